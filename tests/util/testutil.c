@@ -1,0 +1,179 @@
+/* Helpers shared by the cmocka tests. */
+#include "util/testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+uint8_t *tu_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot open %s: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap + 1);
+    for (;;) {
+        if (n == cap) buf = realloc(buf, (cap *= 2) + 1);
+        size_t r = fread(buf + n, 1, cap - n, f);
+        if (r == 0) break;
+        n += r;
+    }
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+void tu_write_file(const char *path, const void *data, size_t len) {
+    FILE *f = fopen(path, "wb");
+    if (!f) fail_msg("cannot create %s: %s", path, strerror(errno));
+    if (len && fwrite(data, 1, len, f) != len) fail_msg("cannot write %s", path);
+    fclose(f);
+}
+
+const char *tu_tmpdir(const char *tag) {
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/tmp", GTH_BINARY_DIR);
+    mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/tmp/%s-XXXXXX", GTH_BINARY_DIR, tag);
+    if (!mkdtemp(path)) fail_msg("mkdtemp %s: %s", path, strerror(errno));
+    return path;
+}
+
+static void slurp_fds(int ofd, int efd, char **out, size_t *out_len, char **err) {
+    size_t ocap = 4096, olen = 0, ecap = 4096, elen = 0;
+    char *o = malloc(ocap), *e = malloc(ecap);
+    struct pollfd pf[2] = {{ofd, POLLIN, 0}, {efd, POLLIN, 0}};
+    int open_fds = 2;
+    while (open_fds > 0) {
+        if (poll(pf, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char **buf = i == 0 ? &o : &e;
+            size_t *len = i == 0 ? &olen : &elen, *cap = i == 0 ? &ocap : &ecap;
+            if (*len + 65536 + 1 > *cap) {
+                while (*len + 65536 + 1 > *cap) *cap *= 2;
+                *buf = realloc(*buf, *cap);
+            }
+            ssize_t r = read(pf[i].fd, *buf + *len, 65536);
+            if (r <= 0) {
+                close(pf[i].fd);
+                pf[i].fd = -1;
+                open_fds--;
+            } else {
+                *len += (size_t)r;
+            }
+        }
+    }
+    o[olen] = 0;
+    e[elen] = 0;
+    if (out) *out = o; else free(o);
+    if (out_len) *out_len = olen;
+    if (err) *err = e; else free(e);
+}
+
+int tu_run(char *const argv[], const void *in, size_t in_len, char **out, size_t *out_len,
+           char **err) {
+    char inpath[4200] = "";
+    if (in) {
+        snprintf(inpath, sizeof inpath, "%s/stdin-XXXXXX", tu_tmpdir("run"));
+        int fd = mkstemp(inpath);
+        if (fd < 0) fail_msg("mkstemp: %s", strerror(errno));
+        if (in_len && write(fd, in, in_len) != (ssize_t)in_len) fail_msg("write stdin file");
+        close(fd);
+    }
+    int op[2], ep[2];
+    if (pipe(op) || pipe(ep)) fail_msg("pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) fail_msg("fork: %s", strerror(errno));
+    if (pid == 0) {
+        int fd = open(in ? inpath : "/dev/null", O_RDONLY);
+        dup2(fd, 0);
+        dup2(op[1], 1);
+        dup2(ep[1], 2);
+        close(op[0]);
+        close(ep[0]);
+        execvp(argv[0], argv);
+        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(op[1]);
+    close(ep[1]);
+    slurp_fds(op[0], ep[0], out, out_len, err);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (in) unlink(inpath);
+    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+    return WEXITSTATUS(st);
+}
+
+const char *tu_goroot(void) {
+    static char root[4096];
+    if (root[0]) return root;
+    char *argv[] = {GTH_GO, "env", "GOROOT", NULL};
+    char *out = NULL;
+    int rc = tu_run(argv, NULL, 0, &out, NULL, NULL);
+    if (rc != 0 || !out || !out[0]) fail_msg("Go toolchain (%s) is required but not usable", GTH_GO);
+    size_t n = strcspn(out, "\r\n");
+    out[n] = 0;
+    snprintf(root, sizeof root, "%s", out);
+    free(out);
+    return root;
+}
+
+const char *tu_gthref(void) {
+    static char path[4096];
+    if (path[0]) return path;
+    snprintf(path, sizeof path, "%s/gthref", GTH_BINARY_DIR);
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/adapters/go", GTH_SOURCE_DIR);
+    char *argv[] = {GTH_GO, "-C", dir, "build", "-o", path, "./cmd/gthref", NULL};
+    char *err = NULL;
+    int rc = tu_run(argv, NULL, 0, NULL, NULL, &err);
+    if (rc != 0) fail_msg("building the Go reference adapter failed (%d): %s", rc, err ? err : "");
+    free(err);
+    return path;
+}
+
+const char *tu_gth(void) { return GTH_CLI; }
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t tu_list(const char *dir, const char *suffix, char ***names) {
+    DIR *d = opendir(dir);
+    if (!d) fail_msg("cannot open directory %s: %s", dir, strerror(errno));
+    size_t n = 0, cap = 16;
+    char **v = malloc(cap * sizeof *v);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        size_t l = strlen(de->d_name);
+        if (suffix && (l < strlen(suffix) || strcmp(de->d_name + l - strlen(suffix), suffix)))
+            continue;
+        if (n + 2 > cap) v = realloc(v, (cap *= 2) * sizeof *v);
+        size_t pl = strlen(dir) + l + 2;
+        v[n] = malloc(pl);
+        snprintf(v[n], pl, "%s/%s", dir, de->d_name);
+        n++;
+    }
+    closedir(d);
+    qsort(v, n, sizeof *v, cmp_str);
+    v[n] = NULL;
+    *names = v;
+    return n;
+}
+
+void tu_free_list(char **names) {
+    for (char **p = names; *p; p++) free(*p);
+    free(names);
+}

@@ -1,0 +1,43 @@
+/*
+ * testutil: helpers shared by the cmocka tests — files, temporary directories,
+ * running the gth command and the Go reference adapter, listing Go's own test data.
+ */
+#ifndef GTH_TESTUTIL_H
+#define GTH_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/base.h"
+
+/* Reads a whole file; aborts the test on failure. Caller frees with free(). */
+uint8_t *tu_read_file(const char *path, size_t *len);
+void tu_write_file(const char *path, const void *data, size_t len);
+/* A fresh directory under the build tree; returns a static-lifetime string. */
+const char *tu_tmpdir(const char *tag);
+
+/* Runs `argv` (argv[0] is the program), feeding `in` (may be NULL) on stdin.
+ * Captures stdout into *out (malloc'd, NUL-terminated) and stderr into *err if
+ * non-NULL. Returns the exit status, or 128+signal when killed by a signal. */
+int tu_run(char *const argv[], const void *in, size_t in_len, char **out, size_t *out_len,
+           char **err);
+
+/* GOROOT of the Go toolchain the tests were configured with; fails the test if Go
+ * is missing (conformance against Go must never be skipped silently). */
+const char *tu_goroot(void);
+/* Path of the Go reference adapter (adapters/go), built on first use into the
+ * build tree; fails the test if it cannot be built. */
+const char *tu_gthref(void);
+/* Path of our own command. */
+const char *tu_gth(void);
+
+/* Sorted list of files in dir whose names end with suffix (NULL = all regular
+ * files). Returns the count; *names is a NULL-terminated malloc'd array of full
+ * paths. */
+size_t tu_list(const char *dir, const char *suffix, char ***names);
+void tu_free_list(char **names);
+
+#endif
