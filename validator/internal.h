@@ -1,0 +1,253 @@
+/*
+ * internal: the reader's private data structures, shared by its stages —
+ * generation reading (gen.c), the ordering engine (order.c) and the event loop
+ * (reader.c). Nothing outside validator/ includes this.
+ */
+#ifndef GTH_VALIDATOR_INTERNAL_H
+#define GTH_VALIDATOR_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "spec/invariants.h"
+#include "validator/arena.h"
+#include "validator/hmap.h"
+#include "validator/reader.h"
+
+#define NO_ID ((int64_t)-1)
+
+/* A batch of the current generation, indexed in one pass. */
+typedef struct vbatch {
+    uint64_t m, time;
+    size_t off, size;  /* payload position in the reader's buffer */
+    uint64_t file_off; /* byte offset of the batch header */
+    int32_t next;      /* next regular batch of the same thread, or -1 */
+} vbatch;
+
+typedef struct vstring {
+    size_t off; /* in the reader's buffer */
+    uint32_t len;
+} vstring;
+
+typedef struct vstack {
+    uint64_t id;
+    uint64_t *pcs;
+    uint32_t n;
+} vstack;
+
+typedef struct vframe {
+    uint64_t func, file, line;
+} vframe;
+
+typedef struct vcpu {
+    int64_t time;
+    int64_t m, p, g;
+    uint64_t stack;
+    uint64_t file_off;
+} vcpu;
+
+typedef struct vexp {
+    uint8_t exp;
+    uint64_t m;
+    size_t off, len;
+} vexp;
+
+/* One generation: its batches and tables. Everything lives in the arena. */
+typedef struct vgen {
+    uint64_t gen;
+    uint64_t min_ts;
+    double freq; /* nanoseconds per tick; 0 = no Frequency seen */
+    int has_clock;
+    uint64_t snap_time, snap_mono, snap_sec, snap_nsec;
+
+    vbatch *batches;
+    size_t nbatches, batches_cap;
+    size_t nregular; /* regular (per-thread) batches */
+
+    /* Threads with regular batches, in order of first appearance. */
+    uint64_t *ms;
+    int32_t *mhead, *mtail;
+    size_t nms, ms_cap;
+    gth_hmap mindex;
+
+    gth_hmap strings; /* id -> index into strs */
+    vstring *strs;
+    size_t nstrs, strs_cap;
+    gth_hmap stacks; /* id -> index into stks */
+    vstack *stks;
+    size_t nstks, stks_cap;
+    gth_hmap pcs; /* pc -> index into frames (first frame seen wins) */
+    vframe *frames;
+    size_t nframes, frames_cap;
+
+    vcpu *cpu;
+    size_t ncpu, cpu_cap, cpu_next;
+    gth_exp_batch *exps;
+    size_t nexps, exps_cap;
+    int spilled; /* < 1.26: reading stopped at the first batch of the next generation */
+} vgen;
+
+/* A per-thread cursor over the thread's batches, one event ahead. */
+typedef struct vcursor {
+    uint64_t m;
+    int64_t last_ts;
+    int32_t batch;    /* current batch index, -1 when exhausted */
+    size_t pos, end;  /* position in the batch payload (buffer offsets) */
+    int64_t ev_time;
+    uint64_t ev_args[4];
+    uint64_t ev_off;
+    uint8_t ev_code;
+    uint32_t ev_index; /* index of the event within its batch */
+} vcursor;
+
+/* ---- Ordering state (persists across generations). */
+typedef struct vrange {
+    uint8_t typ;   /* begin event code */
+    uint64_t desc; /* subtype: STW kind string id, else 0 */
+} vrange;
+
+typedef struct vranges {
+    vrange *v;
+    uint32_t n, cap;
+} vranges;
+
+typedef struct vregion {
+    uint64_t task;
+    uint8_t *name;
+    size_t len;
+} vregion;
+
+typedef struct vgstate {
+    uint64_t id;
+    uint8_t status; /* wire GoStatus */
+    uint64_t seq_gen, seq;
+    vregion *regions;
+    uint32_t nregions, regions_cap;
+    vranges ranges;
+    int32_t next_free;
+} vgstate;
+
+typedef struct vpstate {
+    uint64_t id;
+    uint8_t status; /* wire ProcStatus */
+    uint64_t seq_gen, seq;
+    vranges ranges;
+} vpstate;
+
+typedef struct vmstate {
+    int64_t g, p;
+} vmstate;
+
+typedef struct vtask {
+    uint64_t parent;
+    uint8_t *name;
+    size_t len;
+} vtask;
+
+enum { GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING };
+
+typedef struct vorder {
+    const gth_allocator *a;
+    unsigned version;
+    gth_hmap gidx; /* goroutine id -> index into gs */
+    vgstate *gs;
+    size_t ngs, gs_cap;
+    int32_t g_free;
+    gth_hmap pidx;
+    vpstate *ps;
+    size_t nps, ps_cap;
+    gth_hmap midx;
+    vmstate *mstates;
+    uint64_t *mkeys; /* thread id of each mstates entry, for lookups by proc */
+    size_t nmstates, mstates_cap;
+    gth_hmap tidx; /* task id -> index into tasks */
+    vtask *tasks;
+    size_t ntasks, tasks_cap;
+    uint64_t gc_seq;
+    int gc_state;
+    uint64_t initial_gen;
+    /* Output queue: an advance yields at most three events. */
+    gth_event queue[4];
+    unsigned qhead, qlen;
+    gth_buf taskname; /* owns the TaskEnd type text of the queued event */
+} vorder;
+
+typedef enum { ADV_RETRY = 0, ADV_OK = 1, ADV_ERR = -1 } adv_result;
+
+int gth_order_init(vorder *o, const gth_allocator *a, unsigned version);
+void gth_order_free(vorder *o);
+/* Tries to advance the event at the head of cursor c (thread m). */
+adv_result gth_order_advance(vorder *o, const vgen *g, const uint8_t *buf, const vcursor *c,
+                             gth_error *err);
+void gth_order_dump(const vorder *o, gth_buf *b);
+
+/* Ticks to nanoseconds exactly as Go on amd64 (out-of-range -> INT64_MIN). */
+static inline int64_t gth_ticks_to_ns(double freq, uint64_t t) {
+    double x = (double)t * freq;
+    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) return INT64_MIN;
+    return (int64_t)x;
+}
+
+/* String lookup in a generation (id 0 is the empty string). */
+static inline int vgen_string(const vgen *g, const uint8_t *buf, uint64_t id, const uint8_t **s,
+                              size_t *len) {
+    if (id == 0) {
+        *s = (const uint8_t *)"";
+        *len = 0;
+        return 1;
+    }
+    const uint32_t *i = gth_hmap_get(&g->strings, id);
+    if (!i) return 0;
+    *s = buf + g->strs[*i].off;
+    *len = g->strs[*i].len;
+    return 1;
+}
+
+static inline int vgen_has_stack(const vgen *g, uint64_t id) {
+    return id == 0 || gth_hmap_get(&g->stacks, id) != NULL;
+}
+
+/* ---- Input: a growable buffer holding the current generation's bytes. */
+typedef struct vin {
+    gth_source src;
+    const gth_allocator *a;
+    uint8_t *buf;
+    size_t cap, len, pos; /* filled bytes, read position */
+    uint64_t base;        /* file offset of buf[0] */
+    int eof;
+    int ioerr;
+    gth_error err; /* the I/O error, when ioerr */
+} vin;
+
+/* Makes at least `need` bytes available at in->pos unless the input ends first;
+ * returns how many are available (may be less than need at end of input), or -1
+ * on I/O or memory failure (in->err set). */
+long gth_vin_fill(vin *in, size_t need);
+/* Drops the bytes before in->pos (the previous generation). */
+void gth_vin_compact(vin *in);
+
+/* Result of reading one generation. */
+typedef enum {
+    GEN_OK = 0,     /* a generation was read */
+    GEN_DONE = 1,   /* clean end of the trace, no generation */
+    GEN_ERROR = -1, /* error; nothing of the generation is delivered */
+    /* < 1.26 only: the generation was read, but reading on failed; deliver the
+     * generation, then a Sync, then the error. */
+    GEN_OK_DEFERRED = 2
+} gen_result;
+
+/* Reads the next generation into g (its arena must be reset by the caller).
+ * For < 1.26 the first batch of the next generation is left unread. */
+gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_reader_stats *st,
+                        gth_error *err);
+/* Wires the generation's hash maps to the arena-backed allocator. */
+void gth_gen_init(vgen *g, const gth_allocator *a);
+void gth_gen_clear(vgen *g);
+void gth_gen_free(vgen *g);
+
+/* Decodes the timed event at in->buf[c->pos] for cursor c (Go's lazy per-thread
+ * decoding). Returns 1 with an event, 0 when the thread has no more, -1 on error. */
+int gth_cursor_next(vcursor *c, const vgen *g, const vin *in, gth_error *err);
+
+#endif

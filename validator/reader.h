@@ -1,0 +1,103 @@
+/*
+ * reader: the reference trace reader. It accepts exactly what Go's trace reader
+ * accepts and delivers the same ordered event stream: generation splitting,
+ * per-generation tables, per-thread batch cursors merged by time under the
+ * ordering rules, the state model, and Go's time conversion and fix-up.
+ *
+ * It streams: memory is bounded by the largest generation, never the trace.
+ */
+#ifndef GTH_READER_H
+#define GTH_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "spec/spec.h"
+
+/* Where bytes come from. read() fills up to n bytes of buf and returns how many
+ * (0 at end of input), or -1 on an I/O error (with a message in err). */
+typedef struct gth_source {
+    long (*read)(void *ud, uint8_t *buf, size_t n, gth_error *err);
+    void *ud;
+} gth_source;
+
+/* A source over a memory buffer (ms must outlive the reader). */
+typedef struct gth_mem_source {
+    const uint8_t *data;
+    size_t len, pos;
+} gth_mem_source;
+gth_source gth_source_mem(gth_mem_source *ms, const void *data, size_t len);
+/* A source over a file descriptor. */
+gth_source gth_source_fd(int *fd);
+
+#define GTH_CODE_SYNC 0xFF /* code of the reader-made Sync event */
+
+/* An event as Go's reader delivers it (its "base event" plus context). */
+typedef struct gth_event {
+    int64_t time;        /* nanoseconds, after the strictly-increasing fix-up */
+    int64_t m, p, g;     /* context: thread, proc, goroutine; -1 = none */
+    uint64_t args[4];    /* wire arguments without dt, then reader-filled extras */
+    uint64_t offset;     /* byte offset of the wire event; GTH_NO_OFFSET if made by the reader */
+    uint8_t code;        /* wire event code, or GTH_CODE_SYNC */
+    uint8_t synthetic;   /* 1 if the reader made it (GoSwitch expansion, implicit steal) */
+    uint8_t has_table;   /* Sync: 1 if it opens a generation (carries its clock and batches) */
+    const uint8_t *str;  /* TaskEnd: the task's type text */
+    size_t str_len;
+    uint64_t gen;        /* generation number the event belongs to (0 for final Syncs) */
+} gth_event;
+
+typedef struct gth_reader gth_reader;
+
+/* Reads the header. Returns NULL on error (err says why: bad header, unknown
+ * version, out of memory). */
+gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *err);
+void gth_reader_free(gth_reader *r);
+unsigned gth_reader_version(const gth_reader *r);
+
+/* The next event: returns 1 and fills *ev, 0 at the end of the trace, or -1 on
+ * an error (err filled: status, invariant id, offset, generation, thread, batch,
+ * event index, message with Go's text). After -1 or 0 the reader is done. */
+int gth_reader_next(gth_reader *r, gth_event *ev, gth_error *err);
+
+/* ---- Lookups in the current generation's tables (valid for the event just
+ * returned, until the next call). */
+int gth_reader_string(const gth_reader *r, uint64_t id, const uint8_t **s, size_t *len);
+typedef struct gth_frame {
+    uint64_t pc, line;
+    const uint8_t *func, *file;
+    size_t func_len, file_len;
+} gth_frame;
+/* Number of frames of stack id (0 for id 0), or -1 if it does not exist. */
+long gth_reader_stack_len(const gth_reader *r, uint64_t id);
+/* Frame i of stack id; 0 on success. */
+int gth_reader_stack_frame(const gth_reader *r, uint64_t id, size_t i, gth_frame *f);
+
+typedef struct gth_clock {
+    int64_t trace; /* ns */
+    uint64_t mono;
+    int64_t wall_sec;  /* normalised like Go's time.Unix */
+    int64_t wall_nsec; /* 0..999999999 */
+} gth_clock;
+/* For a Sync with has_table: its clock snapshot, if the generation has one. */
+int gth_reader_sync_clock(const gth_reader *r, gth_clock *c);
+typedef struct gth_exp_batch {
+    uint8_t exp;
+    uint64_t m;
+    const uint8_t *data;
+    size_t len;
+} gth_exp_batch;
+/* For a Sync with has_table: the generation's experimental batches in file order. */
+size_t gth_reader_exp_batches(const gth_reader *r, const gth_exp_batch **b);
+
+/* Statistics, for gth info and benchmarks. */
+typedef struct gth_reader_stats {
+    uint64_t bytes, generations, batches, events, strings, stacks, cpu_samples;
+    size_t max_gen_bytes;
+    /* The trace ended early, accepted by Go's rule that a bare EOF from a table
+     * read is the end of the trace (a truncated table, really). */
+    int eof_quirk;
+} gth_reader_stats;
+void gth_reader_stats_get(const gth_reader *r, gth_reader_stats *s);
+
+#endif
