@@ -1,0 +1,244 @@
+/*
+ * Parser profile against Go: our reader's verdict and error text must equal Go's
+ * reader (golang.org/x/exp/trace through the Go adapter) on every GOROOT golden
+ * trace, every file of Go's FuzzReader seed corpus, and deterministic truncated
+ * and corrupted variants of the goldens. Go is required; nothing is skipped.
+ */
+#include "util/testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec/invariants.h"
+#include "validator/reader.h"
+
+typedef struct verdict {
+    int accepted;
+    char msg[GTH_ERROR_MSG_MAX];
+} verdict;
+
+static void ours(const uint8_t *data, size_t len, verdict *v) {
+    gth_mem_source ms;
+    gth_error err;
+    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
+    int rc = -1;
+    if (r) {
+        gth_event ev;
+        while ((rc = gth_reader_next(r, &ev, &err)) > 0) {}
+        gth_reader_free(r);
+    }
+    v->accepted = rc == 0;
+    snprintf(v->msg, sizeof v->msg, "%s", rc == 0 ? "" : err.msg);
+    if (rc != 0) {
+        assert_int_equal(err.status, GTH_EINVALID);
+        assert_non_null(gth_invariant_get((unsigned)err.inv)); /* every finding names its invariant */
+    }
+}
+
+/* Decodes the Go-quoted text after "REJECT " (only the escapes Go's %q emits for
+ * reader errors: \n \t \" \\ \xNN). */
+static void unquote(const char *q, char *out, size_t cap) {
+    size_t n = 0;
+    if (*q == '"') q++;
+    for (; *q && *q != '"' && n + 1 < cap; q++) {
+        if (*q != '\\') {
+            out[n++] = *q;
+            continue;
+        }
+        q++;
+        switch (*q) {
+        case 'n': out[n++] = '\n'; break;
+        case 't': out[n++] = '\t'; break;
+        case 'x': {
+            unsigned x = 0;
+            sscanf(q + 1, "%2x", &x);
+            out[n++] = (char)x;
+            q += 2;
+            break;
+        }
+        default: out[n++] = *q;
+        }
+    }
+    out[n] = 0;
+}
+
+/* Go's verdicts for a list of binary traces, in one adapter process. */
+static verdict *go_verdicts(char **paths, size_t n) {
+    const char *dir = tu_tmpdir("parser");
+    char list[4300];
+    snprintf(list, sizeof list, "%s/list", dir);
+    FILE *f = fopen(list, "w");
+    for (size_t i = 0; i < n; i++) fprintf(f, "%s\n", paths[i]);
+    fclose(f);
+    size_t ll;
+    uint8_t *in = tu_read_file(list, &ll);
+    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", "--profile=parser", NULL};
+    char *out = NULL, *err = NULL;
+    tu_run(argv, in, ll, &out, NULL, &err);
+    free(in);
+    verdict *v = calloc(n, sizeof *v);
+    size_t i = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "ACCEPT", 6)) {
+            assert_true(i < n);
+            v[i++].accepted = 1;
+        } else if (!strncmp(line, "REJECT ", 7)) {
+            assert_true(i < n);
+            unquote(line + 7, v[i].msg, sizeof v[i].msg);
+            v[i++].accepted = 0;
+        }
+    }
+    if (i != n) fail_msg("Go adapter gave %zu verdicts for %zu traces: %s", i, n, err ? err : "");
+    free(out);
+    free(err);
+    return v;
+}
+
+static int same(const verdict *a, const verdict *b) {
+    if (a->accepted != b->accepted) return 0;
+    if (a->accepted) return 1;
+    static const char stuck[] = "broken trace: failed to advance";
+    /* The state dump after "failed to advance" is in Go's map order. */
+    if (!strncmp(a->msg, stuck, sizeof stuck - 1)) return !strncmp(b->msg, stuck, sizeof stuck - 1);
+    return !strcmp(a->msg, b->msg);
+}
+
+/* Compares our verdicts with Go's on files; returns how many were compared. */
+static size_t compare_files(char **paths, size_t n) {
+    verdict *go = go_verdicts(paths, n);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *d = tu_read_file(paths[i], &len);
+        verdict us;
+        ours(d, len, &us);
+        free(d);
+        if (!same(&us, &go[i])) {
+            if (bad++ < 10)
+                print_message("MISMATCH %s\n  go:  %s\n  us:  %s\n", paths[i],
+                              go[i].accepted ? "ACCEPT" : go[i].msg, us.accepted ? "ACCEPT" : us.msg);
+        }
+    }
+    free(go);
+    assert_int_equal(bad, 0);
+    return n;
+}
+
+static char **golden_binaries(size_t *count) {
+    char dir[4200], **tests;
+    snprintf(dir, sizeof dir, "%s/src/internal/trace/testdata/tests", tu_goroot());
+    size_t n = tu_list(dir, ".test", &tests);
+    assert_true(n >= 22);
+    const char *out = tu_tmpdir("golden");
+    char **bins = calloc(n + 1, sizeof *bins);
+    for (size_t i = 0; i < n; i++) {
+        char *argv[] = {(char *)tu_gthref(), "test2bytes", tests[i], NULL};
+        char *bytes = NULL;
+        size_t len;
+        assert_int_equal(tu_run(argv, NULL, 0, &bytes, &len, NULL), 0);
+        bins[i] = malloc(4400);
+        snprintf(bins[i], 4400, "%s/%zu.bin", out, i);
+        tu_write_file(bins[i], bytes, len);
+        free(bytes);
+    }
+    tu_free_list(tests);
+    *count = n;
+    return bins;
+}
+
+static void golden_traces(void **state) {
+    (void)state;
+    size_t n;
+    char **bins = golden_binaries(&n);
+    print_message("golden traces compared with Go: %zu\n", compare_files(bins, n));
+    tu_free_list(bins);
+}
+
+static void fuzz_corpus(void **state) {
+    (void)state;
+    char dir[4200], **seeds;
+    snprintf(dir, sizeof dir, "%s/src/internal/trace/testdata/fuzz/FuzzReader", tu_goroot());
+    size_t n = tu_list(dir, NULL, &seeds);
+    assert_true(n >= 17);
+    const char *out = tu_tmpdir("fuzzseed");
+    char **bins = calloc(n + 1, sizeof *bins);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *argv[] = {(char *)tu_gthref(), "fuzzdecode", seeds[i], NULL};
+        char *bytes = NULL;
+        size_t len;
+        assert_int_equal(tu_run(argv, NULL, 0, &bytes, &len, NULL), 0);
+        /* v1 traces are out of scope: both reject, with different texts. */
+        if (len >= 16 && (!memcmp(bytes, "go 1.11", 7) || !memcmp(bytes, "go 1.19", 7) || !memcmp(bytes, "go 1.21", 7))) {
+            verdict us;
+            ours((uint8_t *)bytes, len, &us);
+            assert_false(us.accepted);
+            assert_non_null(strstr(us.msg, "v1"));
+            free(bytes);
+            continue;
+        }
+        bins[m] = malloc(4400);
+        snprintf(bins[m], 4400, "%s/%zu.bin", out, i);
+        tu_write_file(bins[m++], bytes, len);
+        free(bytes);
+    }
+    print_message("FuzzReader seeds compared with Go: %zu\n", compare_files(bins, m));
+    tu_free_list(bins);
+    tu_free_list(seeds);
+}
+
+/* xorshift, so the variants are the same on every run and machine. */
+static uint64_t rnd(uint64_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void truncated_and_corrupted(void **state) {
+    (void)state;
+    size_t n;
+    char **bins = golden_binaries(&n);
+    const char *out = tu_tmpdir("variants");
+    size_t cap = 1 << 14, m = 0;
+    char **vars = calloc(cap + 1, sizeof *vars);
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    static const uint8_t interesting[] = {0, 1, 2, 0x34, 0x7f, 0x80, 0xff};
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *d = tu_read_file(bins[i], &len);
+        /* Truncations: every offset of small traces, a sample of large ones. */
+        size_t step = len < 4000 ? 1 : len / 400;
+        for (size_t off = 0; off < len && m < cap; off += step) {
+            vars[m] = malloc(4400);
+            snprintf(vars[m], 4400, "%s/%zu-t%zu.bin", out, i, off);
+            tu_write_file(vars[m++], d, off);
+        }
+        /* Single-byte corruptions after the header. */
+        for (int k = 0; k < 120 && m < cap && len > 17; k++) {
+            uint8_t *c = malloc(len);
+            memcpy(c, d, len);
+            size_t at = 16 + (size_t)(rnd(&seed) % (len - 16));
+            uint64_t r = rnd(&seed);
+            c[at] = r % 3 == 0 ? interesting[(r >> 8) % sizeof interesting] : r % 3 == 1 ? (uint8_t)(c[at] ^ (1u << ((r >> 8) % 8))) : (uint8_t)(r >> 16);
+            vars[m] = malloc(4400);
+            snprintf(vars[m], 4400, "%s/%zu-c%d.bin", out, i, k);
+            tu_write_file(vars[m++], c, len);
+            free(c);
+        }
+        free(d);
+    }
+    print_message("truncated and corrupted variants compared with Go: %zu\n", compare_files(vars, m));
+    tu_free_list(vars);
+    tu_free_list(bins);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(golden_traces),
+        cmocka_unit_test(fuzz_corpus),
+        cmocka_unit_test(truncated_and_corrupted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
