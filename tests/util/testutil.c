@@ -131,7 +131,8 @@ const char *tu_goroot(void) {
 
 const char *tu_gthref(void) {
     static char path[4096];
-    if (path[0]) return path;
+    static int built;
+    if (built) return path;
     snprintf(path, sizeof path, "%s/gthref", GTH_BINARY_DIR);
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/adapters/go", GTH_SOURCE_DIR);
@@ -140,6 +141,7 @@ const char *tu_gthref(void) {
     int rc = tu_run(argv, NULL, 0, NULL, NULL, &err);
     if (rc != 0) fail_msg("building the Go reference adapter failed (%d): %s", rc, err ? err : "");
     free(err);
+    built = 1;
     return path;
 }
 
