@@ -1,0 +1,179 @@
+// Command gthref is the Go reference adapter of gotrace-harness: Go's own trace
+// reader, validator and codec (golang.org/x/exp/trace) behind the adapter
+// protocol of adapters/README.md.
+//
+// Usage:
+//
+//	gthref validate [--profile=parser|validate] [--events] [--quiet] FILE|- ...
+//	gthref validate --batch [--profile=...] [--events]   (trace paths on stdin)
+//	gthref raw text2bytes|bytes2text                      (stdin -> stdout)
+//	gthref test2bytes FILE.test                           (binary trace -> stdout)
+//	gthref expect FILE.test                               (SUCCESS | FAILURE "<re>")
+//	gthref fuzzdecode FILE                                (corpus bytes -> stdout)
+//	gthref version
+//
+// Exit codes: 0 success / all traces accepted, 1 a trace (or input) was
+// rejected, 2 usage or I/O error.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"golang.org/x/exp/trace/gthharness/internal/fuzzfile"
+	"golang.org/x/exp/trace/gthharness/internal/rawconv"
+	"golang.org/x/exp/trace/gthharness/internal/testfile"
+)
+
+const (
+	exitOK       = 0
+	exitRejected = 1
+	exitUsage    = 2
+)
+
+const usage = `usage:
+  gthref validate [--profile=parser|validate] [--events] [--quiet] FILE|- ...
+  gthref validate --batch [--profile=parser|validate] [--events]
+  gthref raw text2bytes|bytes2text
+  gthref test2bytes FILE.test
+  gthref expect FILE.test
+  gthref fuzzdecode FILE
+  gthref version
+`
+
+func main() {
+	// Error texts of Go's validator print wall-clock times with their location;
+	// pin it so that output is the same on every machine.
+	time.Local = time.UTC
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "validate":
+		return cmdValidate(args, stdin, stdout, stderr)
+	case "raw":
+		return cmdRaw(args, stdin, stdout, stderr)
+	case "test2bytes":
+		return withOneFile(cmd, args, stdout, stderr, testfile.Binary)
+	case "fuzzdecode":
+		return withOneFile(cmd, args, stdout, stderr, decodeFuzzFile)
+	case "expect":
+		return withOneFile(cmd, args, stdout, stderr, func(path string) ([]byte, error) {
+			e, err := testfile.Expect(path)
+			return []byte(e.String() + "\n"), err
+		})
+	case "version":
+		if len(args) != 0 {
+			break
+		}
+		fmt.Fprintf(stdout, "golang.org/x/exp %s\n%s\n", exportVersion(), runtime.Version())
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprint(stderr, usage)
+	return exitUsage
+}
+
+// cmdRaw converts between the binary and the text format, stdin to stdout.
+func cmdRaw(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var conv func(io.Reader, io.Writer) error
+	switch args[0] {
+	case "text2bytes":
+		conv = rawconv.TextToBytes
+	case "bytes2text":
+		conv = rawconv.BytesToText
+	default:
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	w := bufio.NewWriter(stdout)
+	err := guarded(func() error { return conv(bufio.NewReader(stdin), w) })
+	if ferr := w.Flush(); err == nil && ferr != nil {
+		fmt.Fprintf(stderr, "gthref: %v\n", ferr)
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gthref: %v\n", err)
+		return exitRejected
+	}
+	return exitOK
+}
+
+// withOneFile runs produce on the single path argument and copies its output to
+// stdout; a failure of produce means the input is rejected.
+func withOneFile(cmd string, args []string, stdout, stderr io.Writer, produce func(string) ([]byte, error)) int {
+	if len(args) != 1 {
+		fmt.Fprintf(stderr, "usage: gthref %s FILE\n", cmd)
+		return exitUsage
+	}
+	if _, err := os.Stat(args[0]); err != nil {
+		fmt.Fprintf(stderr, "gthref: %v\n", err)
+		return exitUsage
+	}
+	var out []byte
+	err := guarded(func() (err error) {
+		out, err = produce(args[0])
+		return err
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "gthref: %v\n", err)
+		return exitRejected
+	}
+	if _, err := stdout.Write(out); err != nil {
+		fmt.Fprintf(stderr, "gthref: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+func decodeFuzzFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return fuzzfile.Decode(data)
+}
+
+// guarded turns a panic of Go's code into an error.
+func guarded(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return f()
+}
+
+// exportVersion is the version of golang.org/x/exp this binary was built with.
+func exportVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	for _, dep := range info.Deps {
+		if dep.Path == "golang.org/x/exp" {
+			if dep.Replace != nil {
+				return dep.Version + " => " + dep.Replace.Path + " " + dep.Replace.Version
+			}
+			return dep.Version
+		}
+	}
+	return "(unknown)"
+}

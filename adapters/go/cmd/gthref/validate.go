@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/exp/trace/gthharness/internal/check"
+)
+
+type validateOpts struct {
+	profile check.Profile
+	events  bool
+	quiet   bool
+	framed  bool // print "== <path>" ... "== end" around each trace
+	batch   bool // stdin holds the list of paths, not a trace
+}
+
+// cmdValidate implements `gthref validate`: the adapter protocol.
+func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := fs.String("profile", "validate", "parser: Go's reader only; validate: also Go's testtrace validator")
+	events := fs.Bool("events", false, "print the canonical event stream before each verdict")
+	quiet := fs.Bool("quiet", false, "print nothing; the exit code is the answer")
+	batch := fs.Bool("batch", false, "read trace paths from stdin, one per line")
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	prof, err := check.ParseProfile(*profile)
+	if err != nil {
+		fmt.Fprintf(stderr, "gthref: %v\n", err)
+		return exitUsage
+	}
+	files := fs.Args()
+	switch {
+	case *batch && len(files) > 0:
+		fmt.Fprintln(stderr, "gthref: --batch takes the trace paths on stdin, not as arguments")
+		return exitUsage
+	case *quiet && (*batch || *events):
+		fmt.Fprintln(stderr, "gthref: --quiet cannot be combined with --batch or --events")
+		return exitUsage
+	case !*batch && len(files) == 0:
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+
+	opts := validateOpts{profile: prof, events: *events, quiet: *quiet, framed: *batch || len(files) > 1, batch: *batch}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	code := exitOK
+	one := func(path string) {
+		code = max(code, validateOne(path, stdin, out, stderr, opts))
+		if err := out.Flush(); err != nil {
+			fmt.Fprintf(stderr, "gthref: %v\n", err)
+			code = exitUsage
+		}
+	}
+	if !*batch {
+		for _, path := range files {
+			one(path)
+		}
+		return code
+	}
+
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		path := strings.TrimSuffix(sc.Text(), "\r")
+		if path == "" {
+			continue
+		}
+		one(path)
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(stderr, "gthref: reading trace paths: %v\n", err)
+		return exitUsage
+	}
+	return code
+}
+
+// validateOne checks the trace at path ("-" = stdin, outside batch mode) and
+// prints its framing, events and verdict. It returns the exit code it implies.
+func validateOne(path string, stdin io.Reader, out *bufio.Writer, stderr io.Writer, opts validateOpts) int {
+	if opts.framed {
+		out.WriteString("== " + path + "\n")
+		defer out.WriteString("== end\n")
+	}
+	data, err := readInput(path, stdin, opts.batch)
+	if err != nil {
+		fmt.Fprintf(stderr, "gthref: %v\n", err)
+		if !opts.quiet {
+			out.WriteString("ERROR " + strconv.Quote(err.Error()) + "\n")
+		}
+		return exitUsage
+	}
+	var emit func([]byte)
+	if opts.events {
+		emit = func(line []byte) {
+			out.Write(line)
+			out.WriteByte('\n')
+		}
+	}
+	res := check.Run(data, opts.profile, emit)
+	if !opts.quiet {
+		out.WriteString(res.Verdict() + "\n")
+	}
+	if res.Err != nil {
+		return exitRejected
+	}
+	return exitOK
+}
+
+func readInput(path string, stdin io.Reader, stdinIsList bool) ([]byte, error) {
+	if path != "-" {
+		return os.ReadFile(path)
+	}
+	if stdinIsList {
+		return nil, fmt.Errorf("%s: stdin holds the list of paths in --batch mode", path)
+	}
+	return io.ReadAll(stdin)
+}

@@ -1,0 +1,152 @@
+// Package check runs Go's trace reader (golang.org/x/exp/trace) over one binary
+// trace, optionally feeding every event to Go's test validator (internal/testtrace)
+// the way Go's golden reader test does, and reports the canonical event stream
+// and a verdict.
+//
+// Stream and verdict follow one rule: an event is part of the stream when the
+// reader delivered it and the public API could describe it (every getter the
+// canonical line needs returned). The first failure ends the run:
+//
+//   - a reader error: the stream stops before it; the verdict is its text;
+//   - a panic in the reader or in a getter: the event is not in the stream; the
+//     verdict is "panic: <value>";
+//   - a validator error or panic (profile Validate only): the event the reader
+//     delivered is in the stream, the verdict is the validator's text.
+//
+// The canonical line of every event is computed even when nobody asks for the
+// stream, so the verdict never depends on whether events are printed.
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
+	"golang.org/x/exp/trace"
+	"golang.org/x/exp/trace/gthharness/internal/canon"
+	"golang.org/x/exp/trace/internal/testtrace"
+	"golang.org/x/exp/trace/internal/version"
+)
+
+// Profile selects how much of Go's checking applies.
+type Profile int
+
+const (
+	// Parser: only what Go's reader (and its event API) rejects.
+	Parser Profile = iota
+	// Validate: additionally Go's testtrace validator, as TestReaderGolden runs it.
+	Validate
+)
+
+// ParseProfile maps a flag value to a Profile.
+func ParseProfile(s string) (Profile, error) {
+	switch s {
+	case "parser":
+		return Parser, nil
+	case "validate":
+		return Validate, nil
+	}
+	return 0, fmt.Errorf("unknown profile %q (want parser or validate)", s)
+}
+
+// Result is the outcome of one trace.
+type Result struct {
+	Err    error // nil: accepted
+	Events int   // number of events in the stream
+}
+
+// Verdict returns the verdict line: ACCEPT or REJECT <Go-quoted error text>.
+func (r Result) Verdict() string {
+	if r.Err == nil {
+		return "ACCEPT"
+	}
+	return "REJECT " + strconv.Quote(r.Err.Error())
+}
+
+// PanicError is a panic recovered from Go's reader, API or validator.
+type PanicError struct {
+	Value any
+}
+
+func (e *PanicError) Error() string { return "panic: " + fmt.Sprint(e.Value) }
+
+// Run reads the binary trace data. emit, if not nil, receives the canonical line
+// of every event in the stream (without newline; the slice is reused after emit
+// returns).
+func Run(data []byte, prof Profile, emit func(line []byte)) Result {
+	var res Result
+	r, err := newReader(data)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	var v *testtrace.Validator
+	if prof == Validate {
+		v = testtrace.NewValidator()
+		v.GoVersion = validatorVersion(data)
+	}
+	var line []byte
+	for {
+		ev, err := readEvent(r)
+		if err == io.EOF {
+			return res
+		}
+		if err != nil {
+			res.Err = err
+			return res
+		}
+		line, err = format(line[:0], ev)
+		if err != nil {
+			res.Err = err
+			return res
+		}
+		res.Events++
+		if emit != nil {
+			emit(line)
+		}
+		if v != nil {
+			if err := validate(v, ev); err != nil {
+				res.Err = err
+				return res
+			}
+		}
+	}
+}
+
+// validatorVersion is the trace version Go's golden test hands the validator:
+// the header version for the v2 format, zero for the older format (the reader
+// records no version for those). Only comparisons with 1.22 and 1.25 matter.
+func validatorVersion(data []byte) version.Version {
+	ver, err := version.ReadHeader(bytes.NewReader(data))
+	if err != nil || ver < version.Go122 {
+		return 0
+	}
+	return ver
+}
+
+func newReader(data []byte) (r *trace.Reader, err error) {
+	defer recoverInto(&err)
+	return trace.NewReader(bytes.NewReader(data))
+}
+
+func readEvent(r *trace.Reader) (ev trace.Event, err error) {
+	defer recoverInto(&err)
+	return r.ReadEvent()
+}
+
+func format(b []byte, ev trace.Event) (out []byte, err error) {
+	defer recoverInto(&err)
+	return canon.AppendEvent(b, ev), nil
+}
+
+func validate(v *testtrace.Validator, ev trace.Event) (err error) {
+	defer recoverInto(&err)
+	return v.Event(ev)
+}
+
+func recoverInto(err *error) {
+	if p := recover(); p != nil {
+		*err = &PanicError{Value: p}
+	}
+}
