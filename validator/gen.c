@@ -507,7 +507,7 @@ static int cmp_cpu(const void *a, const void *b) {
 
 static void fix_cpu_samples(vgen *g) {
     for (size_t i = 0; i < g->ncpu; i++) g->cpu[i].time = gth_ticks_to_ns(g->freq, (uint64_t)g->cpu[i].time);
-    qsort(g->cpu, g->ncpu, sizeof *g->cpu, cmp_cpu);
+    if (g->ncpu > 1) qsort(g->cpu, g->ncpu, sizeof *g->cpu, cmp_cpu);
 }
 
 gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_reader_stats *st,

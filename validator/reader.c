@@ -44,7 +44,7 @@ static long mem_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
     (void)err;
     gth_mem_source *m = ud;
     size_t k = m->len - m->pos < n ? m->len - m->pos : n;
-    memcpy(buf, m->data + m->pos, k);
+    if (k) memcpy(buf, m->data + m->pos, k);
     m->pos += k;
     return (long)k;
 }
