@@ -36,7 +36,7 @@
                .new_stack_mask = MASK(NEW_STACK, a0, a1, a2, a3, a4),                      \
                .string_mask = MASK(STRING, a0, a1, a2, a3, a4),                            \
                .args = {ARG_INIT(a0), ARG_INIT(a1), ARG_INIT(a2), ARG_INIT(a3), ARG_INIT(a4)}},
-static const gth_event_spec table[GTH_NUM_CODES] = {
+const gth_event_spec gth_spec_table[GTH_NUM_CODES] = {
 #include "events.def"
 };
 #undef GTH_EVENT
@@ -47,11 +47,6 @@ static const gth_version_info versions[] = {
 #undef GTH_VERSION
 };
 
-
-const gth_event_spec *gth_spec_event(unsigned code) {
-    if (code >= GTH_NUM_CODES || !table[code].name) return NULL;
-    return &table[code];
-}
 
 const gth_version_info *gth_version_get(unsigned minor) {
     for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++)
@@ -93,7 +88,7 @@ const gth_event_spec *gth_spec_lookup_name(unsigned minor, const char *name, siz
     const gth_version_info *v = gth_version_get(minor);
     if (!v || v->format != 2) return NULL;
     for (unsigned c = 0; c < GTH_NUM_CODES; c++) {
-        const gth_event_spec *e = &table[c];
+        const gth_event_spec *e = &gth_spec_table[c];
         if (e->name && strlen(e->name) == len && memcmp(e->name, name, len) == 0)
             return in_version(v, e) ? e : NULL;
     }

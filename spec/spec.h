@@ -107,9 +107,15 @@ static inline unsigned gth_spec_string_args(const gth_event_spec *e, uint8_t out
     return n;
 }
 
+/* The full table, indexed by code (rows without a name do not exist). */
+extern const gth_event_spec gth_spec_table[GTH_NUM_CODES];
+
 /* Every event code of the full table (what Go's reader decodes with, in any
- * version). NULL for codes that do not exist. */
-const gth_event_spec *gth_spec_event(unsigned code);
+ * version). NULL for codes that do not exist. Inline: decoders call it per event. */
+static inline const gth_event_spec *gth_spec_event(unsigned code) {
+    if (code >= GTH_NUM_CODES || !gth_spec_table[code].name) return NULL;
+    return &gth_spec_table[code];
+}
 
 /* The event of that code in the raw/text table of `minor`, or NULL if the version
  * has no such event (or the version is unknown or not v2). */

@@ -498,6 +498,23 @@ static int finish(pctx *c) {
     return 0;
 }
 
+/* Builds an id -> index+1 array when ids are dense enough that it costs at most
+ * a few times the table itself. Failing to allocate it only costs speed. */
+static uint32_t *densify(gth_arena *ar, const gth_hmap *m, uint64_t *n_out) {
+    uint64_t max = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->used[i] && m->keys[i] > max) max = m->keys[i];
+    *n_out = 0;
+    if (m->len == 0 || max > 4 * (uint64_t)m->len + 1024 || max >= UINT32_MAX) return NULL;
+    uint32_t *d = gth_arena_alloc(ar, (size_t)(max + 1) * sizeof *d);
+    if (!d) return NULL;
+    memset(d, 0, (size_t)(max + 1) * sizeof *d);
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->used[i]) d[m->keys[i]] = m->vals[i] + 1;
+    *n_out = max + 1;
+    return d;
+}
+
 static int cmp_cpu(const void *a, const void *b) {
     const vcpu *x = a, *y = b;
     if (x->time != y->time) return x->time < y->time ? -1 : 1;
@@ -584,6 +601,8 @@ gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_r
     err->gen = g->gen;
     if (finish(&c) != 0) return GEN_ERROR;
     fix_cpu_samples(g);
+    g->str_dense = densify(ar, &g->strings, &g->str_dense_n);
+    g->stk_dense = densify(ar, &g->stacks, &g->stk_dense_n);
     for (size_t i = 0; i < g->nexps; i++) g->exps[i].data = in->buf + (uintptr_t)g->exps[i].data;
     st->generations++;
     st->strings += g->nstrs;

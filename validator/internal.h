@@ -71,6 +71,10 @@ typedef struct vgen {
     size_t nms, ms_cap;
     gth_hmap mindex;
 
+    /* After the generation is read, ids -> index+1 when the ids are dense (as
+     * they always are in runtime traces), so delivery checks skip hashing. */
+    uint32_t *str_dense, *stk_dense;
+    uint64_t str_dense_n, stk_dense_n;
     gth_hmap strings; /* id -> index into strs */
     vstring *strs;
     size_t nstrs, strs_cap;
@@ -99,6 +103,7 @@ typedef struct vcursor {
     uint64_t ev_off;
     uint8_t ev_code;
     uint32_t ev_index; /* index of the event within its batch */
+    int32_t mslot;     /* the thread's slot in the ordering state, -1 until known */
 } vcursor;
 
 /* ---- Ordering state (persists across generations). */
@@ -178,7 +183,7 @@ typedef enum { ADV_RETRY = 0, ADV_OK = 1, ADV_ERR = -1 } adv_result;
 int gth_order_init(vorder *o, const gth_allocator *a, unsigned version);
 void gth_order_free(vorder *o);
 /* Tries to advance the event at the head of cursor c (thread m). */
-adv_result gth_order_advance(vorder *o, const vgen *g, const uint8_t *buf, const vcursor *c,
+adv_result gth_order_advance(vorder *o, const vgen *g, const uint8_t *buf, vcursor *c,
                              gth_error *err);
 void gth_order_dump(const vorder *o, gth_buf *b);
 
@@ -197,15 +202,24 @@ static inline int vgen_string(const vgen *g, const uint8_t *buf, uint64_t id, co
         *len = 0;
         return 1;
     }
-    const uint32_t *i = gth_hmap_get(&g->strings, id);
-    if (!i) return 0;
-    *s = buf + g->strs[*i].off;
-    *len = g->strs[*i].len;
+    uint32_t idx;
+    if (g->str_dense) {
+        if (id >= g->str_dense_n || !g->str_dense[id]) return 0;
+        idx = g->str_dense[id] - 1;
+    } else {
+        const uint32_t *i = gth_hmap_get(&g->strings, id);
+        if (!i) return 0;
+        idx = *i;
+    }
+    *s = buf + g->strs[idx].off;
+    *len = g->strs[idx].len;
     return 1;
 }
 
 static inline int vgen_has_stack(const vgen *g, uint64_t id) {
-    return id == 0 || gth_hmap_get(&g->stacks, id) != NULL;
+    if (id == 0) return 1;
+    if (g->stk_dense) return id < g->stk_dense_n && g->stk_dense[id] != 0;
+    return gth_hmap_get(&g->stacks, id) != NULL;
 }
 
 /* ---- Input: a growable buffer holding the current generation's bytes. */

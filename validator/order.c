@@ -234,14 +234,7 @@ static adv_result check_ctx(actx *x, int m, int p, int g) {
 static gth_event *push(actx *x, uint8_t code, int64_t m, int64_t p, int64_t g) {
     vorder *o = x->o;
     gth_event *e = &o->queue[(o->qhead + o->qlen++) & 3];
-    memset(e, 0, sizeof *e);
-    e->code = code;
-    e->time = x->time;
-    e->m = m;
-    e->p = p;
-    e->g = g;
-    e->gen = x->gen;
-    e->offset = GTH_NO_OFFSET;
+    *e = (gth_event){.time = x->time, .m = m, .p = p, .g = g, .offset = GTH_NO_OFFSET, .code = code, .gen = x->gen};
     return e;
 }
 
@@ -1002,16 +995,21 @@ static handler dispatch(uint8_t code) {
     return NULL;
 }
 
-adv_result gth_order_advance(vorder *o, const vgen *g, const uint8_t *buf, const vcursor *c, gth_error *err) {
+adv_result gth_order_advance(vorder *o, const vgen *g, const uint8_t *buf, vcursor *c, gth_error *err) {
     if (o->initial_gen == 0) o->initial_gen = g->gen;
     actx x = {o, g, buf, c, err, c->ev_code, g->gen, {0}, c->ev_time, (int64_t)c->m, NO_ID, NO_ID};
     memcpy(x.args, c->ev_args, sizeof x.args);
     vmstate *ms = NULL;
     if (x.m != NO_ID) {
-        ms = find_m(o, x.m);
-        if (!ms && !(ms = new_m(o, x.m, NO_ID, NO_ID))) {
-            gth_error_nomem(err);
-            return ADV_ERR;
+        if (c->mslot >= 0) {
+            ms = &o->mstates[c->mslot]; /* thread states are never removed */
+        } else {
+            ms = find_m(o, x.m);
+            if (!ms && !(ms = new_m(o, x.m, NO_ID, NO_ID))) {
+                gth_error_nomem(err);
+                return ADV_ERR;
+            }
+            c->mslot = (int32_t)(ms - o->mstates);
         }
         x.p = ms->p;
         x.gid = ms->g;

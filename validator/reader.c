@@ -233,8 +233,9 @@ static void locate_cursor(gth_error *err, const gth_reader *r, const vcursor *c)
 
 /* Go's table-id check on a delivered event, then the time fix-up. */
 static int deliver(gth_reader *r, gth_event *ev, gth_error *err) {
-    if (ev->code != GTH_CODE_SYNC && ev->code != 7) {
-        const gth_event_spec *s = gth_spec_event(ev->code);
+    const gth_event_spec *s;
+    if (ev->code != GTH_CODE_SYNC && ev->code != 7 && (s = gth_spec_event(ev->code)) &&
+        (s->stack_mask | s->new_stack_mask | s->string_mask)) {
         uint8_t pos[2];
         unsigned n = gth_spec_stack_args(s, pos);
         for (unsigned i = 0; i < n; i++) {
@@ -292,6 +293,7 @@ static int install(gth_reader *r, gth_event *ev, gth_error *err) {
     for (size_t i = 0; i < g->nms; i++) {
         vcursor *c = &r->cursors[i];
         memset(c, 0, sizeof *c);
+        c->mslot = -1;
         c->m = g->ms[i];
         c->batch = g->mhead[i];
         c->pos = g->batches[c->batch].off;

@@ -1,0 +1,189 @@
+/*
+ * view: what Go's trace API (golang.org/x/exp/trace, Event and its getters)
+ * makes of an event the reader delivered — its kind, the resource a state
+ * transition moves and between which states, a range's name and scope, a task,
+ * region, log, label, metric, experimental event or sync point, and its stacks.
+ *
+ * The canonical event stream (stream.h) prints views and Go's test validator
+ * (testtrace.h) checks them. Where Go's getters panic on input its reader
+ * accepted (a proc status that only fits after truncation, a CPU sample naming
+ * a stack that does not exist, an unknown experiment, an STW range whose kind
+ * string is gone in the next generation), gth_view_make reports a
+ * validate.panic-* invariant with the text of Go's panic instead.
+ */
+#ifndef GTH_VIEW_H
+#define GTH_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "validator/reader.h"
+
+/* Event kinds, numbered as Go's EventKind. */
+typedef enum gth_event_kind {
+    GTH_EV_BAD = 0,
+    GTH_EV_SYNC,
+    GTH_EV_METRIC,
+    GTH_EV_LABEL,
+    GTH_EV_STACK_SAMPLE,
+    GTH_EV_RANGE_BEGIN,
+    GTH_EV_RANGE_ACTIVE,
+    GTH_EV_RANGE_END,
+    GTH_EV_TASK_BEGIN,
+    GTH_EV_TASK_END,
+    GTH_EV_REGION_BEGIN,
+    GTH_EV_REGION_END,
+    GTH_EV_LOG,
+    GTH_EV_STATE_TRANSITION,
+    GTH_EV_EXPERIMENTAL,
+    GTH_EV__COUNT
+} gth_event_kind;
+
+/* The kind of a delivered event (by its wire code, or GTH_CODE_SYNC). */
+gth_event_kind gth_view_kind(uint8_t code);
+/* Go's EventKind.String(): "Sync", "StateTransition", ... ("Bad" if unknown). */
+const char *gth_event_kind_name(unsigned kind);
+
+/* Goroutine and proc states, numbered as Go's GoState and ProcState. */
+enum { GTH_GO_UNDETERMINED, GTH_GO_NOTEXIST, GTH_GO_RUNNABLE, GTH_GO_RUNNING, GTH_GO_WAITING, GTH_GO_SYSCALL };
+enum { GTH_PROC_UNDETERMINED, GTH_PROC_NOTEXIST, GTH_PROC_RUNNING, GTH_PROC_IDLE };
+const char *gth_go_state_name(unsigned s);   /* "Bad" beyond Syscall */
+const char *gth_proc_state_name(unsigned s); /* "Bad" beyond Idle */
+static inline int gth_go_state_executing(unsigned s) { return s == GTH_GO_RUNNING || s == GTH_GO_SYSCALL; }
+static inline int gth_proc_state_executing(unsigned s) { return s == GTH_PROC_RUNNING; }
+
+/* A resource: Go's ResourceID. */
+enum { GTH_RES_NONE, GTH_RES_GOROUTINE, GTH_RES_PROC, GTH_RES_THREAD };
+typedef struct gth_resource {
+    uint8_t kind;
+    int64_t id;
+} gth_resource;
+/* Appends Go's ResourceID.String(): "None", "Goroutine(5)", "Proc(0)", "Thread(3)". */
+int gth_resource_append(gth_buf *b, gth_resource r);
+
+/* A byte string that points into the reader's tables (or static text). */
+typedef struct gth_bytes {
+    const uint8_t *p;
+    size_t n;
+} gth_bytes;
+
+/* A stack handle: Go's Stack value. present == 0 is NoStack; a present stack
+ * may have id 0 (the empty stack), as for CPU samples and new goroutines. */
+typedef struct gth_stack_ref {
+    uint8_t present;
+    uint64_t id;
+} gth_stack_ref;
+static inline int gth_stack_ref_eq(gth_stack_ref a, gth_stack_ref b) {
+    return a.present == b.present && a.id == b.id;
+}
+
+/* Where a view's stack frames come from: the reader's current generation, or
+ * (in tests) anything else. len returns the number of frames or -1 if the
+ * stack does not exist; frame returns 0 on success. */
+typedef struct gth_stack_source {
+    long (*len)(const void *ud, uint64_t id);
+    int (*frame)(const void *ud, uint64_t id, size_t i, gth_frame *f);
+    const void *ud;
+} gth_stack_source;
+
+typedef struct gth_transition {
+    gth_resource resource; /* GTH_RES_GOROUTINE or GTH_RES_PROC */
+    uint8_t old_state, new_state; /* GTH_GO_* or GTH_PROC_* by resource kind */
+    gth_bytes reason;
+    gth_stack_ref stack;
+} gth_transition;
+
+typedef struct gth_range_attr {
+    const char *name;
+    uint64_t value;
+} gth_range_attr;
+
+typedef struct gth_range {
+    gth_bytes name;
+    gth_resource scope;
+    unsigned nattrs; /* RangeEnd of a sweep: "bytes swept", "bytes reclaimed" */
+    gth_range_attr attrs[2];
+} gth_range;
+
+typedef struct gth_task {
+    uint64_t id, parent;
+    gth_bytes type;
+} gth_task;
+
+typedef struct gth_region {
+    uint64_t task;
+    gth_bytes type;
+} gth_region;
+
+typedef struct gth_log {
+    uint64_t task;
+    gth_bytes category, message;
+} gth_log;
+
+typedef struct gth_label {
+    gth_bytes label;
+    gth_resource resource;
+} gth_label;
+
+typedef struct gth_metric {
+    const char *name;
+    uint64_t value;
+} gth_metric;
+
+typedef struct gth_experimental {
+    const char *name, *experiment;
+    unsigned nargs;
+    const char *arg_names[4];
+    uint64_t args[4];
+} gth_experimental;
+
+typedef struct gth_sync {
+    uint64_t n;
+    int has_clock;
+    gth_clock clock;
+    size_t nbatches; /* experimental batches (all of experiment AllocFree) */
+    const gth_exp_batch *batches;
+} gth_sync;
+
+/* The whole API view of one event. Details are valid for the kind only. */
+typedef struct gth_view {
+    const gth_event *ev;
+    gth_event_kind kind;
+    int64_t time, m, p, g;
+    gth_stack_ref stack; /* Event.Stack() */
+    gth_stack_source stacks;
+    union {
+        gth_sync sync;
+        gth_metric metric;
+        gth_label label;
+        gth_range range;
+        gth_task task;
+        gth_region region;
+        gth_log log;
+        gth_transition transition;
+        gth_experimental experimental;
+    } u;
+    /* Storage for a range name built from a string (stop-the-world). */
+    uint8_t namebuf[GTH_MAX_STRING_SIZE + 24];
+} gth_view;
+
+/* Fills v for ev, the event r just returned (lookups use r's current tables).
+ * Returns GTH_OK, or GTH_EINVALID with a validate.panic-* invariant in err when
+ * Go's API would panic on this event. */
+int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_error *err);
+
+/* Frames of a stack handle (NoStack and id 0 have none). */
+long gth_view_stack_len(const gth_view *v, gth_stack_ref s);
+int gth_view_stack_frame(const gth_view *v, gth_stack_ref s, size_t i, gth_frame *f);
+
+/* Go's Event.String(), the debugging form the validator prints in its
+ * timestamp error (wall clocks in UTC, as the Go adapter pins time.Local). */
+int gth_view_go_string(gth_buf *b, const gth_view *v);
+
+/* Go's time.Time formatting of a Unix time (sec, nsec in [0,1e9)) in UTC:
+ * rfc3339 != 0 gives RFC3339Nano ("2006-01-02T15:04:05.999999999Z"), else
+ * Time.String() ("2006-01-02 15:04:05.999999999 +0000 UTC"). */
+int gth_go_time_append(gth_buf *b, int64_t sec, int64_t nsec, int rfc3339);
+
+#endif
