@@ -1,0 +1,60 @@
+/*
+ * cli/io: input and output plumbing shared by the gth subcommands — naming
+ * inputs in messages, reading a whole file or stdin, streaming a binary trace
+ * through the decoder in bounded chunks, writing to a file or stdout, and the
+ * one format of diagnostics ("gth <cmd>: <file>:<offset or line>: <message>").
+ */
+#ifndef GTH_CLI_IO_H
+#define GTH_CLI_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/base.h"
+#include "format/event.h"
+
+/* "-" and NULL mean stdin/stdout. */
+int gth_io_is_std(const char *path);
+/* How to call an input in messages: the path, or "<stdin>". */
+const char *gth_io_name(const char *path);
+
+/* Reads a whole file (or stdin). Returns 0, or -1 with a reason in why. Free the
+ * data with free(). */
+int gth_io_read_all(const char *path, uint8_t **data, size_t *len, char *why, size_t whysz);
+
+typedef struct gth_io_out {
+    FILE *f;
+    const char *path;
+    int is_std;
+    int failed;
+} gth_io_out;
+
+int gth_io_out_open(gth_io_out *o, const char *path, char *why, size_t whysz);
+int gth_io_out_write(gth_io_out *o, const void *p, size_t n);
+/* Flushes and closes; discard removes a file output (not stdout). Returns 0, or
+ * -1 if any write failed (reason in why). */
+int gth_io_out_close(gth_io_out *o, int discard, char *why, size_t whysz);
+
+/* Streams a binary trace through gth_decoder with the given GTH_DEC_* flags,
+ * reading the input in chunks (memory stays bounded in batch mode). on_header
+ * runs once the file header is read, on_event per event; a nonzero return from
+ * either stops the walk and is returned. Returns 0 at a clean end, 1 for invalid
+ * input (err), 2 for an I/O or memory failure (why). */
+typedef struct gth_io_decode_cb {
+    int (*on_header)(void *ud, unsigned minor, uint64_t header_len);
+    int (*on_event)(void *ud, const gth_raw_event *ev);
+    void *ud;
+    /* Out: flat mode only, where an event cut short by the end of input began
+     * (Go's raw reader ends there silently), else GTH_NO_OFFSET. */
+    uint64_t partial_end;
+} gth_io_decode_cb;
+int gth_io_decode(const char *path, unsigned flags, gth_io_decode_cb *cb, gth_error *err,
+                  char *why, size_t whysz);
+
+/* Prints "gth <cmd>: <input>:<offset|line>: <message>" (location parts only when
+ * known) and returns the exit code for the error: 1 for invalid input, 2
+ * otherwise. */
+int gth_io_report(const char *cmd, const char *input, const gth_error *err);
+
+#endif
