@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format/header.h"
 #include "validator/internal.h"
 
 struct gth_reader {
@@ -71,36 +72,6 @@ gth_source gth_source_fd(int *fd) { return (gth_source){fd_read, fd}; }
 
 /* ---- Construction ----------------------------------------------------------------- */
 
-#define HEADER_SCAN_MAX 64
-
-/* The canonical header "go 1.NN trace\0\0\0" (leading zeros allowed). */
-static int parse_header(const uint8_t *p, size_t n, unsigned *minor, size_t *len, gth_error *err) {
-    static const char prefix[] = "go 1.";
-    size_t i = 0;
-    if (n < 5 || memcmp(p, prefix, 5) != 0) goto bad;
-    i = 5;
-    uint64_t v = 0;
-    size_t digits = 0;
-    while (i < n && p[i] >= '0' && p[i] <= '9') {
-        v = v * 10 + (uint64_t)(p[i++] - '0');
-        if (v > UINT32_MAX) goto bad;
-        digits++;
-    }
-    if (!digits || n - i < 9 || memcmp(p + i, " trace\0\0\0", 9) != 0) goto bad;
-    *minor = (unsigned)v;
-    *len = i + 9;
-    if (!gth_version_get(*minor)) {
-        err->inv = GTH_INV_HEADER_VERSION;
-        err->offset = 0;
-        return gth_error_set(err, GTH_EINVALID, "unknown or unsupported trace version go 1.%u", *minor);
-    }
-    return GTH_OK;
-bad:
-    err->inv = GTH_INV_HEADER_MAGIC;
-    err->offset = 0;
-    return gth_error_set(err, GTH_EINVALID, "bad file format: not a Go execution trace?");
-}
-
 gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *err) {
     gth_error_clear(err);
     if (!a) a = gth_default_allocator();
@@ -115,17 +86,26 @@ gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *er
     gth_error_clear(&r->in.err);
     gth_arena_init(&r->arena, a);
     gth_gen_init(&r->gen, a);
-    /* The header: Go's reader scans it leniently, so let the header parser see
-     * as much as it may need. */
-    long avail = gth_vin_fill(&r->in, HEADER_SCAN_MAX);
-    if (avail < 0) {
-        *err = r->in.err;
-        gth_reader_free(r);
-        return NULL;
-    }
+    /* The header: Go's reader scans it leniently (runs of Unicode spaces, leading
+     * zeros), so read on until the parser has seen enough. */
     unsigned minor = 0;
-    size_t hlen = 0;
-    if (parse_header(r->in.buf, (size_t)avail, &minor, &hlen, err) != GTH_OK) {
+    size_t hlen = 0, want = 64;
+    for (;;) {
+        long avail = gth_vin_fill(&r->in, want);
+        if (avail < 0) {
+            *err = r->in.err;
+            gth_reader_free(r);
+            return NULL;
+        }
+        int final = (size_t)avail < want;
+        int rc = gth_header_parse(r->in.buf, (size_t)avail, final, &minor, &hlen, err);
+        if (rc == GTH_READ_OK) break;
+        if (rc == GTH_READ_MORE && !final && want < ((size_t)1 << 20)) {
+            want *= 2;
+            continue;
+        }
+        if (rc == GTH_READ_MORE) gth_error_at(err, (uint64_t)avail, "bad file format: not a Go execution trace?");
+        err->inv = strstr(err->msg, "unknown or unsupported") ? GTH_INV_HEADER_VERSION : GTH_INV_HEADER_MAGIC;
         gth_reader_free(r);
         return NULL;
     }
