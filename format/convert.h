@@ -19,8 +19,9 @@
 int gth_convert_text_to_binary(const void *text, size_t n, const char *name, unsigned flags,
                                gth_buf *out, gth_error *err);
 
-/* Binary to Go's text format, appended to out. flags: GTH_DEC_* (0 reads as Go's
- * raw reader does). */
+/* Binary to Go's text format, appended to out. flags: GTH_DEC_* (GTH_DEC_FLAT
+ * reads as Go's raw reader does, its silent ends included; without it, batch by
+ * batch, and a cut-off batch is an error). */
 int gth_convert_binary_to_text(const void *bin, size_t n, unsigned flags, gth_buf *out,
                                gth_error *err);
 
