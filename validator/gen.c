@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/gosort.h"
 #include "format/varint.h"
 #include "validator/internal.h"
 
@@ -515,16 +516,13 @@ static uint32_t *densify(gth_arena *ar, const gth_hmap *m, uint64_t *n_out) {
     return d;
 }
 
-static int cmp_cpu(const void *a, const void *b) {
-    const vcpu *x = a, *y = b;
-    if (x->time != y->time) return x->time < y->time ? -1 : 1;
-    /* Keep equal times in file order (a stable sort). */
-    return x->file_off < y->file_off ? -1 : x->file_off > y->file_off;
-}
+static int cpu_before(const void *a, const void *b) { return ((const vcpu *)a)->time < ((const vcpu *)b)->time; }
 
+/* Go converts sample times and sorts them with its unstable sort; samples with
+ * equal times keep the order that sort gives them. */
 static void fix_cpu_samples(vgen *g) {
     for (size_t i = 0; i < g->ncpu; i++) g->cpu[i].time = gth_ticks_to_ns(g->freq, (uint64_t)g->cpu[i].time);
-    if (g->ncpu > 1) qsort(g->cpu, g->ncpu, sizeof *g->cpu, cmp_cpu);
+    gth_go_sort(g->cpu, g->ncpu, sizeof *g->cpu, cpu_before);
 }
 
 gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_reader_stats *st,

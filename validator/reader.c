@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/gosort.h"
 #include "format/header.h"
 #include "validator/internal.h"
 
@@ -181,14 +182,14 @@ static void heap_remove(gth_reader *r, size_t i) {
     sift_down(r->heap, r->nheap, 0);
 }
 
-/* Go sorts the frontier by time when the earliest cursor cannot advance; for
- * up to 12 cursors its sort is an insertion sort, which this matches exactly.
- * (With more, Go's pdqsort may order equal times differently.) */
-static void sort_frontier(gth_reader *r) {
-    vcursor **h = r->heap;
-    for (size_t i = 1; i < r->nheap; i++)
-        for (size_t j = i; j > 0 && h[j]->ev_time < h[j - 1]->ev_time; j--) heap_swap(h, j, j - 1);
+/* When the earliest cursor cannot advance, Go sorts the frontier by time with
+ * its unstable sort; equal times then end up in the order that sort leaves them,
+ * so the same algorithm is used here. */
+static int cursor_before(const void *a, const void *b) {
+    return (*(vcursor *const *)a)->ev_time < (*(vcursor *const *)b)->ev_time;
 }
+
+static void sort_frontier(gth_reader *r) { gth_go_sort(r->heap, r->nheap, sizeof *r->heap, cursor_before); }
 
 /* ---- Events -------------------------------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 //	gthref test2bytes FILE.test                           (binary trace -> stdout)
 //	gthref expect FILE.test                               (SUCCESS | FAILURE "<re>")
 //	gthref fuzzdecode FILE                                (corpus bytes -> stdout)
+//	gthref gosort                                         (keys on stdin -> sorted order)
 //	gthref version
 //
 // Exit codes: 0 success / all traces accepted, 1 a trace (or input) was
@@ -23,6 +24,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"golang.org/x/exp/trace/gthharness/internal/fuzzfile"
@@ -43,6 +45,7 @@ const usage = `usage:
   gthref test2bytes FILE.test
   gthref expect FILE.test
   gthref fuzzdecode FILE
+  gthref gosort
   gthref version
 `
 
@@ -73,6 +76,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			e, err := testfile.Expect(path)
 			return []byte(e.String() + "\n"), err
 		})
+	case "gosort":
+		return cmdGoSort(stdin, stdout, stderr)
 	case "version":
 		if len(args) != 0 {
 			break
@@ -176,4 +181,39 @@ func exportVersion() string {
 		}
 	}
 	return "(unknown)"
+}
+
+// cmdGoSort sorts the integers on stdin (one per line) by value with
+// slices.SortFunc, the sort Go's trace reader uses for its frontier and CPU
+// samples, and prints the input index of each element in sorted order. Equal
+// keys are where unstable sorts differ; our C reader must order them alike.
+func cmdGoSort(stdin io.Reader, stdout, stderr io.Writer) int {
+	type item struct{ key, index int64 }
+	var items []item
+	sc := bufio.NewScanner(stdin)
+	for sc.Scan() {
+		var k int64
+		if _, err := fmt.Sscan(sc.Text(), &k); err != nil {
+			fmt.Fprintf(stderr, "gthref gosort: line %d: %v\n", len(items)+1, err)
+			return exitUsage
+		}
+		items = append(items, item{k, int64(len(items))})
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		switch {
+		case a.key < b.key:
+			return -1
+		case a.key > b.key:
+			return 1
+		}
+		return 0
+	})
+	w := bufio.NewWriter(stdout)
+	for _, it := range items {
+		fmt.Fprintln(w, it.index)
+	}
+	if err := w.Flush(); err != nil {
+		return exitUsage
+	}
+	return exitOK
 }
