@@ -11,6 +11,7 @@
 //	gthref expect FILE.test                               (SUCCESS | FAILURE "<re>")
 //	gthref fuzzdecode FILE                                (corpus bytes -> stdout)
 //	gthref gosort                                         (keys on stdin -> sorted order)
+//	gthref readloop FILE                                  (ReadEvent loop; prints the count)
 //	gthref version
 //
 // Exit codes: 0 success / all traces accepted, 1 a trace (or input) was
@@ -25,6 +26,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+
+	"golang.org/x/exp/trace"
 	"time"
 
 	"golang.org/x/exp/trace/gthharness/internal/fuzzfile"
@@ -46,6 +49,7 @@ const usage = `usage:
   gthref expect FILE.test
   gthref fuzzdecode FILE
   gthref gosort
+  gthref readloop FILE
   gthref version
 `
 
@@ -78,6 +82,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		})
 	case "gosort":
 		return cmdGoSort(stdin, stdout, stderr)
+	case "readloop":
+		if len(args) != 1 {
+			break
+		}
+		return cmdReadLoop(args[0], stdout, stderr)
 	case "version":
 		if len(args) != 0 {
 			break
@@ -215,5 +224,36 @@ func cmdGoSort(stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := w.Flush(); err != nil {
 		return exitUsage
 	}
+	return exitOK
+}
+
+// cmdReadLoop reads a trace with a bare ReadEvent loop — nothing formatted or
+// checked beyond what the reader does — and prints the number of events. It is
+// the baseline of the benchmarks (bench/run.sh).
+func cmdReadLoop(path string, stdout, stderr io.Writer) int {
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "gthref readloop: %v\n", err)
+		return exitUsage
+	}
+	defer f.Close()
+	r, err := trace.NewReader(bufio.NewReaderSize(f, 1<<20))
+	if err != nil {
+		fmt.Fprintf(stderr, "gthref readloop: %v\n", err)
+		return exitRejected
+	}
+	n := 0
+	for {
+		_, err := r.ReadEvent()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "gthref readloop: %v\n", err)
+			return exitRejected
+		}
+		n++
+	}
+	fmt.Fprintf(stdout, "%d\n", n)
 	return exitOK
 }
