@@ -1,4 +1,6 @@
-/* gth validate: runs the reference validator over a binary trace. */
+/* gth validate: runs the reference validator over a binary trace — Go's reader
+ * (profile parser) or the reader plus Go's test validator (profile validate) —
+ * and optionally prints the canonical event stream. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -6,32 +8,52 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/quote.h"
 #include "cli/cli.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
+#include "validator/testtrace.h"
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: gth validate [--profile=parser|validate] [--json] [--quiet] [FILE|-]\n\n"
-               "Reads a binary Go execution trace (v2 format) and checks it the way Go's\n"
-               "trace reader does. Prints nothing and exits 0 for a valid trace; for an\n"
-               "invalid one prints a diagnostic on stderr and exits 1.\n\n"
-               "  --profile=P  parser: accept exactly what Go's reader accepts (default)\n"
-               "  --json       print the verdict as one JSON object on stdout\n"
+    fprintf(f, "usage: gth validate [--profile=parser|validate] [--events] [--json] [--quiet] [FILE|-]\n\n"
+               "Reads a binary Go execution trace (v2 format) and checks it the way Go does.\n"
+               "Prints nothing and exits 0 for a valid trace; for an invalid one prints a\n"
+               "diagnostic on stderr and exits 1.\n\n"
+               "  --profile=P  validate: Go's reader and then Go's test validator (testtrace)\n"
+               "               on every event (default); parser: Go's reader only. Both reject\n"
+               "               events on which Go's event API panics (validate.panic-*).\n"
+               "  --events     print the canonical event stream (docs/EVENTS.md) on stdout,\n"
+               "               up to the event that fails; an event the validator rejects is\n"
+               "               printed, one the reader or the API rejects is not\n"
+               "  --json       print the verdict as one JSON object on stdout (after the\n"
+               "               events, if any)\n"
                "  --quiet      no diagnostic, only the exit code\n");
 }
 
+/* A JSON string. Messages can hold bytes of the trace (a task type), which
+ * need not be UTF-8: an invalid byte becomes U+FFFD, so the output stays JSON. */
 static void json_str(FILE *f, const char *s) {
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+            else if (c < 0x20) fprintf(f, "\\u%04x", c);
+            else fputc(c, f);
+            i++;
+            continue;
+        }
+        uint32_t r;
+        size_t w = gth_utf8_decode((const uint8_t *)s + i, n - i, &r);
+        if (w == 1 && r == GTH_RUNE_ERROR) fputs("\\ufffd", f);
+        else fwrite(s + i, 1, w, f);
+        i += w;
     }
     fputc('"', f);
 }
 
-static void report(const char *name, const gth_error *e, int json) {
+static void report(const char *name, const gth_error *e, const char *msg, const char *event, int json) {
     const gth_invariant *inv = gth_invariant_get((unsigned)e->inv);
     if (json) {
         printf("{\"file\":");
@@ -44,27 +66,40 @@ static void report(const char *name, const gth_error *e, int json) {
         if (e->batch >= 0) printf(",\"batch\":%lld", (long long)e->batch);
         if (e->event >= 0) printf(",\"event\":%lld", (long long)e->event);
         printf(",\"message\":");
-        json_str(stdout, e->msg);
+        json_str(stdout, msg);
+        if (event && *event) {
+            printf(",\"event\":");
+            json_str(stdout, event);
+        }
         printf("}\n");
         return;
     }
     fprintf(stderr, "%s", name);
     if (e->offset != GTH_NO_OFFSET) fprintf(stderr, ":%llu", (unsigned long long)e->offset);
     fprintf(stderr, ": %s%s%s", inv ? "[" : "", inv ? inv->id : "", inv ? "] " : "");
-    fprintf(stderr, "%s\n", e->msg);
+    fprintf(stderr, "%s\n", msg);
     if (e->gen != UINT64_MAX || e->m != UINT64_MAX) {
+        const char *sep = " ";
         fprintf(stderr, "  at");
-        if (e->gen != UINT64_MAX) fprintf(stderr, " generation %llu", (unsigned long long)e->gen);
-        if (e->m != UINT64_MAX) fprintf(stderr, ", thread %lld", (long long)e->m);
-        if (e->batch >= 0) fprintf(stderr, ", batch %lld", (long long)e->batch);
-        if (e->event >= 0) fprintf(stderr, ", event %lld", (long long)e->event);
+        if (e->gen != UINT64_MAX) fprintf(stderr, "%sgeneration %llu", sep, (unsigned long long)e->gen), sep = ", ";
+        if (e->m != UINT64_MAX) fprintf(stderr, "%sthread %lld", sep, (long long)e->m), sep = ", ";
+        if (e->batch >= 0) fprintf(stderr, "%sbatch %lld", sep, (long long)e->batch), sep = ", ";
+        if (e->event >= 0) fprintf(stderr, "%sevent %lld", sep, (long long)e->event);
         fprintf(stderr, "\n");
     }
+    if (event && *event) fprintf(stderr, "  event: %s\n", event);
+}
+
+static int emit_line(void *ud, const uint8_t *line, size_t len) {
+    FILE *f = ud;
+    if (fwrite(line, 1, len, f) != len || putc('\n', f) == EOF) return -1;
+    return 0;
 }
 
 int gth_cmd_validate(int argc, char **argv) {
     const char *path = "-";
-    int json = 0, quiet = 0;
+    int json = 0, quiet = 0, events = 0;
+    int profile = GTH_PROFILE_VALIDATE;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -74,9 +109,15 @@ int gth_cmd_validate(int argc, char **argv) {
             json = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = 1;
+        } else if (!strcmp(a, "--events")) {
+            events = 1;
         } else if (!strncmp(a, "--profile=", 10)) {
-            if (strcmp(a + 10, "parser")) {
-                fprintf(stderr, "gth validate: unknown profile %s\n", a + 10);
+            if (!strcmp(a + 10, "parser")) {
+                profile = GTH_PROFILE_PARSER;
+            } else if (!strcmp(a + 10, "validate")) {
+                profile = GTH_PROFILE_VALIDATE;
+            } else {
+                fprintf(stderr, "gth validate: unknown profile %s (want parser or validate)\n", a + 10);
                 return 2;
             }
         } else if (a[0] == '-' && a[1]) {
@@ -93,25 +134,39 @@ int gth_cmd_validate(int argc, char **argv) {
         return 2;
     }
     const char *name = strcmp(path, "-") ? path : "<stdin>";
+    static char outbuf[1 << 16];
+    if (events) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     gth_error err;
+    gth_buf msg, event;
+    gth_buf_init(&msg, NULL);
+    gth_buf_init(&event, NULL);
+    int rc;
     gth_reader *r = gth_reader_new(NULL, gth_source_fd(&fd), &err);
-    int rc = 0;
     if (r) {
-        gth_event ev;
-        while ((rc = gth_reader_next(r, &ev, &err)) > 0) {}
+        gth_run_opts o = {profile, events ? emit_line : NULL, stdout, &msg};
+        rc = gth_testtrace_run_at(r, &o, &event, NULL, &err);
         gth_reader_free(r);
     } else {
-        rc = -1;
+        rc = err.status;
+        gth_buf_append(&msg, err.msg, strlen(err.msg));
     }
     if (fd > 0) close(fd);
-    if (rc == 0) {
+    if (rc == GTH_OK) {
         if (json) {
             printf("{\"file\":");
             json_str(stdout, name);
             printf(",\"valid\":true}\n");
         }
-        return 0;
+        gth_buf_free(&msg);
+        gth_buf_free(&event);
+        return fflush(stdout) == 0 ? 0 : 2;
     }
-    if (!quiet) report(name, &err, json);
-    return err.status == GTH_EINVALID ? 1 : err.status == GTH_ENOMEM ? 3 : err.status;
+    gth_buf_putc(&msg, 0);
+    const char *text = msg.failed || !msg.data ? err.msg : (const char *)msg.data;
+    gth_buf_putc(&event, 0);
+    if (!quiet) report(name, &err, text, event.failed || !event.data ? "" : (const char *)event.data, json);
+    gth_buf_free(&msg);
+    gth_buf_free(&event);
+    fflush(stdout);
+    return rc == GTH_EINVALID ? 1 : rc == GTH_ENOMEM ? 3 : rc;
 }

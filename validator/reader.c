@@ -247,7 +247,8 @@ static int deliver(gth_reader *r, gth_event *ev, gth_error *err) {
             }
         }
     }
-    if (ev->time <= r->last_ts) ev->time = r->last_ts + 1;
+    /* Go's int64 addition wraps; so does this one (its validator then flags it). */
+    if (ev->time <= r->last_ts) ev->time = (int64_t)((uint64_t)r->last_ts + 1);
     r->last_ts = ev->time;
     r->st.events++;
     return 1;

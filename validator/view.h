@@ -126,8 +126,12 @@ typedef struct gth_label {
     gth_resource resource;
 } gth_label;
 
+/* Value kinds, numbered as Go's ValueKind (every metric is a Uint64). */
+enum { GTH_VALUE_BAD, GTH_VALUE_UINT64, GTH_VALUE_STRING };
+
 typedef struct gth_metric {
     const char *name;
+    uint8_t value_kind; /* GTH_VALUE_* */
     uint64_t value;
 } gth_metric;
 
@@ -169,8 +173,10 @@ typedef struct gth_view {
 } gth_view;
 
 /* Fills v for ev, the event r just returned (lookups use r's current tables).
- * Returns GTH_OK, or GTH_EINVALID with a validate.panic-* invariant in err when
- * Go's API would panic on this event. */
+ * Returns GTH_OK; GTH_EINVALID with a validate.panic-* invariant in err when
+ * Go's API would panic on this event; GTH_EINTERNAL if the reader delivered an
+ * event it should not have (a string it checked is missing). v points into
+ * itself (range names): do not copy it. */
 int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_error *err);
 
 /* Frames of a stack handle (NoStack and id 0 have none). */

@@ -1,0 +1,484 @@
+/*
+ * The canonical event stream against Go: for every GOROOT golden trace and for
+ * real traces written by the test programs (normal, stress with a generation
+ * as often as the runtime can, and the AllocFree experiment), the lines of
+ * `gth validate --events` must equal the Go adapter's (`gthref validate
+ * --events`, Go's own Event values) line for line, and so must the verdict.
+ * Plus the formatting rules of docs/EVENTS.md on hand-made views, and the
+ * stack cache. Go is required; nothing is skipped.
+ */
+#include "util/testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/quote.h"
+#include "spec/invariants.h"
+#include "validator/reader.h"
+#include "validator/stream.h"
+#include "validator/testtrace.h"
+
+/* ---- One trace through our pipeline -------------------------------------------------- */
+
+typedef struct result {
+    char *lines; /* the stream, one "\n"-terminated line per event */
+    size_t len;
+    int accepted;
+    char *msg; /* the finding's full text */
+    int inv;
+} result;
+
+static int collect(void *ud, const uint8_t *line, size_t len) {
+    gth_buf *b = ud;
+    gth_buf_append(b, line, len);
+    return gth_buf_putc(b, '\n');
+}
+
+static void ours(const uint8_t *data, size_t len, int profile, result *res) {
+    gth_buf lines, msg;
+    gth_buf_init(&lines, NULL);
+    gth_buf_init(&msg, NULL);
+    gth_mem_source ms;
+    gth_error err;
+    int rc;
+    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
+    if (r) {
+        gth_run_opts o = {profile, collect, &lines, &msg};
+        rc = gth_testtrace_run(r, &o, NULL, &err);
+        gth_reader_free(r);
+    } else {
+        rc = err.status;
+        gth_buf_append(&msg, err.msg, strlen(err.msg));
+    }
+    if (rc != GTH_OK) {
+        assert_int_equal(rc, GTH_EINVALID);
+        assert_non_null(gth_invariant_get((unsigned)err.inv));
+    }
+    res->accepted = rc == GTH_OK;
+    res->inv = err.inv;
+    gth_buf_putc(&lines, 0);
+    gth_buf_putc(&msg, 0);
+    res->lines = strdup((char *)lines.data);
+    res->len = lines.len - 1;
+    res->msg = strdup((char *)msg.data);
+    gth_buf_free(&lines);
+    gth_buf_free(&msg);
+}
+
+/* ---- The same traces through the Go adapter -------------------------------------------- */
+
+typedef struct goresult {
+    char *lines;
+    size_t len;
+    int accepted;
+    char *msg;
+} goresult;
+
+/* Runs gthref validate --batch --events over paths; fills one goresult each. */
+static goresult *go_run(char **paths, size_t n, const char *profile) {
+    gth_buf list;
+    gth_buf_init(&list, NULL);
+    for (size_t i = 0; i < n; i++) gth_buf_printf(&list, "%s\n", paths[i]);
+    char prof[64];
+    snprintf(prof, sizeof prof, "--profile=%s", profile);
+    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", "--events", prof, NULL};
+    char *out = NULL, *err = NULL;
+    size_t olen = 0;
+    tu_run(argv, list.data, list.len, &out, &olen, &err);
+    gth_buf_free(&list);
+    goresult *g = calloc(n, sizeof *g);
+    size_t i = 0;
+    char *p = out, *end = out + olen;
+    while (p < end && i < n) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) break;
+        if (strncmp(p, "== ", 3)) fail_msg("Go adapter: unexpected line %.80s", p);
+        p = nl + 1;
+        char *body = p, *last = NULL;
+        for (;;) {
+            nl = memchr(p, '\n', (size_t)(end - p));
+            if (!nl) fail_msg("Go adapter output ends inside a trace: %s", err ? err : "");
+            if (!strncmp(p, "== end", 6) && nl - p == 6) break;
+            last = p;
+            p = nl + 1;
+        }
+        char *endmark = p;
+        p = nl + 1;
+        if (!last) fail_msg("Go adapter printed no verdict for %s", paths[i]);
+        g[i].lines = strndup(body, (size_t)(last - body));
+        g[i].len = (size_t)(last - body);
+        size_t vlen = (size_t)(endmark - last) - 1;
+        if (vlen >= 6 && !strncmp(last, "ACCEPT", 6)) {
+            g[i].accepted = 1;
+            g[i].msg = strdup("");
+        } else if (vlen > 7 && !strncmp(last, "REJECT ", 7)) {
+            gth_buf m;
+            gth_buf_init(&m, NULL);
+            if (gth_unquote_append(&m, last + 7, vlen - 7) != 0) fail_msg("bad verdict %.*s", (int)vlen, last);
+            gth_buf_putc(&m, 0);
+            g[i].msg = strdup((char *)m.data);
+            gth_buf_free(&m);
+        } else {
+            fail_msg("Go adapter: bad verdict line %.*s", (int)vlen, last);
+        }
+        i++;
+    }
+    if (i != n) fail_msg("Go adapter gave %zu results for %zu traces: %s", i, n, err ? err : "");
+    free(out);
+    free(err);
+    return g;
+}
+
+static int same_msg(const char *go, const char *us) {
+    static const char stuck[] = "broken trace: failed to advance";
+    /* The state dump after "failed to advance" is in Go's map order. */
+    if (!strncmp(go, stuck, sizeof stuck - 1)) return !strncmp(us, stuck, sizeof stuck - 1);
+    return !strcmp(go, us);
+}
+
+/* Reports the first differing line. */
+static void show_diff(const char *path, const char *go, const char *us) {
+    size_t line = 1;
+    while (*go && *go == *us) {
+        if (*go == '\n') line++;
+        go++, us++;
+    }
+    print_message("STREAM MISMATCH %s at line %zu\n  go: %.200s\n  us: %.200s\n", path, line, go, us);
+}
+
+/* Compares streams and verdicts on files; returns the number of traces. */
+static size_t compare(char **paths, size_t n, const char *profile, size_t *events) {
+    goresult *go = go_run(paths, n, profile);
+    int prof = !strcmp(profile, "parser") ? GTH_PROFILE_PARSER : GTH_PROFILE_VALIDATE;
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *d = tu_read_file(paths[i], &len);
+        result us;
+        ours(d, len, prof, &us);
+        free(d);
+        int ok = 1;
+        if (us.len != go[i].len || memcmp(us.lines, go[i].lines, us.len)) {
+            show_diff(paths[i], go[i].lines, us.lines);
+            ok = 0;
+        }
+        if (us.accepted != go[i].accepted || (!us.accepted && !same_msg(go[i].msg, us.msg))) {
+            print_message("VERDICT MISMATCH %s\n  go: %.300s\n  us: %.300s\n", paths[i],
+                          go[i].accepted ? "ACCEPT" : go[i].msg, us.accepted ? "ACCEPT" : us.msg);
+            ok = 0;
+        }
+        if (!ok) bad++;
+        for (const char *p = us.lines; *p; p++) *events += *p == '\n';
+        free(us.lines);
+        free(us.msg);
+        free(go[i].lines);
+        free(go[i].msg);
+    }
+    free(go);
+    if (bad) fail_msg("%zu of %zu traces differ from Go (profile %s)", bad, n, profile);
+    return n;
+}
+
+/* ---- Goldens and real traces -------------------------------------------------------------- */
+
+/* GOROOT's golden .test files as binaries in dir; returns their paths. */
+static size_t golden_binaries(const char *dir, char ***out) {
+    char tests[4200];
+    snprintf(tests, sizeof tests, "%s/src/internal/trace/testdata/tests", tu_goroot());
+    char **names;
+    size_t n = tu_list(tests, ".test", &names);
+    assert_true(n >= 20);
+    char **bins = calloc(n + 1, sizeof *bins);
+    for (size_t i = 0; i < n; i++) {
+        char *argv[] = {(char *)tu_gthref(), "test2bytes", names[i], NULL};
+        char *bin = NULL;
+        size_t blen = 0;
+        int rc = tu_run(argv, NULL, 0, &bin, &blen, NULL);
+        if (rc != 0) fail_msg("gthref test2bytes %s failed", names[i]);
+        const char *base = strrchr(names[i], '/') + 1;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s.bin", dir, base);
+        tu_write_file(path, bin, blen);
+        bins[i] = strdup(path);
+        free(bin);
+    }
+    tu_free_list(names);
+    *out = bins;
+    return n;
+}
+
+static void free_paths(char **p, size_t n) {
+    for (size_t i = 0; i < n; i++) free(p[i]);
+    free(p);
+}
+
+static void test_goldens(void **state) {
+    (void)state;
+    char **bins;
+    size_t n = golden_binaries(tu_tmpdir("stream-gold"), &bins), events = 0;
+    compare(bins, n, "validate", &events);
+    compare(bins, n, "parser", &events);
+    print_message("goldens: %zu traces, %zu events agree with Go\n", n, events / 2);
+    assert_true(events > 1000);
+    free_paths(bins, n);
+}
+
+/* Writes real traces with adapters/go/testprogs/run.sh; returns their paths. */
+static size_t real_traces(const char *dir, const char *godebug, const char *mode, char ***out) {
+    char script[4200];
+    snprintf(script, sizeof script, "%s/adapters/go/testprogs/run.sh", GTH_SOURCE_DIR);
+    char env[128];
+    snprintf(env, sizeof env, "GODEBUG=%s", godebug);
+    char *argv[] = {"env", env, "sh", script, (char *)dir, (char *)mode, NULL};
+    char *o = NULL, *e = NULL;
+    int rc = tu_run(argv, NULL, 0, &o, NULL, &e);
+    if (rc != 0) fail_msg("run.sh failed (%d): %s", rc, e ? e : "");
+    size_t n = 0, cap = 8;
+    char **v = calloc(cap + 1, sizeof *v);
+    for (char *l = strtok(o, "\n"); l; l = strtok(NULL, "\n")) {
+        if (n + 1 >= cap) v = realloc(v, (cap *= 2) * sizeof *v + sizeof *v);
+        v[n++] = strdup(l);
+    }
+    free(o);
+    free(e);
+    if (n < 4) fail_msg("run.sh wrote only %zu traces", n);
+    *out = v;
+    return n;
+}
+
+static void test_real_traces(void **state) {
+    (void)state;
+    char **paths;
+    size_t events = 0;
+    size_t n = real_traces(tu_tmpdir("stream-real"), "", "--stress-only", &paths);
+    compare(paths, n, "validate", &events);
+    free_paths(paths, n);
+    size_t m = real_traces(tu_tmpdir("stream-real"), "", "--normal-only", &paths);
+    compare(paths, m, "validate", &events);
+    free_paths(paths, m);
+    size_t k = real_traces(tu_tmpdir("stream-allocfree"), "traceallocfree=1", "--stress-only", &paths);
+    compare(paths, k, "validate", &events);
+    free_paths(paths, k);
+    print_message("real traces: %zu traces, %zu events agree with Go\n", n + m + k, events);
+    assert_true(events > 100000);
+}
+
+/* ---- Formatting rules on hand-made views --------------------------------------------------- */
+
+/* A stack table for views: stack 1 = main.f at 0x10, main.go:7 then a frame
+ * whose func has a quote and invalid UTF-8; stack 2 = one frame. */
+static long fake_len(const void *ud, uint64_t id) {
+    (void)ud;
+    if (id == 1) return 2;
+    if (id == 2) return 1;
+    return -1;
+}
+
+static int fake_frame(const void *ud, uint64_t id, size_t i, gth_frame *f) {
+    const int *gen = ud;
+    static const uint8_t odd[] = "a\"b\xff\t";
+    memset(f, 0, sizeof *f);
+    if (id == 1 && i == 0) {
+        *f = (gth_frame){0x10, 7, (const uint8_t *)"main.f", (const uint8_t *)"main.go", 6, 7};
+    } else if (id == 1 && i == 1) {
+        *f = (gth_frame){0xABCDEF, 12, odd, (const uint8_t *)"x.go", sizeof odd - 1, 4};
+    } else if (id == 2) {
+        /* Different text per "generation", to test the cache reset at a Sync. */
+        *f = (gth_frame){0x20, 1, (const uint8_t *)(*gen ? "gen.two" : "gen.one"), (const uint8_t *)"g.go", 7, 4};
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static void mkview(gth_view *v, gth_event *ev, int kind, const int *gen) {
+    memset(v, 0, sizeof *v);
+    memset(ev, 0, sizeof *ev);
+    ev->offset = GTH_NO_OFFSET;
+    v->ev = ev;
+    v->kind = (gth_event_kind)kind;
+    v->time = 42;
+    v->m = 3;
+    v->p = -1;
+    v->g = 7;
+    v->stacks = (gth_stack_source){fake_len, fake_frame, gen};
+}
+
+static void expect_line(gth_stream *s, const gth_view *v, const char *want) {
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    assert_int_equal(gth_stream_line(s, &b, v), 0);
+    gth_buf_putc(&b, 0);
+    if (strcmp((char *)b.data, want)) fail_msg("line\n  got:  %s\n  want: %s", (char *)b.data, want);
+    gth_buf_free(&b);
+}
+
+static void test_format_rules(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+
+    /* Sync: wall seconds signed, nanoseconds as 9 digits, batches in order. */
+    mkview(&v, &ev, GTH_EV_SYNC, &gen);
+    v.m = v.p = v.g = -1;
+    v.u.sync.n = 1;
+    v.u.sync.has_clock = 1;
+    v.u.sync.clock = (gth_clock){-5, 18446744073709551615ull, -62135596800, 1};
+    gth_exp_batch batches[2] = {{1, UINT64_MAX, NULL, 13}, {1, 4, NULL, 0}};
+    v.u.sync.batches = batches;
+    v.u.sync.nbatches = 2;
+    expect_line(&s, &v,
+                "42 Sync M=-1 P=-1 G=-1 N=1 Trace=-5 Mono=18446744073709551615 Wall=-62135596800.000000001 "
+                "Batches=[AllocFree:-1:13 AllocFree:4:0]");
+    v.u.sync.has_clock = 0;
+    v.u.sync.nbatches = 0;
+    v.u.sync.n = 9;
+    expect_line(&s, &v, "42 Sync M=-1 P=-1 G=-1 N=9");
+
+    /* A stack sample always prints its stack, even the empty one. */
+    mkview(&v, &ev, GTH_EV_STACK_SAMPLE, &gen);
+    v.stack = (gth_stack_ref){1, 0};
+    expect_line(&s, &v, "42 StackSample M=3 P=-1 G=7 Stack=[]");
+    v.stack = (gth_stack_ref){1, 1};
+    expect_line(&s, &v,
+                "42 StackSample M=3 P=-1 G=7 Stack=[\"main.f\"@0x10 \"main.go\":7, \"a\\\"b\\xff\\t\"@0xabcdef \"x.go\":12]");
+
+    /* Goroutine creation: a present empty transition stack prints as []. */
+    mkview(&v, &ev, GTH_EV_STATE_TRANSITION, &gen);
+    v.u.transition = (gth_transition){{GTH_RES_GOROUTINE, 8}, GTH_GO_NOTEXIST, GTH_GO_RUNNABLE,
+                                      {(const uint8_t *)"", 0}, {1, 0}};
+    v.stack = (gth_stack_ref){1, 2};
+    expect_line(&s, &v,
+                "42 StateTransition M=3 P=-1 G=7 GoID=8 NotExist->Runnable Reason=\"\" TransitionStack=[] "
+                "Stack=[\"gen.one\"@0x20 \"g.go\":1]");
+    v.u.transition = (gth_transition){{GTH_RES_PROC, 0}, GTH_PROC_UNDETERMINED, GTH_PROC_IDLE,
+                                      {(const uint8_t *)"\n\x01", 2}, {0, 0}};
+    v.stack = (gth_stack_ref){0, 0};
+    expect_line(&s, &v, "42 StateTransition M=3 P=-1 G=7 ProcID=0 Undetermined->Idle Reason=\"\\n\\x01\"");
+
+    /* The cached stack 2 is printed again until the next Sync, then re-read. */
+    mkview(&v, &ev, GTH_EV_LOG, &gen);
+    v.u.log = (gth_log){UINT64_MAX, {(const uint8_t *)"c", 1}, {(const uint8_t *)"\xe2\x82\xac\xc2\xa0", 5}};
+    v.stack = (gth_stack_ref){1, 2};
+    gen = 1; /* the table changed without a Sync: the cache must still answer */
+    expect_line(&s, &v,
+                "42 Log M=3 P=-1 G=7 Task=18446744073709551615 Category=\"c\" Message=\"€\\u00a0\" "
+                "Stack=[\"gen.one\"@0x20 \"g.go\":1]");
+    mkview(&v, &ev, GTH_EV_SYNC, &gen);
+    v.u.sync.n = 2;
+    expect_line(&s, &v, "42 Sync M=3 P=-1 G=7 N=2");
+    mkview(&v, &ev, GTH_EV_REGION_END, &gen);
+    v.u.region = (gth_region){0, {(const uint8_t *)"r", 1}};
+    v.stack = (gth_stack_ref){1, 2};
+    expect_line(&s, &v, "42 RegionEnd M=3 P=-1 G=7 Task=0 Type=\"r\" Stack=[\"gen.two\"@0x20 \"g.go\":1]");
+
+    /* Ranges, attributes, tasks, labels, metrics, experimental events. */
+    mkview(&v, &ev, GTH_EV_RANGE_END, &gen);
+    v.u.range.name = (gth_bytes){(const uint8_t *)"GC incremental sweep", 20};
+    v.u.range.scope = (gth_resource){GTH_RES_PROC, 2};
+    v.u.range.nattrs = 2;
+    v.u.range.attrs[0] = (gth_range_attr){"bytes swept", 5};
+    v.u.range.attrs[1] = (gth_range_attr){"bytes reclaimed", 0};
+    expect_line(&s, &v,
+                "42 RangeEnd M=3 P=-1 G=7 Name=\"GC incremental sweep\" Scope=Proc(2) "
+                "Attributes=[\"bytes swept\"=5 \"bytes reclaimed\"=0]");
+    v.kind = GTH_EV_RANGE_ACTIVE;
+    v.u.range.scope = (gth_resource){GTH_RES_NONE, 0};
+    expect_line(&s, &v, "42 RangeActive M=3 P=-1 G=7 Name=\"GC incremental sweep\" Scope=None");
+    v.kind = GTH_EV_RANGE_END;
+    v.u.range.nattrs = 0;
+    v.u.range.scope = (gth_resource){GTH_RES_GOROUTINE, -1};
+    expect_line(&s, &v, "42 RangeEnd M=3 P=-1 G=7 Name=\"GC incremental sweep\" Scope=Goroutine(-1) Attributes=[]");
+    mkview(&v, &ev, GTH_EV_TASK_BEGIN, &gen);
+    v.u.task = (gth_task){1, UINT64_MAX, {(const uint8_t *)"t", 1}};
+    expect_line(&s, &v, "42 TaskBegin M=3 P=-1 G=7 ID=1 Parent=18446744073709551615 Type=\"t\"");
+    mkview(&v, &ev, GTH_EV_LABEL, &gen);
+    v.u.label = (gth_label){{(const uint8_t *)"GC (idle)", 9}, {GTH_RES_GOROUTINE, 7}};
+    expect_line(&s, &v, "42 Label M=3 P=-1 G=7 Label=\"GC (idle)\" Resource=Goroutine(7)");
+    mkview(&v, &ev, GTH_EV_METRIC, &gen);
+    v.u.metric = (gth_metric){"/gc/heap/goal:bytes", GTH_VALUE_UINT64, 4194304};
+    expect_line(&s, &v, "42 Metric M=3 P=-1 G=7 Name=\"/gc/heap/goal:bytes\" Value=4194304");
+    mkview(&v, &ev, GTH_EV_EXPERIMENTAL, &gen);
+    v.u.experimental = (gth_experimental){"SpanAlloc", "AllocFree", 3, {"id", "npages_value", "kindclass"}, {1, 2, 3}};
+    expect_line(&s, &v,
+                "42 Experimental M=3 P=-1 G=7 Name=SpanAlloc Experiment=AllocFree Args=[id=1 npages_value=2 "
+                "kindclass=3]");
+    v.time = INT64_MIN;
+    v.u.experimental.nargs = 0;
+    expect_line(&s, &v, "-9223372036854775808 Experimental M=3 P=-1 G=7 Name=SpanAlloc Experiment=AllocFree Args=[]");
+    gth_stream_free(&s);
+}
+
+/* The same view prints the same with and without the cache. */
+static void test_no_cache(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    mkview(&v, &ev, GTH_EV_STACK_SAMPLE, &gen);
+    v.stack = (gth_stack_ref){1, 1};
+    gth_buf a, b;
+    gth_buf_init(&a, NULL);
+    gth_buf_init(&b, NULL);
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+    for (int i = 0; i < 3; i++) {
+        a.len = b.len = 0;
+        assert_int_equal(gth_stream_line(NULL, &a, &v), 0);
+        assert_int_equal(gth_stream_line(&s, &b, &v), 0);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.data, b.data, a.len);
+    }
+    gth_stream_free(&s);
+    gth_buf_free(&a);
+    gth_buf_free(&b);
+}
+
+/* The CLI prints the library's stream, then the verdict on stderr / in JSON. */
+static void test_cli_events(void **state) {
+    (void)state;
+    char **bins;
+    size_t n = golden_binaries(tu_tmpdir("stream-cli"), &bins);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *d = tu_read_file(bins[i], &len);
+        result us;
+        ours(d, len, GTH_PROFILE_VALIDATE, &us);
+        free(d);
+        char *argv[] = {(char *)tu_gth(), "validate", "--events", bins[i], NULL};
+        char *out = NULL, *err = NULL;
+        size_t olen = 0;
+        int rc = tu_run(argv, NULL, 0, &out, &olen, &err);
+        assert_int_equal(rc, us.accepted ? 0 : 1);
+        assert_int_equal(olen, us.len);
+        assert_memory_equal(out, us.lines, olen);
+        if (!us.accepted) assert_non_null(strstr(err, us.msg));
+        free(out);
+        free(err);
+        char *jargv[] = {(char *)tu_gth(), "validate", "--json", "--events", bins[i], NULL};
+        rc = tu_run(jargv, NULL, 0, &out, &olen, NULL);
+        assert_int_equal(rc, us.accepted ? 0 : 1);
+        assert_true(olen > us.len);
+        assert_memory_equal(out, us.lines, us.len);
+        assert_non_null(strstr(out + us.len, us.accepted ? "\"valid\":true" : "\"valid\":false"));
+        free(out);
+        free(us.lines);
+        free(us.msg);
+    }
+    free_paths(bins, n);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_rules),
+        cmocka_unit_test(test_no_cache),
+        cmocka_unit_test(test_goldens),
+        cmocka_unit_test(test_cli_events),
+        cmocka_unit_test(test_real_traces),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

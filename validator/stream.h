@@ -1,0 +1,39 @@
+/*
+ * stream: the canonical event stream of docs/EVENTS.md — one line per event,
+ * byte for byte what the Go reference adapter prints from Go's own Event
+ * values, so that two parsers' streams compare with diff. Built for GB traces:
+ * numbers and fixed text are appended directly, never through printf.
+ */
+#ifndef GTH_STREAM_H
+#define GTH_STREAM_H
+
+#include "base/base.h"
+#include "validator/hmap.h"
+#include "validator/view.h"
+
+/* A stream printer. It keeps the text of the stacks it printed since the last
+ * Sync (stack ids are per generation, and every generation opens with a Sync),
+ * so a stack that thousands of events share is rendered once; the cache is
+ * bounded, whatever the trace. */
+typedef struct gth_stream {
+    const gth_allocator *a;
+    gth_hmap idx; /* stack id -> index into spans */
+    struct gth_stream_span {
+        size_t off, len;
+    } *spans;
+    size_t nspans, spans_cap;
+    gth_buf text;
+} gth_stream;
+
+void gth_stream_init(gth_stream *s, const gth_allocator *a);
+void gth_stream_free(gth_stream *s);
+
+/* Appends the canonical line of v to b, without the newline. Views must come
+ * in stream order (the Sync of a generation before its events). s may be NULL
+ * (no cache). Returns 0, or -1 when out of memory (b->failed is set). */
+int gth_stream_line(gth_stream *s, gth_buf *b, const gth_view *v);
+
+/* Appends a stack as the stream prints it: [<q func>@0x<pc> <q file>:<line>, ...]. */
+int gth_stream_stack(gth_buf *b, const gth_view *v, gth_stack_ref s);
+
+#endif

@@ -1,0 +1,708 @@
+/*
+ * Go's test validator, check for check and message for message. Its model is
+ * deliberately independent of the reader's: it only sees API views, keeps its
+ * own map of which goroutine and proc each thread executes, and never forgets
+ * a goroutine (a dead one stays NotExist), exactly as Go's does — the messages
+ * for a resource seen before and one never seen differ.
+ */
+#include "validator/testtrace.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/quote.h"
+#include "spec/invariants.h"
+#include "validator/hmap.h"
+#include "validator/stream.h"
+
+#define NONE_ID ((int64_t)-1)
+
+typedef struct tt_res {
+    uint8_t state;
+    uint32_t binding; /* index + 1 of the thread context it runs on, 0 = none */
+} tt_res;
+
+typedef struct tt_thread {
+    int64_t m, p, g;
+} tt_thread;
+
+typedef struct tt_ranges {
+    uint32_t *names; /* interned range names; duplicates allowed, as in Go */
+    uint32_t n, cap;
+} tt_ranges;
+
+typedef struct tt_name {
+    uint8_t *p;
+    size_t n;
+    uint64_t hash;
+    int32_t next; /* next name with the same hash slot */
+} tt_name;
+
+typedef struct tt_task {
+    uint8_t *type;
+    size_t n;
+} tt_task;
+
+struct gth_testtrace {
+    const gth_allocator *a;
+    unsigned minor;
+    int64_t last_ts;
+    gth_sync last_sync; /* batches unused */
+
+    gth_hmap gidx, pidx, midx;
+    tt_res *gs, *ps;
+    size_t ngs, gs_cap, nps, ps_cap;
+    tt_thread *ms;
+    size_t nms, ms_cap;
+
+    gth_hmap ridx[4]; /* by resource kind: id -> index into ranges */
+    tt_ranges *ranges;
+    size_t nranges, ranges_cap;
+
+    gth_hmap nidx; /* name hash -> first index into names */
+    tt_name *names;
+    size_t nnames, names_cap;
+
+    gth_hmap tidx; /* task id -> index into tasks */
+    tt_task *tasks;
+    size_t ntasks, tasks_cap;
+    uint32_t *task_free;
+    size_t ntask_free, task_free_cap;
+
+    /* The failures of the current event. */
+    gth_buf msg;
+    int first_inv;
+    int nomem;
+};
+
+gth_testtrace *gth_testtrace_new(const gth_allocator *a, unsigned minor) {
+    if (!a) a = gth_default_allocator();
+    gth_testtrace *t = gth_calloc(a, 1, sizeof *t);
+    if (!t) return NULL;
+    t->a = a;
+    t->minor = minor;
+    gth_hmap_init(&t->gidx, a);
+    gth_hmap_init(&t->pidx, a);
+    gth_hmap_init(&t->midx, a);
+    for (int i = 0; i < 4; i++) gth_hmap_init(&t->ridx[i], a);
+    gth_hmap_init(&t->nidx, a);
+    gth_hmap_init(&t->tidx, a);
+    gth_buf_init(&t->msg, a);
+    return t;
+}
+
+void gth_testtrace_free(gth_testtrace *t) {
+    if (!t) return;
+    const gth_allocator *a = t->a;
+    gth_hmap_free(&t->gidx);
+    gth_hmap_free(&t->pidx);
+    gth_hmap_free(&t->midx);
+    for (int i = 0; i < 4; i++) gth_hmap_free(&t->ridx[i]);
+    gth_hmap_free(&t->nidx);
+    gth_hmap_free(&t->tidx);
+    gth_free(a, t->gs, t->gs_cap * sizeof *t->gs);
+    gth_free(a, t->ps, t->ps_cap * sizeof *t->ps);
+    gth_free(a, t->ms, t->ms_cap * sizeof *t->ms);
+    for (size_t i = 0; i < t->nranges; i++) gth_free(a, t->ranges[i].names, t->ranges[i].cap * sizeof(uint32_t));
+    gth_free(a, t->ranges, t->ranges_cap * sizeof *t->ranges);
+    for (size_t i = 0; i < t->nnames; i++) gth_free(a, t->names[i].p, t->names[i].n + 1);
+    gth_free(a, t->names, t->names_cap * sizeof *t->names);
+    for (size_t i = 0; i < t->ntasks; i++) gth_free(a, t->tasks[i].type, t->tasks[i].n + 1);
+    gth_free(a, t->tasks, t->tasks_cap * sizeof *t->tasks);
+    gth_free(a, t->task_free, t->task_free_cap * sizeof *t->task_free);
+    gth_buf_free(&t->msg);
+    gth_free(a, t, sizeof *t);
+}
+
+const char *gth_testtrace_message(const gth_testtrace *t, size_t *len) {
+    if (len) *len = t->msg.len;
+    return t->msg.len ? (const char *)t->msg.data : "";
+}
+
+/* ---- Accumulating failures ---------------------------------------------------- */
+
+/* Starts the next failure's text (Go joins them with newlines). */
+static gth_buf *next_err(gth_testtrace *t, int inv) {
+    if (t->first_inv) gth_buf_putc(&t->msg, '\n');
+    else t->first_inv = inv;
+    return &t->msg;
+}
+
+static void errf(gth_testtrace *t, int inv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void errf(gth_testtrace *t, int inv, const char *fmt, ...) {
+    gth_buf *b = next_err(t, inv);
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    gth_buf_append(b, small, (size_t)n < sizeof small ? (size_t)n : sizeof small - 1);
+}
+
+static void put_str(gth_buf *b, const char *s) { gth_buf_append(b, s, strlen(s)); }
+
+/* ---- Tables ----------------------------------------------------------------------- */
+
+static int grow(gth_testtrace *t, void **p, size_t *cap, size_t need, size_t size) {
+    if (gth_grow(t->a, p, cap, need, size)) {
+        t->nomem = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* The state of a goroutine or proc, created on first sight. */
+static tt_res *res_get(gth_testtrace *t, int proc, int64_t id, int *created) {
+    gth_hmap *m = proc ? &t->pidx : &t->gidx;
+    tt_res **v = proc ? &t->ps : &t->gs;
+    size_t *n = proc ? &t->nps : &t->ngs, *cap = proc ? &t->ps_cap : &t->gs_cap;
+    uint32_t *i = gth_hmap_get(m, (uint64_t)id);
+    *created = 0;
+    if (i) return &(*v)[*i];
+    void *p = *v;
+    if (grow(t, &p, cap, *n + 1, sizeof **v)) return NULL;
+    *v = p;
+    if (gth_hmap_put(m, (uint64_t)id, (uint32_t)*n)) {
+        t->nomem = 1;
+        return NULL;
+    }
+    *created = 1;
+    tt_res *r = &(*v)[(*n)++];
+    r->state = 0;
+    r->binding = 0;
+    return r;
+}
+
+static tt_thread *thread_at(gth_testtrace *t, uint32_t binding) { return &t->ms[binding - 1]; }
+
+/* Go's getOrCreateThread: the thread's context, or an error for none. Returns
+ * the binding (index + 1), 0 for none. */
+static uint32_t thread_get(gth_testtrace *t, int64_t m) {
+    if (m == NONE_ID) {
+        errf(t, GTH_INV_VALIDATE_NO_THREAD, "must have thread, but thread ID is none");
+        return 0;
+    }
+    uint32_t *i = gth_hmap_get(&t->midx, (uint64_t)m);
+    if (i) return *i + 1;
+    void *p = t->ms;
+    if (grow(t, &p, &t->ms_cap, t->nms + 1, sizeof *t->ms)) return 0;
+    t->ms = p;
+    if (gth_hmap_put(&t->midx, (uint64_t)m, (uint32_t)t->nms)) {
+        t->nomem = 1;
+        return 0;
+    }
+    t->ms[t->nms] = (tt_thread){m, NONE_ID, NONE_ID};
+    return (uint32_t)++t->nms;
+}
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Interns a range name; returns its index, or -1 when out of memory. */
+static int64_t intern(gth_testtrace *t, gth_bytes s) {
+    uint64_t h = hash_bytes(s.p, s.n);
+    uint32_t *first = gth_hmap_get(&t->nidx, h);
+    if (first) {
+        for (int32_t i = (int32_t)*first; i >= 0; i = t->names[i].next)
+            if (t->names[i].n == s.n && (s.n == 0 || !memcmp(t->names[i].p, s.p, s.n))) return i;
+    }
+    void *p = t->names;
+    if (grow(t, &p, &t->names_cap, t->nnames + 1, sizeof *t->names)) return -1;
+    t->names = p;
+    uint8_t *copy = gth_alloc(t->a, s.n + 1);
+    if (!copy) return t->nomem = 1, -1;
+    if (s.n) memcpy(copy, s.p, s.n);
+    copy[s.n] = 0;
+    int32_t idx = (int32_t)t->nnames;
+    if (gth_hmap_put(&t->nidx, h, (uint32_t)idx)) {
+        gth_free(t->a, copy, s.n + 1);
+        return t->nomem = 1, -1;
+    }
+    t->names[t->nnames++] = (tt_name){copy, s.n, h, first ? (int32_t)*first : -1};
+    return idx;
+}
+
+/* The range list of a resource; create: make it if missing (else NULL). */
+static tt_ranges *ranges_of(gth_testtrace *t, gth_resource r, int create) {
+    gth_hmap *m = &t->ridx[r.kind & 3];
+    uint32_t *i = gth_hmap_get(m, (uint64_t)r.id);
+    if (i) return &t->ranges[*i];
+    if (!create) return NULL;
+    void *p = t->ranges;
+    if (grow(t, &p, &t->ranges_cap, t->nranges + 1, sizeof *t->ranges)) return NULL;
+    t->ranges = p;
+    if (gth_hmap_put(m, (uint64_t)r.id, (uint32_t)t->nranges)) return t->nomem = 1, NULL;
+    tt_ranges *l = &t->ranges[t->nranges++];
+    memset(l, 0, sizeof *l);
+    return l;
+}
+
+static int has_range(gth_testtrace *t, gth_resource r, int64_t name) {
+    tt_ranges *l = ranges_of(t, r, 0);
+    if (!l) return 0;
+    for (uint32_t i = 0; i < l->n; i++)
+        if (l->names[i] == (uint32_t)name) return 1;
+    return 0;
+}
+
+static int has_any_range(gth_testtrace *t, gth_resource r) {
+    tt_ranges *l = ranges_of(t, r, 0);
+    return l && l->n != 0;
+}
+
+static void add_range(gth_testtrace *t, gth_resource r, int64_t name) {
+    tt_ranges *l = ranges_of(t, r, 1);
+    if (!l) return;
+    size_t cap = l->cap;
+    void *p = l->names;
+    if (grow(t, &p, &cap, (size_t)l->n + 1, sizeof *l->names)) return;
+    l->names = p;
+    l->cap = (uint32_t)cap;
+    l->names[l->n++] = (uint32_t)name;
+}
+
+/* Removes the first occurrence, keeping the order of the rest. */
+static void delete_range(gth_testtrace *t, gth_resource r, int64_t name) {
+    tt_ranges *l = ranges_of(t, r, 0);
+    if (!l) return;
+    for (uint32_t i = 0; i < l->n; i++) {
+        if (l->names[i] != (uint32_t)name) continue;
+        memmove(&l->names[i], &l->names[i + 1], (l->n - i - 1) * sizeof *l->names);
+        l->n--;
+        return;
+    }
+}
+
+/* ---- Checks ------------------------------------------------------------------------------ */
+
+/* Go's checkStack: every frame after the first must be complete. */
+static void check_stack(gth_testtrace *t, const gth_view *v, gth_stack_ref s) {
+    long n = gth_view_stack_len(v, s);
+    for (long i = 1; i < n; i++) {
+        gth_frame f;
+        if (gth_view_stack_frame(v, s, (size_t)i, &f)) break;
+        if (f.func_len && f.file_len && f.pc && f.line) continue;
+        gth_buf *b = next_err(t, GTH_INV_VALIDATE_STACK_FRAME);
+        gth_buf_printf(b, "invalid stack frame trace.StackFrame{PC:0x%llx, Func:", (unsigned long long)f.pc);
+        gth_quote_append(b, f.func, f.func_len);
+        put_str(b, ", File:");
+        gth_quote_append(b, f.file, f.file_len);
+        gth_buf_printf(b, ", Line:0x%llx}: missing information", (unsigned long long)f.line);
+    }
+}
+
+/* time.Time's internal seconds (since year 1) wrap like Go's. */
+static int64_t wall_ext(const gth_clock *c) { return (int64_t)((uint64_t)c->wall_sec + 62135596800ull); }
+
+static void check_sync(gth_testtrace *t, const gth_view *v) {
+    const gth_sync *s = &v->u.sync;
+    if (s->n != t->last_sync.n + 1)
+        errf(t, GTH_INV_VALIDATE_SYNC_SEQUENCE, "sync count is not sequential: expected %lld, got %lld",
+             (long long)(t->last_sync.n + 1), (long long)s->n);
+    /* Table-less Syncs (the end of the trace, before an error) are not checked. */
+    if (t->minor >= 25 && !(s->n > 1 && !s->has_clock)) {
+        if (!s->has_clock) {
+            errf(t, GTH_INV_VALIDATE_SYNC_NO_CLOCK, "sync %lld has no clock snapshot", (long long)s->n);
+        } else {
+            const gth_clock *c = &s->clock, *p = &t->last_sync.clock;
+            if (wall_ext(c) == 0 && c->wall_nsec == 0)
+                errf(t, GTH_INV_VALIDATE_SYNC_ZERO_WALL, "sync %lld has zero wall time", (long long)s->n);
+            if (c->mono == 0) errf(t, GTH_INV_VALIDATE_SYNC_ZERO_MONO, "sync %lld has zero mono time", (long long)s->n);
+            if (c->trace == 0)
+                errf(t, GTH_INV_VALIDATE_SYNC_ZERO_TRACE, "sync %lld has zero trace time", (long long)s->n);
+            if (s->n >= 2) {
+                if (!t->last_sync.has_clock) {
+                    /* Go dereferences the previous snapshot: a panic that
+                     * replaces whatever this event had failed so far. */
+                    t->msg.len = 0;
+                    t->first_inv = 0;
+                    errf(t, GTH_INV_VALIDATE_PANIC_SYNC_CLOCK,
+                         "panic: runtime error: invalid memory address or nil pointer dereference");
+                    return;
+                }
+                int64_t ce = wall_ext(c), pe = wall_ext(p);
+                if (!(ce > pe || (ce == pe && c->wall_nsec > p->wall_nsec))) {
+                    gth_buf *b = next_err(t, GTH_INV_VALIDATE_SYNC_WALL_ORDER);
+                    gth_buf_printf(b, "sync %lld has non-increasing wall time: ", (long long)s->n);
+                    gth_go_time_append(b, c->wall_sec, c->wall_nsec, 0);
+                    put_str(b, " vs ");
+                    gth_go_time_append(b, p->wall_sec, p->wall_nsec, 0);
+                }
+                if (!(c->mono > p->mono))
+                    errf(t, GTH_INV_VALIDATE_SYNC_MONO_ORDER, "sync %lld has non-increasing mono time: %llu vs %llu",
+                         (long long)s->n, (unsigned long long)c->mono, (unsigned long long)p->mono);
+                if (!(c->trace > p->trace))
+                    errf(t, GTH_INV_VALIDATE_SYNC_TRACE_ORDER, "sync %lld has non-increasing trace time: %lld vs %lld",
+                         (long long)s->n, (long long)c->trace, (long long)p->trace);
+            }
+        }
+    }
+    t->last_sync = *s;
+    t->last_sync.nbatches = 0;
+    t->last_sync.batches = NULL;
+}
+
+static void check_label(gth_testtrace *t, const gth_view *v) {
+    const gth_label *l = &v->u.label;
+    if (l->label.n == 0) errf(t, GTH_INV_VALIDATE_LABEL_EMPTY, "invalid label \"\"");
+    switch (l->resource.kind) {
+    case GTH_RES_NONE: errf(t, GTH_INV_VALIDATE_LABEL_RESOURCE_NONE, "label resource none"); break;
+    case GTH_RES_GOROUTINE:
+        if (!gth_hmap_get(&t->gidx, (uint64_t)l->resource.id))
+            errf(t, GTH_INV_VALIDATE_LABEL_GOROUTINE, "label for invalid goroutine %lld", (long long)l->resource.id);
+        break;
+    case GTH_RES_PROC:
+        if (!gth_hmap_get(&t->pidx, (uint64_t)l->resource.id))
+            errf(t, GTH_INV_VALIDATE_LABEL_PROC, "label for invalid proc %lld", (long long)l->resource.id);
+        break;
+    case GTH_RES_THREAD:
+        if (!gth_hmap_get(&t->midx, (uint64_t)l->resource.id))
+            errf(t, GTH_INV_VALIDATE_LABEL_THREAD, "label for invalid thread %lld", (long long)l->resource.id);
+        break;
+    }
+}
+
+static void check_goroutine(gth_testtrace *t, const gth_view *v, const gth_transition *tr) {
+    int64_t id = tr->resource.id;
+    uint8_t from = tr->old_state, to = tr->new_state;
+    if (to == GTH_GO_UNDETERMINED)
+        errf(t, GTH_INV_VALIDATE_G_UNDETERMINED_NEW, "transition to undetermined state for goroutine %lld", (long long)id);
+    if (t->last_sync.n > 1 && from == GTH_GO_UNDETERMINED)
+        errf(t, GTH_INV_VALIDATE_G_UNDETERMINED_AFTER_SYNC, "undetermined goroutine %lld after first global sync",
+             (long long)id);
+    if (to == GTH_GO_NOTEXIST && has_any_range(t, tr->resource))
+        errf(t, GTH_INV_VALIDATE_G_DIED_WITH_RANGES, "goroutine %lld died with active ranges", (long long)id);
+    int created;
+    tt_res *s = res_get(t, 0, id, &created);
+    if (!s) return;
+    if (!created) {
+        if (from != s->state)
+            errf(t, GTH_INV_VALIDATE_G_BAD_OLD_STATE, "bad old state for goroutine %lld: got %s, want %s", (long long)id,
+                 gth_go_state_name(from), gth_go_state_name(s->state));
+    } else if (from != GTH_GO_UNDETERMINED && from != GTH_GO_NOTEXIST) {
+        errf(t, GTH_INV_VALIDATE_G_BAD_OLD_STATE_UNREGISTERED, "bad old state for unregistered goroutine %lld: %s",
+             (long long)id, gth_go_state_name(from));
+    }
+    s->state = to;
+    if (gth_go_state_executing(to)) {
+        uint32_t b = thread_get(t, v->m);
+        if (b) {
+            tt_thread *c = thread_at(t, b);
+            if (c->g != NONE_ID && c->g != id)
+                errf(t, GTH_INV_VALIDATE_G_RUN_BUSY_THREAD,
+                     "tried to run goroutine %lld when one was already executing (%lld) on thread %lld", (long long)id,
+                     (long long)c->g, (long long)v->m);
+            c->g = id;
+            s->binding = b;
+        }
+    } else if (gth_go_state_executing(from)) {
+        if (!gth_stack_ref_eq(tr->stack, v->stack))
+            errf(t, GTH_INV_VALIDATE_G_STACK_MISMATCH, "StateTransition.Stack doesn't match Event.Stack");
+        if (s->binding) {
+            tt_thread *c = thread_at(t, s->binding);
+            if (c->g != id)
+                errf(t, GTH_INV_VALIDATE_G_STOP_NOT_EXECUTING,
+                     "tried to stop goroutine %lld when it wasn't currently executing (currently executing %lld) on "
+                     "thread %lld",
+                     (long long)id, (long long)c->g, (long long)v->m);
+            c->g = NONE_ID;
+            s->binding = 0;
+        } else {
+            errf(t, GTH_INV_VALIDATE_G_STOP_UNBOUND, "stopping goroutine %lld not bound to any active context",
+                 (long long)id);
+        }
+    }
+}
+
+static void check_proc(gth_testtrace *t, const gth_view *v, const gth_transition *tr) {
+    int64_t id = tr->resource.id;
+    uint8_t from = tr->old_state, to = tr->new_state;
+    if (to == GTH_PROC_UNDETERMINED)
+        errf(t, GTH_INV_VALIDATE_P_UNDETERMINED_NEW, "transition to undetermined state for proc %lld", (long long)id);
+    if (t->last_sync.n > 1 && from == GTH_PROC_UNDETERMINED)
+        errf(t, GTH_INV_VALIDATE_P_UNDETERMINED_AFTER_SYNC, "undetermined proc %lld after first global sync",
+             (long long)id);
+    if (to == GTH_PROC_NOTEXIST && has_any_range(t, tr->resource))
+        errf(t, GTH_INV_VALIDATE_P_DIED_WITH_RANGES, "proc %lld died with active ranges", (long long)id);
+    int created;
+    tt_res *s = res_get(t, 1, id, &created);
+    if (!s) return;
+    if (!created) {
+        if (from != s->state)
+            errf(t, GTH_INV_VALIDATE_P_BAD_OLD_STATE, "bad old state for proc %lld: got %s, want %s", (long long)id,
+                 gth_proc_state_name(from), gth_proc_state_name(s->state));
+    } else if (from != GTH_PROC_UNDETERMINED && from != GTH_PROC_NOTEXIST) {
+        errf(t, GTH_INV_VALIDATE_P_BAD_OLD_STATE_UNREGISTERED, "bad old state for unregistered proc %lld: %s",
+             (long long)id, gth_proc_state_name(from));
+    }
+    s->state = to;
+    if (gth_proc_state_executing(to)) {
+        uint32_t b = thread_get(t, v->m);
+        if (b) {
+            tt_thread *c = thread_at(t, b);
+            if (c->p != NONE_ID && c->p != id)
+                errf(t, GTH_INV_VALIDATE_P_RUN_BUSY_THREAD,
+                     "tried to run proc %lld when one was already executing (%lld) on thread %lld", (long long)id,
+                     (long long)c->p, (long long)v->m);
+            c->p = id;
+            s->binding = b;
+        }
+    } else if (gth_proc_state_executing(from)) {
+        if (s->binding) {
+            tt_thread *c = thread_at(t, s->binding);
+            if (c->p != id)
+                errf(t, GTH_INV_VALIDATE_P_STOP_NOT_EXECUTING,
+                     "tried to stop proc %lld when it wasn't currently executing (currently executing %lld) on thread "
+                     "%lld",
+                     (long long)id, (long long)c->p, (long long)c->m);
+            c->p = NONE_ID;
+            s->binding = 0;
+        } else {
+            errf(t, GTH_INV_VALIDATE_P_STOP_UNBOUND, "stopping proc %lld not bound to any active context", (long long)id);
+        }
+    }
+}
+
+static void range_err(gth_testtrace *t, int inv, const char *pre, const gth_range *r, const char *post) {
+    gth_buf *b = next_err(t, inv);
+    put_str(b, pre);
+    gth_quote_append(b, r->name.p, r->name.n);
+    put_str(b, " on ");
+    gth_resource_append(b, r->scope);
+    put_str(b, post);
+}
+
+static void check_range(gth_testtrace *t, const gth_view *v) {
+    const gth_range *r = &v->u.range;
+    int64_t name = intern(t, r->name);
+    if (name < 0) return;
+    switch (v->kind) {
+    case GTH_EV_RANGE_BEGIN:
+        if (has_range(t, r->scope, name))
+            range_err(t, GTH_INV_VALIDATE_RANGE_BEGUN_AGAIN, "already active range ", r, " begun again");
+        add_range(t, r->scope, name);
+        break;
+    case GTH_EV_RANGE_ACTIVE:
+        if (!has_range(t, r->scope, name)) add_range(t, r->scope, name);
+        break;
+    default:
+        if (!has_range(t, r->scope, name))
+            range_err(t, GTH_INV_VALIDATE_RANGE_INACTIVE_END, "inactive range ", r, " ended");
+        delete_range(t, r->scope, name);
+        break;
+    }
+}
+
+static void check_task_begin(gth_testtrace *t, const gth_task *k) {
+    if (k->id == UINT64_MAX || k->id == 0) {
+        gth_buf *b = next_err(t, GTH_INV_VALIDATE_TASK_INVALID_ID);
+        put_str(b, "found invalid task ID for task of type ");
+        gth_buf_append(b, k->type.p, k->type.n);
+    }
+    if (k->parent == 0) {
+        gth_buf *b = next_err(t, GTH_INV_VALIDATE_TASK_BACKGROUND_PARENT);
+        put_str(b, "found background task as the parent for task of type ");
+        gth_buf_append(b, k->type.p, k->type.n);
+    }
+    uint8_t *copy = gth_alloc(t->a, k->type.n + 1);
+    if (!copy) {
+        t->nomem = 1;
+        return;
+    }
+    if (k->type.n) memcpy(copy, k->type.p, k->type.n);
+    copy[k->type.n] = 0;
+    uint32_t *i = gth_hmap_get(&t->tidx, k->id);
+    if (i) { /* Go overwrites the recorded type */
+        tt_task *e = &t->tasks[*i];
+        gth_free(t->a, e->type, e->n + 1);
+        *e = (tt_task){copy, k->type.n};
+        return;
+    }
+    uint32_t idx;
+    if (t->ntask_free) {
+        idx = t->task_free[--t->ntask_free];
+    } else {
+        void *p = t->tasks;
+        if (grow(t, &p, &t->tasks_cap, t->ntasks + 1, sizeof *t->tasks)) {
+            gth_free(t->a, copy, k->type.n + 1);
+            return;
+        }
+        t->tasks = p;
+        idx = (uint32_t)t->ntasks++;
+    }
+    t->tasks[idx] = (tt_task){copy, k->type.n};
+    if (gth_hmap_put(&t->tidx, k->id, idx)) {
+        gth_free(t->a, copy, k->type.n + 1);
+        t->tasks[idx] = (tt_task){NULL, 0};
+        t->nomem = 1;
+        /* the slot stays allocated but empty; it is freed with the table */
+    }
+}
+
+static void check_task_end(gth_testtrace *t, const gth_task *k) {
+    uint32_t *i = gth_hmap_get(&t->tidx, k->id);
+    if (!i) return; /* an end without a begin carries no information */
+    uint32_t idx = *i;
+    tt_task *e = &t->tasks[idx];
+    if (e->n != k->type.n || (e->n && memcmp(e->type, k->type.p, e->n))) {
+        gth_buf *b = next_err(t, GTH_INV_VALIDATE_TASK_TYPE_MISMATCH);
+        put_str(b, "task end type ");
+        gth_quote_append(b, k->type.p, k->type.n);
+        put_str(b, " doesn't match task start type ");
+        gth_quote_append(b, e->type, e->n);
+        gth_buf_printf(b, " for task %llu", (unsigned long long)k->id);
+    }
+    gth_free(t->a, e->type, e->n + 1);
+    *e = (tt_task){NULL, 0};
+    gth_hmap_del(&t->tidx, k->id);
+    void *p = t->task_free;
+    if (grow(t, &p, &t->task_free_cap, t->ntask_free + 1, sizeof *t->task_free)) return;
+    t->task_free = p;
+    t->task_free[t->ntask_free++] = idx;
+}
+
+static void locate(gth_error *err, const gth_view *v) {
+    err->offset = v->ev ? v->ev->offset : GTH_NO_OFFSET;
+    err->gen = v->ev && v->ev->gen ? v->ev->gen : UINT64_MAX;
+    err->m = (uint64_t)v->m;
+}
+
+int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err) {
+    t->msg.len = 0;
+    t->msg.failed = 0;
+    t->first_inv = 0;
+    t->nomem = 0;
+
+    if (t->last_ts != 0) {
+        if (v->time <= t->last_ts) {
+            gth_buf *b = next_err(t, GTH_INV_VALIDATE_TIMESTAMP_ORDER);
+            gth_buf_printf(b, "timestamp out-of-order (want > %lld) for ", (long long)t->last_ts);
+            gth_view_go_string(b, v);
+        } else {
+            t->last_ts = v->time;
+        }
+    } else {
+        t->last_ts = v->time;
+    }
+
+    check_stack(t, v, v->stack);
+
+    switch (v->kind) {
+    case GTH_EV_SYNC: check_sync(t, v); break;
+    case GTH_EV_METRIC:
+        if (!strchr(v->u.metric.name, ':')) {
+            gth_buf *b = next_err(t, GTH_INV_VALIDATE_METRIC_NAME);
+            put_str(b, "invalid metric name ");
+            gth_quote_append(b, v->u.metric.name, strlen(v->u.metric.name));
+        }
+        if (v->u.metric.value_kind == GTH_VALUE_BAD) errf(t, GTH_INV_VALIDATE_METRIC_VALUE, "invalid value");
+        break;
+    case GTH_EV_LABEL: check_label(t, v); break;
+    case GTH_EV_STATE_TRANSITION: {
+        const gth_transition *tr = &v->u.transition;
+        check_stack(t, v, tr->stack);
+        if (tr->resource.kind == GTH_RES_GOROUTINE) check_goroutine(t, v, tr);
+        else if (tr->resource.kind == GTH_RES_PROC) check_proc(t, v, tr);
+        break;
+    }
+    case GTH_EV_RANGE_BEGIN:
+    case GTH_EV_RANGE_ACTIVE:
+    case GTH_EV_RANGE_END: check_range(t, v); break;
+    case GTH_EV_TASK_BEGIN: check_task_begin(t, &v->u.task); break;
+    case GTH_EV_TASK_END: check_task_end(t, &v->u.task); break;
+    default: break; /* StackSample, Log, Experimental: nothing beyond the stack */
+    }
+
+    if (t->nomem || t->msg.failed) {
+        t->msg.len = 0;
+        return gth_error_nomem(err);
+    }
+    if (!t->first_inv) return GTH_OK;
+    int inv = t->first_inv;
+    gth_error_set(err, GTH_EINVALID, "%.*s", (int)(t->msg.len < GTH_ERROR_MSG_MAX ? t->msg.len : GTH_ERROR_MSG_MAX - 1),
+                  (const char *)t->msg.data);
+    err->inv = inv;
+    locate(err, v);
+    /* Leave the full text NUL-terminated for gth_testtrace_message users. */
+    if (gth_buf_putc(&t->msg, 0) == 0) t->msg.len--;
+    return GTH_EINVALID;
+}
+
+/* ---- The pipeline --------------------------------------------------------------------- */
+
+int gth_testtrace_run(gth_reader *r, const gth_run_opts *o, uint64_t *nevents, gth_error *err) {
+    return gth_testtrace_run_at(r, o, NULL, nevents, err);
+}
+
+int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, uint64_t *nevents, gth_error *err) {
+    const gth_allocator *a = gth_default_allocator();
+    gth_testtrace *t = NULL;
+    int rc = GTH_OK;
+    uint64_t n = 0;
+    gth_buf line;
+    gth_buf_init(&line, a);
+    gth_stream st;
+    gth_stream_init(&st, a);
+    gth_error_clear(err);
+    if (o->profile == GTH_PROFILE_VALIDATE) {
+        t = gth_testtrace_new(a, gth_reader_version(r));
+        if (!t) {
+            rc = gth_error_nomem(err);
+            goto out;
+        }
+    }
+    gth_event ev;
+    gth_view v;
+    for (;;) {
+        int k = gth_reader_next(r, &ev, err);
+        if (k == 0) break;
+        if (k < 0) {
+            rc = err->status ? err->status : GTH_EINTERNAL;
+            break;
+        }
+        if ((rc = gth_view_make(r, &ev, &v, err)) != GTH_OK) break;
+        if (o->emit) {
+            line.len = 0;
+            if (gth_stream_line(&st, &line, &v) != 0) {
+                rc = gth_error_nomem(err);
+                break;
+            }
+            if (o->emit(o->ud, line.data, line.len)) {
+                rc = gth_error_set(err, GTH_EIO, "write error");
+                break;
+            }
+        }
+        n++;
+        if (t && (rc = gth_testtrace_event(t, &v, err)) != GTH_OK) {
+            if (event && rc == GTH_EINVALID) {
+                if (!o->emit) {
+                    line.len = 0;
+                    gth_stream_line(NULL, &line, &v);
+                }
+                event->len = 0;
+                gth_buf_append(event, line.data, line.len);
+            }
+            if (o->message && rc == GTH_EINVALID) {
+                size_t len;
+                const char *msg = gth_testtrace_message(t, &len);
+                o->message->len = 0;
+                gth_buf_append(o->message, msg, len);
+            }
+            goto out;
+        }
+    }
+    if (o->message && rc != GTH_OK) {
+        o->message->len = 0;
+        gth_buf_append(o->message, err->msg, strlen(err->msg));
+    }
+out:
+    if (nevents) *nevents = n;
+    gth_testtrace_free(t);
+    gth_stream_free(&st);
+    gth_buf_free(&line);
+    return rc;
+}
