@@ -1,0 +1,383 @@
+/*
+ * The generator: 100 seeds per version (1.22, 1.23, 1.25, 1.26) over knobs drawn
+ * from each seed must be accepted by Go (the reference adapter, --profile=validate,
+ * which runs Go's reader and its testtrace validator) and by our validator library
+ * (profile validate); every event type of the version must occur across them.
+ * Also: determinism, text and .test output equal to the binary trace, streaming
+ * to a target size, configuration errors. Go is required: nothing is skipped.
+ */
+#include "util/testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/encode.h"
+#include "format/testfile.h"
+#include "format/text.h"
+#include "generator/gen.h"
+#include "spec/invariants.h"
+#include "validator/reader.h"
+#include "validator/testtrace.h"
+
+#define SEEDS 100
+
+static const unsigned versions[] = {22, 23, 25, 26};
+
+/* Knobs for one seed of the CI sweep: everything from the seed, except that the
+ * trace stays small enough for 400 traces through Go in well under a minute. */
+static void sweep_config(gth_gen_config *c, unsigned version, uint64_t seed) {
+    gth_gen_config_init(c, version, seed);
+    uint64_t x = seed * 0x9e3779b97f4a7c15ull;
+    x ^= x >> 29;
+    c->events_per_gen = 50 + x % 4000;
+    c->generations = 1 + (x >> 20) % 5;
+}
+
+static void generate(const gth_gen_config *c, gth_buf *out, gth_gen_stats *st) {
+    gth_error err;
+    int rc = gth_gen_run_buf(c, out, st, &err);
+    if (rc != GTH_OK) fail_msg("go1.%u seed %llu: %s", c->version, (unsigned long long)c->seed, err.msg);
+}
+
+/* Our validator library, profile validate; returns NULL if accepted, else the
+ * message (static buffer). */
+static const char *ours(const uint8_t *data, size_t len) {
+    static char why[GTH_ERROR_MSG_MAX + 64];
+    gth_mem_source ms;
+    gth_error err;
+    gth_buf msg;
+    gth_buf_init(&msg, NULL);
+    int rc;
+    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
+    if (r) {
+        gth_run_opts o = {GTH_PROFILE_VALIDATE, NULL, NULL, &msg};
+        rc = gth_testtrace_run(r, &o, NULL, &err);
+        gth_reader_free(r);
+    } else {
+        rc = err.status;
+    }
+    const char *res = NULL;
+    if (rc != GTH_OK) {
+        gth_buf_putc(&msg, 0);
+        snprintf(why, sizeof why, "%s", msg.len > 1 && !msg.failed ? (const char *)msg.data : err.msg);
+        res = why;
+    }
+    gth_buf_free(&msg);
+    return res;
+}
+
+/* Go's verdicts for paths[0..n): one adapter process. Fails on any REJECT. */
+static void go_accepts_all(char **paths, size_t n, const char *dir) {
+    char list[4200];
+    snprintf(list, sizeof list, "%s/list", dir);
+    FILE *f = fopen(list, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++) fprintf(f, "%s\n", paths[i]);
+    fclose(f);
+    size_t ll;
+    uint8_t *in = tu_read_file(list, &ll);
+    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", "--profile=validate", NULL};
+    char *out = NULL, *err = NULL;
+    int rc = tu_run(argv, in, ll, &out, NULL, &err);
+    free(in);
+    if (rc != 0) fail_msg("gthref validate --batch exited %d: %s", rc, err ? err : "");
+    size_t accepted = 0, seen = 0;
+    const char *cur = "?";
+    char curbuf[4200];
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "== ", 3)) {
+            if (strcmp(line + 3, "end")) {
+                snprintf(curbuf, sizeof curbuf, "%s", line + 3);
+                cur = curbuf;
+                seen++;
+            }
+        } else if (!strcmp(line, "ACCEPT")) {
+            accepted++;
+        } else if (!strncmp(line, "REJECT", 6)) {
+            fail_msg("Go rejects generated trace %s: %.1500s", cur, line + 6);
+        }
+    }
+    free(out);
+    free(err);
+    assert_int_equal(seen, n);
+    assert_int_equal(accepted, n);
+}
+
+static void sweep(unsigned version) {
+    const char *dir = tu_tmpdir("generator");
+    char **paths = calloc(SEEDS, sizeof *paths);
+    gth_gen_coverage cov;
+    gth_gen_coverage_init(&cov, version);
+    for (unsigned i = 0; i < SEEDS; i++) {
+        gth_gen_config c;
+        sweep_config(&c, version, 1 + i);
+        gth_buf b;
+        gth_buf_init(&b, NULL);
+        gth_gen_stats st;
+        generate(&c, &b, &st);
+        assert_int_equal(st.bytes, b.len);
+        const char *why = ours(b.data, b.len);
+        if (why) fail_msg("our validator rejects go1.%u seed %u: %s", version, 1 + i, why);
+        gth_gen_coverage_add(&cov, &st);
+        char path[4200];
+        snprintf(path, sizeof path, "%s/go1.%u-%u.trace", dir, version, 1 + i);
+        tu_write_file(path, b.data, b.len);
+        paths[i] = strdup(path);
+        gth_buf_free(&b);
+    }
+    go_accepts_all(paths, SEEDS, dir);
+    for (unsigned i = 0; i < SEEDS; i++) free(paths[i]);
+    free(paths);
+    /* Every event type of the version occurs. */
+    gth_buf rep;
+    gth_buf_init(&rep, NULL);
+    gth_gen_coverage_report(&rep, &cov, NULL, NULL);
+    gth_buf_putc(&rep, 0);
+    for (unsigned code = 0; code < GTH_NUM_CODES; code++) {
+        const gth_event_spec *s = gth_spec_lookup(version, code);
+        if (s && !cov.codes[code])
+            fail_msg("go1.%u: event %s never generated in %d seeds\n%s", version, s->name, SEEDS,
+                     (const char *)rep.data);
+    }
+    gth_buf_free(&rep);
+}
+
+static void sweep_go122(void **state) { (void)state, sweep(22); }
+static void sweep_go123(void **state) { (void)state, sweep(23); }
+static void sweep_go125(void **state) { (void)state, sweep(25); }
+static void sweep_go126(void **state) { (void)state, sweep(26); }
+
+static void deterministic(void **state) {
+    (void)state;
+    for (unsigned v = 0; v < 4; v++) {
+        gth_gen_config c;
+        gth_gen_config_init(&c, versions[v], 4242);
+        c.events_per_gen = 3000;
+        c.generations = 3;
+        c.perturb = GTH_GEN_P_ALL;
+        c.perturb_set = 1;
+        gth_buf a, b, d;
+        gth_buf_init(&a, NULL);
+        gth_buf_init(&b, NULL);
+        gth_buf_init(&d, NULL);
+        generate(&c, &a, NULL);
+        generate(&c, &b, NULL);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.data, b.data, a.len);
+        c.seed++;
+        generate(&c, &d, NULL);
+        assert_true(d.len != a.len || memcmp(a.data, d.data, a.len) != 0);
+        gth_buf_free(&a);
+        gth_buf_free(&b);
+        gth_buf_free(&d);
+    }
+}
+
+/* Text -> binary with our text reader and encoder (verbatim, as Go's raw
+ * writer), for comparison with the binary output. */
+static void text_to_binary(const uint8_t *text, size_t n, gth_buf *out) {
+    gth_text_reader r;
+    gth_error err;
+    if (gth_text_reader_init(&r, NULL, text, n, 1, &err) != GTH_READ_OK)
+        fail_msg("generated text does not parse: line %llu: %s", (unsigned long long)err.line, err.msg);
+    gth_encoder e;
+    assert_int_equal(gth_encoder_init(&e, out, r.minor, GTH_ENC_VERBATIM, NULL), GTH_OK);
+    gth_raw_event ev;
+    int rc;
+    while ((rc = gth_text_reader_next(&r, &ev, &err)) == GTH_READ_OK)
+        assert_int_equal(gth_encoder_write(&e, &ev, &err), GTH_OK);
+    if (rc != GTH_READ_END) fail_msg("generated text: line %llu: %s", (unsigned long long)err.line, err.msg);
+    assert_int_equal(gth_encoder_finish(&e, &err), GTH_OK);
+    gth_encoder_free(&e);
+    gth_text_reader_free(&r);
+}
+
+static void text_and_test_outputs(void **state) {
+    (void)state;
+    for (unsigned v = 0; v < 4; v++)
+        for (uint64_t seed = 1; seed <= 5; seed++) {
+            gth_gen_config c;
+            gth_gen_config_init(&c, versions[v], seed);
+            c.events_per_gen = 800;
+            /* AllocFree events are binary-only before 1.26: without the
+             * feature, text and binary are the same trace for every version. */
+            c.features = GTH_GEN_F_ALL & ~(uint32_t)GTH_GEN_F_ALLOCFREE;
+            c.features_set = 1;
+            gth_buf bin, txt, tst, back;
+            gth_buf_init(&bin, NULL);
+            gth_buf_init(&txt, NULL);
+            gth_buf_init(&tst, NULL);
+            gth_buf_init(&back, NULL);
+            generate(&c, &bin, NULL);
+            c.format = GTH_GEN_TEXT;
+            generate(&c, &txt, NULL);
+            text_to_binary(txt.data, txt.len, &back);
+            assert_int_equal(back.len, bin.len);
+            assert_memory_equal(back.data, bin.data, bin.len);
+            /* .test: expectation SUCCESS, trace section = the text output. */
+            c.format = GTH_GEN_TEST;
+            generate(&c, &tst, NULL);
+            gth_testfile tf;
+            gth_error err;
+            assert_int_equal(gth_testfile_parse(tst.data, tst.len, "gen.test", &tf, &err), GTH_OK);
+            gth_expect ex;
+            assert_int_equal(gth_expect_parse(&ex, NULL, tf.expect, tf.expect_len, &err), GTH_OK);
+            assert_int_equal(ex.failure, 0);
+            gth_expect_free(&ex);
+            assert_int_equal(tf.trace_len, txt.len);
+            assert_memory_equal(tf.trace, txt.data, txt.len);
+            gth_buf_free(&bin);
+            gth_buf_free(&txt);
+            gth_buf_free(&tst);
+            gth_buf_free(&back);
+        }
+}
+
+typedef struct chunks {
+    uint64_t calls, bytes;
+    size_t largest;
+} chunks;
+
+static int count_sink(void *ud, const void *p, size_t n) {
+    chunks *c = ud;
+    (void)p;
+    c->calls++;
+    c->bytes += n;
+    if (n > c->largest) c->largest = n;
+    return 0;
+}
+
+static void target_size_streams(void **state) {
+    (void)state;
+    static const uint64_t targets[] = {1024, 100000, 8u << 20};
+    for (unsigned i = 0; i < 3; i++) {
+        gth_gen_config c;
+        gth_gen_config_init(&c, 26, 77);
+        c.target_bytes = targets[i];
+        chunks k = {0, 0, 0};
+        gth_gen_stats st;
+        gth_error err;
+        assert_int_equal(gth_gen_run(&c, NULL, count_sink, &k, &st, &err), GTH_OK);
+        assert_true(k.bytes >= targets[i]);
+        assert_int_equal(k.bytes, st.bytes);
+        /* Streamed in bounded pieces, not one trace-sized buffer. */
+        if (targets[i] > (4u << 20)) {
+            assert_true(k.calls > 2);
+            assert_true(k.largest < (4u << 20));
+        }
+    }
+}
+
+static void bad_configs(void **state) {
+    (void)state;
+    gth_gen_config c;
+    gth_error err;
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    gth_gen_config_init(&c, 24, 1);
+    assert_int_equal(gth_gen_run_buf(&c, &b, NULL, &err), GTH_EUSAGE);
+    gth_gen_config_init(&c, 26, 1);
+    c.freq = 3000000000u;
+    assert_int_equal(gth_gen_run_buf(&c, &b, NULL, &err), GTH_EUSAGE);
+    gth_gen_config_init(&c, 26, 1);
+    c.procs = 8;
+    c.threads = 9;
+    assert_int_equal(gth_gen_run_buf(&c, &b, NULL, &err), GTH_EUSAGE);
+    gth_gen_config_init(&c, 26, 1);
+    c.batch_size = 10;
+    assert_int_equal(gth_gen_run_buf(&c, &b, NULL, &err), GTH_EUSAGE);
+    assert_int_equal(b.len, 0);
+    gth_buf_free(&b);
+}
+
+/* Every batch at most 64 KiB, also with the largest batch size asked for. */
+static void batch_sizes_in_range(void **state) {
+    (void)state;
+    gth_gen_config c;
+    gth_gen_config_init(&c, 25, 9);
+    c.batch_size = 65536;
+    c.events_per_gen = 60000;
+    c.generations = 2;
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    generate(&c, &b, NULL);
+    const char *why = ours(b.data, b.len);
+    if (why) fail_msg("%s", why);
+    gth_buf_free(&b);
+}
+
+/* Allocation failures anywhere: GTH_ENOMEM (or success), never a crash, and
+ * everything allocated is freed. */
+typedef struct fail_alloc {
+    long left;      /* allocations that still succeed; -1 = unlimited */
+    long count;     /* allocations made */
+    long long live; /* bytes outstanding */
+} fail_alloc;
+
+static void *failing(void *ud, void *ptr, size_t osize, size_t nsize) {
+    fail_alloc *f = ud;
+    if (nsize == 0) {
+        if (ptr) f->live -= (long long)osize;
+        free(ptr);
+        return NULL;
+    }
+    if (f->left == 0) return NULL;
+    if (f->left > 0) f->left--;
+    void *p = realloc(ptr, nsize);
+    if (p) {
+        f->count++;
+        f->live += (long long)nsize - (ptr ? (long long)osize : 0);
+    }
+    return p;
+}
+
+static int null_sink(void *ud, const void *p, size_t n) {
+    (void)ud, (void)p, (void)n;
+    return 0;
+}
+
+static void out_of_memory(void **state) {
+    (void)state;
+    for (int fmt = GTH_GEN_BINARY; fmt <= GTH_GEN_TEST; fmt++) {
+        gth_gen_config c;
+        gth_gen_config_init(&c, 26, 5);
+        c.threads = 6;
+        c.procs = 2;
+        c.goroutines = 12;
+        c.events_per_gen = 300;
+        c.generations = 2;
+        c.perturb = GTH_GEN_P_ALL;
+        c.perturb_set = 1;
+        c.format = fmt;
+        fail_alloc f = {-1, 0, 0};
+        gth_allocator a = {failing, &f};
+        gth_error err;
+        assert_int_equal(gth_gen_run(&c, &a, null_sink, NULL, NULL, &err), GTH_OK);
+        assert_int_equal(f.live, 0);
+        long total = f.count;
+        for (long k = 0; k < total; k++) {
+            fail_alloc g = {k, 0, 0};
+            gth_allocator b = {failing, &g};
+            int rc = gth_gen_run(&c, &b, null_sink, NULL, NULL, &err);
+            if (rc != GTH_OK && rc != GTH_ENOMEM) fail_msg("format %d, failing allocation %ld: rc %d: %s", fmt, k, rc, err.msg);
+            assert_int_equal(g.live, 0);
+        }
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(deterministic),
+        cmocka_unit_test(bad_configs),
+        cmocka_unit_test(text_and_test_outputs),
+        cmocka_unit_test(target_size_streams),
+        cmocka_unit_test(batch_sizes_in_range),
+        cmocka_unit_test(out_of_memory),
+        cmocka_unit_test(sweep_go122),
+        cmocka_unit_test(sweep_go123),
+        cmocka_unit_test(sweep_go125),
+        cmocka_unit_test(sweep_go126),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
