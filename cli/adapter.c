@@ -1,0 +1,345 @@
+/* Driving adapters: the built-in validator and external batch-mode processes. */
+#include "cli/adapter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/quote.h"
+#include "spec/invariants.h"
+#include "validator/reader.h"
+#include "validator/testtrace.h"
+
+void gth_result_init(gth_result *r) {
+    memset(r, 0, sizeof *r);
+    gth_buf_init(&r->msg, NULL);
+    gth_buf_init(&r->lines, NULL);
+}
+
+void gth_result_reset(gth_result *r) {
+    r->verdict = RES_ERROR;
+    r->msg.len = 0;
+    r->msg.failed = 0;
+    r->lines.len = 0;
+    r->lines.failed = 0;
+    r->nlines = 0;
+    r->truncated = 0;
+}
+
+void gth_result_free(gth_result *r) {
+    gth_buf_free(&r->msg);
+    gth_buf_free(&r->lines);
+}
+
+static void add_line(gth_adapter *a, gth_result *res, const void *p, size_t n) {
+    res->nlines++;
+    if (res->truncated || res->lines.len + n + 1 > a->max_stream) {
+        res->truncated = 1;
+        return;
+    }
+    gth_buf_append(&res->lines, p, n);
+    gth_buf_putc(&res->lines, '\n');
+}
+
+/* ---- Specs ------------------------------------------------------------------ */
+
+int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char *why, size_t whysz) {
+    memset(a, 0, sizeof *a);
+    a->pid = -1;
+    a->to_fd = a->from_fd = -1;
+    a->timeout_ms = 120000;
+    a->max_stream = (size_t)256 << 20;
+    gth_buf_init(&a->inbuf, NULL);
+    static const struct {
+        const char *spec;
+        int profile;
+    } builtins[] = {{"gth", GTH_PROFILE_VALIDATE}, {"gth:parser", GTH_PROFILE_PARSER}, {"gth:validate", GTH_PROFILE_VALIDATE}};
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+        if (!strcmp(spec, builtins[i].spec)) {
+            a->builtin = 1;
+            a->profile = builtins[i].profile;
+            snprintf(a->name, sizeof a->name, "gth:%s", gth_profile_name(a->profile));
+            return 0;
+        }
+    const char *profile = NULL;
+    if (!strcmp(spec, "go") || !strcmp(spec, "go:validate")) profile = "validate";
+    else if (!strcmp(spec, "go:parser")) profile = "parser";
+    if (profile) {
+        if (!gthref) {
+            snprintf(why, whysz, "adapter %s needs the Go adapter (gthref), which was not found", spec);
+            return -1;
+        }
+        size_t n = strlen(gthref) + 64;
+        a->command = malloc(n);
+        if (!a->command) return snprintf(why, whysz, "out of memory"), -1;
+        snprintf(a->command, n, "'%s' validate --profile=%s", gthref, profile);
+        snprintf(a->name, sizeof a->name, "go:%s", profile);
+        return 0;
+    }
+    const char *eq = strchr(spec, '=');
+    const char *cmd = spec;
+    if (eq && eq != spec && (size_t)(eq - spec) < sizeof a->name && !memchr(spec, ' ', (size_t)(eq - spec))) {
+        snprintf(a->name, sizeof a->name, "%.*s", (int)(eq - spec), spec);
+        cmd = eq + 1;
+    } else {
+        /* Name it after the program. */
+        const char *s = cmd, *e = cmd + strcspn(cmd, " ");
+        for (const char *q = s; q < e; q++)
+            if (*q == '/') s = q + 1;
+        snprintf(a->name, sizeof a->name, "%.*s", (int)(e - s), s);
+    }
+    if (!*cmd) return snprintf(why, whysz, "empty adapter command in %s", spec), -1;
+    a->command = strdup(cmd);
+    return a->command ? 0 : (snprintf(why, whysz, "out of memory"), -1);
+}
+
+const char *gth_find_gthref(char *buf, size_t bufsz, char *why, size_t whysz) {
+    const char *env = getenv("GTH_GTHREF");
+    if (env && *env) {
+        snprintf(buf, bufsz, "%s", env);
+        if (access(buf, X_OK) == 0) return buf;
+        snprintf(why, whysz, "GTH_GTHREF=%s is not an executable", env);
+        return NULL;
+    }
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = 0;
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(buf, bufsz, "%s/gthref", self);
+            if (access(buf, X_OK) == 0) return buf;
+        }
+    }
+    snprintf(why, whysz, "the Go adapter gthref was not found next to gth; build it with "
+                         "`go -C adapters/go build -o build/release/gthref ./cmd/gthref` or set GTH_GTHREF");
+    return NULL;
+}
+
+/* ---- The built-in adapter --------------------------------------------------- */
+
+static int emit_line(void *ud, const uint8_t *line, size_t len) {
+    void **p = ud;
+    add_line(p[0], p[1], line, len);
+    return 0;
+}
+
+static int run_builtin(gth_adapter *a, const char *path, gth_result *res) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        res->verdict = RES_ERROR;
+        gth_buf_printf(&res->msg, "%s: %s", path, strerror(errno));
+        return 0;
+    }
+    gth_error err;
+    gth_reader *r = gth_reader_new(NULL, gth_source_fd(&fd), &err);
+    int st = err.status;
+    if (r) {
+        void *ud[2] = {a, res};
+        gth_run_opts o = {.profile = a->profile, .emit = emit_line, .ud = ud, .message = &res->msg};
+        res->msg.len = 0;
+        st = gth_testtrace_run(r, &o, NULL, &err);
+        gth_reader_free(r);
+    } else {
+        gth_buf_append(&res->msg, err.msg, strlen(err.msg));
+    }
+    close(fd);
+    if (st == GTH_OK) {
+        res->verdict = RES_ACCEPT;
+        res->msg.len = 0;
+    } else if (st == GTH_EINVALID) {
+        res->verdict = RES_REJECT;
+        if (res->msg.len == 0) gth_buf_append(&res->msg, err.msg, strlen(err.msg));
+    } else {
+        res->verdict = RES_ERROR;
+        res->msg.len = 0;
+        gth_buf_append(&res->msg, err.msg, strlen(err.msg));
+    }
+    return 0;
+}
+
+/* ---- External adapters -------------------------------------------------------- */
+
+static void stop_process(gth_adapter *a) {
+    if (a->to_fd >= 0) close(a->to_fd);
+    if (a->from_fd >= 0) close(a->from_fd);
+    a->to_fd = a->from_fd = -1;
+    if (a->pid > 0) {
+        kill(a->pid, SIGKILL);
+        while (waitpid(a->pid, NULL, 0) < 0 && errno == EINTR) {}
+    }
+    a->pid = -1;
+    a->inbuf.len = 0;
+    a->inpos = 0;
+}
+
+static int start_process(gth_adapter *a, char *why, size_t whysz) {
+    int in[2], out[2];
+    if (pipe(in) || pipe(out)) return snprintf(why, whysz, "pipe: %s", strerror(errno)), -1;
+    size_t n = strlen(a->command) + 32;
+    char *cmd = malloc(n);
+    if (!cmd) return snprintf(why, whysz, "out of memory"), -1;
+    snprintf(cmd, n, "%s --batch --events", a->command);
+    pid_t pid = fork();
+    if (pid < 0) {
+        free(cmd);
+        return snprintf(why, whysz, "fork: %s", strerror(errno)), -1;
+    }
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    free(cmd);
+    close(in[0]);
+    close(out[1]);
+    fcntl(in[1], F_SETFD, FD_CLOEXEC);
+    fcntl(out[0], F_SETFD, FD_CLOEXEC);
+    a->pid = pid;
+    a->to_fd = in[1];
+    a->from_fd = out[0];
+    a->inbuf.len = 0;
+    a->inpos = 0;
+    return 0;
+}
+
+static long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
+}
+
+/* Next line from the adapter (without '\n'): 1, 0 at EOF, -1 on timeout. */
+static int read_line(gth_adapter *a, const char **line, size_t *len, long deadline) {
+    for (;;) {
+        uint8_t *start = a->inbuf.data + a->inpos;
+        size_t avail = a->inbuf.len - a->inpos;
+        uint8_t *nl = avail ? memchr(start, '\n', avail) : NULL;
+        if (nl) {
+            *line = (const char *)start;
+            *len = (size_t)(nl - start);
+            a->inpos += *len + 1;
+            return 1;
+        }
+        if (a->inpos > 0 && a->inpos == a->inbuf.len) {
+            a->inbuf.len = a->inpos = 0;
+        } else if (a->inpos > (1u << 20)) {
+            memmove(a->inbuf.data, a->inbuf.data + a->inpos, a->inbuf.len - a->inpos);
+            a->inbuf.len -= a->inpos;
+            a->inpos = 0;
+        }
+        long left = deadline ? deadline - now_ms() : -1;
+        if (deadline && left <= 0) return -1;
+        struct pollfd pf = {a->from_fd, POLLIN, 0};
+        int pr = poll(&pf, 1, deadline ? (int)left : -1);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr == 0) return -1;
+        if (gth_buf_reserve(&a->inbuf, 1 << 16)) return 0;
+        ssize_t r = read(a->from_fd, a->inbuf.data + a->inbuf.len, 1 << 16);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        a->inbuf.len += (size_t)r;
+    }
+}
+
+static int starts(const char *line, size_t len, const char *prefix) {
+    size_t n = strlen(prefix);
+    return len >= n && !memcmp(line, prefix, n);
+}
+
+static int run_external(gth_adapter *a, const char *path, gth_result *res) {
+    char why[512];
+    if (a->pid < 0 && start_process(a, why, sizeof why)) {
+        res->verdict = RES_ERROR;
+        gth_buf_printf(&res->msg, "cannot start adapter: %s", why);
+        return 0;
+    }
+    size_t plen = strlen(path);
+    signal(SIGPIPE, SIG_IGN);
+    if (write(a->to_fd, path, plen) != (ssize_t)plen || write(a->to_fd, "\n", 1) != 1) {
+        stop_process(a);
+        res->verdict = RES_ERROR;
+        gth_buf_printf(&res->msg, "adapter %s exited", a->name);
+        return 0;
+    }
+    long deadline = a->timeout_ms ? now_ms() + a->timeout_ms : 0;
+    int framed = 0, have_verdict = 0;
+    for (;;) {
+        const char *line;
+        size_t len;
+        int rc = read_line(a, &line, &len, deadline);
+        if (rc <= 0) {
+            stop_process(a);
+            res->verdict = RES_ERROR;
+            res->msg.len = 0;
+            gth_buf_printf(&res->msg, rc < 0 ? "adapter %s timed out after %d ms" : "adapter %s exited mid-trace",
+                           a->name, a->timeout_ms);
+            return 0;
+        }
+        if (!framed) {
+            if (starts(line, len, "== ")) framed = 1;
+            continue; /* anything before the frame is noise */
+        }
+        if (len == 6 && !memcmp(line, "== end", 6)) break;
+        if (have_verdict) continue;
+        if (len == 6 && !memcmp(line, "ACCEPT", 6)) {
+            res->verdict = RES_ACCEPT;
+            have_verdict = 1;
+        } else if (starts(line, len, "REJECT ") || starts(line, len, "ERROR ")) {
+            int rej = line[0] == 'R';
+            size_t skip = rej ? 7 : 6;
+            res->verdict = rej ? RES_REJECT : RES_ERROR;
+            if (gth_unquote_append(&res->msg, line + skip, len - skip) != 0) {
+                res->msg.len = 0;
+                gth_buf_append(&res->msg, line + skip, len - skip);
+            }
+            have_verdict = 1;
+        } else {
+            add_line(a, res, line, len);
+        }
+    }
+    if (!have_verdict) {
+        res->verdict = RES_ERROR;
+        gth_buf_printf(&res->msg, "adapter %s gave no verdict", a->name);
+    }
+    return 0;
+}
+
+int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res) {
+    gth_result_reset(res);
+    return a->builtin ? run_builtin(a, path, res) : run_external(a, path, res);
+}
+
+void gth_adapter_close(gth_adapter *a) {
+    if (!a->builtin && a->pid > 0) {
+        close(a->to_fd); /* end of input: the adapter finishes and exits */
+        a->to_fd = -1;
+        int st;
+        for (int i = 0; i < 50; i++) {
+            if (waitpid(a->pid, &st, WNOHANG) == a->pid) {
+                a->pid = -1;
+                break;
+            }
+            usleep(10000);
+        }
+    }
+    stop_process(a);
+    gth_buf_free(&a->inbuf);
+    free(a->command);
+    a->command = NULL;
+}

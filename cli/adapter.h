@@ -1,0 +1,56 @@
+/*
+ * adapter: a parser under test, as the differential runner drives it. External
+ * adapters are commands speaking the protocol of adapters/README.md in batch
+ * mode (one process for many traces); the built-in adapter is our own validator,
+ * run in-process. Either way, each trace gives a gth_result.
+ */
+#ifndef GTH_CLI_ADAPTER_H
+#define GTH_CLI_ADAPTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/base.h"
+
+enum { RES_ACCEPT = 1, RES_REJECT = 0, RES_ERROR = -1 };
+
+typedef struct gth_result {
+    int verdict;    /* RES_* */
+    gth_buf msg;    /* the error text (unquoted), empty on ACCEPT */
+    gth_buf lines;  /* the canonical stream, each line ending in '\n' */
+    size_t nlines;
+    int truncated;  /* the stream was longer than the runner keeps */
+} gth_result;
+
+void gth_result_init(gth_result *r);
+void gth_result_reset(gth_result *r);
+void gth_result_free(gth_result *r);
+
+typedef struct gth_adapter {
+    char name[64];
+    int builtin;       /* our validator, in-process */
+    int profile;       /* built-in: GTH_PROFILE_* */
+    char *command;     /* external: shell command; --batch --events are appended */
+    pid_t pid;
+    int to_fd, from_fd;
+    gth_buf inbuf;     /* bytes read from the adapter, not yet consumed */
+    size_t inpos;
+    int timeout_ms;    /* per trace; 0 = none */
+    size_t max_stream; /* bytes of stream kept per trace */
+} gth_adapter;
+
+/* Parses an adapter spec: "gth", "gth:parser", "gth:validate", "go",
+ * "go:parser", "go:validate", or NAME=COMMAND / COMMAND for any other adapter.
+ * gthref: the Go adapter's path (for "go..."). Returns 0 or -1 (why). */
+int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char *why, size_t whysz);
+/* Runs one trace (a binary file). Starts or restarts the process as needed; an
+ * adapter that dies or exceeds its time gives RES_ERROR with a message. */
+int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res);
+void gth_adapter_close(gth_adapter *a);
+
+/* Where the Go adapter is: $GTH_GTHREF, else next to this executable. NULL if
+ * not found (why says how to build it). */
+const char *gth_find_gthref(char *buf, size_t bufsz, char *why, size_t whysz);
+
+#endif

@@ -1,0 +1,336 @@
+/* gth diff and gth conform: the differential runner's commands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/diff.h"
+
+#define MAX_ADAPTERS 16
+
+typedef struct runner {
+    const char *cmd;
+    const char *specs[MAX_ADAPTERS];
+    size_t nspecs;
+    const char *expect[MAX_ADAPTERS]; /* NAME=FILE */
+    size_t nexpect;
+    const char *out_dir, *real_dir, *profile;
+    int json, verbose, no_real, timeout_s;
+    long variants;
+    gth_adapter adapters[MAX_ADAPTERS];
+    gth_expected expected[MAX_ADAPTERS];
+    gth_pair pairs[MAX_ADAPTERS];
+    size_t na, np;
+    char gthref[4096];
+    const char *gthref_path;
+    char gthref_why[512];
+} runner;
+
+/* Options both commands take. Returns 1 if argv[*i] was one (consuming its
+ * value), 0 if not, -1 on a usage error. */
+static int common_option(runner *r, int argc, char **argv, int *i) {
+    const char *a = argv[*i];
+    const char *val = NULL;
+#define TAKE(flag)                                                                       \
+    (!strcmp(a, flag) ? (*i + 1 < argc ? (val = argv[++*i], 1) : (fprintf(stderr, "gth %s: %s needs a value\n", r->cmd, flag), -1)) \
+     : !strncmp(a, flag "=", sizeof flag) ? (val = a + sizeof flag, 1) : 0)
+    int t;
+    if ((t = TAKE("--adapter"))) {
+        if (t < 0) return -1;
+        if (r->nspecs == MAX_ADAPTERS - 4) return fprintf(stderr, "gth %s: too many adapters\n", r->cmd), -1;
+        r->specs[r->nspecs++] = val;
+        return 1;
+    }
+    if ((t = TAKE("--expect"))) {
+        if (t < 0) return -1;
+        if (!strchr(val, '=') || r->nexpect == MAX_ADAPTERS)
+            return fprintf(stderr, "gth %s: --expect takes ADAPTER=FILE\n", r->cmd), -1;
+        r->expect[r->nexpect++] = val;
+        return 1;
+    }
+    if ((t = TAKE("--out"))) return t < 0 ? -1 : (r->out_dir = val, 1);
+    if ((t = TAKE("--timeout"))) return t < 0 ? -1 : (r->timeout_s = atoi(val), 1);
+    if ((t = TAKE("--variants"))) return t < 0 ? -1 : (r->variants = atol(val), 1);
+    if ((t = TAKE("--profile"))) {
+        if (t < 0) return -1;
+        if (strcmp(val, "parser") && strcmp(val, "validate"))
+            return fprintf(stderr, "gth %s: unknown profile %s\n", r->cmd, val), -1;
+        r->profile = val;
+        return 1;
+    }
+#undef TAKE
+    if (!strcmp(a, "--json")) return r->json = 1, 1;
+    if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) return r->verbose = 1, 1;
+    return 0;
+}
+
+static int add_adapter(runner *r, const char *spec) {
+    char why[600];
+    if (gth_adapter_parse(&r->adapters[r->na], spec, r->gthref_path, why, sizeof why)) {
+        fprintf(stderr, "gth %s: %s%s%s\n", r->cmd, why, r->gthref_path ? "" : ": ", r->gthref_path ? "" : r->gthref_why);
+        return -1;
+    }
+    if (r->timeout_s > 0) r->adapters[r->na].timeout_ms = r->timeout_s * 1000;
+    r->na++;
+    return 0;
+}
+
+static int load_expected(runner *r) {
+    for (size_t k = 0; k < r->nexpect; k++) {
+        const char *eq = strchr(r->expect[k], '=');
+        size_t nl = (size_t)(eq - r->expect[k]);
+        size_t a = 0;
+        while (a < r->na && (strlen(r->adapters[a].name) != nl || strncmp(r->adapters[a].name, r->expect[k], nl))) a++;
+        if (a == r->na) {
+            fprintf(stderr, "gth %s: --expect names no adapter of this run: %.*s\n", r->cmd, (int)nl, r->expect[k]);
+            return -1;
+        }
+        char why[600];
+        gth_expected_free(&r->expected[a]);
+        if (gth_expected_load(&r->expected[a], eq + 1, why, sizeof why)) {
+            fprintf(stderr, "gth %s: %s\n", r->cmd, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int run_and_free(runner *r, gth_traceset *ts) {
+    if (ts->n == 0) {
+        fprintf(stderr, "gth %s: no traces to run\n", r->cmd);
+        gth_traceset_free(ts);
+        return 2;
+    }
+    gth_diff_opts o = {r->adapters, r->na, r->expected, r->pairs, r->np, r->out_dir, r->json, r->verbose, stderr};
+    int rc = gth_diff_run(ts, &o);
+    for (size_t a = 0; a < r->na; a++) {
+        gth_adapter_close(&r->adapters[a]);
+        gth_expected_free(&r->expected[a]);
+    }
+    gth_traceset_free(ts);
+    return rc;
+}
+
+static void runner_init(runner *r, const char *cmd) {
+    memset(r, 0, sizeof *r);
+    r->cmd = cmd;
+    r->variants = -1;
+    r->gthref_path = gth_find_gthref(r->gthref, sizeof r->gthref, r->gthref_why, sizeof r->gthref_why);
+}
+
+static void diff_usage(FILE *f) {
+    fprintf(f,
+            "usage: gth diff [options] PATH...\n\n"
+            "Runs traces through several parsers (adapters) and compares their verdicts,\n"
+            "error texts and canonical event streams (docs/EVENTS.md) against the first\n"
+            "adapter, the reference. PATH is a binary trace, a Go text trace, a .test file,\n"
+            "a `go test fuzz v1` file, or a directory of them (recursively).\n\n"
+            "  --adapter SPEC     a parser under test; repeatable. SPEC is gth, gth:parser,\n"
+            "                     gth:validate (our validator), go, go:parser, go:validate\n"
+            "                     (Go's reader, golang.org/x/exp/trace), or [NAME=]COMMAND for\n"
+            "                     any adapter speaking adapters/README.md (run with --batch\n"
+            "                     --events appended). Default: go:validate then gth:validate.\n"
+            "  --goroot           add Go's golden tests and FuzzReader corpus from GOROOT\n"
+            "  --variants N       add N deterministic truncations and one-byte corruptions\n"
+            "  --expect A=FILE    known differences of adapter A: lines \"<trace id> <reason>\";\n"
+            "                     they are reported but do not fail the run\n"
+            "  --out DIR          write each new disagreement as DIR/<id>.test (expectation: the\n"
+            "                     reference's verdict) plus each adapter's output\n"
+            "  --timeout SEC      per trace and adapter (default 120)\n"
+            "  --json             the summary as JSON on stdout\n"
+            "  -v, --verbose      also report traces both reject with different texts\n\n"
+            "Exit codes: 0 no new disagreement, 1 new disagreements, 2 usage or I/O error.\n");
+}
+
+static int want_goroot(int argc, char **argv) {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--goroot")) return 1;
+    return 0;
+}
+
+/* GOROOT of the go command on PATH; NULL if there is none. */
+static const char *goroot(char *buf, size_t n) {
+    FILE *p = popen("go env GOROOT 2>/dev/null", "r");
+    if (!p) return NULL;
+    if (!fgets(buf, (int)n, p)) buf[0] = 0;
+    pclose(p);
+    buf[strcspn(buf, "\r\n")] = 0;
+    return buf[0] ? buf : NULL;
+}
+
+int gth_cmd_diff(int argc, char **argv) {
+    runner r;
+    runner_init(&r, "diff");
+    const char *paths[4096];
+    size_t npaths = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return diff_usage(stdout), 0;
+        int c = common_option(&r, argc, argv, &i);
+        if (c < 0) return 2;
+        if (c > 0 || !strcmp(argv[i], "--goroot")) continue;
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "gth diff: unknown option %s\n", argv[i]);
+            diff_usage(stderr);
+            return 2;
+        }
+        if (npaths < sizeof paths / sizeof paths[0]) paths[npaths++] = argv[i];
+    }
+    if (!npaths && !want_goroot(argc, argv)) {
+        diff_usage(stderr);
+        return 2;
+    }
+    if (r.nspecs == 0) {
+        r.specs[r.nspecs++] = "go:validate";
+        r.specs[r.nspecs++] = "gth:validate";
+    }
+    for (size_t k = 0; k < r.nspecs; k++)
+        if (add_adapter(&r, r.specs[k])) return 2;
+    if (r.na < 2) return fprintf(stderr, "gth diff: compare at least two adapters\n"), 2;
+    for (size_t k = 1; k < r.na; k++) r.pairs[r.np++] = (gth_pair){0, k};
+    if (load_expected(&r)) return 2;
+    gth_traceset ts;
+    char why[8600];
+    if (gth_traceset_init(&ts, why, sizeof why)) return fprintf(stderr, "gth diff: %s\n", why), 2;
+    if (want_goroot(argc, argv)) {
+        char gr[4096];
+        if (!goroot(gr, sizeof gr) || gth_traceset_add_goroot(&ts, gr, why, sizeof why)) {
+            fprintf(stderr, "gth diff: --goroot: %s\n", why[0] ? why : "no Go toolchain on PATH");
+            gth_traceset_free(&ts);
+            return 2;
+        }
+    }
+    for (size_t k = 0; k < npaths; k++)
+        if (gth_traceset_add_path(&ts, paths[k], "file", why, sizeof why)) {
+            fprintf(stderr, "gth diff: %s\n", why);
+            gth_traceset_free(&ts);
+            return 2;
+        }
+    if (r.variants > 0) {
+        size_t base = ts.n;
+        for (size_t k = 0; k < base; k++) {
+            /* Derive from every set present. */
+            const char *set = ts.v[k].set;
+            int first = 1;
+            for (size_t j = 0; j < k; j++) first &= strcmp(ts.v[j].set, set) != 0;
+            if (first && gth_traceset_add_variants(&ts, set, (size_t)r.variants, why, sizeof why)) {
+                fprintf(stderr, "gth diff: %s\n", why);
+                gth_traceset_free(&ts);
+                return 2;
+            }
+        }
+    }
+    return run_and_free(&r, &ts);
+}
+
+static void conform_usage(FILE *f) {
+    fprintf(f,
+            "usage: gth conform [options]\n\n"
+            "The conformance run. Gathers the built-in trace set — Go's golden tests and\n"
+            "FuzzReader corpus (from GOROOT), real traces freshly written by the test\n"
+            "programs of adapters/go/testprogs (normal and stress mode), and deterministic\n"
+            "truncations and corruptions of the golden traces — runs it through our\n"
+            "validator and Go's reader in both profiles, and prints the agreement table.\n"
+            "With --adapter, tests that parser against Go's reader on the same set.\n\n"
+            "  --adapter SPEC     a parser under test (see gth diff --help); compared with Go\n"
+            "  --profile P        parser or validate: the Go profile --adapter is compared\n"
+            "                     with (default validate)\n"
+            "  --real DIR         take the real traces from DIR instead of writing them\n"
+            "  --no-real          leave real traces out\n"
+            "  --variants N       how many variants of the golden traces (default 2000)\n"
+            "  --expect A=FILE    known differences of adapter A (see gth diff --help)\n"
+            "  --out DIR          write new disagreements as reproducers into DIR\n"
+            "  --timeout SEC      per trace and adapter (default 120)\n"
+            "  --json             the summary as JSON on stdout\n\n"
+            "Exit codes: 0 no new disagreement, 1 new disagreements, 2 usage or I/O error.\n");
+}
+
+/* Writes real traces with the test programs, into a cache beside gth. */
+static int real_traces(const char *dir, char *why, size_t whysz) {
+    char script[4300], cmd[9000];
+    snprintf(script, sizeof script, "%s/adapters/go/testprogs/run.sh", GTH_SOURCE_DIR);
+    if (access(script, R_OK) != 0) {
+        snprintf(why, whysz, "the test programs (%s) are not available; use --real DIR or --no-real", script);
+        return -1;
+    }
+    mkdir(dir, 0777);
+    fprintf(stderr, "writing real traces into %s ...\n", dir);
+    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >/dev/null </dev/null", script, dir);
+    if (system(cmd) != 0) {
+        snprintf(why, whysz, "the test programs failed (%.4000s)", cmd);
+        return -1;
+    }
+    return 0;
+}
+
+int gth_cmd_conform(int argc, char **argv) {
+    runner r;
+    runner_init(&r, "conform");
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return conform_usage(stdout), 0;
+        int c = common_option(&r, argc, argv, &i);
+        if (c < 0) return 2;
+        if (c > 0) continue;
+        if (!strcmp(argv[i], "--no-real")) {
+            r.no_real = 1;
+        } else if (!strcmp(argv[i], "--real") && i + 1 < argc) {
+            r.real_dir = argv[++i];
+        } else {
+            fprintf(stderr, "gth conform: unknown argument %s\n", argv[i]);
+            conform_usage(stderr);
+            return 2;
+        }
+    }
+    if (!r.gthref_path) return fprintf(stderr, "gth conform: %s\n", r.gthref_why), 2;
+    if (r.nspecs > 1) return fprintf(stderr, "gth conform: one --adapter at a time\n"), 2;
+    if (r.nspecs == 1) {
+        const char *go = r.profile && !strcmp(r.profile, "parser") ? "go:parser" : "go:validate";
+        if (add_adapter(&r, go) || add_adapter(&r, r.specs[0])) return 2;
+        r.pairs[r.np++] = (gth_pair){0, 1};
+    } else {
+        if (add_adapter(&r, "go:parser") || add_adapter(&r, "gth:parser") || add_adapter(&r, "go:validate") ||
+            add_adapter(&r, "gth:validate"))
+            return 2;
+        r.pairs[r.np++] = (gth_pair){0, 1};
+        r.pairs[r.np++] = (gth_pair){2, 3};
+    }
+    /* Known differences kept with the sources: adapters/expected/<name>.txt. */
+    for (size_t a = 0; a < r.na; a++) {
+        char path[4400], name[64];
+        snprintf(name, sizeof name, "%s", r.adapters[a].name);
+        for (char *p = name; *p; p++)
+            if (*p == ':') *p = '-';
+        snprintf(path, sizeof path, "%s/adapters/expected/%s.txt", GTH_SOURCE_DIR, name);
+        char why[600];
+        if (access(path, R_OK) == 0 && gth_expected_load(&r.expected[a], path, why, sizeof why))
+            return fprintf(stderr, "gth conform: %s\n", why), 2;
+    }
+    if (load_expected(&r)) return 2;
+    gth_traceset ts;
+    char why[8600], gr[4096];
+    if (gth_traceset_init(&ts, why, sizeof why)) return fprintf(stderr, "gth conform: %s\n", why), 2;
+    int rc = 0;
+    if (!goroot(gr, sizeof gr)) {
+        snprintf(why, sizeof why, "no Go toolchain on PATH (go env GOROOT failed)");
+        rc = -1;
+    }
+    if (!rc) rc = gth_traceset_add_goroot(&ts, gr, why, sizeof why);
+    if (!rc && !r.no_real) {
+        char dir[4300];
+        if (r.real_dir) {
+            snprintf(dir, sizeof dir, "%s", r.real_dir);
+        } else {
+            snprintf(dir, sizeof dir, "%s/conform-real", ts.tmpdir);
+            rc = real_traces(dir, why, sizeof why);
+        }
+        if (!rc) rc = gth_traceset_add_path(&ts, dir, "real", why, sizeof why);
+    }
+    if (!rc) rc = gth_traceset_add_variants(&ts, "golden", r.variants >= 0 ? (size_t)r.variants : 2000, why, sizeof why);
+    if (rc) {
+        fprintf(stderr, "gth conform: %s\n", why);
+        gth_traceset_free(&ts);
+        return 2;
+    }
+    return run_and_free(&r, &ts);
+}
