@@ -18,7 +18,7 @@ typedef struct runner {
     size_t nexpect;
     const char *out_dir, *real_dir, *profile;
     int json, verbose, no_real, timeout_s;
-    long variants;
+    long variants, generated;
     gth_adapter adapters[MAX_ADAPTERS];
     gth_expected expected[MAX_ADAPTERS];
     gth_pair pairs[MAX_ADAPTERS];
@@ -117,6 +117,7 @@ static void runner_init(runner *r, const char *cmd) {
     memset(r, 0, sizeof *r);
     r->cmd = cmd;
     r->variants = -1;
+    r->generated = -1;
     r->gthref_path = gth_find_gthref(r->gthref, sizeof r->gthref, r->gthref_why, sizeof r->gthref_why);
 }
 
@@ -229,8 +230,9 @@ static void conform_usage(FILE *f) {
             "usage: gth conform [options]\n\n"
             "The conformance run. Gathers the built-in trace set — Go's golden tests and\n"
             "FuzzReader corpus (from GOROOT), real traces freshly written by the test\n"
-            "programs of adapters/go/testprogs (normal and stress mode), and deterministic\n"
-            "truncations and corruptions of the golden traces — runs it through our\n"
+            "programs of adapters/go/testprogs (normal and stress mode), traces synthesised\n"
+            "by the generator for every version, and deterministic truncations and\n"
+            "corruptions of the golden traces — runs it through our\n"
             "validator and Go's reader in both profiles, and prints the agreement table.\n"
             "With --adapter, tests that parser against Go's reader on the same set.\n\n"
             "  --adapter SPEC     a parser under test (see gth diff --help); compared with Go\n"
@@ -238,6 +240,7 @@ static void conform_usage(FILE *f) {
             "                     with (default validate)\n"
             "  --real DIR         take the real traces from DIR instead of writing them\n"
             "  --no-real          leave real traces out\n"
+            "  --generated N      generated traces per version (seeds 1..N, default 50)\n"
             "  --variants N       how many variants of the golden traces (default 2000)\n"
             "  --expect A=FILE    known differences of adapter A (see gth diff --help)\n"
             "  --out DIR          write new disagreements as reproducers into DIR\n"
@@ -276,6 +279,8 @@ int gth_cmd_conform(int argc, char **argv) {
             r.no_real = 1;
         } else if (!strcmp(argv[i], "--real") && i + 1 < argc) {
             r.real_dir = argv[++i];
+        } else if (!strcmp(argv[i], "--generated") && i + 1 < argc) {
+            r.generated = atol(argv[++i]);
         } else {
             fprintf(stderr, "gth conform: unknown argument %s\n", argv[i]);
             conform_usage(stderr);
@@ -326,6 +331,7 @@ int gth_cmd_conform(int argc, char **argv) {
         }
         if (!rc) rc = gth_traceset_add_path(&ts, dir, "real", why, sizeof why);
     }
+    if (!rc) rc = gth_traceset_add_generated(&ts, r.generated >= 0 ? (size_t)r.generated : 50, why, sizeof why);
     if (!rc) rc = gth_traceset_add_variants(&ts, "golden", r.variants >= 0 ? (size_t)r.variants : 2000, why, sizeof why);
     if (rc) {
         fprintf(stderr, "gth conform: %s\n", why);

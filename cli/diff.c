@@ -18,6 +18,8 @@
 #include "format/decode.h"
 #include "format/encode.h"
 #include "format/testfile.h"
+#include "generator/gen.h"
+#include "spec/spec.h"
 
 /* ---- Trace sets ---------------------------------------------------------------- */
 
@@ -222,6 +224,35 @@ int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, cha
         }
         free(d);
     }
+    return 0;
+}
+
+int gth_traceset_add_generated(gth_traceset *ts, size_t per_version, char *why, size_t whysz) {
+    const unsigned *versions;
+    size_t nv = gth_versions_v2(&versions);
+    why[0] = 0;
+    for (size_t v = 0; v < nv; v++)
+        for (uint64_t seed = 1; seed <= per_version; seed++) {
+            gth_gen_config cfg;
+            gth_gen_config_init(&cfg, versions[v], seed);
+            gth_buf out;
+            gth_buf_init(&out, NULL);
+            gth_error err;
+            char id[64], tp[4200];
+            int rc = gth_gen_run_buf(&cfg, &out, NULL, &err);
+            if (rc != GTH_OK) {
+                snprintf(why, whysz, "generating go1.%u seed %llu: %s", versions[v], (unsigned long long)seed, err.msg);
+            } else {
+                snprintf(id, sizeof id, "generated/go1.%u-%llu", versions[v], (unsigned long long)seed);
+                temp_path(ts, tp, sizeof tp);
+                rc = write_file(tp, out.data, out.len, why, whysz) || add_item(ts, id, "generated", tp);
+            }
+            gth_buf_free(&out);
+            if (rc) {
+                if (!why[0]) snprintf(why, whysz, "out of memory");
+                return -1;
+            }
+        }
     return 0;
 }
 

@@ -36,6 +36,10 @@ int gth_traceset_add_goroot(gth_traceset *ts, const char *goroot, char *why, siz
  * already in ts, at most `max` of them. */
 int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz);
 
+/* Generated traces: `per_version` seeds (from 1) of every v2 version, set
+ * "generated", ids generated/go1.NN-SEED. */
+int gth_traceset_add_generated(gth_traceset *ts, size_t per_version, char *why, size_t whysz);
+
 /* Known differences of one adapter: lines "<trace id> <reason>". */
 typedef struct gth_expected {
     char **ids, **reasons;

@@ -97,12 +97,13 @@ static void planted_difference_is_caught(void **state) {
 
 static void conformance_run_agrees_with_go(void **state) {
     (void)state;
-    char *argv[] = {(char *)tu_gth(), "conform", "--no-real", "--variants", "300", "--json", NULL};
+    char *argv[] = {(char *)tu_gth(), "conform", "--no-real", "--variants", "300", "--generated", "10", "--json", NULL};
     char *so = NULL, *se = NULL;
     int rc = tu_run(argv, NULL, 0, &so, NULL, &se);
     if (rc != 0) fail_msg("gth conform failed (%d):\n%s\n%s", rc, so, se);
     assert_non_null(strstr(so, "\"new_disagreements\":0"));
     assert_non_null(strstr(so, "\"reference\":\"go:validate\",\"adapter\":\"gth:validate\""));
+    assert_non_null(strstr(so, "\"generated\":{\"traces\":40,\"verdicts_agree\":40,\"streams_compared\":40,\"streams_agree\":40"));
     free(so);
     free(se);
 }
