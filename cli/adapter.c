@@ -227,8 +227,8 @@ static long now_ms(void) {
 /* Next line from the adapter (without '\n'): 1, 0 at EOF, -1 on timeout. */
 static int read_line(gth_adapter *a, const char **line, size_t *len, long deadline) {
     for (;;) {
-        uint8_t *start = a->inbuf.data + a->inpos;
         size_t avail = a->inbuf.len - a->inpos;
+        uint8_t *start = avail ? a->inbuf.data + a->inpos : NULL;
         uint8_t *nl = avail ? memchr(start, '\n', avail) : NULL;
         if (nl) {
             *line = (const char *)start;

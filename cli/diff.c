@@ -351,6 +351,8 @@ static void compare(const gth_result *a, const gth_result *b, cmp_out *c) {
 }
 
 static const char *nth_line(const gth_buf *b, size_t line, size_t *len) {
+    *len = 0;
+    if (!b->data) return "(end of stream)";
     const char *p = (const char *)b->data, *end = p + b->len;
     for (size_t l = 1; p && p < end; l++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
