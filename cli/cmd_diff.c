@@ -53,6 +53,7 @@ static int common_option(runner *r, int argc, char **argv, int *i) {
     if ((t = TAKE("--out"))) return t < 0 ? -1 : (r->out_dir = val, 1);
     if ((t = TAKE("--timeout"))) return t < 0 ? -1 : (r->timeout_s = atoi(val), 1);
     if ((t = TAKE("--variants"))) return t < 0 ? -1 : (r->variants = atol(val), 1);
+    if ((t = TAKE("--generated"))) return t < 0 ? -1 : (r->generated = atol(val), 1);
     if ((t = TAKE("--profile"))) {
         if (t < 0) return -1;
         if (strcmp(val, "parser") && strcmp(val, "validate"))
@@ -134,6 +135,7 @@ static void diff_usage(FILE *f) {
             "                     any adapter speaking adapters/README.md (run with --batch\n"
             "                     --events appended). Default: go:validate then gth:validate.\n"
             "  --goroot           add Go's golden tests and FuzzReader corpus from GOROOT\n"
+            "  --generated N      add N generated traces of every version (seeds 1..N)\n"
             "  --variants N       add N deterministic truncations and one-byte corruptions\n"
             "  --expect A=FILE    known differences of adapter A: lines \"<trace id> <reason>\";\n"
             "                     they are reported but do not fail the run\n"
@@ -178,7 +180,7 @@ int gth_cmd_diff(int argc, char **argv) {
         }
         if (npaths < sizeof paths / sizeof paths[0]) paths[npaths++] = argv[i];
     }
-    if (!npaths && !want_goroot(argc, argv)) {
+    if (!npaths && !want_goroot(argc, argv) && r.generated <= 0) {
         diff_usage(stderr);
         return 2;
     }
@@ -201,6 +203,11 @@ int gth_cmd_diff(int argc, char **argv) {
             gth_traceset_free(&ts);
             return 2;
         }
+    }
+    if (r.generated > 0 && gth_traceset_add_generated(&ts, (size_t)r.generated, why, sizeof why)) {
+        fprintf(stderr, "gth diff: %s\n", why);
+        gth_traceset_free(&ts);
+        return 2;
     }
     for (size_t k = 0; k < npaths; k++)
         if (gth_traceset_add_path(&ts, paths[k], "file", why, sizeof why)) {
@@ -279,8 +286,6 @@ int gth_cmd_conform(int argc, char **argv) {
             r.no_real = 1;
         } else if (!strcmp(argv[i], "--real") && i + 1 < argc) {
             r.real_dir = argv[++i];
-        } else if (!strcmp(argv[i], "--generated") && i + 1 < argc) {
-            r.generated = atol(argv[++i]);
         } else {
             fprintf(stderr, "gth conform: unknown argument %s\n", argv[i]);
             conform_usage(stderr);
