@@ -88,7 +88,7 @@ for t in "${traces[@]}"; do
   read -r a b c <<<"$(run i /dev/null -- "$gth" info "$t")"; row "gth info" "$a" "$b" "$c"
 done
 if "$gth" gen --help >/dev/null 2>&1; then
-  read -r a b c <<<"$(run g "$data/gen-out.trace" -- "$gth" gen --version 1.26 --seed 2 --size 200M)"
+  read -r a b c <<<"$(run g "$data/gen-out.trace" -- "$gth" gen --version 1.26 --seed 1 --threads 12 --procs 8 --size 200M)"
   bytes=$(stat -c %s "$data/gen-out.trace")
   events=$("$gthref" readloop "$data/gen-out.trace")
   awk -v mn="$a" -v md="$b" -v r="$c" -v by="$bytes" -v e="$events" 'BEGIN {
