@@ -229,6 +229,23 @@ static adv_result check_ctx(actx *x, int m, int p, int g) {
     } while (0)
 #define USER_CTX() CTX(MUST, MUST, MUST)
 
+/* The current goroutine, which must have a state and be in `want`; else Go's
+ * error. Go words the Syscall-exit mismatch as "not Running" too, hence `word`. */
+static vgstate *current_g(actx *x, uint8_t want, int inv, const char *word) {
+    char nb[16];
+    vgstate *s = find_g(x->o, x->gid);
+    if (!s) {
+        fail(x, GTH_INV_G_UNKNOWN, "event %s for goroutine (%lld) that doesn't exist", ev_name(x, x->code, nb),
+             (long long)x->gid);
+        return NULL;
+    }
+    if (s->status != want) {
+        fail(x, inv, "%s event for goroutine that's not %s", ev_name(x, x->code, nb), word);
+        return NULL;
+    }
+    return s;
+}
+
 /* ---- Output ------------------------------------------------------------------- */
 
 static gth_event *push(actx *x, uint8_t code, int64_t m, int64_t p, int64_t g) {
@@ -507,14 +524,9 @@ static adv_result go_create(actx *x) {
 }
 
 static adv_result go_stop_exec(actx *x) {
-    char nb[16];
     USER_CTX();
-    vgstate *s = find_g(x->o, x->gid);
-    if (!s)
-        return fail(x, GTH_INV_G_UNKNOWN, "event %s for goroutine (%lld) that doesn't exist", ev_name(x, x->code, nb),
-                    (long long)x->gid);
-    if (s->status != GTH_GS_RUNNING)
-        return fail(x, GTH_INV_G_NOT_RUNNING, "%s event for goroutine that's not Running", ev_name(x, x->code, nb));
+    vgstate *s = current_g(x, GTH_GS_RUNNING, GTH_INV_G_NOT_RUNNING, "Running");
+    if (!s) return ADV_ERR;
     push_self(x, x->m, x->p, x->gid);
     if (x->code == 17) delete_g(x->o, x->gid);
     else s->status = x->code == 19 ? GTH_GS_RUNNABLE : GTH_GS_WAITING;
@@ -546,15 +558,10 @@ static adv_result go_unblock(actx *x) {
 }
 
 static adv_result go_switch(actx *x) {
-    char nb[16];
     vorder *o = x->o;
     USER_CTX();
-    vgstate *cur = find_g(o, x->gid);
-    if (!cur)
-        return fail(x, GTH_INV_G_UNKNOWN, "event %s for goroutine (%lld) that doesn't exist", ev_name(x, x->code, nb),
-                    (long long)x->gid);
-    if (cur->status != GTH_GS_RUNNING)
-        return fail(x, GTH_INV_G_NOT_RUNNING, "%s event for goroutine that's not Running", ev_name(x, x->code, nb));
+    vgstate *cur = current_g(x, GTH_GS_RUNNING, GTH_INV_G_NOT_RUNNING, "Running");
+    if (!cur) return ADV_ERR;
     int64_t next = (int64_t)x->args[0];
     vgstate *ns = find_g(o, next);
     if (!ns || ns->status != GTH_GS_WAITING || !seq_succeeds(x->gen, x->args[1], ns->seq_gen, ns->seq))
@@ -586,12 +593,8 @@ static adv_result go_switch(actx *x) {
 static adv_result syscall_begin(actx *x) {
     char nb[16];
     USER_CTX();
-    vgstate *s = find_g(x->o, x->gid);
-    if (!s)
-        return fail(x, GTH_INV_G_UNKNOWN, "event %s for goroutine (%lld) that doesn't exist", ev_name(x, x->code, nb),
-                    (long long)x->gid);
-    if (s->status != GTH_GS_RUNNING)
-        return fail(x, GTH_INV_G_NOT_RUNNING, "%s event for goroutine that's not Running", ev_name(x, x->code, nb));
+    vgstate *s = current_g(x, GTH_GS_RUNNING, GTH_INV_G_NOT_RUNNING, "Running");
+    if (!s) return ADV_ERR;
     s->status = GTH_GS_SYSCALL;
     vpstate *p = find_p(x->o, x->p);
     if (!p)
@@ -611,12 +614,8 @@ static adv_result syscall_begin(actx *x) {
 static adv_result syscall_end(actx *x) {
     char nb[16];
     USER_CTX();
-    vgstate *s = find_g(x->o, x->gid);
-    if (!s)
-        return fail(x, GTH_INV_G_UNKNOWN, "event %s for goroutine (%lld) that doesn't exist", ev_name(x, x->code, nb),
-                    (long long)x->gid);
-    if (s->status != GTH_GS_SYSCALL)
-        return fail(x, GTH_INV_G_NOT_RUNNING, "%s event for goroutine that's not Running", ev_name(x, x->code, nb));
+    vgstate *s = current_g(x, GTH_GS_SYSCALL, GTH_INV_G_NOT_RUNNING, "Running");
+    if (!s) return ADV_ERR;
     s->status = GTH_GS_RUNNING;
     vpstate *p = find_p(x->o, x->p);
     if (!p)
@@ -640,12 +639,8 @@ static adv_result syscall_end_blocked(actx *x) {
         if (p->status == GTH_PS_SYSCALL) return ADV_RETRY;
     }
     CTX(MUST, MAY, MUST);
-    vgstate *s = find_g(x->o, x->gid);
-    if (!s)
-        return fail(x, GTH_INV_G_UNKNOWN, "event %s for goroutine (%lld) that doesn't exist", ev_name(x, x->code, nb),
-                    (long long)x->gid);
-    if (s->status != GTH_GS_SYSCALL)
-        return fail(x, GTH_INV_G_NOT_RUNNING, "%s event for goroutine that's not Running", ev_name(x, x->code, nb));
+    vgstate *s = current_g(x, GTH_GS_SYSCALL, GTH_INV_G_NOT_RUNNING, "Running");
+    if (!s) return ADV_ERR;
     s->status = GTH_GS_RUNNABLE;
     push_self(x, x->m, x->p, x->gid);
     x->gid = NO_ID;
@@ -667,12 +662,8 @@ static adv_result create_syscall(actx *x) {
 static adv_result destroy_syscall(actx *x) {
     char nb[16];
     CTX(MUST, MAY, MUST);
-    vgstate *s = find_g(x->o, x->gid);
-    if (!s)
-        return fail(x, GTH_INV_G_UNKNOWN, "event %s for goroutine (%lld) that doesn't exist", ev_name(x, x->code, nb),
-                    (long long)x->gid);
-    if (s->status != GTH_GS_SYSCALL)
-        return fail(x, GTH_INV_G_NOT_SYSCALL, "%s event for goroutine that's not Syscall", ev_name(x, x->code, nb));
+    vgstate *s = current_g(x, GTH_GS_SYSCALL, GTH_INV_G_NOT_SYSCALL, "Syscall");
+    if (!s) return ADV_ERR;
     int64_t oldg = x->gid;
     int64_t newp = x->p;
     if (x->p != NO_ID) {
