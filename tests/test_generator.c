@@ -315,6 +315,33 @@ typedef struct fail_alloc {
     long long live; /* bytes outstanding */
 } fail_alloc;
 
+/* gth gen --count N --out DIR creates DIR and its missing parents, and writes
+ * the same bytes as the library for each seed. */
+static void cli_corpus_into_new_directory(void **state) {
+    (void)state;
+    char dir[4300];
+    snprintf(dir, sizeof dir, "%s/a/b", tu_tmpdir("gencli"));
+    char *argv[] = {(char *)tu_gth(), "gen", "--version", "1.23", "--seed", "5", "--count", "2", "--out", dir, NULL};
+    char *err = NULL;
+    if (tu_run(argv, NULL, 0, NULL, NULL, &err) != 0) fail_msg("gth gen failed: %s", err);
+    free(err);
+    for (uint64_t seed = 5; seed <= 6; seed++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/go1.23-%llu.trace", dir, (unsigned long long)seed);
+        size_t len;
+        uint8_t *got = tu_read_file(path, &len);
+        gth_gen_config c;
+        gth_gen_config_init(&c, 23, seed);
+        gth_buf want;
+        gth_buf_init(&want, NULL);
+        generate(&c, &want, NULL);
+        assert_int_equal(len, want.len);
+        assert_memory_equal(got, want.data, len);
+        gth_buf_free(&want);
+        free(got);
+    }
+}
+
 static void *failing(void *ud, void *ptr, size_t osize, size_t nsize) {
     fail_alloc *f = ud;
     if (nsize == 0) {
@@ -374,6 +401,7 @@ int main(void) {
         cmocka_unit_test(target_size_streams),
         cmocka_unit_test(batch_sizes_in_range),
         cmocka_unit_test(out_of_memory),
+        cmocka_unit_test(cli_corpus_into_new_directory),
         cmocka_unit_test(sweep_go122),
         cmocka_unit_test(sweep_go123),
         cmocka_unit_test(sweep_go125),
