@@ -17,6 +17,13 @@
 #define GTH_HEADER_SIZE 16
 #define GTH_NO_ID UINT64_MAX   /* NoThread / NoProc / NoGoroutine / NoTask on the wire */
 
+/* Event codes by name, GTH_EV_<Name> as in events.def. */
+enum {
+#define GTH_EVENT(code_, name_, ...) GTH_EV_##name_ = code_,
+#include "spec/events.def"
+#undef GTH_EVENT
+};
+
 /* What an argument means. */
 typedef enum gth_arg_kind {
     GTH_K_NONE = 0,

@@ -113,17 +113,17 @@ static int read_batch(vin *in, rbatch *b, gth_error *err) {
     b->file_off = in->base + in->pos;
     if (avail == 0) return RB_EOF;
     uint8_t kind = in->buf[in->pos++];
-    if (kind == 52) { /* EndOfGeneration */
+    if (kind == GTH_EV_EndOfGeneration) {
         b->eog = 1;
         b->m = GTH_NO_ID;
         return RB_OK;
     }
-    if (kind != 1 && kind != 49) {
+    if (kind != GTH_EV_EventBatch && kind != GTH_EV_ExperimentalBatch) {
         locate(err, b->file_off, GTH_INV_BATCH_KIND);
         gth_error_set(err, GTH_EINVALID, "expected batch event, got event %u", kind);
         return RB_ERR;
     }
-    if (kind == 49) {
+    if (kind == GTH_EV_ExperimentalBatch) {
         avail = gth_vin_fill(in, 1);
         if (avail < 0) goto io;
         if (avail == 0) return RB_EOF; /* Go takes this as the end of the input */
@@ -234,7 +234,7 @@ static int add_strings(pctx *c) {
     while (pos < end) {
         size_t at = pos;
         uint8_t t = buf[pos++];
-        if (t != 5)
+        if (t != GTH_EV_String)
             return table_err(c, at, GTH_INV_STRING_KIND, "expected string event, got %u", t);
         uint64_t id, len;
         int rc = bread_uvarint(buf, end, &pos, &id);
@@ -279,7 +279,7 @@ static int add_stacks(pctx *c) {
     while (pos < end) {
         size_t at = pos;
         uint8_t t = buf[pos++];
-        if (t != 3) return table_err(c, at, GTH_INV_STACK_KIND, "expected stack event, got %u", t);
+        if (t != GTH_EV_Stack) return table_err(c, at, GTH_INV_STACK_KIND, "expected stack event, got %u", t);
         uint64_t id, n;
         int rc = bread_uvarint(buf, end, &pos, &id);
         if (rc == RV_OK) rc = bread_uvarint(buf, end, &pos, &n);
@@ -338,7 +338,7 @@ static int add_cpu_samples(pctx *c) {
     while (pos < end) {
         size_t at = pos;
         uint8_t t = buf[pos++];
-        if (t != 7) return table_err(c, at, GTH_INV_CPU_KIND, "expected CPU sample event, got %u", t);
+        if (t != GTH_EV_CPUSample) return table_err(c, at, GTH_INV_CPU_KIND, "expected CPU sample event, got %u", t);
         uint64_t f[5];
         for (int k = 0; k < 5; k++) {
             int rc = bread_uvarint(buf, end, &pos, &f[k]);
@@ -366,13 +366,13 @@ static int set_sync(pctx *c) {
         size_t at = pos;
         uint8_t t = buf[pos++];
         int rc = RV_OK;
-        if (t == 8) {
+        if (t == GTH_EV_Frequency) {
             if (g->freq != 0)
                 return table_err(c, at, GTH_INV_SYNC_MULTIPLE_FREQUENCY, "found multiple frequency events");
             uint64_t f;
             rc = bread_uvarint(buf, end, &pos, &f);
             if (rc == RV_OK) g->freq = 1.0 / ((double)f / 1e9);
-        } else if (t == 51 && c->version >= 25) {
+        } else if (t == GTH_EV_ClockSnapshot && c->version >= 25) {
             if (g->has_clock)
                 return table_err(c, at, GTH_INV_SYNC_MULTIPLE_CLOCK_SNAPSHOT,
                                  "found multiple clock snapshot events");
@@ -430,10 +430,10 @@ static int process_batch(pctx *c) {
     const uint8_t *data = c->in->buf + b->off;
     uint8_t first = b->size ? data[0] : 0;
     if (b->exp == 0 && b->size > 0) {
-        if (first == 4) return add_strings(c);
-        if (first == 2) return add_stacks(c);
-        if (first == 6) return add_cpu_samples(c);
-        if ((first == 8 && c->version < 25) || (first == 50 && c->version >= 25)) return set_sync(c);
+        if (first == GTH_EV_Strings) return add_strings(c);
+        if (first == GTH_EV_Stacks) return add_stacks(c);
+        if (first == GTH_EV_CPUSamples) return add_cpu_samples(c);
+        if ((first == GTH_EV_Frequency && c->version < 25) || (first == GTH_EV_Sync && c->version >= 25)) return set_sync(c);
     }
     if (b->exp != 0) {
         if (gth_arena_grow(c->ar, (void **)&g->exps, &g->exps_cap, g->nexps + 1, sizeof *g->exps))
@@ -442,7 +442,7 @@ static int process_batch(pctx *c) {
         g->exps[g->nexps++] = (gth_exp_batch){b->exp, b->m, (const uint8_t *)(uintptr_t)b->off, (size_t)b->size};
         return 0;
     }
-    if (b->size > 0 && first == 52)
+    if (b->size > 0 && first == GTH_EV_EndOfGeneration)
         return table_err(c, b->off, GTH_INV_BATCH_EOG_PAYLOAD,
                          "internal error: unexpectedly processing EndOfGeneration; broken trace?");
     if (b->size > UINT32_MAX) return nomem(c);
@@ -557,7 +557,7 @@ gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_r
         st->batches++;
         if (version >= 26) {
             if (g->gen == 0) g->gen = b.gen;
-            int eog = b.eog || (b.exp == 0 && b.size > 0 && in->buf[b.off] == 52);
+            int eog = b.eog || (b.exp == 0 && b.size > 0 && in->buf[b.off] == GTH_EV_EndOfGeneration);
             if (eog) break;
             if (b.gen == 0) goto gen_zero;
             if (b.gen != g->gen) {

@@ -518,7 +518,7 @@ static adv_result go_create(actx *x) {
     int64_t ng = (int64_t)x->args[0];
     if (find_g(o, ng))
         return fail(x, GTH_INV_G_CREATE_EXISTS, "tried to create goroutine (%lld) that already exists", (long long)ng);
-    if (!new_g(o, ng, x->code == 47 ? GTH_GS_WAITING : GTH_GS_RUNNABLE, x->gen)) return nomem(x);
+    if (!new_g(o, ng, x->code == GTH_EV_GoCreateBlocked ? GTH_GS_WAITING : GTH_GS_RUNNABLE, x->gen)) return nomem(x);
     push_self(x, x->m, x->p, x->gid);
     return ADV_OK;
 }
@@ -528,8 +528,8 @@ static adv_result go_stop_exec(actx *x) {
     vgstate *s = current_g(x, GTH_GS_RUNNING, GTH_INV_G_NOT_RUNNING, "Running");
     if (!s) return ADV_ERR;
     push_self(x, x->m, x->p, x->gid);
-    if (x->code == 17) delete_g(x->o, x->gid);
-    else s->status = x->code == 19 ? GTH_GS_RUNNABLE : GTH_GS_WAITING;
+    if (x->code == GTH_EV_GoDestroy) delete_g(x->o, x->gid);
+    else s->status = x->code == GTH_EV_GoStop ? GTH_GS_RUNNABLE : GTH_GS_WAITING;
     x->gid = NO_ID;
     return ADV_OK;
 }
@@ -568,21 +568,21 @@ static adv_result go_switch(actx *x) {
         return ADV_RETRY;
     push_self(x, x->m, x->p, x->gid);
     gth_event *e;
-    if (x->code == 45) {
+    if (x->code == GTH_EV_GoSwitch) {
         cur->status = GTH_GS_WAITING;
-        e = push(x, 20, x->m, x->p, x->gid); /* GoBlock, no reason, no stack */
+        e = push(x, GTH_EV_GoBlock, x->m, x->p, x->gid); /* GoBlock, no reason, no stack */
     } else {
-        e = push(x, 17, x->m, x->p, x->gid); /* GoDestroy */
+        e = push(x, GTH_EV_GoDestroy, x->m, x->p, x->gid); /* GoDestroy */
     }
     e->synthetic = 1;
-    if (x->code != 45) {
+    if (x->code != GTH_EV_GoSwitch) {
         delete_g(o, x->gid);
         ns = find_g(o, next); /* the slab may have been reused */
     }
     ns->status = GTH_GS_RUNNING;
     ns->seq_gen = x->gen;
     ns->seq = x->args[1];
-    e = push(x, 16, x->m, x->p, NO_ID); /* GoStart of the next goroutine */
+    e = push(x, GTH_EV_GoStart, x->m, x->p, NO_ID); /* GoStart of the next goroutine */
     e->args[0] = (uint64_t)next;
     e->args[1] = x->args[1];
     e->synthetic = 1;
@@ -676,7 +676,7 @@ static adv_result destroy_syscall(actx *x) {
                         pstatus_name(p->status), ev_name(x, x->code, nb));
         p->status = GTH_PS_ABANDONED;
         newp = NO_ID;
-        gth_event *e = push(x, 12, x->m, x->p, x->gid); /* the implicit steal of the proc */
+        gth_event *e = push(x, GTH_EV_ProcSteal, x->m, x->p, x->gid); /* the implicit steal of the proc */
         e->args[0] = (uint64_t)x->p;
         e->args[3] = GTH_PS_SYSCALL;
         e->synthetic = 1;
@@ -760,7 +760,7 @@ static adv_result region(actx *x) {
         return fail(x, GTH_INV_ANNOTATION_STRING, "invalid string ID %llu for %u event", (unsigned long long)x->args[1],
                     x->code);
     vgstate *s = find_g(o, x->gid);
-    int begin = x->code == 42;
+    int begin = x->code == GTH_EV_UserRegionBegin;
     if (!s)
         return fail(x, GTH_INV_REGION_G_UNKNOWN, "encountered EvUserRegion%s without known state for current goroutine %lld",
                     begin ? "Begin" : "End", (long long)x->gid);
@@ -902,7 +902,7 @@ static adv_result sweep_end(actx *x) {
 
 static adv_result g_range_begin(actx *x) {
     USER_CTX();
-    uint64_t desc = x->code == 26 ? x->args[0] : 0;
+    uint64_t desc = x->code == GTH_EV_STWBegin ? x->args[0] : 0;
     vgstate *s = find_g(x->o, x->gid);
     if (!s)
         return fail(x, GTH_INV_RANGE_G_UNKNOWN, "encountered event of type %u without known state for current goroutine %lld",
@@ -932,7 +932,7 @@ static adv_result g_range_end(actx *x) {
                     x->code, (long long)x->gid);
     uint64_t desc = 0;
     if (end_range(x, &s->ranges, x->code, &desc) != ADV_OK) return ADV_ERR;
-    if (x->code == 27) x->args[0] = desc;
+    if (x->code == GTH_EV_STWEnd) x->args[0] = desc;
     push_self(x, x->m, x->p, x->gid);
     return ADV_OK;
 }
@@ -941,48 +941,50 @@ static adv_result g_range_end(actx *x) {
  * the dispatch is one predictable jump per event. */
 static adv_result dispatch(actx *x) {
     switch (x->code) {
-    case 9: return annotation(x);          /* ProcsChange */
-    case 10: return proc_start(x);
-    case 11: return proc_stop(x);
-    case 12: return proc_steal(x);
-    case 13: return proc_status(x);
-    case 14: return go_create(x);
-    case 15: return create_syscall(x);
-    case 16: return go_start(x);
-    case 17: return go_stop_exec(x);       /* GoDestroy */
-    case 18: return destroy_syscall(x);
-    case 19: return go_stop_exec(x);       /* GoStop */
-    case 20: return go_stop_exec(x);       /* GoBlock */
-    case 21: return go_unblock(x);
-    case 22: return syscall_begin(x);
-    case 23: return syscall_end(x);
-    case 24: return syscall_end_blocked(x);
-    case 25: return go_status(x);
-    case 26: return g_range_begin(x);      /* STWBegin */
-    case 27: return g_range_end(x);        /* STWEnd */
-    case 28: return gc_active(x);
-    case 29: return gc_begin(x);
-    case 30: return gc_end(x);
-    case 31: return sweep_active(x);
-    case 32: return sweep_begin(x);
-    case 33: return sweep_end(x);
-    case 34: return g_range_active(x);     /* GCMarkAssistActive */
-    case 35: return g_range_begin(x);      /* GCMarkAssistBegin */
-    case 36: return g_range_end(x);        /* GCMarkAssistEnd */
-    case 37: return heap_metric(x);
-    case 38: return heap_metric(x);
-    case 39: return annotation(x);         /* GoLabel */
-    case 40: return task_begin(x);
-    case 41: return task_end(x);
-    case 42: return region(x);
-    case 43: return region(x);
-    case 44: return annotation(x);         /* UserLog */
-    case 45: return go_switch(x);
-    case 46: return go_switch(x);
-    case 47: return go_create(x);          /* GoCreateBlocked */
-    case 48: return go_status(x);          /* GoStatusStack */
+    case GTH_EV_ProcsChange: return annotation(x);
+    case GTH_EV_ProcStart: return proc_start(x);
+    case GTH_EV_ProcStop: return proc_stop(x);
+    case GTH_EV_ProcSteal: return proc_steal(x);
+    case GTH_EV_ProcStatus: return proc_status(x);
+    case GTH_EV_GoCreate: return go_create(x);
+    case GTH_EV_GoCreateSyscall: return create_syscall(x);
+    case GTH_EV_GoStart: return go_start(x);
+    case GTH_EV_GoDestroy: return go_stop_exec(x);
+    case GTH_EV_GoDestroySyscall: return destroy_syscall(x);
+    case GTH_EV_GoStop: return go_stop_exec(x);
+    case GTH_EV_GoBlock: return go_stop_exec(x);
+    case GTH_EV_GoUnblock: return go_unblock(x);
+    case GTH_EV_GoSyscallBegin: return syscall_begin(x);
+    case GTH_EV_GoSyscallEnd: return syscall_end(x);
+    case GTH_EV_GoSyscallEndBlocked: return syscall_end_blocked(x);
+    case GTH_EV_GoStatus: return go_status(x);
+    case GTH_EV_STWBegin: return g_range_begin(x);
+    case GTH_EV_STWEnd: return g_range_end(x);
+    case GTH_EV_GCActive: return gc_active(x);
+    case GTH_EV_GCBegin: return gc_begin(x);
+    case GTH_EV_GCEnd: return gc_end(x);
+    case GTH_EV_GCSweepActive: return sweep_active(x);
+    case GTH_EV_GCSweepBegin: return sweep_begin(x);
+    case GTH_EV_GCSweepEnd: return sweep_end(x);
+    case GTH_EV_GCMarkAssistActive: return g_range_active(x);
+    case GTH_EV_GCMarkAssistBegin: return g_range_begin(x);
+    case GTH_EV_GCMarkAssistEnd: return g_range_end(x);
+    case GTH_EV_HeapAlloc: return heap_metric(x);
+    case GTH_EV_HeapGoal: return heap_metric(x);
+    case GTH_EV_GoLabel: return annotation(x);
+    case GTH_EV_UserTaskBegin: return task_begin(x);
+    case GTH_EV_UserTaskEnd: return task_end(x);
+    case GTH_EV_UserRegionBegin: return region(x);
+    case GTH_EV_UserRegionEnd: return region(x);
+    case GTH_EV_UserLog: return annotation(x);
+    case GTH_EV_GoSwitch: return go_switch(x);
+    case GTH_EV_GoSwitchDestroy: return go_switch(x);
+    case GTH_EV_GoCreateBlocked: return go_create(x);
+    case GTH_EV_GoStatusStack: return go_status(x);
     }
-    if (x->code >= 128 && x->code <= 136) return alloc_free(x);
+    /* Every experimental (AllocFree) event is ordered alike. */
+    const gth_event_spec *spec = gth_spec_event(x->code);
+    if (spec && spec->experiment != GTH_EXP_NONE && (spec->flags & GTH_F_TIMED)) return alloc_free(x);
     x->err->inv = GTH_INV_EVENT_BAD_ORDERING_TYPE;
     gth_error_set(x->err, GTH_EINVALID, "bad event type found while ordering: %u", x->code);
     return ADV_ERR;

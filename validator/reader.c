@@ -215,7 +215,7 @@ static void locate_cursor(gth_error *err, const gth_reader *r, const vcursor *c)
 /* Go's table-id check on a delivered event, then the time fix-up. */
 static int deliver(gth_reader *r, gth_event *ev, gth_error *err) {
     const gth_event_spec *s;
-    if (ev->code != GTH_CODE_SYNC && ev->code != 7 && (s = gth_spec_event(ev->code)) &&
+    if (ev->code != GTH_CODE_SYNC && ev->code != GTH_EV_CPUSample && (s = gth_spec_event(ev->code)) &&
         (s->stack_mask | s->new_stack_mask | s->string_mask)) {
         uint8_t pos[2];
         unsigned n = gth_spec_stack_args(s, pos);
@@ -414,7 +414,7 @@ int gth_reader_next(gth_reader *r, gth_event *ev, gth_error *err) {
     if (g->cpu_next < g->ncpu && (r->nheap == 0 || g->cpu[g->cpu_next].time < r->heap[0]->ev_time)) {
         const vcpu *s = &g->cpu[g->cpu_next++];
         memset(ev, 0, sizeof *ev);
-        ev->code = 7;
+        ev->code = GTH_EV_CPUSample;
         ev->time = s->time;
         ev->m = s->m;
         ev->p = s->p;
