@@ -14,20 +14,9 @@
 
 /* Binaries of the golden tests in dir, named <test>.bin. */
 static void golden_binaries(const char *dir) {
-    char src[4200], **tests;
-    snprintf(src, sizeof src, "%s/src/internal/trace/testdata/tests", tu_goroot());
-    size_t n = tu_list(src, ".test", &tests);
-    for (size_t i = 0; i < n; i++) {
-        char *argv[] = {(char *)tu_gthref(), "test2bytes", tests[i], NULL};
-        char *bytes = NULL, path[8600];
-        size_t len;
-        assert_int_equal(tu_run(argv, NULL, 0, &bytes, &len, NULL), 0);
-        const char *base = strrchr(tests[i], '/') + 1;
-        snprintf(path, sizeof path, "%s/%.*s.bin", dir, (int)(strlen(base) - 5), base);
-        tu_write_file(path, bytes, len);
-        free(bytes);
-    }
-    tu_free_list(tests);
+    char **bins;
+    tu_golden_binaries(dir, &bins);
+    tu_free_list(bins);
 }
 
 static void planted_difference_is_caught(void **state) {

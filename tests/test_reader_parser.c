@@ -126,24 +126,8 @@ static size_t compare_files(char **paths, size_t n) {
 }
 
 static char **golden_binaries(size_t *count) {
-    char dir[4200], **tests;
-    snprintf(dir, sizeof dir, "%s/src/internal/trace/testdata/tests", tu_goroot());
-    size_t n = tu_list(dir, ".test", &tests);
-    assert_true(n >= 22);
-    const char *out = tu_tmpdir("golden");
-    char **bins = calloc(n + 1, sizeof *bins);
-    for (size_t i = 0; i < n; i++) {
-        char *argv[] = {(char *)tu_gthref(), "test2bytes", tests[i], NULL};
-        char *bytes = NULL;
-        size_t len;
-        assert_int_equal(tu_run(argv, NULL, 0, &bytes, &len, NULL), 0);
-        bins[i] = malloc(4400);
-        snprintf(bins[i], 4400, "%s/%zu.bin", out, i);
-        tu_write_file(bins[i], bytes, len);
-        free(bytes);
-    }
-    tu_free_list(tests);
-    *count = n;
+    char **bins;
+    *count = tu_golden_binaries(tu_tmpdir("golden"), &bins);
     return bins;
 }
 

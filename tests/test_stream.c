@@ -183,30 +183,7 @@ static size_t compare(char **paths, size_t n, const char *profile, size_t *event
 /* ---- Goldens and real traces -------------------------------------------------------------- */
 
 /* GOROOT's golden .test files as binaries in dir; returns their paths. */
-static size_t golden_binaries(const char *dir, char ***out) {
-    char tests[4200];
-    snprintf(tests, sizeof tests, "%s/src/internal/trace/testdata/tests", tu_goroot());
-    char **names;
-    size_t n = tu_list(tests, ".test", &names);
-    assert_true(n >= 20);
-    char **bins = calloc(n + 1, sizeof *bins);
-    for (size_t i = 0; i < n; i++) {
-        char *argv[] = {(char *)tu_gthref(), "test2bytes", names[i], NULL};
-        char *bin = NULL;
-        size_t blen = 0;
-        int rc = tu_run(argv, NULL, 0, &bin, &blen, NULL);
-        if (rc != 0) fail_msg("gthref test2bytes %s failed", names[i]);
-        const char *base = strrchr(names[i], '/') + 1;
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s.bin", dir, base);
-        tu_write_file(path, bin, blen);
-        bins[i] = strdup(path);
-        free(bin);
-    }
-    tu_free_list(names);
-    *out = bins;
-    return n;
-}
+static size_t golden_binaries(const char *dir, char ***out) { return tu_golden_binaries(dir, out); }
 
 static void free_paths(char **p, size_t n) {
     for (size_t i = 0; i < n; i++) free(p[i]);

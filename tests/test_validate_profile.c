@@ -826,24 +826,8 @@ static void test_joined_failures(void **state) {
 /* ---- Corpora ----------------------------------------------------------------------------------- */
 
 static char **goldens(const char *dir, size_t *n) {
-    char tests[4200];
-    snprintf(tests, sizeof tests, "%s/src/internal/trace/testdata/tests", tu_goroot());
-    char **names;
-    *n = tu_list(tests, ".test", &names);
-    assert_true(*n >= 20);
-    char **bins = calloc(*n + 1, sizeof *bins);
-    for (size_t i = 0; i < *n; i++) {
-        char *argv[] = {(char *)tu_gthref(), "test2bytes", names[i], NULL};
-        char *bin = NULL;
-        size_t blen = 0;
-        if (tu_run(argv, NULL, 0, &bin, &blen, NULL)) fail_msg("gthref test2bytes %s failed", names[i]);
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s.bin", dir, strrchr(names[i], '/') + 1);
-        tu_write_file(path, bin, blen);
-        bins[i] = strdup(path);
-        free(bin);
-    }
-    tu_free_list(names);
+    char **bins;
+    *n = tu_golden_binaries(dir, &bins);
     return bins;
 }
 

@@ -179,3 +179,26 @@ void tu_free_list(char **names) {
     for (char **p = names; *p; p++) free(*p);
     free(names);
 }
+
+size_t tu_golden_binaries(const char *dir, char ***paths) {
+    char src[4200], **tests;
+    snprintf(src, sizeof src, "%s/src/internal/trace/testdata/tests", tu_goroot());
+    size_t n = tu_list(src, ".test", &tests);
+    if (n < 22) fail_msg("expected Go's golden tests in %s, found %zu", src, n);
+    char **out = calloc(n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        char *argv[] = {(char *)tu_gthref(), "test2bytes", tests[i], NULL};
+        char *bytes = NULL;
+        size_t len = 0;
+        if (tu_run(argv, NULL, 0, &bytes, &len, NULL) != 0) fail_msg("gthref test2bytes %s failed", tests[i]);
+        const char *base = strrchr(tests[i], '/') + 1;
+        size_t pl = strlen(dir) + strlen(base) + 8;
+        out[i] = malloc(pl);
+        snprintf(out[i], pl, "%s/%.*s.bin", dir, (int)(strlen(base) - 5), base);
+        tu_write_file(out[i], bytes, len);
+        free(bytes);
+    }
+    tu_free_list(tests);
+    *paths = out;
+    return n;
+}

@@ -34,6 +34,12 @@ const char *tu_gthref(void);
 /* Path of our own command. */
 const char *tu_gth(void);
 
+/* Go's golden tests as binary traces: for every
+ * $GOROOT/src/internal/trace/testdata/tests/NAME.test, writes dir/NAME.bin (the
+ * Go adapter's test2bytes of it). Returns the count; *paths is a NULL-terminated
+ * list in name order (free with tu_free_list). Fails the test if Go is missing. */
+size_t tu_golden_binaries(const char *dir, char ***paths);
+
 /* Sorted list of files in dir whose names end with suffix (NULL = all regular
  * files). Returns the count; *names is a NULL-terminated malloc'd array of full
  * paths. */
