@@ -17,8 +17,17 @@
 #include "format/header.h"
 #include "validator/internal.h"
 
+/* Which arguments of an event code name a stack or a string: the table-id
+ * checks of delivery, in Go's order (stacks, then strings). */
+typedef struct idcheck {
+    uint8_t n;
+    uint8_t arg[4];   /* index into gth_event.args */
+    uint8_t stack[4]; /* 1: stack id, 0: string id */
+} idcheck;
+
 struct gth_reader {
     const gth_allocator *a;
+    idcheck idchecks[256];
     unsigned version;
     vin in;
     gth_arena arena;
@@ -104,6 +113,8 @@ gth_source gth_source_fd(int *fd) {
     return s;
 }
 
+static void idchecks_init(idcheck *checks);
+
 /* ---- Construction ----------------------------------------------------------------- */
 
 gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *err) {
@@ -153,6 +164,7 @@ gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *er
         return NULL;
     }
     r->version = minor;
+    idchecks_init(r->idchecks);
     r->in.pos = hlen;
     r->st.bytes = hlen;
     gth_order_init(&r->order, a, minor);
@@ -246,40 +258,35 @@ static void locate_cursor(gth_error *err, const gth_reader *r, const vcursor *c)
     err->event = (int64_t)c->ev_index - 1;
 }
 
-/* Go's table-id check on a delivered event, then the time fix-up. */
-static int deliver(gth_reader *r, gth_event *ev, gth_error *err) {
-    const gth_event_spec *s;
-    if (ev->code != GTH_CODE_SYNC && ev->code != GTH_EV_CPUSample && (s = gth_spec_event(ev->code)) &&
-        (s->stack_mask | s->new_stack_mask | s->string_mask)) {
+static void idchecks_init(idcheck *checks) {
+    memset(checks, 0, 256 * sizeof *checks);
+    for (unsigned code = 0; code < 256; code++) {
+        const gth_event_spec *s = gth_spec_event(code);
+        idcheck *c = &checks[code];
+        if (code == GTH_CODE_SYNC || code == GTH_EV_CPUSample || !s) continue;
         uint8_t pos[2];
         unsigned n = gth_spec_stack_args(s, pos);
-        for (unsigned i = 0; i < n; i++) {
-            uint64_t id = ev->args[pos[i] - 1];
-            if (!vgen_has_stack(&r->gen, id)) {
-                err->inv = GTH_INV_EVENT_STACK_ID;
-                err->offset = ev->offset;
-                err->gen = r->gen.gen;
-                err->m = (uint64_t)ev->m;
-                gth_error_set(err, GTH_EINVALID, "found invalid stack ID %llu for event %s", (unsigned long long)id,
-                              s->name);
-                return -1;
-            }
-        }
+        for (unsigned i = 0; i < n; i++) c->arg[c->n] = (uint8_t)(pos[i] - 1), c->stack[c->n++] = 1;
         n = gth_spec_string_args(s, pos);
-        for (unsigned i = 0; i < n; i++) {
-            uint64_t id = ev->args[pos[i] - 1];
-            const uint8_t *p;
-            size_t l;
-            if (!vgen_string(&r->gen, id, &p, &l)) {
-                err->inv = GTH_INV_EVENT_STRING_ID;
-                err->offset = ev->offset;
-                err->gen = r->gen.gen;
-                err->m = (uint64_t)ev->m;
-                gth_error_set(err, GTH_EINVALID, "found invalid string ID %llu for event %s", (unsigned long long)id,
-                              s->name);
-                return -1;
-            }
-        }
+        for (unsigned i = 0; i < n; i++) c->arg[c->n] = (uint8_t)(pos[i] - 1), c->stack[c->n++] = 0;
+    }
+}
+
+/* Go's table-id check on a delivered event, then the time fix-up. */
+static int deliver(gth_reader *r, gth_event *ev, gth_error *err) {
+    const idcheck *c = &r->idchecks[ev->code];
+    for (unsigned i = 0; i < c->n; i++) {
+        uint64_t id = ev->args[c->arg[i]];
+        const uint8_t *p;
+        size_t l;
+        if (c->stack[i] ? vgen_has_stack(&r->gen, id) : vgen_string(&r->gen, id, &p, &l)) continue;
+        err->inv = c->stack[i] ? GTH_INV_EVENT_STACK_ID : GTH_INV_EVENT_STRING_ID;
+        err->offset = ev->offset;
+        err->gen = r->gen.gen;
+        err->m = (uint64_t)ev->m;
+        gth_error_set(err, GTH_EINVALID, "found invalid %s ID %llu for event %s", c->stack[i] ? "stack" : "string",
+                      (unsigned long long)id, gth_spec_event(ev->code)->name);
+        return -1;
     }
     /* Go's int64 addition wraps; so does this one (its validator then flags it). */
     if (ev->time <= r->last_ts) ev->time = (int64_t)((uint64_t)r->last_ts + 1);

@@ -58,6 +58,11 @@ struct gth_testtrace {
      * ids are handed out in increasing runs, so this costs well under a byte per
      * dead goroutine, and memory follows the live goroutines. */
     gth_hmap dead;
+    /* Stacks of generation ok_gen that check_stack found complete. */
+    gth_hmap ok_stacks;
+    uint8_t *okv; /* the same for small ids, by id */
+    size_t okv_cap;
+    uint64_t ok_gen;
     /* Words of dead that filled up (all 32 goroutines dead) leave the map for
      * a sorted list of disjoint runs of word numbers: [lo, hi] pairs. */
     uint64_t *full;
@@ -97,6 +102,7 @@ gth_testtrace *gth_testtrace_new(const gth_allocator *a, unsigned minor) {
     t->minor = minor;
     gth_hmap_init(&t->gidx, a);
     gth_hmap_init(&t->dead, a);
+    gth_hmap_init(&t->ok_stacks, a);
     gth_hmap_init(&t->pidx, a);
     gth_hmap_init(&t->midx, a);
     for (int i = 0; i < 4; i++) gth_hmap_init(&t->ridx[i], a);
@@ -111,6 +117,8 @@ void gth_testtrace_free(gth_testtrace *t) {
     const gth_allocator *a = t->a;
     gth_hmap_free(&t->gidx);
     gth_hmap_free(&t->dead);
+    gth_hmap_free(&t->ok_stacks);
+    gth_free(a, t->okv, t->okv_cap);
     gth_free(a, t->full, t->full_cap * 2 * sizeof *t->full);
     gth_free(a, t->gfree, t->gfree_cap * sizeof *t->gfree);
     gth_free(a, t->rfree, t->rfree_cap * sizeof *t->rfree);
@@ -450,13 +458,27 @@ static void delete_range(gth_testtrace *t, gth_resource r, int64_t name) {
 
 /* ---- Checks ------------------------------------------------------------------------------ */
 
-/* Go's checkStack: every frame after the first must be complete. */
+/* Go's checkStack: every frame after the first must be complete. The answer
+ * depends only on the stack's frames in the generation's tables, so stacks
+ * found complete are remembered for the rest of their generation. */
 static void check_stack(gth_testtrace *t, const gth_view *v, gth_stack_ref s) {
+    if (!s.present || s.id == 0) return;
+    uint64_t gen = v->ev ? v->ev->gen : 0;
+    if (gen) {
+        if (gen != t->ok_gen) {
+            gth_hmap_clear(&t->ok_stacks);
+            if (t->okv_cap) memset(t->okv, 0, t->okv_cap);
+            t->ok_gen = gen;
+        }
+        if (s.id < t->okv_cap ? t->okv[s.id] : gth_hmap_get(&t->ok_stacks, s.id) != NULL) return;
+    }
+    int complete = 1;
     long n = gth_view_stack_len(v, s);
     for (long i = 1; i < n; i++) {
         gth_frame f;
         if (gth_view_stack_frame(v, s, (size_t)i, &f)) break;
         if (f.func_len && f.file_len && f.pc && f.line) continue;
+        complete = 0;
         gth_buf *b = next_err(t, GTH_INV_VALIDATE_STACK_FRAME);
         gth_buf_printf(b, "invalid stack frame trace.StackFrame{PC:0x%llx, Func:", (unsigned long long)f.pc);
         gth_quote_append(b, f.func, f.func_len);
@@ -464,6 +486,18 @@ static void check_stack(gth_testtrace *t, const gth_view *v, gth_stack_ref s) {
         gth_quote_append(b, f.file, f.file_len);
         gth_buf_printf(b, ", Line:0x%llx}: missing information", (unsigned long long)f.line);
     }
+    if (!gen || !complete) return;
+    /* Runtime stack ids are small and dense: a byte per id up to 64 Ki. */
+    if (s.id >= t->okv_cap && s.id < ((uint64_t)1 << 16)) {
+        size_t cap = t->okv_cap, old = cap;
+        void *p = t->okv;
+        if (grow(t, &p, &cap, (size_t)s.id + 1, 1)) return;
+        t->okv = p;
+        memset(t->okv + old, 0, cap - old);
+        t->okv_cap = cap;
+    }
+    if (s.id < t->okv_cap) t->okv[s.id] = 1;
+    else if (gth_hmap_put(&t->ok_stacks, s.id, 1)) t->nomem = 1;
 }
 
 /* time.Time's internal seconds (since year 1) wrap like Go's. */
@@ -836,7 +870,8 @@ int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, u
             rc = err->status ? err->status : GTH_EINTERNAL;
             break;
         }
-        if ((rc = gth_view_make(r, &ev, &v, err)) != GTH_OK) break;
+        /* The parser profile without output only needs the API's panics. */
+        if ((t || o->emit || gth_view_can_panic(&ev)) && (rc = gth_view_make(r, &ev, &v, err)) != GTH_OK) break;
         if (o->emit) {
             line.len = 0;
             if (gth_stream_line(&st, &line, &v) != 0) {
