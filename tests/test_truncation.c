@@ -32,6 +32,8 @@ enum {
     MIN_BOUNDARIES = 4    /* boundaries cut even when over budget */
 };
 
+static char cutdir[4096]; /* where the cuts Go judges are written */
+
 typedef struct offsets {
     size_t *v, n, cap;
 } offsets;
@@ -112,7 +114,12 @@ static int cut_trace(const char *path, tally *t, offsets *gosel) {
         /* Go judges every cut we accept, every cut of a small trace, and a few
          * boundaries (spread over the trace) of the others. */
         int sample = c->boundary && nb >= GO_SAMPLE && i % (nb / GO_SAMPLE) == 0;
-        if (c->us[0].accepted || c->us[1].accepted || len <= SMALL || sample) add(gosel, t->n);
+        if (c->us[0].accepted || c->us[1].accepted || len <= SMALL || sample) {
+            char cpath[4400];
+            snprintf(cpath, sizeof cpath, "%s/%zu.bin", cutdir, gosel->n);
+            tu_write_file(cpath, d, c->len);
+            add(gosel, t->n);
+        }
         t->accepted += (size_t)c->us[0].accepted;
         t->n++;
     }
@@ -129,6 +136,7 @@ static void test_truncations(void **state) {
     size_t ngold = tu_golden_binaries(tu_tmpdir("trunc-gold"), &gold);
     assert_true(nreal >= 8);
 
+    snprintf(cutdir, sizeof cutdir, "%s", tu_tmpdir("trunc-cuts"));
     tally t = {0};
     offsets gosel = {0};
     size_t full = 0; /* real traces cut at every batch boundary */
@@ -136,17 +144,11 @@ static void test_truncations(void **state) {
     size_t real_cuts = t.n;
     for (size_t i = 0; i < ngold; i++) cut_trace(gold[i], &t, &gosel);
 
-    /* Write the cuts Go judges and compare, profile by profile. */
-    const char *dir = tu_tmpdir("trunc-cuts");
+    /* Go's verdicts on the cuts written for it, profile by profile. */
     char **paths = calloc(gosel.n + 1, sizeof *paths);
     for (size_t k = 0; k < gosel.n; k++) {
-        const cut *c = &t.v[gosel.v[k]];
-        size_t len;
-        uint8_t *d = tu_read_file(c->src, &len);
         paths[k] = malloc(4400);
-        snprintf(paths[k], 4400, "%s/%zu.bin", dir, k);
-        tu_write_file(paths[k], d, c->len);
-        free(d);
+        snprintf(paths[k], 4400, "%s/%zu.bin", cutdir, k);
     }
     static const char *const profiles[2] = {"parser", "validate"};
     size_t go_accepted = 0, bad = 0;
