@@ -42,7 +42,7 @@ static void ours(const uint8_t *data, size_t len, verdict *v) {
     int rc;
     gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
     if (r) {
-        gth_run_opts o = {GTH_PROFILE_VALIDATE, NULL, NULL, &msg};
+        gth_run_opts o = {.profile = GTH_PROFILE_VALIDATE, .message = &msg};
         rc = gth_testtrace_run(r, &o, NULL, &err);
         gth_reader_free(r);
     } else {
