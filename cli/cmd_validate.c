@@ -68,7 +68,7 @@ static void report(const char *name, const gth_error *e, const char *msg, const 
         if (e->gen != UINT64_MAX) printf(",\"generation\":%llu", (unsigned long long)e->gen);
         if (e->m != UINT64_MAX) printf(",\"thread\":%lld", (long long)e->m);
         if (e->batch >= 0) printf(",\"batch\":%lld", (long long)e->batch);
-        if (e->event >= 0) printf(",\"event\":%lld", (long long)e->event);
+        if (e->event >= 0) printf(",\"event_index\":%lld", (long long)e->event);
         printf(",\"message\":");
         json_str(stdout, msg);
         if (event && *event) {
