@@ -48,7 +48,7 @@ struct gth_strict {
     uint64_t pend_base; /* absolute offset of pend.data[0] */
     int wire_done;
     int have_gen, in_gen;
-    uint64_t gen;
+    uint64_t gen, first_gen;
     int bclass;
     uint64_t bm, btime;
     int32_t nregular, bidx, evidx;
@@ -63,6 +63,7 @@ struct gth_strict {
     uint64_t snap_ticks, snap_mono;
 
     /* Ordered pass. */
+    int gc_seen;
     gth_buf cands; /* cand, in file order */
     size_t cand_head;
     gth_buf line;
@@ -128,8 +129,10 @@ static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint6
     s->ferr.m = m;
     s->ferr.batch = batch;
     s->ferr.event = index;
+    size_t n = s->line.len;
+    while (n && (s->line.data[n - 1] == '\n')) n--; /* Go's text format ends lines */
     s->ftext.len = 0;
-    if (gth_buf_append(&s->ftext, s->line.data, s->line.len)) s->nomem = 1;
+    if (gth_buf_append(&s->ftext, s->line.data, n)) s->nomem = 1;
 }
 
 /* A finding about the wire event ev of the current batch. */
@@ -192,6 +195,7 @@ static void enter_gen(gth_strict *s, uint64_t gen, const gth_raw_event *ev) {
     end_gen(s);
     uint64_t prev = s->gen;
     int had = s->have_gen;
+    if (!had) s->first_gen = gen;
     s->gen = gen;
     s->have_gen = s->in_gen = 1;
     s->nregular = 0;
@@ -249,6 +253,10 @@ static void goroutine_seen(gth_strict *s, const gth_raw_event *ev, uint64_t g, u
                    "never describes a goroutine in the generation that created it",
                    (unsigned long long)g, (unsigned long long)s->gen);
     put(s, &s->gstat, g, old | what);
+}
+
+static int is_gc(uint8_t code) {
+    return code == GTH_EV_GCActive || code == GTH_EV_GCBegin || code == GTH_EV_GCEnd;
 }
 
 static void on_regular(gth_strict *s, const gth_raw_event *ev) {
@@ -312,13 +320,15 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
     }
     default: break;
     }
-    if (sp->stack_mask && ev->code != GTH_EV_GoStatusStack) {
-        for (unsigned i = 1; i < sp->nargs; i++) {
-            if (!(sp->stack_mask >> i & 1u) || ev->args[i] == 0) continue;
-            cand c = {ev->offset, s->gen, s->bidx, s->evidx};
-            push(s, &s->cands, &c, sizeof c);
-            break;
-        }
+    /* Events the ordered pass may report: those with a stack of their own,
+     * and GC events. */
+    int keep = is_gc(ev->code);
+    if (sp->stack_mask && ev->code != GTH_EV_GoStatusStack)
+        for (unsigned i = 1; i < sp->nargs; i++)
+            if (sp->stack_mask >> i & 1u && ev->args[i] != 0) keep = 1;
+    if (keep) {
+        cand c = {ev->offset, s->gen, s->bidx, s->evidx};
+        push(s, &s->cands, &c, sizeof c);
     }
 }
 
@@ -434,15 +444,33 @@ int gth_strict_event(gth_strict *s, const gth_view *v) {
     const gth_event *ev = v->ev;
     if (!ev || ev->synthetic || ev->offset == GTH_NO_OFFSET || ev->code == GTH_EV_GoStatusStack) return GTH_OK;
     const gth_event_spec *sp = gth_spec_event(ev->code);
-    if (!sp || sp->where != GTH_W_EVENTS || !sp->stack_mask) return GTH_OK;
+    if (!sp || sp->where != GTH_W_EVENTS) return GTH_OK;
+    char tb[32];
+    if (is_gc(ev->code) && !s->gc_seen) {
+        /* The first GC event delivered: the reader takes its number as the
+         * start. Only a trace from generation 1 on is sure to hold the
+         * trace's first GC event; a window of later generations (a flight
+         * recording, a cut trace) starts anywhere. */
+        s->gc_seen = 1;
+        if (s->first_gen == 1 && ev->args[0] != 1) {
+            const cand *c = find_cand(s, ev->gen, ev->offset);
+            s->line.len = 0;
+            if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
+            found(s, GTH_INV_STRICT_GC_SEQ, ev->offset, ev->gen, (uint64_t)ev->m, c ? c->batch : -1,
+                  c ? c->index : -1,
+                  "the trace's first GC event, %s, has sequence number %llu; the runtime numbers GC events "
+                  "from 1 in each trace",
+                  sp->name, (unsigned long long)ev->args[0]);
+        }
+    }
+    if (!sp->stack_mask) return s->nomem ? GTH_ENOMEM : GTH_OK;
     uint64_t stk = 0;
     for (unsigned i = 1; i < sp->nargs && i <= 4; i++)
         if (sp->stack_mask >> i & 1u) stk = ev->args[i - 1];
-    const cand *c = find_cand(s, ev->gen, ev->offset);
     if (stk == 0 || ev->g >= 0) return s->nomem ? GTH_ENOMEM : GTH_OK;
+    const cand *c = find_cand(s, ev->gen, ev->offset);
     s->line.len = 0;
     if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
-    char tb[32];
     found(s, GTH_INV_STRICT_STACK_OWNER, ev->offset, ev->gen, (uint64_t)ev->m, c ? c->batch : -1, c ? c->index : -1,
           "%s carries stack %llu of the current goroutine, but no goroutine runs on %s; the runtime "
           "records stack 0 when no goroutine runs",
