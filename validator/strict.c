@@ -19,7 +19,10 @@
 #define CLOCK_MIN_INTERVAL_NS 1000000000.0
 #define CLOCK_TOLERANCE 0.10
 
-enum { G_STATUS = 1, G_CREATED = 2 };
+/* What a generation said of a goroutine: a status event, a creation, a status
+ * written by the generation's end (in a batch without a thread), and an event
+ * naming it as the one to start or wake. */
+enum { G_STATUS = 1, G_CREATED = 2, G_END = 4, G_NAMED = 8 };
 enum { B_NONE, B_UNKNOWN, B_REGULAR, B_OTHER };
 
 /* A wire event kept for a check made at the end of its generation. */
@@ -241,18 +244,23 @@ static void on_clock(gth_strict *s, const gth_raw_event *ev) {
 
 static void goroutine_seen(gth_strict *s, const gth_raw_event *ev, uint64_t g, uint32_t what) {
     uint32_t *v = gth_hmap_get(&s->gstat, g);
-    uint32_t old = v ? *v : 0;
-    if (what == G_STATUS && (old & G_STATUS))
+    uint32_t old = v ? *v : 0, now = old | what;
+    if ((what & G_STATUS) && (old & G_STATUS))
         WIRE_FOUND(s, GTH_INV_STRICT_STATUS_ONCE, ev,
                    "second status event for goroutine %llu in generation %llu; the runtime describes a "
                    "goroutine at most once per generation",
                    (unsigned long long)g, (unsigned long long)s->gen);
-    else if ((what == G_STATUS && (old & G_CREATED)) || (what == G_CREATED && (old & G_STATUS)))
+    else if ((now & (G_STATUS | G_CREATED)) == (G_STATUS | G_CREATED) && (old & (G_STATUS | G_CREATED)) != (G_STATUS | G_CREATED))
         WIRE_FOUND(s, GTH_INV_STRICT_STATUS_ONCE, ev,
                    "goroutine %llu has both a status event and a creation in generation %llu; the runtime "
                    "never describes a goroutine in the generation that created it",
                    (unsigned long long)g, (unsigned long long)s->gen);
-    put(s, &s->gstat, g, old | what);
+    else if ((now & (G_END | G_NAMED)) == (G_END | G_NAMED) && (old & (G_END | G_NAMED)) != (G_END | G_NAMED))
+        WIRE_FOUND(s, GTH_INV_STRICT_END_STATUS, ev,
+                   "goroutine %llu is described by the end of generation %llu and also started, woken or "
+                   "switched to in it; the end describes only goroutines no event of the generation named",
+                   (unsigned long long)g, (unsigned long long)s->gen);
+    if (now != old) put(s, &s->gstat, g, now);
 }
 
 static int is_gc(uint8_t code) {
@@ -271,7 +279,7 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
     case GTH_EV_GoStatus:
     case GTH_EV_GoStatusStack: {
         uint64_t g = ev->args[1], mid = ev->args[2], st = ev->args[3];
-        goroutine_seen(s, ev, g, G_STATUS);
+        goroutine_seen(s, ev, g, s->bm == GTH_NO_ID ? G_STATUS | G_END : G_STATUS);
         if (ev->code == GTH_EV_GoStatusStack) {
             if (s->bm != GTH_NO_ID)
                 WIRE_FOUND(s, GTH_INV_STRICT_STATUS_STACK_THREAD, ev,
@@ -318,6 +326,10 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
         }
         break;
     }
+    case GTH_EV_GoStart:
+    case GTH_EV_GoUnblock:
+    case GTH_EV_GoSwitch:
+    case GTH_EV_GoSwitchDestroy: goroutine_seen(s, ev, ev->args[1], G_NAMED); break;
     default: break;
     }
     /* Events the ordered pass may report: those with a stack of their own,
