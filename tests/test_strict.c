@@ -12,6 +12,8 @@
  *     ones, which must break exactly the listed rule; on the ones Go rejects the
  *     strict profile reports the same finding as the validate profile;
  *   - none on generated traces (50 seeds for each version);
+ *   - the same finding, at the same place, however the input is cut into
+ *     reads; findings in later generations are located;
  *   - diagnostics (text and --json) name the rule and the place.
  */
 #include "util/testutil.h"
@@ -137,6 +139,107 @@ static void test_rule_traces(void **state) {
     assert_int_equal(nf, nrules);
     tu_free_list(files);
     print_message("strict rules: %zu, each with a trace Go accepts and strict rejects\n", nrules);
+}
+
+/* ---- Reads of any size; findings in later generations -------------------------------- */
+
+/* A source handing out at most `step` bytes per read, to cut batches anywhere. */
+typedef struct slow_source {
+    const uint8_t *p;
+    size_t n, pos, step;
+} slow_source;
+
+static long slow_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
+    (void)err;
+    slow_source *s = ud;
+    size_t k = s->n - s->pos;
+    if (k > n) k = n;
+    if (k > s->step) k = s->step;
+    memcpy(buf, s->p + s->pos, k);
+    s->pos += k;
+    return (long)k;
+}
+
+static int ours_slow(const uint8_t *data, size_t len, size_t step, gth_error *err) {
+    slow_source ss = {data, len, 0, step};
+    gth_strict *s = gth_strict_new(NULL);
+    assert_non_null(s);
+    int rc;
+    gth_reader *r = gth_reader_new(NULL, gth_strict_source(s, (gth_source){slow_read, &ss}), err);
+    if (r) {
+        gth_run_opts o = {.profile = GTH_PROFILE_STRICT, .strict = s};
+        rc = gth_testtrace_run(r, &o, NULL, err);
+        gth_reader_free(r);
+    } else {
+        rc = err->status;
+    }
+    gth_strict_free(s);
+    return rc;
+}
+
+static void same_finding(const char *what, const uint8_t *data, size_t len) {
+    gth_error want, got;
+    int rc = ours(data, len, GTH_PROFILE_STRICT, &want, NULL);
+    static const size_t steps[] = {1, 7, 4096, 70000};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        int rc2 = ours_slow(data, len, steps[i], &got);
+        if (rc2 != rc || (rc != GTH_OK && (got.inv != want.inv || got.offset != want.offset || got.batch != want.batch ||
+                                           got.event != want.event)))
+            fail_msg("%s read %zu bytes at a time: [%s] at %llu (batch %lld, event %lld), want [%s] at %llu", what,
+                     steps[i], inv_id(got.inv), (unsigned long long)got.offset, (long long)got.batch,
+                     (long long)got.event, inv_id(want.inv), (unsigned long long)want.offset);
+    }
+}
+
+static void test_reads_and_generations(void **state) {
+    (void)state;
+    /* Three generations; the third wakes goroutine 1 with a stack on a thread
+     * that runs no goroutine. */
+    gth_buf text;
+    gth_buf_init(&text, NULL);
+    gth_buf_printf(&text, "Trace Go1.22\n");
+    for (int g = 1; g <= 3; g++) {
+        gth_buf_printf(&text,
+                       "EventBatch gen=%d m=18446744073709551615 time=%d size=5\nFrequency freq=15625000\n"
+                       "EventBatch gen=%d m=1 time=%d size=4\nProcStatus dt=1 p=1 pstatus=2\n"
+                       "EventBatch gen=%d m=0 time=%d size=%d\nProcStatus dt=1 p=0 pstatus=1\n"
+                       "GoStatus dt=1 g=1 m=18446744073709551615 gstatus=4\n%s"
+                       "EventBatch gen=%d m=18446744073709551615 time=0 size=10\nStacks\nStack id=1 nframes=1\n"
+                       "\tpc=4816080 func=1 file=2 line=45\n"
+                       "EventBatch gen=%d m=18446744073709551615 time=0 size=29\nStrings\n"
+                       "String id=1\n\tdata=\"main.main\"\nString id=2\n\tdata=\"/src/main.go\"\n",
+                       g, g * 100, g, g * 100, g, g * 100, g == 3 ? 23 : 18,
+                       g == 3 ? "GoUnblock dt=1 g=1 g_seq=1 stack=1\n" : "", g, g);
+    }
+    gth_buf bin;
+    gth_buf_init(&bin, NULL);
+    gth_error err;
+    if (gth_convert_text_to_binary(text.data, text.len, "late", 0, &bin, &err) != GTH_OK) fail_msg("%s", err.msg);
+    assert_int_equal(ours(bin.data, bin.len, GTH_PROFILE_VALIDATE, &err, NULL), GTH_OK);
+    assert_int_equal(ours(bin.data, bin.len, GTH_PROFILE_STRICT, &err, NULL), GTH_EINVALID);
+    assert_int_equal(err.inv, GTH_INV_STRICT_STACK_OWNER);
+    assert_int_equal(err.gen, 3);
+    assert_int_equal(err.m, 0);
+    assert_int_equal(err.batch, 1); /* thread 1's batch is the generation's first event batch */
+    assert_int_equal(err.event, 2);
+    same_finding("late", bin.data, bin.len);
+    gth_buf_free(&bin);
+    gth_buf_free(&text);
+
+    /* Every rule's trace, whatever the size of the reads. */
+    char dir[4200], **files;
+    snprintf(dir, sizeof dir, "%s/tests/strict", GTH_SOURCE_DIR);
+    size_t nf = tu_list(dir, ".test", &files);
+    for (size_t i = 0; i < nf; i++) {
+        size_t tlen;
+        uint8_t *t = read_path(files[i], &tlen);
+        gth_buf_init(&bin, NULL);
+        if (gth_convert_text_to_binary(t, tlen, files[i], 0, &bin, &err) != GTH_OK) fail_msg("%s", err.msg);
+        same_finding(files[i], bin.data, bin.len);
+        gth_buf_free(&bin);
+        free(t);
+    }
+    tu_free_list(files);
 }
 
 /* ---- Go's golden traces --------------------------------------------------------------- */
@@ -328,7 +431,8 @@ static void test_cli(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule_traces), cmocka_unit_test(test_goldens),   cmocka_unit_test(test_generated),
-        cmocka_unit_test(test_cli),         cmocka_unit_test(test_real_traces),
+        cmocka_unit_test(test_cli),         cmocka_unit_test(test_reads_and_generations),
+        cmocka_unit_test(test_real_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,12 +33,17 @@ typedef struct wevent {
     uint64_t args[GTH_MAX_ARGS];
 } wevent;
 
-/* Where an event that carries its own stack stands, for locating a finding of
- * the ordered pass (events arrive there without batch and index). */
-typedef struct cand {
-    uint64_t off, gen;
-    int32_t batch, index;
-} cand;
+/* Where the events the ordered pass may report stand, to locate its findings
+ * (delivered events carry no batch or event index). Per run of such events in
+ * one batch: its generation, batch index and the offset of its first event;
+ * per event, 16 bits of offset from that one and 16 bits of index in the batch
+ * (a batch payload is at most 64 KiB and an event takes two bytes at least; a
+ * run is split when either would not fit). */
+typedef struct crun {
+    uint64_t base, gen;
+    int32_t batch;
+    uint32_t first; /* its first entry in cevents */
+} crun;
 
 struct gth_strict {
     const gth_allocator *a;
@@ -47,8 +52,7 @@ struct gth_strict {
 
     /* Wire pass. */
     gth_decoder dec;
-    gth_buf pend;       /* bytes read but not yet consumed by the decoder */
-    uint64_t pend_base; /* absolute offset of pend.data[0] */
+    gth_buf pend; /* read bytes of a batch the decoder could not finish yet */
     int wire_done;
     int have_gen, in_gen;
     uint64_t gen, first_gen;
@@ -67,8 +71,11 @@ struct gth_strict {
 
     /* Ordered pass. */
     int gc_seen;
-    gth_buf cands; /* cand, in file order */
-    size_t cand_head;
+    uint64_t delivered_gen;
+    gth_buf cruns;   /* crun, in file order */
+    gth_buf cevents; /* uint32_t: offset from the run's base | index << 16 */
+    size_t crun_head;
+    int crun_open; /* the current batch has a run */
     gth_buf line;
 
     /* The finding at the smallest offset so far. */
@@ -85,7 +92,8 @@ gth_strict *gth_strict_new(const gth_allocator *a) {
     gth_decoder_init(&s->dec, a, GTH_DEC_FULL_TABLE, 0);
     gth_buf_init(&s->pend, a);
     gth_buf_init(&s->creates, a);
-    gth_buf_init(&s->cands, a);
+    gth_buf_init(&s->cruns, a);
+    gth_buf_init(&s->cevents, a);
     gth_buf_init(&s->line, a);
     gth_buf_init(&s->ftext, a);
     gth_hmap_init(&s->gstat, a);
@@ -101,7 +109,8 @@ void gth_strict_free(gth_strict *s) {
     gth_decoder_free(&s->dec);
     gth_buf_free(&s->pend);
     gth_buf_free(&s->creates);
-    gth_buf_free(&s->cands);
+    gth_buf_free(&s->cruns);
+    gth_buf_free(&s->cevents);
     gth_buf_free(&s->line);
     gth_buf_free(&s->ftext);
     gth_hmap_free(&s->gstat);
@@ -339,8 +348,16 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
         for (unsigned i = 1; i < sp->nargs; i++)
             if (sp->stack_mask >> i & 1u && ev->args[i] != 0) keep = 1;
     if (keep) {
-        cand c = {ev->offset, s->gen, s->bidx, s->evidx};
-        push(s, &s->cands, &c, sizeof c);
+        const crun *r = s->crun_open ? (const crun *)(const void *)(s->cruns.data + s->cruns.len - sizeof *r) : NULL;
+        uint64_t base = r ? r->base : 0;
+        if (!r || ev->offset - base > 0xFFFF || s->evidx > 0xFFFF) {
+            crun fresh = {ev->offset, s->gen, s->bidx, (uint32_t)(s->cevents.len / sizeof(uint32_t))};
+            push(s, &s->cruns, &fresh, sizeof fresh);
+            s->crun_open = !s->nomem;
+            base = ev->offset;
+        }
+        uint32_t e = (uint32_t)(ev->offset - base) | (uint32_t)s->evidx << 16;
+        push(s, &s->cevents, &e, sizeof e);
     }
 }
 
@@ -352,6 +369,7 @@ static void wire_event(gth_strict *s, const gth_raw_event *ev) {
             s->bm = ev->args[1];
             s->btime = ev->args[2];
             s->evidx = 0;
+            s->crun_open = 0;
             s->bclass = ev->args[3] == 0 ? B_REGULAR : B_UNKNOWN;
             if (s->bclass == B_REGULAR) s->bidx = s->nregular++;
             break;
@@ -388,9 +406,11 @@ static void wire_event(gth_strict *s, const gth_raw_event *ev) {
     }
 }
 
-/* Decodes what the reader has read so far; final: the input ended. */
-static void wire_run(gth_strict *s, int final) {
-    gth_decoder_feed(&s->dec, s->pend.data, s->pend.len, final);
+/* Decodes p[0..n), which starts at the decoder's offset; final: the input ends
+ * there. Returns how many bytes the decoder consumed. */
+static size_t wire_run(gth_strict *s, const uint8_t *p, size_t n, int final) {
+    uint64_t start = gth_decoder_offset(&s->dec);
+    gth_decoder_feed(&s->dec, p, n, final);
     for (;;) {
         gth_raw_event ev;
         gth_error e;
@@ -405,23 +425,41 @@ static void wire_run(gth_strict *s, int final) {
         s->wire_done = 1;
         break;
     }
-    uint64_t used = gth_decoder_offset(&s->dec) - s->pend_base;
-    if (used > s->pend.len) used = s->pend.len;
-    memmove(s->pend.data, s->pend.data + used, s->pend.len - (size_t)used);
-    s->pend.len -= (size_t)used;
-    s->pend_base += used;
+    uint64_t used = gth_decoder_offset(&s->dec) - start;
+    return used > n ? n : (size_t)used;
+}
+
+/* The wire pass over the next k bytes the reader read (k == 0: the end). The
+ * bytes are decoded where they are; only a batch cut by the end of a read is
+ * copied, and completed from the next read in slices, so the copy stays about
+ * one batch long whatever the reader's reads. */
+static void wire_feed(gth_strict *s, const uint8_t *buf, size_t k) {
+    enum { SLICE = 2 * GTH_MAX_BATCH_SIZE };
+    size_t pos = 0;
+    do {
+        if (s->pend.len == 0) {
+            pos += wire_run(s, buf + pos, k - pos, k == 0);
+            if (s->wire_done || pos == k) return;
+            if (gth_buf_append(&s->pend, buf + pos, k - pos)) goto nomem;
+            return;
+        }
+        size_t take = k - pos < SLICE ? k - pos : SLICE;
+        if (gth_buf_append(&s->pend, buf + pos, take)) goto nomem;
+        pos += take;
+        size_t used = wire_run(s, s->pend.data, s->pend.len, k == 0);
+        memmove(s->pend.data, s->pend.data + used, s->pend.len - used);
+        s->pend.len -= used;
+    } while (!s->wire_done && pos < k);
+    return;
+nomem:
+    s->nomem = 1;
+    s->wire_done = 1;
 }
 
 static long tee_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
     gth_strict *s = ud;
     long k = s->src.read(s->src.ud, buf, n, err);
-    if (k < 0 || s->wire_done) return k;
-    if (k > 0 && gth_buf_append(&s->pend, buf, (size_t)k)) {
-        s->nomem = 1;
-        s->wire_done = 1;
-        return k;
-    }
-    wire_run(s, k == 0);
+    if (k >= 0 && !s->wire_done) wire_feed(s, buf, (size_t)k);
     return k;
 }
 
@@ -432,24 +470,53 @@ gth_source gth_strict_source(gth_strict *s, gth_source src) {
 
 /* ---- Ordered pass --------------------------------------------------------------------- */
 
-static const cand *find_cand(gth_strict *s, uint64_t gen, uint64_t off) {
-    const cand *c = (const cand *)(const void *)s->cands.data;
-    size_t n = s->cands.len / sizeof *c;
-    /* Generations are delivered in order: drop the candidates of older ones. */
-    while (s->cand_head < n && c[s->cand_head].gen < gen) s->cand_head++;
-    if (s->cand_head > 4096 && s->cand_head * 2 > n) {
-        memmove(s->cands.data, c + s->cand_head, (n - s->cand_head) * sizeof *c);
-        s->cands.len = (n - s->cand_head) * sizeof *c;
-        n -= s->cand_head;
-        s->cand_head = 0;
+/* Generation gen is being delivered, and generations come in order: drops the
+ * runs of older ones. */
+static void prune(gth_strict *s, uint64_t gen) {
+    crun *r = (crun *)(void *)s->cruns.data;
+    uint32_t *e = (uint32_t *)(void *)s->cevents.data;
+    size_t nr = s->cruns.len / sizeof *r, ne = s->cevents.len / sizeof *e;
+    while (s->crun_head < nr && r[s->crun_head].gen < gen) s->crun_head++;
+    if (s->crun_head > 1024 && s->crun_head * 2 > nr) {
+        size_t keep = nr - s->crun_head;
+        uint32_t shift = keep ? r[s->crun_head].first : (uint32_t)ne;
+        memmove(e, e + shift, (ne - shift) * sizeof *e);
+        s->cevents.len = (ne - shift) * sizeof *e;
+        memmove(r, r + s->crun_head, keep * sizeof *r);
+        for (size_t i = 0; i < keep; i++) r[i].first -= shift;
+        s->cruns.len = keep * sizeof *r;
+        s->crun_head = 0;
+        s->crun_open = 0;
     }
-    size_t lo = s->cand_head, hi = n;
+}
+
+/* The batch and event index of the event at off in generation gen, if the wire
+ * pass kept it (-1 otherwise). */
+static void locate(const gth_strict *s, uint64_t gen, uint64_t off, int64_t *batch, int64_t *index) {
+    *batch = *index = -1;
+    const crun *r = (const crun *)(const void *)s->cruns.data;
+    const uint32_t *e = (const uint32_t *)(const void *)s->cevents.data;
+    size_t nr = s->cruns.len / sizeof *r, ne = s->cevents.len / sizeof *e;
+    /* The last run starting at or before off. */
+    size_t lo = s->crun_head, hi = nr;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c[mid].off < off) lo = mid + 1;
+        if (r[mid].base <= off) lo = mid + 1;
         else hi = mid;
     }
-    return lo < n && c[lo].off == off ? &c[lo] : NULL;
+    if (lo == s->crun_head || r[lo - 1].gen != gen) return;
+    const crun *run = &r[lo - 1];
+    uint64_t rel = off - run->base;
+    size_t a = run->first, b = lo < nr ? r[lo].first : ne;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if ((e[mid] & 0xFFFF) < rel) a = mid + 1;
+        else b = mid;
+    }
+    if (a < (lo < nr ? r[lo].first : ne) && (e[a] & 0xFFFF) == rel) {
+        *batch = run->batch;
+        *index = e[a] >> 16;
+    }
 }
 
 int gth_strict_event(gth_strict *s, const gth_view *v) {
@@ -457,7 +524,10 @@ int gth_strict_event(gth_strict *s, const gth_view *v) {
     if (!ev || ev->synthetic || ev->offset == GTH_NO_OFFSET || ev->code == GTH_EV_GoStatusStack) return GTH_OK;
     const gth_event_spec *sp = gth_spec_event(ev->code);
     if (!sp || sp->where != GTH_W_EVENTS) return GTH_OK;
-    char tb[32];
+    if (ev->gen > s->delivered_gen) {
+        s->delivered_gen = ev->gen;
+        prune(s, ev->gen);
+    }
     if (is_gc(ev->code) && !s->gc_seen) {
         /* The first GC event delivered: the reader takes its number as the
          * start. Only a trace from generation 1 on is sure to hold the
@@ -465,11 +535,11 @@ int gth_strict_event(gth_strict *s, const gth_view *v) {
          * recording, a cut trace) starts anywhere. */
         s->gc_seen = 1;
         if (s->first_gen == 1 && ev->args[0] != 1) {
-            const cand *c = find_cand(s, ev->gen, ev->offset);
+            int64_t batch, index;
+            locate(s, ev->gen, ev->offset, &batch, &index);
             s->line.len = 0;
             if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
-            found(s, GTH_INV_STRICT_GC_SEQ, ev->offset, ev->gen, (uint64_t)ev->m, c ? c->batch : -1,
-                  c ? c->index : -1,
+            found(s, GTH_INV_STRICT_GC_SEQ, ev->offset, ev->gen, (uint64_t)ev->m, batch, index,
                   "the trace's first GC event, %s, has sequence number %llu; the runtime numbers GC events "
                   "from 1 in each trace",
                   sp->name, (unsigned long long)ev->args[0]);
@@ -480,10 +550,12 @@ int gth_strict_event(gth_strict *s, const gth_view *v) {
     for (unsigned i = 1; i < sp->nargs && i <= 4; i++)
         if (sp->stack_mask >> i & 1u) stk = ev->args[i - 1];
     if (stk == 0 || ev->g >= 0) return s->nomem ? GTH_ENOMEM : GTH_OK;
-    const cand *c = find_cand(s, ev->gen, ev->offset);
+    int64_t batch, index;
+    locate(s, ev->gen, ev->offset, &batch, &index);
     s->line.len = 0;
     if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
-    found(s, GTH_INV_STRICT_STACK_OWNER, ev->offset, ev->gen, (uint64_t)ev->m, c ? c->batch : -1, c ? c->index : -1,
+    char tb[32];
+    found(s, GTH_INV_STRICT_STACK_OWNER, ev->offset, ev->gen, (uint64_t)ev->m, batch, index,
           "%s carries stack %llu of the current goroutine, but no goroutine runs on %s; the runtime "
           "records stack 0 when no goroutine runs",
           sp->name, (unsigned long long)stk, tname((uint64_t)ev->m, tb));
