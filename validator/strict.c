@@ -365,8 +365,8 @@ static void wire_event(gth_strict *s, const gth_raw_event *ev) {
     if (ev->batch_offset == GTH_NO_OFFSET) {
         switch (ev->code) {
         case GTH_EV_EventBatch:
-            enter_gen(s, ev->args[0], ev);
             s->bm = ev->args[1];
+            enter_gen(s, ev->args[0], ev);
             s->btime = ev->args[2];
             s->evidx = 0;
             s->crun_open = 0;
@@ -374,6 +374,7 @@ static void wire_event(gth_strict *s, const gth_raw_event *ev) {
             if (s->bclass == B_REGULAR) s->bidx = s->nregular++;
             break;
         case GTH_EV_ExperimentalBatch:
+            s->bm = ev->args[2];
             enter_gen(s, ev->args[1], ev);
             s->bclass = B_OTHER;
             break;
