@@ -13,7 +13,8 @@
  *     strict profile reports the same finding as the validate profile;
  *   - none on generated traces (50 seeds for each version);
  *   - the same finding, at the same place, however the input is cut into
- *     reads; findings in later generations are located;
+ *     reads; findings in later generations are located; bit flips and
+ *     truncations of generated traces end in a verdict;
  *   - diagnostics (text and --json) name the rule and the place.
  */
 #include "util/testutil.h"
@@ -242,6 +243,43 @@ static void test_reads_and_generations(void **state) {
     tu_free_list(files);
 }
 
+/* ---- Mutants: nothing aborts, and reads of any size agree ------------------------------ */
+
+static void test_mutants(void **state) {
+    (void)state;
+    static const unsigned versions[] = {22, 23, 25, 26};
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    size_t n = 0, strict_findings = 0;
+    for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
+        gth_gen_config c;
+        gth_gen_config_init(&c, versions[v], 100 + v);
+        c.generations = 3;
+        c.events_per_gen = 300;
+        gth_buf b;
+        gth_buf_init(&b, NULL);
+        gth_error err;
+        if (gth_gen_run_buf(&c, &b, NULL, &err) != GTH_OK) fail_msg("gen: %s", err.msg);
+        uint8_t *m = malloc(b.len);
+        for (int i = 0; i < 250; i++) {
+            memcpy(m, b.data, b.len);
+            size_t len = b.len;
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            size_t at = 16 + (size_t)(x % (b.len - 16));
+            if (i % 5 == 4) len = at;                /* truncated */
+            else m[at] ^= (uint8_t)(1u << (x >> 61)); /* one bit flipped */
+            int rc = ours(m, len, GTH_PROFILE_STRICT, &err, NULL);
+            const gth_invariant *iv = gth_invariant_get((unsigned)err.inv);
+            if (rc == GTH_EINVALID && iv && iv->profile == GTH_PROFILE_STRICT) strict_findings++;
+            if (i % 10 == 0) same_finding("mutant", m, len);
+            n++;
+        }
+        free(m);
+        gth_buf_free(&b);
+    }
+    print_message("mutants: %zu, %zu with a strict finding\n", n, strict_findings);
+    assert_true(strict_findings > 0);
+}
+
 /* ---- Go's golden traces --------------------------------------------------------------- */
 
 /* Golden tests that Go accepts but that were written by hand, not by a runtime:
@@ -432,6 +470,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule_traces), cmocka_unit_test(test_goldens),   cmocka_unit_test(test_generated),
         cmocka_unit_test(test_cli),         cmocka_unit_test(test_reads_and_generations),
+        cmocka_unit_test(test_mutants),
         cmocka_unit_test(test_real_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
