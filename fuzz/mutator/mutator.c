@@ -649,6 +649,12 @@ static int op_batch_split(mtrace *t, const op_def *d) {
     return items_insert(t, at, add, nadd) ? -1 : 1;
 }
 
+static uint64_t item_size(const mtrace *t, size_t i) {
+    gth_raw_event ev = t->v[i].ev;
+    if (ev.spec->flags & GTH_F_FRAMES) ev.frames = t->fr + t->v[i].fr;
+    return gth_event_encoded_size(ev.spec, &ev);
+}
+
 static int pb_mergeable(const mtrace *t, size_t k, size_t arg) {
     int kind = t->b[k].kind;
     if (kind == B_EOG || kind == B_EXP) return 0;
@@ -676,6 +682,11 @@ static int op_batch_merge(mtrace *t, const op_def *d) {
     const mbatch *yb = &t->b[y];
     size_t skip = 1 + (size_t)has_marker(t, y);
     size_t from = yb->hdr + skip, count = yb->end - from;
+    /* The merged batch must still fit Go's batch size limit. */
+    uint64_t size = 0;
+    for (size_t i = x->hdr + 1; i < x->end; i++) size += item_size(t, i);
+    for (size_t i = from; i < yb->end; i++) size += item_size(t, i);
+    if (size > GTH_MAX_BATCH_SIZE) return 0;
     if (x->kind == B_EVENTS && count) {
         uint64_t end = t->v[x->hdr].ev.args[2];
         for (size_t i = x->hdr + 1; i < x->end; i++) end += t->v[i].ev.args[0];
