@@ -202,8 +202,14 @@ static int save_mutant(const char *dir, const char *name, const uint8_t *bin, si
         if (go->verdict == RES_REJECT) failure_pattern(&pat, &go->msg);
         if (gth_expect_init(&e, NULL, go->verdict == RES_REJECT ? (const char *)pat.data : NULL, &err) == GTH_OK) {
             /* The pattern must match Go's text as Go's runner would match it. */
-            as_test = gth_expect_matches(&e, go->verdict == RES_REJECT ? (const char *)go->msg.data : NULL) &&
+            gth_buf gomsg;
+            gth_buf_init(&gomsg, NULL);
+            gth_buf_append(&gomsg, go->msg.data, go->msg.len);
+            gth_buf_putc(&gomsg, 0);
+            as_test = !gomsg.failed &&
+                      gth_expect_matches(&e, go->verdict == RES_REJECT ? (const char *)gomsg.data : NULL) &&
                       gth_testfile_write(&file, comment, &e, text.data, text.len) == GTH_OK;
+            gth_buf_free(&gomsg);
             gth_expect_free(&e);
         }
     }
