@@ -157,16 +157,6 @@ static int want_goroot(int argc, char **argv) {
     return 0;
 }
 
-/* GOROOT of the go command on PATH; NULL if there is none. */
-static const char *goroot(char *buf, size_t n) {
-    FILE *p = popen("go env GOROOT 2>/dev/null", "r");
-    if (!p) return NULL;
-    if (!fgets(buf, (int)n, p)) buf[0] = 0;
-    pclose(p);
-    buf[strcspn(buf, "\r\n")] = 0;
-    return buf[0] ? buf : NULL;
-}
-
 int gth_cmd_diff(int argc, char **argv) {
     runner r;
     runner_init(&r, "diff");
@@ -202,7 +192,7 @@ int gth_cmd_diff(int argc, char **argv) {
     if (gth_traceset_init(&ts, why, sizeof why)) return fprintf(stderr, "gth diff: %s\n", why), 2;
     if (want_goroot(argc, argv)) {
         char gr[4096];
-        if (!goroot(gr, sizeof gr) || gth_traceset_add_goroot(&ts, gr, why, sizeof why)) {
+        if (!gth_goroot(gr, sizeof gr) || gth_traceset_add_goroot(&ts, gr, why, sizeof why)) {
             fprintf(stderr, "gth diff: --goroot: %s\n", why[0] ? why : "no Go toolchain on PATH");
             gth_traceset_free(&ts);
             return 2;
@@ -341,7 +331,7 @@ int gth_cmd_conform(int argc, char **argv) {
     char why[8600], gr[4096];
     if (gth_traceset_init(&ts, why, sizeof why)) return fprintf(stderr, "gth conform: %s\n", why), 2;
     int rc = 0;
-    if (!goroot(gr, sizeof gr)) {
+    if (!gth_goroot(gr, sizeof gr)) {
         snprintf(why, sizeof why, "no Go toolchain on PATH (go env GOROOT failed)");
         rc = -1;
     }

@@ -230,16 +230,6 @@ static void tsv_text(FILE *f, const gth_buf *msg) {
     gth_buf_free(&q);
 }
 
-/* GOROOT of the go command on PATH; NULL if there is none. */
-static const char *goroot(char *buf, size_t n) {
-    FILE *p = popen("go env GOROOT 2>/dev/null", "r");
-    if (!p) return NULL;
-    if (!fgets(buf, (int)n, p)) buf[0] = 0;
-    pclose(p);
-    buf[strcspn(buf, "\r\n")] = 0;
-    return buf[0] ? buf : NULL;
-}
-
 static int run_derive(derive *d) {
     char why[8600], gthref[4096], gwhy[600];
     const char *gr = gth_find_gthref(gthref, sizeof gthref, gwhy, sizeof gwhy);
@@ -253,7 +243,7 @@ static int run_derive(derive *d) {
     int rc = 0;
     if (!d->no_golden) {
         char g[4096], dir[4300];
-        if (!goroot(g, sizeof g)) {
+        if (!gth_goroot(g, sizeof g)) {
             snprintf(why, sizeof why, "no Go toolchain on PATH for the golden parents (or use --no-golden)");
             rc = -1;
         } else {

@@ -166,6 +166,15 @@ int gth_traceset_add_path(gth_traceset *ts, const char *path, const char *set, c
     return add_file(ts, path, prefix, set, why, whysz);
 }
 
+const char *gth_goroot(char *buf, size_t n) {
+    FILE *p = popen("go env GOROOT 2>/dev/null", "r");
+    if (!p) return NULL;
+    if (!fgets(buf, (int)n, p)) buf[0] = 0;
+    pclose(p);
+    buf[strcspn(buf, "\r\n")] = 0;
+    return buf[0] ? buf : NULL;
+}
+
 int gth_traceset_add_goroot(gth_traceset *ts, const char *goroot, char *why, size_t whysz) {
     char dir[4200];
     why[0] = 0;

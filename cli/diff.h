@@ -30,6 +30,8 @@ void gth_traceset_free(gth_traceset *ts); /* removes the temporary files */
 /* A file (binary trace, Go text trace, .test, go test fuzz v1) or a directory of
  * them (recursively, in name order). */
 int gth_traceset_add_path(gth_traceset *ts, const char *path, const char *set, char *why, size_t whysz);
+/* GOROOT of the go command on PATH, into buf; NULL if there is none. */
+const char *gth_goroot(char *buf, size_t n);
 /* Go's golden tests and FuzzReader corpus from GOROOT. */
 int gth_traceset_add_goroot(gth_traceset *ts, const char *goroot, char *why, size_t whysz);
 /* Deterministic truncations and one-byte corruptions of the traces of `set`

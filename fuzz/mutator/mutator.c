@@ -266,23 +266,29 @@ static int is_timed(const mtrace *t, size_t i) {
 
 static int has_code(const mtrace *t, size_t i, unsigned code) { return t->v[i].ev.code == code; }
 
-/* A random item satisfying pred, or NONE_IDX. */
-static size_t pick_item(mtrace *t, int (*pred)(const mtrace *, size_t, unsigned), unsigned arg) {
+typedef int (*pick_pred)(const mtrace *t, size_t i, size_t arg);
+
+/* A random index in [0, n) satisfying pred, or NONE_IDX. */
+static size_t pick(mtrace *t, size_t n, pick_pred pred, size_t arg) {
     size_t count = 0;
-    for (size_t i = 0; i < t->nv; i++) count += (size_t)(pred(t, i, arg) != 0);
+    for (size_t i = 0; i < n; i++) count += (size_t)(pred(t, i, arg) != 0);
     if (!count) return NONE_IDX;
     size_t k = rnd(t, count);
-    for (size_t i = 0; i < t->nv; i++)
+    for (size_t i = 0; i < n; i++)
         if (pred(t, i, arg) && k-- == 0) return i;
     return NONE_IDX;
 }
 
-static int pred_timed(const mtrace *t, size_t i, unsigned arg) { return is_timed(t, i); }
-static int pred_code(const mtrace *t, size_t i, unsigned code) { return has_code(t, i, code); }
-static int pred_timed_pair(const mtrace *t, size_t i, unsigned arg) {
+/* A random item, or batch, satisfying pred. */
+static size_t pick_item(mtrace *t, pick_pred pred, size_t arg) { return pick(t, t->nv, pred, arg); }
+static size_t pick_batch(mtrace *t, pick_pred pred, size_t arg) { return pick(t, t->nb, pred, arg); }
+
+static int pred_timed(const mtrace *t, size_t i, size_t arg) { return is_timed(t, i); }
+static int pred_code(const mtrace *t, size_t i, size_t code) { return has_code(t, i, (unsigned)code); }
+static int pred_timed_pair(const mtrace *t, size_t i, size_t arg) {
     return is_timed(t, i) && i + 1 < t->nv && is_timed(t, i + 1) && t->bi[i] == t->bi[i + 1];
 }
-static int pred_stack_frames(const mtrace *t, size_t i, unsigned arg) {
+static int pred_stack_frames(const mtrace *t, size_t i, size_t arg) {
     return has_code(t, i, GTH_EV_Stack) && t->v[i].ev.nframes > 0;
 }
 
@@ -293,16 +299,6 @@ static size_t batch_events(const mtrace *t, size_t k) { return t->b[k].end - t->
 static int has_marker(const mtrace *t, size_t k) {
     const mbatch *b = &t->b[k];
     return b->hdr + 1 < b->end && is_marker(&t->v[b->hdr + 1]);
-}
-
-static size_t pick_batch(mtrace *t, int (*pred)(const mtrace *, size_t, size_t), size_t arg) {
-    size_t count = 0;
-    for (size_t k = 0; k < t->nb; k++) count += (size_t)(pred(t, k, arg) != 0);
-    if (!count) return NONE_IDX;
-    size_t r = rnd(t, count);
-    for (size_t k = 0; k < t->nb; k++)
-        if (pred(t, k, arg) && r-- == 0) return k;
-    return NONE_IDX;
 }
 
 static int pb_not_eog(const mtrace *t, size_t k, size_t arg) { return t->b[k].kind != B_EOG; }
@@ -545,14 +541,14 @@ static int op_args(mtrace *t, const op_def *d) {
 /* ---- Table operators ---------------------------------------------------------- */
 
 static int op_entry_drop(mtrace *t, const op_def *d) {
-    size_t i = pick_item(t, pred_code, (unsigned)d->mode);
+    size_t i = pick_item(t, pred_code, (size_t)d->mode);
     if (i == NONE_IDX) return 0;
     items_delete(t, i, 1);
     return 1;
 }
 
 static int op_entry_dup(mtrace *t, const op_def *d) {
-    size_t i = pick_item(t, pred_code, (unsigned)d->mode);
+    size_t i = pick_item(t, pred_code, (size_t)d->mode);
     if (i == NONE_IDX) return 0;
     return items_copy(t, i, 1, i + 1) ? -1 : 1;
 }
@@ -784,7 +780,7 @@ static int op_truncate(mtrace *t, const op_def *d, gth_buf *out) {
     return 1;
 }
 
-static int pred_varint(const mtrace *t, size_t i, unsigned arg) {
+static int pred_varint(const mtrace *t, size_t i, size_t arg) {
     const mitem *it = &t->v[i];
     unsigned first = it->ev.code == GTH_EV_ExperimentalBatch; /* its exp id is a raw byte */
     return it->ev.offset != GTH_NO_OFFSET && it->ev.spec->nargs > first;
