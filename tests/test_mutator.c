@@ -643,11 +643,60 @@ static void derived_tests_agree_with_go(void **state) {
     free(se);
 }
 
+static void command_line(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir("mutator-cli");
+    char in[4300], out[4300];
+    snprintf(in, sizeof in, "%s/in.bin", dir);
+    snprintf(out, sizeof out, "%s/out.bin", dir);
+    tu_write_file(in, inputs[0].data, inputs[0].len); /* a generated 1.22 trace */
+    char *so = NULL, *se = NULL;
+    /* A named operator: the mutant on -o, the operator on stderr. */
+    char *a1[] = {(char *)tu_gth(), "mutate", "--op", "event-drop", "--seed", "4", "-o", out, in, NULL};
+    assert_int_equal(tu_run(a1, NULL, 0, &so, NULL, &se), 0);
+    assert_non_null(strstr(se, "seed 4: event-drop"));
+    size_t n;
+    uint8_t *m = tu_read_file(out, &n);
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    gth_error err;
+    assert_int_equal(gth_mutate_buf(NULL, inputs[0].data, inputs[0].len, 4, gth_mutator_find("event-drop"), &b, NULL, &err),
+                     GTH_OK);
+    assert_int_equal(n, b.len);
+    assert_memory_equal(m, b.data, n); /* the command is the library */
+    gth_buf_free(&b);
+    free(m);
+    free(so);
+    free(se);
+    /* Not applicable (no EndOfGeneration before 1.26): exit 1, said clearly. */
+    char *a2[] = {(char *)tu_gth(), "mutate", "--op", "eog-drop", "-o", out, in, NULL};
+    assert_int_equal(tu_run(a2, NULL, 0, &so, NULL, &se), 1);
+    assert_non_null(strstr(se, "operator eog-drop does not apply"));
+    free(so);
+    free(se);
+    /* Usage errors: exit 2. */
+    char *a3[] = {(char *)tu_gth(), "mutate", "--op", "no-such-op", in, NULL};
+    assert_int_equal(tu_run(a3, NULL, 0, &so, NULL, &se), 2);
+    assert_non_null(strstr(se, "unknown operator no-such-op"));
+    free(so);
+    free(se);
+    char *a4[] = {(char *)tu_gth(), "mutate", "--seed", "x", in, NULL};
+    assert_int_equal(tu_run(a4, NULL, 0, &so, NULL, &se), 2);
+    free(so);
+    free(se);
+    char *a5[] = {(char *)tu_gth(), "mutate", "--help", NULL};
+    assert_int_equal(tu_run(a5, NULL, 0, &so, NULL, &se), 0);
+    assert_non_null(strstr(so, "--derive"));
+    free(so);
+    free(se);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_operator_applies_and_differs_as_intended),
         cmocka_unit_test(deterministic_by_seed),
         cmocka_unit_test(list_is_stable),
+        cmocka_unit_test(command_line),
         cmocka_unit_test(garbage_never_crashes),
         cmocka_unit_test(output_capped),
         cmocka_unit_test(crossover_keeps_framing),
