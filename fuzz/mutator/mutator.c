@@ -64,11 +64,20 @@ static void trace_free(mtrace *t) {
     memset(t, 0, sizeof *t);
 }
 
+/* Appends count frame values to the pool (vals NULL: room only); *at is where. */
 static int frames_add(mtrace *t, const uint64_t *vals, size_t count, size_t *at) {
     if (gth_grow(t->a, (void **)&t->fr, &t->frcap, t->nfr + count + 1, sizeof *t->fr)) return -1;
     *at = t->nfr;
-    if (count) memcpy(t->fr + t->nfr, vals, count * sizeof *vals);
+    if (count && vals) memcpy(t->fr + t->nfr, vals, count * sizeof *vals);
     t->nfr += count;
+    return 0;
+}
+
+/* A copy of count values of the pool itself, from index from (read after the
+ * pool may have moved). */
+static int frames_dup(mtrace *t, size_t from, size_t count, size_t *at) {
+    if (frames_add(t, NULL, count, at)) return -1;
+    if (count) memcpy(t->fr + *at, t->fr + from, count * sizeof *t->fr);
     return 0;
 }
 
@@ -559,7 +568,7 @@ static int op_frame_drop(mtrace *t, const op_def *d) {
     mitem *it = &t->v[i];
     size_t nf = it->ev.nframes, k = rnd(t, nf), at;
     /* A copy without frame k (the original may be shared by a duplicate). */
-    if (frames_add(t, t->fr + it->fr, nf * 4, &at)) return t->nomem = 1, -1;
+    if (frames_dup(t, it->fr, nf * 4, &at)) return t->nomem = 1, -1;
     memmove(t->fr + at + k * 4, t->fr + at + (k + 1) * 4, (nf - k - 1) * 4 * sizeof *t->fr);
     it->fr = at;
     it->ev.nframes = nf - 1;
@@ -575,7 +584,7 @@ static int op_frame_string(mtrace *t, const op_def *d) {
     size_t field = 1 + rnd(t, 2); /* func or file string id */
     uint64_t old = t->fr[it->fr + k * 4 + field], nv;
     if (rnd(t, 2) || !pool_pick(t, KB(GTH_K_STRING_ID), old, &nv)) nv = pool_max(t, KB(GTH_K_STRING_ID)) + 1 + rnd(t, 4);
-    if (frames_add(t, t->fr + it->fr, nf * 4, &at)) return t->nomem = 1, -1;
+    if (frames_dup(t, it->fr, nf * 4, &at)) return t->nomem = 1, -1;
     t->fr[at + k * 4 + field] = nv;
     it->fr = at;
     return 1;
