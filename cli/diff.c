@@ -486,8 +486,9 @@ static void write_reproducer(const gth_diff_opts *o, const gth_trace_item *it, c
         gth_buf pat;
         gth_buf_init(&pat, NULL);
         if (ra->verdict == RES_REJECT) {
-            size_t first = ra->msg.data ? strcspn((const char *)ra->msg.data, "\n") : 0;
-            if (first > ra->msg.len) first = ra->msg.len;
+            /* The message is not NUL-terminated: look for the newline within it. */
+            const uint8_t *nl = ra->msg.len ? memchr(ra->msg.data, '\n', ra->msg.len) : NULL;
+            size_t first = nl ? (size_t)(nl - ra->msg.data) : ra->msg.len;
             gth_regexp_quote(&pat, ra->msg.data, first);
             gth_buf_putc(&pat, 0);
         }
