@@ -140,7 +140,7 @@ static void diff_usage(FILE *f) {
             "  --generated N      add N generated traces of every version (seeds 1..N)\n"
             "  --variants N       add N deterministic truncations and one-byte corruptions\n"
             "  --mutants N        add N deterministic mutants (fuzz/mutator operators) of the\n"
-            "                     traces given\n"
+            "                     traces given (of each set; parents of at most 128 KiB)\n"
             "  --expect A=FILE    known differences of adapter A: lines \"<trace id> <reason>\";\n"
             "                     they are reported but do not fail the run\n"
             "  --out DIR          write each new disagreement as DIR/<id>.test (expectation: the\n"
@@ -258,7 +258,7 @@ static void conform_usage(FILE *f) {
             "  --generated N      generated traces per version (seeds 1..N, default 50)\n"
             "  --variants N       how many variants of the golden traces (default 2000)\n"
             "  --mutants N        how many mutants of the golden and of the generated traces\n"
-            "                     (default 200 each)\n"
+            "                     (default 150 each; parents of at most 128 KiB)\n"
             "  --expect A=FILE    known differences of adapter A (see gth diff --help)\n"
             "  --out DIR          write new disagreements as reproducers into DIR\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
@@ -348,7 +348,7 @@ int gth_cmd_conform(int argc, char **argv) {
     }
     if (!rc) rc = gth_traceset_add_generated(&ts, r.generated >= 0 ? (size_t)r.generated : 50, why, sizeof why);
     if (!rc) rc = gth_traceset_add_variants(&ts, "golden", r.variants >= 0 ? (size_t)r.variants : 2000, why, sizeof why);
-    size_t mutants = r.mutants >= 0 ? (size_t)r.mutants : 200;
+    size_t mutants = r.mutants >= 0 ? (size_t)r.mutants : 150;
     if (!rc) rc = gth_traceset_add_mutants(&ts, "golden", mutants, why, sizeof why);
     if (!rc) rc = gth_traceset_add_mutants(&ts, "generated", mutants, why, sizeof why);
     if (rc) {

@@ -26,7 +26,7 @@ static void usage(FILE *f) {
             "usage: gth mutate [--seed N] [--op NAME] [-o OUT] IN\n"
             "       gth mutate --list\n"
             "       gth mutate --derive OUTDIR [--count N] [--seed S] [--generated K] [--no-golden]\n"
-            "                  [--from PATH]...\n\n"
+            "                  [--stack K] [--from PATH]...\n\n"
             "Applies one operator of the structure-aware mutator (fuzz/mutator) to a trace\n"
             "and writes the mutant (binary) to OUT or stdout. IN is a binary trace, a Go text\n"
             "trace or a .test file (packed first), or \"-\" for stdin. The operator is chosen by\n"
@@ -53,6 +53,8 @@ static void usage(FILE *f) {
             "  --seed S       first seed (default 1)\n"
             "  --generated K  generated parents per version (default 2)\n"
             "  --no-golden    no golden parents\n"
+            "  --stack K      apply K operators in a row to each mutant (default 1, at most 16);\n"
+            "                 the manifest names them joined by '+'\n"
             "  --from PATH    more parents (repeatable)\n\n"
             "Exit codes: 0 ok (derive: no finding), 1 the operator does not apply (derive:\n"
             "findings), 2 usage or I/O error.\n");
@@ -127,7 +129,7 @@ static int mutate_one(const char *in, const char *outp, uint64_t seed, int op) {
 
 typedef struct derive {
     const char *outdir;
-    long count, generated;
+    long count, generated, stack;
     uint64_t seed;
     int no_golden;
     const char *from[64];
@@ -314,17 +316,29 @@ static int run_derive(derive *d) {
     uint64_t *seen = calloc((size_t)d->count * 50 + 101, sizeof *seen);
     size_t nseen = 0;
     size_t per_op[64] = {0};
-    gth_buf mut, pat;
+    gth_buf mut, pat, prev;
     gth_buf_init(&mut, NULL);
+    gth_buf_init(&prev, NULL);
     gth_buf_init(&pat, NULL);
     for (; man && seen && kept < (size_t)d->count && attempts < max_attempts; attempts++) {
         uint64_t seed = d->seed + attempts;
         uint64_t x = seed;
         size_t pi = (size_t)(gth_splitmix64(&x) % npar);
-        mut.len = 0;
+        /* One operator, or --stack K of them, each on the previous mutant. */
         gth_error err;
-        int op = -1;
-        if (gth_mutate_buf(NULL, pdata[pi], plen[pi], seed, -1, &mut, &op, &err) != GTH_OK) continue;
+        int op = -1, ok = 1, applied[16], napplied = 0;
+        char ops[512] = "";
+        for (long j = 0; j < d->stack && ok; j++) {
+            prev.len = 0;
+            if (j) gth_buf_append(&prev, mut.data, mut.len);
+            mut.len = 0;
+            uint64_t sj = j ? gth_splitmix64(&x) : seed;
+            ok = gth_mutate_buf(NULL, j ? prev.data : pdata[pi], j ? prev.len : plen[pi], sj, -1, &mut, &op, &err) ==
+                 GTH_OK;
+            if (ok && napplied < 16) applied[napplied++] = op;
+            if (ok) snprintf(ops + strlen(ops), sizeof ops - strlen(ops), "%s%s", j ? "+" : "", gth_mutator_name(op));
+        }
+        if (!ok || prev.failed || mut.failed) continue;
         uint64_t h = fnv(mut.data, mut.len);
         int dup = 0;
         for (size_t k = 0; k < nseen && !dup; k++) dup = seen[k] == h;
@@ -367,12 +381,12 @@ static int run_derive(derive *d) {
             pname[k] = (char)((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ? c : '_');
         }
         pname[pl] = 0;
-        snprintf(name, sizeof name, "%04zu-%s-%s", kept, gth_mutator_name(op), pname);
+        snprintf(name, sizeof name, "%04zu-%.200s-%s", kept, ops, pname);
         const gth_invariant *iv = gth_invariant_get((unsigned)inv);
         snprintf(comment, sizeof comment,
                  "Derived by gth mutate --derive: operator %s on %s, seed %llu.\n"
                  "gth: %s%s%s; Go (validate): %s; Go (parser): %s.\n",
-                 gth_mutator_name(op), pid, (unsigned long long)seed, vname(our), iv ? " " : "", iv ? iv->id : "",
+                 ops, pid, (unsigned long long)seed, vname(our), iv ? " " : "", iv ? iv->id : "",
                  vname(rgo.verdict), vname(rgop.verdict));
         if (save_mutant(finding ? fdir : d->outdir, name, mut.data, mut.len, comment, pat_ok,
                         rgo.verdict == RES_REJECT ? (const char *)pat.data : NULL, path, sizeof path))
@@ -398,11 +412,12 @@ static int run_derive(derive *d) {
                     rgo.msg.data ? (const char *)rgo.msg.data : "");
         }
         const char *fname = strrchr(path, '/') + 1;
-        fprintf(man, "%s%s\t%s\t%s\t%llu\t%s\t%s\t%s\t%s\t", finding ? "findings/" : "", fname, gth_mutator_name(op),
+        fprintf(man, "%s%s\t%s\t%s\t%llu\t%s\t%s\t%s\t%s\t", finding ? "findings/" : "", fname, ops,
                 pid, (unsigned long long)seed, iv ? iv->id : "-", vname(our), vname(rgop.verdict), vname(rgo.verdict));
         tsv_text(man, &rgo.msg);
         fprintf(man, "\n");
-        if (op >= 0 && op < 64) per_op[op]++;
+        for (int j = 0; j < napplied; j++)
+            if (applied[j] >= 0 && applied[j] < 64) per_op[applied[j]]++;
         kept++;
     }
     if (man) fclose(man);
@@ -419,6 +434,7 @@ static int run_derive(derive *d) {
     free(par);
     free(seen);
     gth_buf_free(&mut);
+    gth_buf_free(&prev);
     gth_buf_free(&pat);
     gth_buf_free(&msg);
     gth_result_free(&rgo);
@@ -434,7 +450,7 @@ int gth_cmd_mutate(int argc, char **argv) {
     const char *in = NULL, *outp = NULL, *opname = NULL;
     uint64_t seed = 1;
     int list = 0;
-    derive d = {.count = 100, .generated = 2, .seed = 1};
+    derive d = {.count = 100, .generated = 2, .seed = 1, .stack = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
@@ -442,10 +458,13 @@ int gth_cmd_mutate(int argc, char **argv) {
         if (!strcmp(a, "--list")) list = 1;
         else if (!strcmp(a, "--no-golden")) d.no_golden = 1;
         else if ((!strcmp(a, "--seed") || !strcmp(a, "--op") || !strcmp(a, "-o") || !strcmp(a, "--derive") ||
-                  !strcmp(a, "--count") || !strcmp(a, "--from") || !strcmp(a, "--generated")) && !has) {
+                  !strcmp(a, "--count") || !strcmp(a, "--from") || !strcmp(a, "--generated") ||
+                  !strcmp(a, "--stack")) &&
+                 !has) {
             fprintf(stderr, "gth mutate: %s needs a value\n", a);
             return 2;
-        } else if (!strcmp(a, "--seed") || !strcmp(a, "--count") || !strcmp(a, "--generated")) {
+        } else if (!strcmp(a, "--seed") || !strcmp(a, "--count") || !strcmp(a, "--generated") ||
+                   !strcmp(a, "--stack")) {
             char *end;
             errno = 0;
             unsigned long long v = strtoull(argv[++i], &end, 0);
@@ -455,6 +474,7 @@ int gth_cmd_mutate(int argc, char **argv) {
             }
             if (!strcmp(a, "--seed")) seed = d.seed = v;
             else if (!strcmp(a, "--count")) d.count = (long)v;
+            else if (!strcmp(a, "--stack")) d.stack = v < 1 ? 1 : v > 16 ? 16 : (long)v;
             else d.generated = (long)v;
         } else if (!strcmp(a, "--op")) opname = argv[++i];
         else if (!strcmp(a, "-o")) outp = argv[++i];

@@ -237,14 +237,23 @@ int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, cha
     return 0;
 }
 
+/* Parents larger than this give no mutants: each of theirs costs the adapters
+ * as much as the parent, and small traces mutate into the same failures. */
+#define MUTANT_PARENT_MAX (128u << 10)
+
+static int small_parent(const gth_trace_item *it, const char *set) {
+    struct stat st;
+    return !strcmp(it->set, set) && stat(it->path, &st) == 0 && (uint64_t)st.st_size <= MUTANT_PARENT_MAX;
+}
+
 int gth_traceset_add_mutants(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz) {
     size_t parents = 0, end = ts->n;
     why[0] = 0;
-    for (size_t i = 0; i < end; i++) parents += !strcmp(ts->v[i].set, set);
+    for (size_t i = 0; i < end; i++) parents += (size_t)small_parent(&ts->v[i], set);
     if (!parents || !max) return 0;
     size_t per = max / parents ? max / parents : 1, made = 0;
     for (size_t i = 0; i < end && made < max; i++) {
-        if (strcmp(ts->v[i].set, set)) continue;
+        if (!small_parent(&ts->v[i], set)) continue;
         uint8_t *d;
         size_t len;
         if (gth_io_read_all(ts->v[i].path, &d, &len, why, whysz)) return -1;
@@ -477,8 +486,9 @@ static void write_reproducer(const gth_diff_opts *o, const gth_trace_item *it, c
         gth_buf pat;
         gth_buf_init(&pat, NULL);
         if (ra->verdict == RES_REJECT) {
-            size_t first = ra->msg.data ? strcspn((const char *)ra->msg.data, "\n") : 0;
-            if (first > ra->msg.len) first = ra->msg.len;
+            /* The message is not NUL-terminated: look for the newline within it. */
+            const uint8_t *nl = ra->msg.len ? memchr(ra->msg.data, '\n', ra->msg.len) : NULL;
+            size_t first = nl ? (size_t)(nl - ra->msg.data) : ra->msg.len;
             gth_regexp_quote(&pat, ra->msg.data, first);
             gth_buf_putc(&pat, 0);
         }

@@ -39,9 +39,9 @@ int gth_traceset_add_goroot(gth_traceset *ts, const char *goroot, char *why, siz
 int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz);
 
 /* Mutants of the traces of `set` already in ts (fuzz/mutator, one operator
- * each, seeds from the parent's id), at most `max`; set "mutant", ids
- * mutant/<parent>-<operator>-<k>. Most are invalid: a labelled-by-Go corpus of
- * near-valid traces. */
+ * each, seeds from the parent's id), at most `max`, spread over the parents of
+ * at most 128 KiB; set "mutant", ids mutant/<parent>-<operator>-<k>. Most are
+ * invalid, near-valid traces that Go's verdict labels. */
 int gth_traceset_add_mutants(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz);
 
 /* Generated traces: `per_version` seeds (from 1) of every v2 version, set

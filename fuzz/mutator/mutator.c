@@ -960,29 +960,27 @@ static int apply(mtrace *t, int op, gth_buf *out, gth_error *err) {
         return out->failed ? -1 : r;
     }
     if (!t->parsed) return 0;
-    /* Semantic operators edit the model: work on a copy, so that an operator that
-     * does not apply after all leaves nothing behind for the next one. */
-    mtrace c = *t;
-    c.v = NULL;
-    c.vcap = c.nv = 0;
-    if (t->nv && (gth_grow(t->a, (void **)&c.v, &c.vcap, t->nv, sizeof *c.v))) return -1;
-    if (t->nv) memcpy(c.v, t->v, t->nv * sizeof *c.v);
-    c.nv = t->nv;
-    c.nomem = 0;
-    int r = d->fn(&c, d);
-    if (r > 0 && !c.nomem) {
-        int rc = trace_encode(&c, out, err);
-        if (rc == GTH_ENOMEM) r = -1;
-        else if (rc != GTH_OK) r = 0;
+    /* Operators that return 0 have changed nothing, so the next one can work on
+     * the same model. One that applied but cannot be encoded has: read the input
+     * again (the random stream goes on where it was). */
+    t->nomem = 0;
+    int r = d->fn(t, d);
+    if (r > 0 && !t->nomem) {
+        int rc = trace_encode(t, out, err);
+        if (rc == GTH_ENOMEM) {
+            r = -1;
+        } else if (rc != GTH_OK) {
+            gth_rng rng = t->rng;
+            const gth_allocator *a = t->a;
+            const uint8_t *in = t->in;
+            size_t n = t->n;
+            trace_free(t);
+            if (trace_parse(t, a, in, n, 0) != GTH_OK) return -1;
+            t->rng = rng;
+            r = 0;
+        }
     }
-    if (c.nomem) r = -1;
-    t->rng = c.rng;
-    /* The frame pool may have grown (and moved) in the copy. */
-    t->fr = c.fr;
-    t->nfr = c.nfr;
-    t->frcap = c.frcap;
-    gth_free(t->a, c.v, c.vcap * sizeof *c.v);
-    return r;
+    return t->nomem ? -1 : r;
 }
 
 int gth_mutate_buf(const gth_allocator *a, const uint8_t *in, size_t n, uint64_t seed, int op, gth_buf *out,
