@@ -17,6 +17,8 @@ typedef struct rev {
     size_t data_off, data_len, data_full;
     size_t fr_first, nframes; /* frames fr[4*fr_first ..], as atoms after the events */
     int64_t g, p;        /* context from the reader, -1 unknown */
+    uint64_t newseq;     /* its sequence number in the current candidate */
+    int8_t seq_arg;      /* argument renumbered (GSEQ/PSEQ), -1 none */
     uint32_t unit;
     uint8_t code, has_data, marker;
 } rev;
@@ -61,6 +63,12 @@ typedef struct red {
     gth_buf cand;
     uint64_t *scratch; /* frames of the Stack being encoded */
     size_t scratch_cap;
+    /* Sequence-numbered events by (generation, resource, number): removing one
+     * renumbers the later ones of its resource, so that the rest stays
+     * consecutive as Go's ordering requires. */
+    uint32_t *seqord;
+    uint8_t *seqstart;
+    size_t nseq;
     const char *phase;
     uint64_t cur_events, cur_bytes;
     int stop;
@@ -103,6 +111,7 @@ static int on_raw(void *ud, const gth_raw_event *e) {
     x->spec = s;
     x->code = e->code;
     x->g = x->p = -1;
+    x->seq_arg = -1;
     memcpy(x->args, e->args, sizeof x->args);
     x->marker = (s->flags & GTH_F_MARKER) != 0;
     if (e->data) {
@@ -177,6 +186,7 @@ static int write_ev(red *r, gth_encoder *enc, size_t i, uint64_t *prev, uint64_t
     e.code = x->code;
     e.spec = x->spec;
     memcpy(e.args, x->args, sizeof e.args);
+    if (x->seq_arg >= 0) e.args[x->seq_arg] = x->newseq;
     if (x->spec->flags & GTH_F_TIMED) {
         e.args[0] = x->abs - *prev;
         *prev = x->abs;
@@ -208,6 +218,13 @@ static int encode(red *r, gth_buf *out, uint64_t *events) {
         for (size_t i = 0; i < r->natoms; i++)
             if (r->keep[i]) gth_buf_putc(out, r->input[i]);
         return out->failed ? GTH_ENOMEM : GTH_OK;
+    }
+    uint64_t removed = 0;
+    for (size_t k = 0; k < r->nseq; k++) {
+        rev *x = &r->ev[r->seqord[k]];
+        if (r->seqstart[k]) removed = 0;
+        if (r->keep[UNIT_ATOM(x->unit)] && r->keep[EV_ATOM(r, r->seqord[k])]) x->newseq = x->args[x->seq_arg] - removed;
+        else removed++;
     }
     gth_encoder enc;
     if (gth_encoder_init(&enc, out, r->minor, GTH_ENC_FULL_TABLE, NULL)) return GTH_ENOMEM;
@@ -548,22 +565,23 @@ static int level_frames(red *r, items *it) {
     return 0;
 }
 
-/* String data: cut to nothing, else halve while the behaviour stays. */
+/* String data: cut to one byte, else halve while the behaviour stays (never to
+ * nothing: Go's text format cannot carry an empty String). */
 static int shrink_strings(red *r) {
     int changed = 0;
     r->phase = "strings";
     report(r);
     for (size_t i = 0; i < r->nev && !r->stop; i++) {
         rev *x = &r->ev[i];
-        if (x->code != GTH_EV_String || !x->has_data || x->data_len == 0 || !alive_ev(r, i)) continue;
+        if (x->code != GTH_EV_String || !x->has_data || x->data_len <= 1 || !alive_ev(r, i)) continue;
         size_t was = x->data_len;
-        x->data_len = 0;
+        x->data_len = 1;
         if (test(r) > 0) {
             changed = 1;
             continue;
         }
         x->data_len = was;
-        while (x->data_len > 1 && !r->stop) {
+        while (x->data_len > 2 && !r->stop) {
             size_t cur = x->data_len;
             x->data_len = cur / 2;
             if (test(r) > 0) {
@@ -572,6 +590,29 @@ static int shrink_strings(red *r) {
                 x->data_len = cur;
                 break;
             }
+        }
+    }
+    return changed;
+}
+
+/* References to zero, one at a time: stack ids (no stack), string ids (the
+ * empty string) and task ids (no task), so that table entries and the events
+ * that define tasks can go next. */
+static int zero_refs(red *r) {
+    int changed = 0;
+    r->phase = "arguments";
+    report(r);
+    for (size_t i = 0; i < r->nev && !r->stop; i++) {
+        rev *x = &r->ev[i];
+        if (!is_event(x) || !alive_ev(r, i)) continue;
+        for (unsigned a = 0; a < x->spec->nargs && !r->stop; a++) {
+            unsigned k = x->spec->args[a].kind;
+            if ((k != GTH_K_STACK && k != GTH_K_NEW_STACK && k != GTH_K_STRING && k != GTH_K_TASK) || x->args[a] == 0)
+                continue;
+            uint64_t was = x->args[a];
+            x->args[a] = 0;
+            if (test(r) > 0) changed = 1;
+            else x->args[a] = was;
         }
     }
     return changed;
@@ -626,6 +667,94 @@ static int count_one(void *ud, const gth_raw_event *e) {
     return 0;
 }
 
+typedef struct seqkey {
+    uint64_t gen, id, seq;
+    uint32_t kind, ev;
+} seqkey;
+
+static int cmp_seqkey(const void *a, const void *b) {
+    const seqkey *x = a, *y = b;
+#define CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
+    CMP(gen);
+    CMP(kind);
+    CMP(id);
+    CMP(seq);
+    CMP(ev);
+#undef CMP
+    return 0;
+}
+
+/* Indexes the events with goroutine or proc sequence numbers. A proc number
+ * without a proc argument (GoSyscallBegin) belongs to the reader's context. */
+static int load_seqs(red *r) {
+    seqkey *v = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < r->nev; i++) {
+        rev *x = &r->ev[i];
+        if (!is_event(x)) continue;
+        int gs = arg_of(x->spec, GTH_K_GSEQ), ps = arg_of(x->spec, GTH_K_PSEQ);
+        int sa = gs >= 0 ? gs : ps;
+        if (sa < 0) continue;
+        int ida = arg_of(x->spec, gs >= 0 ? GTH_K_GOROUTINE : GTH_K_PROC);
+        int64_t id = ida >= 0 ? (int64_t)x->args[ida] : x->p;
+        if (id < 0 && ida < 0) continue;
+        if (grow((void **)&v, &cap, n + 1, sizeof *v)) return free(v), -1;
+        const runit *u = &r->u[x->unit];
+        v[n++] = (seqkey){u->has_gen ? u->gen : 0, (uint64_t)id, x->args[sa], gs >= 0 ? 0u : 1u, (uint32_t)i};
+        x->seq_arg = (int8_t)sa;
+        x->newseq = x->args[sa];
+    }
+    if (n) qsort(v, n, sizeof *v, cmp_seqkey);
+    r->seqord = malloc((n ? n : 1) * sizeof *r->seqord);
+    r->seqstart = malloc(n ? n : 1);
+    if (!r->seqord || !r->seqstart) return free(v), -1;
+    for (size_t k = 0; k < n; k++) {
+        r->seqord[k] = v[k].ev;
+        r->seqstart[k] = k == 0 || v[k].gen != v[k - 1].gen || v[k].kind != v[k - 1].kind || v[k].id != v[k - 1].id;
+    }
+    r->nseq = n;
+    free(v);
+    return 0;
+}
+
+static uint64_t unit_m(const red *r, size_t i) {
+    const runit *u = &r->u[r->ev[i].unit];
+    return u->has_m ? u->m : GTH_NO_ID;
+}
+
+/* Two neighbouring events of one thread at a time (a GoStop and the GoStart
+ * after it, a syscall's begin and end), latest first. */
+static int pairs(red *r) {
+    r->phase = "pairs";
+    report(r);
+    uint32_t *v = malloc((r->nev ? r->nev : 1) * sizeof *v);
+    if (!v) return r->oom = r->stop = 1, 0;
+    size_t n = 0;
+    for (size_t i = 0; i < r->nev; i++)
+        if (r->ev[i].spec->where == GTH_W_EVENTS && !r->ev[i].marker && alive_ev(r, i)) v[n++] = (uint32_t)i;
+    sort_ev_base = r->ev;
+    if (n) qsort(v, n, sizeof *v, cmp_time);
+    int changed = 0;
+    /* Walk each thread's events from the latest. */
+    for (size_t k = n; k-- > 0 && !r->stop;) {
+        size_t a = v[k];
+        if (!alive_ev(r, a)) continue;
+        uint64_t m = unit_m(r, a);
+        size_t j = k;
+        while (j-- > 0 && (unit_m(r, v[j]) != m || !alive_ev(r, v[j]))) {}
+        if (j == (size_t)-1) continue;
+        size_t b = v[j];
+        r->keep[EV_ATOM(r, a)] = r->keep[EV_ATOM(r, b)] = 0;
+        if (test(r) > 0) {
+            changed = 1;
+        } else {
+            r->keep[EV_ATOM(r, a)] = r->keep[EV_ATOM(r, b)] = 1;
+        }
+    }
+    free(v);
+    return changed;
+}
+
 /* ---- Driver ---------------------------------------------------------------------- */
 
 static int run_structured(red *r) {
@@ -652,11 +781,13 @@ static int run_structured(red *r) {
                 break;
             }
             changed |= lv == 1 ? tail_cut(r, &it) : ddmin(r, &it, names[lv]);
+            if (lv == 6 && !r->stop) changed |= pairs(r);
         }
         if (!changed && !r->o->no_shrink && !r->stop) {
             if (level_frames(r, &it)) r->oom = r->stop = 1;
             else changed |= ddmin(r, &it, "frames");
             changed |= shrink_strings(r);
+            changed |= zero_refs(r);
         }
     } while (changed && !r->stop);
     items_free(&it);
@@ -720,6 +851,10 @@ int gth_reduce(const uint8_t *trace, size_t len, const gth_reduce_opts *o, gth_b
             gth_buf_init(&b0, NULL);
             if (gth_buf_append(&b0, r.cand.data, r.cand.len) == 0) load_contexts(&r, b0.data, b0.len);
             gth_buf_free(&b0);
+            if (load_seqs(&r)) {
+                rc = GTH_ENOMEM;
+                goto done;
+            }
             run_structured(&r);
         } else if (ok < 0) {
             structured = 0; /* stopped */
@@ -772,6 +907,8 @@ done:
     free(r.keep);
     free(r.undo);
     free(r.scratch);
+    free(r.seqord);
+    free(r.seqstart);
     gth_buf_free(&r.blob);
     gth_buf_free(&r.cand);
     return rc;
