@@ -48,14 +48,17 @@ int gth_pair_pred_file(gth_pair_pred *p, const char *path) {
     return 1;
 }
 
+/* A candidate into its file; -1 (the predicate cannot run) if that fails. */
+static int write_candidate(const char *path, const uint8_t *trace, size_t len) {
+    char why[4400];
+    if (gth_red_write_file(path, trace, len, why, sizeof why) == 0) return 0;
+    fprintf(stderr, "gth reduce: %s\n", why);
+    return -1;
+}
+
 int gth_pair_pred_fn(void *ud, const uint8_t *trace, size_t len) {
     gth_pair_pred *p = ud;
-    char why[4400];
-    if (gth_red_write_file(p->path, trace, len, why, sizeof why)) {
-        fprintf(stderr, "gth reduce: %s\n", why);
-        return -1;
-    }
-    return gth_pair_pred_file(p, p->path);
+    return write_candidate(p->path, trace, len) ? -1 : gth_pair_pred_file(p, p->path);
 }
 
 /* ---- Our validator -------------------------------------------------------------------- */
@@ -162,11 +165,7 @@ int gth_cmd_pred_run(gth_cmd_pred *p, const char *path) {
 
 int gth_cmd_pred_fn(void *ud, const uint8_t *trace, size_t len) {
     gth_cmd_pred *p = ud;
-    char why[4400];
-    if (gth_red_write_file(p->path, trace, len, why, sizeof why)) {
-        fprintf(stderr, "gth reduce: %s\n", why);
-        return -1;
-    }
+    if (write_candidate(p->path, trace, len)) return -1;
     int rc = gth_cmd_pred_run(p, p->path);
     if (rc < 0) return 0;
     if (p->want_signal) return rc > 128 && rc <= 128 + 64;
