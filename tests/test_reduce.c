@@ -304,6 +304,18 @@ static void command_predicate(void **state) {
     assert_non_null(strstr(test, PLANT));
     assert_true(test_events(test) <= 4);
     free(test);
+    /* A crash: a program killed by a signal when the text is there. */
+    char crash[4400], body[512];
+    snprintf(crash, sizeof crash, "%s/crash.sh", dir);
+    snprintf(body, sizeof body, "#!/bin/sh\ngrep -q " PLANT " \"$1\" && kill -SEGV $$\nexit 0\n");
+    tu_write_file(crash, body, strlen(body));
+    chmod(crash, 0755);
+    char *cr[] = {(char *)tu_gth(), "reduce", "--cmd", crash, "--crash", "-q", planted, "-o", out, NULL};
+    assert_int_equal(run(cr, NULL, NULL), 0);
+    test = (char *)tu_read_file(out, &len);
+    assert_non_null(strstr(test, "dies by a signal"));
+    assert_true(test_events(test) <= 4);
+    free(test);
     /* Without --exit: the status it has on the input (1: grep finds nothing). */
     char *none[] = {(char *)tu_gth(), "reduce", "--cmd", "grep -q no-such-text", "-q", "--max-tests", "50", planted, "-o", out, NULL};
     assert_int_equal(run(none, NULL, NULL), 0);
