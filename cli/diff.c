@@ -420,8 +420,8 @@ int gth_diff_write_test(const char *path, const uint8_t *bin, size_t len, const 
         gth_expect e;
         int failure = expect->verdict == RES_REJECT;
         if (failure) {
-            size_t first = expect->msg.data ? strcspn((const char *)expect->msg.data, "\n") : 0;
-            if (first > expect->msg.len) first = expect->msg.len;
+            const uint8_t *nl = expect->msg.len ? memchr(expect->msg.data, '\n', expect->msg.len) : NULL;
+            size_t first = nl ? (size_t)(nl - expect->msg.data) : expect->msg.len; /* msg is not NUL-terminated */
             regexp_quote(&pat, expect->msg.data, first);
             gth_buf_putc(&pat, 0);
         }
