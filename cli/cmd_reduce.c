@@ -1,5 +1,6 @@
 /* gth reduce: minimises a trace under a predicate and writes it as a .test. */
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ static void usage(FILE *f) {
             "                     same verdicts as on TRACE. Specs as in gth diff --help\n"
             "                     (gth, gth:parser, go, go:parser, [NAME=]COMMAND).\n"
             "  --invariant ID     our validator rejects it with invariant ID (gth invariants)\n"
+            "  --match REGEX      with --invariant: and the finding's text matches REGEX\n"
+            "                     (POSIX extended), to keep the same finding, not just the id\n"
             "  --cmd 'CMD {}'     a shell command, {} replaced by the candidate's path\n"
             "                     (appended if absent): it exits with the status it has on\n"
             "                     TRACE, or as --exit / --crash say\n\n"
@@ -78,7 +81,7 @@ static int load_trace(const char *path, gth_buf *out, char *why, size_t whysz) {
 typedef struct opts {
     const char *specs[2];
     int nspecs;
-    const char *invariant, *cmd, *out, *binary, *input, *profile;
+    const char *invariant, *match, *cmd, *out, *binary, *input, *profile;
     int any, texts, crash, have_exit, exit_code, timeout_s, bytes, no_shrink, quiet;
     unsigned long long max_tests;
 } opts;
@@ -100,6 +103,8 @@ static int parse(int argc, char **argv, opts *o) {
             o->specs[o->nspecs++] = val;
         } else if (VAL("--invariant")) {
             o->invariant = val;
+        } else if (VAL("--match")) {
+            o->match = val;
         } else if (VAL("--cmd")) {
             o->cmd = val;
         } else if (VAL("--out") || VAL("-o")) {
@@ -146,6 +151,7 @@ static int parse(int argc, char **argv, opts *o) {
     if (o->nspecs == 1) return fprintf(stderr, "gth reduce: a disagreement needs two --adapter\n"), -1;
     if ((o->crash || o->have_exit) && !o->cmd) return fprintf(stderr, "gth reduce: --exit and --crash go with --cmd\n"), -1;
     if (o->crash && o->have_exit) return fprintf(stderr, "gth reduce: --exit or --crash, not both\n"), -1;
+    if (o->match && !o->invariant) return fprintf(stderr, "gth reduce: --match goes with --invariant\n"), -1;
     if (!o->input) return fprintf(stderr, "gth reduce: no trace given\n"), -1;
     return 0;
 }
@@ -184,7 +190,9 @@ int gth_cmd_reduce(int argc, char **argv) {
     gth_adapter ad[2];
     int nad = 0;
     gth_pair_pred pp;
-    gth_inv_pred ip;
+    gth_inv_pred ip = {0, 0, NULL};
+    regex_t re;
+    int have_re = 0;
     gth_cmd_pred cp;
     gth_reduce_opts ro;
     memset(&ro, 0, sizeof ro);
@@ -230,7 +238,19 @@ int gth_cmd_reduce(int argc, char **argv) {
             rc = 2;
             goto out;
         }
+        if (o.match) {
+            int rerr = regcomp(&re, o.match, REG_EXTENDED | REG_NOSUB);
+            if (rerr) {
+                regerror(rerr, &re, why, sizeof why);
+                fprintf(stderr, "gth reduce: --match %s: %s\n", o.match, why);
+                rc = 2;
+                goto out;
+            }
+            have_re = 1;
+            ip.match = &re;
+        }
         gth_buf_printf(&desc, "our validator (profile %s) reports [%s]", gth_profile_name((unsigned)profile), o.invariant);
+        if (o.match) gth_buf_printf(&desc, " matching /%s/", o.match);
         ro.pred = gth_inv_pred_fn;
         ro.ud = &ip;
     } else {
@@ -356,6 +376,7 @@ int gth_cmd_reduce(int argc, char **argv) {
     }
     if (!wrote_test && !o.binary) rc = 2;
 out:
+    if (have_re) regfree(&re);
     for (int k = 0; k < nad; k++) gth_adapter_close(&ad[k]);
     if (o.nspecs && nad == 2) gth_pair_pred_free(&pp);
     unlink(cand);

@@ -79,9 +79,13 @@ int gth_red_validate(const uint8_t *trace, size_t len, int profile, gth_error *e
 int gth_inv_pred_fn(void *ud, const uint8_t *trace, size_t len) {
     gth_inv_pred *p = ud;
     gth_error err;
-    int st = gth_red_validate(trace, len, p->profile, &err, NULL);
-    if (st == GTH_ENOMEM) return -1;
-    return st == GTH_EINVALID && (unsigned)err.inv == p->inv;
+    gth_buf msg;
+    gth_buf_init(&msg, NULL);
+    int st = gth_red_validate(trace, len, p->profile, &err, p->match ? &msg : NULL);
+    int holds = st == GTH_EINVALID && (unsigned)err.inv == p->inv;
+    if (holds && p->match) holds = gth_buf_putc(&msg, 0) == 0 && regexec(p->match, (const char *)msg.data, 0, NULL, 0) == 0;
+    gth_buf_free(&msg);
+    return st == GTH_ENOMEM ? -1 : holds;
 }
 
 /* ---- A command ----------------------------------------------------------------------------- */

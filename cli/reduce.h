@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <regex.h>
 #include <stdio.h>
 
 #include "cli/adapter.h"
@@ -39,8 +40,9 @@ int gth_pair_pred_fn(void *ud, const uint8_t *trace, size_t len);
 
 /* ---- Our validator reports an invariant -------------------------------------- */
 typedef struct gth_inv_pred {
-    unsigned inv;  /* GTH_INV_* */
-    int profile;   /* GTH_PROFILE_PARSER or GTH_PROFILE_VALIDATE */
+    unsigned inv;        /* GTH_INV_* */
+    int profile;         /* GTH_PROFILE_PARSER or GTH_PROFILE_VALIDATE */
+    const regex_t *match; /* if set, the finding's text must match it too */
 } gth_inv_pred;
 
 /* Runs our validator over the trace: GTH_OK, GTH_EINVALID (err: the finding,
