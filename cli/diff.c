@@ -487,7 +487,8 @@ static int reduce_item(gth_traceset *ts, const gth_diff_opts *o, const gth_trace
     gth_pair_pred_init(pp, A, B, cand);
     pp->want_a = ra->verdict;
     pp->want_b = rb->verdict;
-    gth_reduce_opts ro = {.pred = gth_pair_pred_fn, .ud = pp};
+    gth_reduce_opts ro = {.pred = gth_pair_pred_fn, .ud = pp, .progress = o->verbose ? gth_red_progress : NULL,
+                          .progress_ud = o->log};
     gth_reduce_stats st;
     gth_error err;
     gth_buf out;

@@ -334,6 +334,12 @@ static void usage_errors(void **state) {
     assert_int_equal(run(bad, NULL, &se), 2);
     assert_non_null(strstr(se, "unknown invariant"));
     free(se);
+    char *match[] = {(char *)tu_gth(), "reduce", "--cmd", "true", "--match", "x", planted, NULL};
+    assert_int_equal(run(match, NULL, NULL), 2);
+    char *badre[] = {(char *)tu_gth(), "reduce", "--invariant", "order.stuck", "--match", "(", planted, NULL};
+    assert_int_equal(run(badre, NULL, &se), 2);
+    assert_non_null(strstr(se, "--match"));
+    free(se);
     /* A valid trace has no finding to keep. */
     char *valid[] = {(char *)tu_gth(), "reduce", "--invariant", "gen.zero", "-q", big, NULL};
     assert_int_equal(run(valid, NULL, &se), 1);
