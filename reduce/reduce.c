@@ -513,7 +513,7 @@ static int level_resources(red *r, items *it, int procs) {
     return rc;
 }
 
-static const rev *sort_ev_base;
+static _Thread_local const rev *sort_ev_base; /* qsort has no user data */
 
 static int cmp_time(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -70,6 +70,18 @@ static void pack(const char *txt, const char *out) {
     assert_int_equal(run(argv, NULL, NULL), 0);
 }
 
+/* Writes the edited lines as dir/name and packs them (real batch sizes) into
+ * bin; frees what text_lines and line_gens returned. */
+static void pack_lines(const char *name, const char *bin, char **lines, size_t n, uint64_t *gens, char *text) {
+    char txt[4400];
+    snprintf(txt, sizeof txt, "%s/%s", dir, name);
+    write_lines(txt, lines, n);
+    pack(txt, bin);
+    free(gens);
+    free(lines);
+    free(text);
+}
+
 static uint64_t arg_value(const char *line, const char *name) {
     char key[64];
     snprintf(key, sizeof key, " %s=", name);
@@ -145,13 +157,7 @@ static int setup(void **state) {
             done = 1;
         }
     assert_true(done);
-    char txt[4400];
-    snprintf(txt, sizeof txt, "%s/planted.txt", dir);
-    write_lines(txt, lines, n);
-    pack(txt, planted);
-    free(gens);
-    free(lines);
-    free(text);
+    pack_lines("planted.txt", planted, lines, n, gens, text);
 
     /* Our validator as an adapter, except that the planted message reads
      * differently in its event stream. */
@@ -261,15 +267,10 @@ static void bumped_sequence_reduces(void **state) {
         done = 1;
     }
     assert_true(done);
-    char txt[4400], mutated[4400], out[4400];
-    snprintf(txt, sizeof txt, "%s/bumped.txt", dir);
+    char mutated[4400], out[4400];
     snprintf(mutated, sizeof mutated, "%s/bumped.trace", dir);
     snprintf(out, sizeof out, "%s/bumped.test", dir);
-    write_lines(txt, lines, n);
-    pack(txt, mutated);
-    free(gens);
-    free(lines);
-    free(text);
+    pack_lines("bumped.txt", mutated, lines, n, gens, text);
     char *inv = invariant_of(mutated);
     print_message("bumped sequence number: [%s]\n", inv);
     char *argv[] = {(char *)tu_gth(), "reduce", "--invariant", inv, "-q", mutated, "-o", out, NULL};
