@@ -17,7 +17,7 @@ typedef struct runner {
     const char *expect[MAX_ADAPTERS]; /* NAME=FILE */
     size_t nexpect;
     const char *out_dir, *real_dir, *profile;
-    int json, verbose, no_real, timeout_s;
+    int json, verbose, no_real, timeout_s, reduce;
     long variants, generated, mutants;
     gth_adapter adapters[MAX_ADAPTERS];
     gth_expected expected[MAX_ADAPTERS];
@@ -64,6 +64,7 @@ static int common_option(runner *r, int argc, char **argv, int *i) {
     }
 #undef TAKE
     if (!strcmp(a, "--json")) return r->json = 1, 1;
+    if (!strcmp(a, "--reduce")) return r->reduce = 1, 1;
     if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) return r->verbose = 1, 1;
     return 0;
 }
@@ -105,7 +106,7 @@ static int run_and_free(runner *r, gth_traceset *ts) {
         gth_traceset_free(ts);
         return 2;
     }
-    gth_diff_opts o = {r->adapters, r->na, r->expected, r->pairs, r->np, r->out_dir, r->json, r->verbose, stderr};
+    gth_diff_opts o = {r->adapters, r->na, r->expected, r->pairs, r->np, r->out_dir, r->json, r->verbose, stderr, r->reduce};
     int rc = gth_diff_run(ts, &o);
     for (size_t a = 0; a < r->na; a++) {
         gth_adapter_close(&r->adapters[a]);
@@ -145,6 +146,8 @@ static void diff_usage(FILE *f) {
             "                     they are reported but do not fail the run\n"
             "  --out DIR          write each new disagreement as DIR/<id>.test (expectation: the\n"
             "                     reference's verdict) plus each adapter's output\n"
+            "  --reduce           minimise each reproducer first, as gth reduce does with\n"
+            "                     the pair's two adapters (docs/REDUCE.md)\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
             "  --json             the summary as JSON on stdout\n"
             "  -v, --verbose      also report traces both reject with different texts\n\n"
@@ -261,6 +264,7 @@ static void conform_usage(FILE *f) {
             "                     (default 150 each; parents of at most 128 KiB)\n"
             "  --expect A=FILE    known differences of adapter A (see gth diff --help)\n"
             "  --out DIR          write new disagreements as reproducers into DIR\n"
+            "  --reduce           minimise each reproducer first (docs/REDUCE.md)\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
             "  --json             the summary as JSON on stdout\n\n"
             "Exit codes: 0 no new disagreement, 1 new disagreements, 2 usage or I/O error.\n");

@@ -14,6 +14,7 @@
 
 #include "base/quote.h"
 #include "cli/io.h"
+#include "cli/reduce.h"
 #include "format/convert.h"
 #include "format/decode.h"
 #include "format/encode.h"
@@ -412,6 +413,12 @@ static void compare(const gth_result *a, const gth_result *b, cmp_out *c) {
     if (!c->stream_ok) c->line = line;
 }
 
+int gth_results_agree(const gth_result *a, const gth_result *b, int texts) {
+    cmp_out c;
+    compare(a, b, &c);
+    return c.verdict_ok && (!c.stream_compared || c.stream_ok) && (!texts || !c.message_compared || c.message_ok);
+}
+
 static const char *nth_line(const gth_buf *b, size_t line, size_t *len) {
     *len = 0;
     if (!b->data) return "(end of stream)";
@@ -460,6 +467,38 @@ void gth_regexp_quote(gth_buf *b, const uint8_t *s, size_t n) {
     }
 }
 
+int gth_diff_write_test(const char *path, const uint8_t *bin, size_t len, const char *comment, const gth_result *expect,
+                        char *why, size_t whysz) {
+    gth_buf text, file, pat;
+    gth_buf_init(&text, NULL);
+    gth_buf_init(&file, NULL);
+    gth_buf_init(&pat, NULL);
+    gth_error err;
+    int rc = -1;
+    if (gth_convert_binary_to_text(bin, len, GTH_DEC_FLAT, &text, &err) != GTH_OK) {
+        snprintf(why, whysz, "not representable in Go's text format: %s", err.msg);
+    } else {
+        gth_expect e;
+        int failure = expect->verdict == RES_REJECT;
+        if (failure) {
+            const uint8_t *nl = expect->msg.len ? memchr(expect->msg.data, '\n', expect->msg.len) : NULL;
+            size_t first = nl ? (size_t)(nl - expect->msg.data) : expect->msg.len; /* msg is not NUL-terminated */
+            gth_regexp_quote(&pat, expect->msg.data, first);
+            gth_buf_putc(&pat, 0);
+        }
+        if (gth_expect_init(&e, NULL, failure ? (const char *)pat.data : NULL, &err) == GTH_OK &&
+            gth_testfile_write(&file, comment, &e, text.data, text.len) == GTH_OK)
+            rc = write_file(path, file.data, file.len, why, whysz);
+        else
+            snprintf(why, whysz, "%s", err.msg);
+        gth_expect_free(&e);
+    }
+    gth_buf_free(&text);
+    gth_buf_free(&file);
+    gth_buf_free(&pat);
+    return rc;
+}
+
 static void write_reproducer(const gth_diff_opts *o, const gth_trace_item *it, const gth_adapter *A,
                              const gth_adapter *B, const gth_result *ra, const gth_result *rb, const cmp_out *c,
                              char *where, size_t wsz) {
@@ -471,36 +510,16 @@ static void write_reproducer(const gth_diff_opts *o, const gth_trace_item *it, c
     char why[512];
     where[0] = 0;
     if (gth_io_read_all(it->path, &bin, &len, why, sizeof why)) return;
-    gth_buf text, file, comment;
-    gth_buf_init(&text, NULL);
-    gth_buf_init(&file, NULL);
+    gth_buf comment;
     gth_buf_init(&comment, NULL);
-    gth_error err;
     gth_buf_printf(&comment, "Disagreement on %s: %s says %s, %s says %s", it->id, A->name, verdict_name(ra->verdict),
                    B->name, verdict_name(rb->verdict));
     if (c->line) gth_buf_printf(&comment, "; streams differ at line %zu", c->line);
     gth_buf_printf(&comment, ".\nExpectation: what %s says.\n", A->name);
     gth_buf_putc(&comment, 0);
-    if (gth_convert_binary_to_text(bin, len, GTH_DEC_FLAT, &text, &err) == GTH_OK) {
-        gth_expect e;
-        gth_buf pat;
-        gth_buf_init(&pat, NULL);
-        if (ra->verdict == RES_REJECT) {
-            /* The message is not NUL-terminated: look for the newline within it. */
-            const uint8_t *nl = ra->msg.len ? memchr(ra->msg.data, '\n', ra->msg.len) : NULL;
-            size_t first = nl ? (size_t)(nl - ra->msg.data) : ra->msg.len;
-            gth_regexp_quote(&pat, ra->msg.data, first);
-            gth_buf_putc(&pat, 0);
-        }
-        if (gth_expect_init(&e, NULL, ra->verdict == RES_REJECT ? (const char *)pat.data : NULL, &err) == GTH_OK &&
-            gth_testfile_write(&file, (const char *)comment.data, &e, text.data, text.len) == GTH_OK) {
-            snprintf(path, sizeof path, "%s/%s.test", o->out_dir, base);
-            write_file(path, file.data, file.len, why, sizeof why);
-            snprintf(where, wsz, "%s", path);
-        }
-        gth_expect_free(&e);
-        gth_buf_free(&pat);
-    }
+    snprintf(path, sizeof path, "%s/%s.test", o->out_dir, base);
+    if (gth_diff_write_test(path, bin, len, (const char *)comment.data, ra, why, sizeof why) == 0)
+        snprintf(where, wsz, "%s", path);
     if (!where[0]) { /* not representable as text: keep the bytes */
         snprintf(path, sizeof path, "%s/%s.bin", o->out_dir, base);
         write_file(path, bin, len, why, sizeof why);
@@ -510,10 +529,45 @@ static void write_reproducer(const gth_diff_opts *o, const gth_trace_item *it, c
     write_output(path, ra);
     snprintf(path, sizeof path, "%s/%s.%s.out", o->out_dir, base, B->name);
     write_output(path, rb);
-    gth_buf_free(&text);
-    gth_buf_free(&file);
     gth_buf_free(&comment);
     free(bin);
+}
+
+/* Minimises the trace of a disagreement under the pair's two adapters, keeping
+ * their verdicts. On success (1) path names the reduced trace, in the set's
+ * temporary directory, and pp holds both results on it (free it). */
+static int reduce_item(gth_traceset *ts, const gth_diff_opts *o, const gth_trace_item *it, gth_adapter *A,
+                       gth_adapter *B, const gth_result *ra, const gth_result *rb, char *path, size_t pathsz,
+                       gth_pair_pred *pp) {
+    uint8_t *bin;
+    size_t len;
+    char why[4400], cand[4200];
+    if (gth_io_read_all(it->path, &bin, &len, why, sizeof why)) return 0;
+    snprintf(cand, sizeof cand, "%s/reduce-candidate", ts->tmpdir);
+    snprintf(path, pathsz, "%s/reduced-%zu.bin", ts->tmpdir, (size_t)(it - ts->v));
+    gth_pair_pred_init(pp, A, B, cand);
+    pp->want_a = ra->verdict;
+    pp->want_b = rb->verdict;
+    gth_reduce_opts ro = {.pred = gth_pair_pred_fn, .ud = pp, .progress = o->verbose ? gth_red_progress : NULL,
+                          .progress_ud = o->log};
+    gth_reduce_stats st;
+    gth_error err;
+    gth_buf out;
+    gth_buf_init(&out, NULL);
+    int ok = gth_reduce(bin, len, &ro, &out, &st, &err) == GTH_OK &&
+             gth_red_write_file(path, out.data, out.len, why, sizeof why) == 0 && gth_pair_pred_file(pp, path) > 0;
+    if (ok)
+        fprintf(o->log, "%sreduced %s: %llu -> %llu events, %llu -> %llu bytes, %llu candidates\n",
+                isatty(2) ? "\r\033[K" : "", it->id, (unsigned long long)st.events_in, (unsigned long long)st.events_out,
+                (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out, (unsigned long long)st.tests);
+    else
+        fprintf(o->log, "%scould not reduce %s: %s\n", isatty(2) ? "\r\033[K" : "", it->id,
+                err.status ? err.msg : "the reduced trace lost the disagreement");
+    unlink(cand);
+    gth_buf_free(&out);
+    free(bin);
+    if (!ok) gth_pair_pred_free(pp);
+    return ok;
 }
 
 /* ---- The run ------------------------------------------------------------------------------- */
@@ -595,9 +649,23 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o) {
             }
             if (!known) fresh++;
             char where[8600] = "";
-            if (o->out_dir && !known)
-                write_reproducer(o, it, &o->adapters[pr->a], &o->adapters[pr->b], &res[pr->a], &res[pr->b], &c, where,
-                                 sizeof where);
+            if (o->out_dir && !known) {
+                gth_pair_pred pp;
+                char rpath[4300];
+                if (o->reduce && reduce_item(ts, o, it, &o->adapters[pr->a], &o->adapters[pr->b], &res[pr->a],
+                                             &res[pr->b], rpath, sizeof rpath, &pp)) {
+                    gth_trace_item rit = *it;
+                    rit.path = rpath;
+                    cmp_out rc;
+                    compare(&pp.ra, &pp.rb, &rc);
+                    write_reproducer(o, &rit, &o->adapters[pr->a], &o->adapters[pr->b], &pp.ra, &pp.rb, &rc, where,
+                                     sizeof where);
+                    gth_pair_pred_free(&pp);
+                } else {
+                    write_reproducer(o, it, &o->adapters[pr->a], &o->adapters[pr->b], &res[pr->a], &res[pr->b], &c,
+                                     where, sizeof where);
+                }
+            }
             if (istty) fprintf(o->log, "\r\033[K");
             fprintf(o->log, "%s %s: %s %s, %s %s", known ? "known difference" : "DISAGREEMENT", it->id,
                     o->adapters[pr->a].name, verdict_name(res[pr->a].verdict), o->adapters[pr->b].name,

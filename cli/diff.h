@@ -72,6 +72,7 @@ typedef struct gth_diff_opts {
     int json;               /* summary as JSON on stdout */
     int verbose;
     FILE *log;              /* progress and findings (stderr) */
+    int reduce;             /* minimise each reproducer first (gth reduce) */
 } gth_diff_opts;
 
 /* 1 if two error texts are the same, as the runner compares them: equal, or
@@ -79,6 +80,17 @@ typedef struct gth_diff_opts {
 int gth_diff_same_message(const gth_buf *a, const gth_buf *b);
 /* Appends s[0..n) escaped as a literal for a regexp (RE2 and POSIX ERE). */
 void gth_regexp_quote(gth_buf *b, const uint8_t *s, size_t n);
+/* 1 if two adapters' results agree as the runner judges them: the same verdict
+ * and, where compared, the same canonical stream (one stopping early is a
+ * prefix of the other); with texts, also the same rejection text. */
+int gth_results_agree(const gth_result *a, const gth_result *b, int texts);
+
+/* Writes bin[0..len) as a .test file in Go's golden layout at path: the comment,
+ * the expectation of result `expect` (ACCEPT: SUCCESS; REJECT: FAILURE with the
+ * first line of its text as a literal regexp) and the trace in Go's text
+ * format (Go's flat raw view). 0, or -1 with why (e.g. not representable). */
+int gth_diff_write_test(const char *path, const uint8_t *bin, size_t len, const char *comment, const gth_result *expect,
+                        char *why, size_t whysz);
 
 /* Runs every trace through every adapter and prints the agreement table.
  * Returns 0 when every disagreement is a known one, 1 when there is a new one,
