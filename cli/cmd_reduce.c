@@ -210,7 +210,7 @@ int gth_cmd_reduce(int argc, char **argv) {
         }
         gth_pair_pred_init(&pp, &ad[0], &ad[1], cand);
         pp.texts = o.texts;
-        if (gth_red_write_file(cand, input.data, input.len, why, sizeof why)) {
+        if (gth_io_write_all(cand, input.data, input.len, why, sizeof why)) {
             fprintf(stderr, "gth reduce: %s\n", why);
             rc = 2;
             goto out;
@@ -263,7 +263,7 @@ int gth_cmd_reduce(int argc, char **argv) {
         } else if (o.have_exit) {
             cp.want_exit = o.exit_code;
         } else {
-            if (gth_red_write_file(cand, input.data, input.len, why, sizeof why)) {
+            if (gth_io_write_all(cand, input.data, input.len, why, sizeof why)) {
                 fprintf(stderr, "gth reduce: %s\n", why);
                 rc = 2;
                 goto out;
@@ -314,7 +314,7 @@ int gth_cmd_reduce(int argc, char **argv) {
     gth_result expect;
     gth_result_init(&expect);
     const char *judge = NULL;
-    if (gth_red_write_file(cand, out.data, out.len, why, sizeof why) == 0 && gthref) {
+    if (gth_io_write_all(cand, out.data, out.len, why, sizeof why) == 0 && gthref) {
         gth_adapter go;
         if (gth_adapter_parse(&go, profile == GTH_PROFILE_PARSER ? "go:parser" : "go:validate", gthref, why, sizeof why) == 0) {
             gth_adapter_run(&go, cand, &expect);
@@ -370,7 +370,7 @@ int gth_cmd_reduce(int argc, char **argv) {
         }
         gth_buf_free(&back);
     }
-    if (o.binary && gth_red_write_file(o.binary, out.data, out.len, why, sizeof why)) {
+    if (o.binary && gth_io_write_all(o.binary, out.data, out.len, why, sizeof why)) {
         fprintf(stderr, "gth reduce: %s\n", why);
         rc = 2;
     }

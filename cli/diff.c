@@ -77,16 +77,6 @@ static void temp_path(gth_traceset *ts, char *buf, size_t n) {
     snprintf(buf, n, "%s/%zu.bin", ts->tmpdir, ts->n);
 }
 
-static int write_file(const char *path, const void *p, size_t n, char *why, size_t whysz) {
-    FILE *f = fopen(path, "wb");
-    if (!f || (n && fwrite(p, 1, n, f) != n) || fclose(f) != 0) {
-        snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
-        if (f) fclose(f);
-        return -1;
-    }
-    return 0;
-}
-
 static int add_file(gth_traceset *ts, const char *path, const char *id, const char *set, char *why, size_t whysz) {
     uint8_t *data;
     size_t len;
@@ -109,7 +99,7 @@ static int add_file(gth_traceset *ts, const char *path, const char *id, const ch
         } else {
             char tp[4200];
             temp_path(ts, tp, sizeof tp);
-            rc = write_file(tp, out.data, out.len, why, whysz) ? -1 : add_item(ts, id, set, tp);
+            rc = gth_io_write_all(tp, out.data, out.len, why, whysz) ? -1 : add_item(ts, id, set, tp);
         }
     } else {
         rc = add_item(ts, id, set, path); /* not a trace by its looks: a test input all the same */
@@ -215,7 +205,7 @@ int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, cha
             if (k % 2 == 0) { /* a truncation */
                 size_t off = 16 + (size_t)(xorshift(&seed) % (len - 16));
                 snprintf(id, sizeof id, "variant/%s-t%zu", base, off);
-                rc = write_file(tp, d, off, why, whysz);
+                rc = gth_io_write_all(tp, d, off, why, whysz);
             } else { /* one corrupted byte */
                 size_t at = 16 + (size_t)(xorshift(&seed) % (len - 16));
                 uint64_t r = xorshift(&seed);
@@ -224,7 +214,7 @@ int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, cha
                         : r % 3 == 1 ? (uint8_t)(old ^ (1u << ((r >> 8) % 8)))
                                      : (uint8_t)(r >> 16);
                 snprintf(id, sizeof id, "variant/%s-c%zu-%02x", base, at, d[at]);
-                rc = write_file(tp, d, len, why, whysz);
+                rc = gth_io_write_all(tp, d, len, why, whysz);
                 d[at] = old;
             }
             if (rc || add_item(ts, id, "variant", tp)) {
@@ -273,7 +263,7 @@ int gth_traceset_add_mutants(gth_traceset *ts, const char *set, size_t max, char
                 char id[4200], tp[4200];
                 snprintf(id, sizeof id, "mutant/%s-%s-%zu", base, gth_mutator_name(op), k);
                 temp_path(ts, tp, sizeof tp);
-                rc = write_file(tp, out.data, out.len, why, whysz) || add_item(ts, id, "mutant", tp);
+                rc = gth_io_write_all(tp, out.data, out.len, why, whysz) || add_item(ts, id, "mutant", tp);
                 made++;
             } else if (err.status == GTH_ENOMEM) {
                 rc = -1;
@@ -308,7 +298,7 @@ int gth_traceset_add_generated(gth_traceset *ts, size_t per_version, char *why, 
             } else {
                 snprintf(id, sizeof id, "generated/go1.%u-%llu", versions[v], (unsigned long long)seed);
                 temp_path(ts, tp, sizeof tp);
-                rc = write_file(tp, out.data, out.len, why, whysz) || add_item(ts, id, "generated", tp);
+                rc = gth_io_write_all(tp, out.data, out.len, why, whysz) || add_item(ts, id, "generated", tp);
             }
             gth_buf_free(&out);
             if (rc) {
@@ -488,7 +478,7 @@ int gth_diff_write_test(const char *path, const uint8_t *bin, size_t len, const 
         }
         if (gth_expect_init(&e, NULL, failure ? (const char *)pat.data : NULL, &err) == GTH_OK &&
             gth_testfile_write(&file, comment, &e, text.data, text.len) == GTH_OK)
-            rc = write_file(path, file.data, file.len, why, whysz);
+            rc = gth_io_write_all(path, file.data, file.len, why, whysz);
         else
             snprintf(why, whysz, "%s", err.msg);
         gth_expect_free(&e);
@@ -522,7 +512,7 @@ static void write_reproducer(const gth_diff_opts *o, const gth_trace_item *it, c
         snprintf(where, wsz, "%s", path);
     if (!where[0]) { /* not representable as text: keep the bytes */
         snprintf(path, sizeof path, "%s/%s.bin", o->out_dir, base);
-        write_file(path, bin, len, why, sizeof why);
+        gth_io_write_all(path, bin, len, why, sizeof why);
         snprintf(where, wsz, "%s", path);
     }
     snprintf(path, sizeof path, "%s/%s.%s.out", o->out_dir, base, A->name);
@@ -555,7 +545,7 @@ static int reduce_item(gth_traceset *ts, const gth_diff_opts *o, const gth_trace
     gth_buf out;
     gth_buf_init(&out, NULL);
     int ok = gth_reduce(bin, len, &ro, &out, &st, &err) == GTH_OK &&
-             gth_red_write_file(path, out.data, out.len, why, sizeof why) == 0 && gth_pair_pred_file(pp, path) > 0;
+             gth_io_write_all(path, out.data, out.len, why, sizeof why) == 0 && gth_pair_pred_file(pp, path) > 0;
     if (ok)
         fprintf(o->log, "%sreduced %s: %llu -> %llu events, %llu -> %llu bytes, %llu candidates\n",
                 isatty(2) ? "\r\033[K" : "", it->id, (unsigned long long)st.events_in, (unsigned long long)st.events_out,

@@ -198,3 +198,11 @@ int gth_io_report(const char *cmd, const char *input, const gth_error *err) {
         fprintf(stderr, "gth %s: %s: %s\n", cmd, name, err->msg);
     return err->status == GTH_EINVALID ? 1 : 2;
 }
+
+int gth_io_write_all(const char *path, const void *p, size_t n, char *why, size_t whysz) {
+    FILE *f = fopen(path, "wb");
+    int ok = f && (!n || fwrite(p, 1, n, f) == n);
+    if (f && fclose(f) != 0) ok = 0;
+    if (!ok) snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
+    return ok ? 0 : -1;
+}

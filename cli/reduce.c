@@ -11,16 +11,9 @@
 #include <unistd.h>
 
 #include "cli/diff.h"
+#include "cli/io.h"
 #include "validator/reader.h"
 #include "validator/testtrace.h"
-
-int gth_red_write_file(const char *path, const void *p, size_t n, char *why, size_t whysz) {
-    FILE *f = fopen(path, "wb");
-    int ok = f && (!n || fwrite(p, 1, n, f) == n);
-    if (f && fclose(f) != 0) ok = 0;
-    if (!ok) snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
-    return ok ? 0 : -1;
-}
 
 /* ---- Two adapters disagree ----------------------------------------------------- */
 
@@ -51,7 +44,7 @@ int gth_pair_pred_file(gth_pair_pred *p, const char *path) {
 /* A candidate into its file; -1 (the predicate cannot run) if that fails. */
 static int write_candidate(const char *path, const uint8_t *trace, size_t len) {
     char why[4400];
-    if (gth_red_write_file(path, trace, len, why, sizeof why) == 0) return 0;
+    if (gth_io_write_all(path, trace, len, why, sizeof why) == 0) return 0;
     fprintf(stderr, "gth reduce: %s\n", why);
     return -1;
 }

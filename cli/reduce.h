@@ -18,8 +18,6 @@
 #include "cli/adapter.h"
 #include "reduce/reduce.h"
 
-/* Writes p[0..n) to path. 0, or -1 with why. */
-int gth_red_write_file(const char *path, const void *p, size_t n, char *why, size_t whysz);
 
 /* ---- Two adapters disagree --------------------------------------------------- */
 typedef struct gth_pair_pred {
