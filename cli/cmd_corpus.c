@@ -55,14 +55,6 @@ static int die_oom(void) {
     return 3;
 }
 
-static unsigned header_minor(const uint8_t *p, size_t n) {
-    unsigned minor = 0;
-    size_t hl;
-    gth_error err;
-    if (gth_header_parse(p, n, 1, &minor, &hl, &err) != GTH_READ_OK) return 0;
-    return minor;
-}
-
 /* ---- Generated valid cases -------------------------------------------------- */
 
 static const unsigned corpus_versions[] = {22, 23, 25, 26};
@@ -337,7 +329,7 @@ static int build_real(build_ctx *b) {
             rc = 2;
             break;
         }
-        o.version = header_minor(data, len);
+        o.version = gth_corpus_version(data, len);
         free(data);
         real_origin(origin, sizeof origin, names[i]);
         gth_corpus_row row;
@@ -429,9 +421,7 @@ static int load_case(gth_corpus_runner *r, const char *dir, const char *id, uint
         }
         return 0;
     }
-    r->bin.len = 0;
-    if (gth_buf_append(&r->bin, *data, *len) || gth_corpus_write_file(r->binpath, *data, *len)) {
-        snprintf(why, whysz, "%s: cannot copy", id);
+    if (gth_corpus_set_bin(r, *data, *len, why, whysz)) {
         free(*data);
         return -1;
     }
@@ -480,6 +470,8 @@ static void check_expectation(check_ctx *c, const gth_corpus_row *row, const uin
             mismatch(c, row->id, "Go's reader error %s does not match the expectation", o->go_raw_msg);
         else if (strcmp(o->go_msg, o->go_raw_msg))
             mismatch(c, row->id, "Go's validator finds %s before the reader's error", o->go_msg);
+        else if (!strncmp(o->go_raw_msg, "panic: ", 7))
+            mismatch(c, row->id, "Go panics (%s): Go's golden test would crash", o->go_raw_msg);
     } else {
         if (o->go != RES_REJECT || !gth_expect_matches(&e, o->go_msg))
             mismatch(c, row->id, "Go's verdict %s %s does not match the expectation",
@@ -508,7 +500,7 @@ static void check_row(check_ctx *c, const gth_corpus_row *row, gth_buf *regen) {
         free(data);
         return;
     }
-    unsigned version = header_minor(c->run->bin.data, c->run->bin.len);
+    unsigned version = gth_corpus_version(c->run->bin.data, c->run->bin.len);
     size_t before = c->bad;
     if (len != row->size) mismatch(c, row->id, "size %zu, manifest says %llu", len, (unsigned long long)row->size);
     if (version != row->version) mismatch(c, row->id, "version go1.%u, manifest says go1.%u", version, row->version);
@@ -539,8 +531,8 @@ static void check_row(check_ctx *c, const gth_corpus_row *row, gth_buf *regen) {
         regen->len = 0;
         if (gth_corpus_rederive(c->dir, row->origin, row->id, regen, why, sizeof why))
             mismatch(c, row->id, "origin does not derive: %s", why);
-        else if (regen->len != len || memcmp(regen->data, data, len))
-            mismatch(c, row->id, "origin %s derives different bytes", row->origin);
+        else if (regen->len != c->run->bin.len || memcmp(regen->data, c->run->bin.data, regen->len))
+            mismatch(c, row->id, "origin %s derives a different trace", row->origin);
     }
     if (c->verbose && c->bad == before) printf("ok %s\n", row->id);
     free(data);
@@ -677,7 +669,7 @@ static int cmd_stats(const char *dir) {
             n = bin.len;
         }
         count_ud u = {.sc = sc,
-                      .minor = header_minor(p, n),
+                      .minor = gth_corpus_version(p, n),
                       .col = set->want == WANT_ACCEPT ? ST_VALID : set->want == WANT_REJECT ? ST_INVALID : ST_REAL};
         unsigned minor;
         if (gth_version_is_v2(u.minor)) gth_decode_all(p, n, GTH_DEC_FLAT, NULL, &minor, count_event, &u, &err);

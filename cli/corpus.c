@@ -13,6 +13,7 @@
 #include "cli/io.h"
 #include "format/convert.h"
 #include "format/encode.h"
+#include "format/header.h"
 #include "spec/invariants.h"
 
 /* ---- Small helpers -------------------------------------------------------- */
@@ -228,7 +229,8 @@ int gth_corpus_manifest_write(gth_corpus_manifest *m, const char *path) {
     for (size_t i = 0; i < m->n; i++) {
         const gth_corpus_row *r = &m->v[i];
         tsv_escape(&b, r->id, strlen(r->id));
-        gth_buf_printf(&b, "\tgo1.%u\t", r->version);
+        if (r->version) gth_buf_printf(&b, "\tgo1.%u\t", r->version);
+        else gth_buf_printf(&b, "\t-\t");
         tsv_escape(&b, r->origin, strlen(r->origin));
         gth_buf_printf(&b, "\t%llu\t%s\t", (unsigned long long)r->size, gth_corpus_verdict_word(r->go_verdict));
         tsv_escape(&b, r->go_error, strlen(r->go_error));
@@ -279,7 +281,12 @@ void gth_corpus_runner_close(gth_corpus_runner *r) {
     gth_result_free(&r->rgth);
 }
 
+/* The error text, NUL-terminated. Go's "failed to advance" error lists the
+ * frontier in map order, which differs from run to run: only its first phrase
+ * is kept. */
 static const char *msg_of(gth_result *r) {
+    static const char stuck[] = "broken trace: failed to advance";
+    if (r->msg.len >= sizeof stuck - 1 && !memcmp(r->msg.data, stuck, sizeof stuck - 1)) r->msg.len = sizeof stuck - 1;
     gth_buf_putc(&r->msg, 0);
     r->msg.len--;
     return (const char *)r->msg.data;
@@ -330,6 +337,15 @@ int gth_corpus_to_bin(gth_corpus_runner *r, const void *p, size_t n, const char 
     return 0;
 }
 
+int gth_corpus_set_bin(gth_corpus_runner *r, const void *p, size_t n, char *why, size_t whysz) {
+    r->bin.len = 0;
+    if (gth_buf_append(&r->bin, p, n) || gth_corpus_write_file(r->binpath, p, n)) {
+        snprintf(why, whysz, "%s: %s", r->binpath, r->bin.failed ? "out of memory" : strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 const char *gth_corpus_inv_id(unsigned inv) {
     const gth_invariant *i = gth_invariant_get(inv);
     return i ? i->id : "-";
@@ -352,3 +368,11 @@ int gth_corpus_fill_row(gth_corpus_row *row, const char *id, const char *origin,
     return 0;
 }
 
+
+unsigned gth_corpus_version(const uint8_t *p, size_t n) {
+    unsigned minor = 0;
+    size_t hl;
+    gth_error err;
+    if (gth_header_parse(p, n, 1, &minor, &hl, &err) != GTH_READ_OK) return 0;
+    return minor;
+}

@@ -72,9 +72,15 @@ int gth_corpus_run(gth_corpus_runner *r, const char *path, int want_raw, gth_cor
  * and the file r->binpath. 0 or -1 (why). */
 int gth_corpus_to_bin(gth_corpus_runner *r, const void *p, size_t n, const char *name, char *why, size_t whysz);
 
+/* A binary trace into r->bin and the file r->binpath. 0 or -1 (why). */
+int gth_corpus_set_bin(gth_corpus_runner *r, const void *p, size_t n, char *why, size_t whysz);
+
 /* A manifest row from an outcome. 0 or -1 (out of memory). */
 int gth_corpus_fill_row(gth_corpus_row *row, const char *id, const char *origin, uint64_t size,
                         const gth_corpus_outcome *o);
+
+/* The version a binary trace's header names (21 for v1), 0 if unreadable. */
+unsigned gth_corpus_version(const uint8_t *p, size_t n);
 
 /* The invariant id of inv, "-" for none. */
 const char *gth_corpus_inv_id(unsigned inv);
