@@ -28,13 +28,14 @@
 
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: gth corpus build  [--dir DIR] [--valid N]\n"
+            "usage: gth corpus build  [--dir DIR] [--valid N] [--invalid N]\n"
             "       gth corpus check  [--dir DIR] [--sample N] [--verbose]\n"
             "       gth corpus stats  [--dir DIR]\n"
             "       gth corpus export [--dir DIR] (--fuzz OUTDIR | --zip OUTDIR)\n\n"
             "The golden corpus in Go's layout (docs/CORPUS.md); DIR defaults to ./corpus.\n\n"
             "  build   regenerates DIR/valid (generator, N seeds per version, default 500,\n          and more for event types under 10)\n"
-            "          and the mutated cases, runs Go's reader (gthref) and our validator on\n"
+            "          and about N mutated cases (--invalid, default 2300, chosen from 10 N\n"
+            "          mutants of `gth mutate --derive`), runs Go (gthref) and our validator on\n"
             "          every case and on DIR/real, and writes DIR/MANIFEST.tsv. Byte-identical\n"
             "          on every run. Generated cases Go and we do not both accept are left\n"
             "          out and listed on stdout.\n"
@@ -345,7 +346,7 @@ static int build_real(build_ctx *b) {
 
 /* ---- build ------------------------------------------------------------------ */
 
-static int cmd_build(const char *dir, uint64_t per_version) {
+static int cmd_build(const char *dir, uint64_t per_version, uint64_t invalid) {
     char why[1024], path[4200];
     gth_corpus_runner run;
     if (gth_corpus_runner_open(&run, why, sizeof why)) {
@@ -357,7 +358,7 @@ static int cmd_build(const char *dir, uint64_t per_version) {
     memset(&man, 0, sizeof man);
     build_ctx b = {.dir = dir, .run = &run, .man = &man};
     int rc = build_valid(&b, per_version);
-    if (!rc) rc = gth_corpus_build_invalid(dir, &run, &man, &b.excluded);
+    if (!rc) rc = gth_corpus_build_invalid(dir, &run, &man, (size_t)invalid, &b.excluded);
     if (!rc) rc = build_real(&b);
     if (!rc) {
         snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
@@ -939,7 +940,7 @@ int gth_cmd_corpus(int argc, char **argv) {
     }
     const char *sub = argv[1];
     const char *dir = "corpus", *fuzz_dir = NULL, *zip_dir = NULL;
-    uint64_t per_version = 500, sample = 0;
+    uint64_t per_version = 500, invalid = 2300, sample = 0;
     int verbose = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -957,6 +958,8 @@ int gth_cmd_corpus(int argc, char **argv) {
             dir = val;
         } else if (!strcmp(a, "--valid")) {
             ok = parse_count(val, &per_version) == 0 && per_version > 0 && per_version < 10000;
+        } else if (!strcmp(a, "--invalid")) {
+            ok = parse_count(val, &invalid) == 0 && invalid > 0 && invalid < 100000;
         } else if (!strcmp(a, "--sample")) {
             ok = parse_count(val, &sample) == 0;
         } else if (!strcmp(a, "--fuzz")) {
@@ -973,7 +976,7 @@ int gth_cmd_corpus(int argc, char **argv) {
         }
         i++;
     }
-    if (!strcmp(sub, "build")) return cmd_build(dir, per_version);
+    if (!strcmp(sub, "build")) return cmd_build(dir, per_version, invalid);
     if (!strcmp(sub, "check")) return cmd_check(dir, sample, verbose);
     if (!strcmp(sub, "stats")) return cmd_stats(dir);
     if (!strcmp(sub, "export")) {

@@ -97,9 +97,10 @@ void gth_corpus_free_list(char **names, long n);
 int gth_corpus_remove(const char *dir, const char *suffix);
 
 /* ---- The mutated part (corpus_invalid.c) -------------------------------------
- * Derives invalid cases from the valid ones, writes them under dir and adds
- * their rows. *excluded counts candidates left out. Returns an exit code. */
-int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus_manifest *man,
+ * Derives about `target` invalid cases from the valid ones, writes them under
+ * dir and adds their rows. *excluded counts candidates left out. Returns an
+ * exit code. */
+int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus_manifest *man, size_t target,
                              size_t *excluded);
 /* The bytes of the mutated case id from its origin ("mutate ..."), appended to
  * out. 0, or -1 (why). */

@@ -3,9 +3,9 @@
 
 #include "cli/corpus.h"
 
-int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus_manifest *man,
+int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus_manifest *man, size_t target,
                              size_t *excluded) {
-    (void)dir, (void)run, (void)man, (void)excluded;
+    (void)dir, (void)run, (void)man, (void)target, (void)excluded;
     return 0;
 }
 

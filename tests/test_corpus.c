@@ -130,7 +130,7 @@ static void test_build_deterministic_and_check_catches_tampering(void **state) {
     use_our_gthref();
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", tu_tmpdir("corpus"));
-    const char *build[] = {"corpus", "build", "--dir", dir, "--valid", "4", NULL};
+    const char *build[] = {"corpus", "build", "--dir", dir, "--valid", "4", "--invalid", "20", NULL};
     char *out, *err;
     int st = gth(build, &out, &err);
     if (st != 0) fail_msg("gth corpus build: exit %d\n%s%s", st, out, err);
