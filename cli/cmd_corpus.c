@@ -470,7 +470,7 @@ static void check_expectation(check_ctx *c, const gth_corpus_row *row, const uin
         if (o->go_raw != RES_REJECT) mismatch(c, row->id, "expects FAILURE but Go's reader accepts");
         else if (!gth_expect_matches(&e, o->go_raw_msg))
             mismatch(c, row->id, "Go's reader error %s does not match the expectation", o->go_raw_msg);
-        else if (strcmp(o->go_msg, o->go_raw_msg))
+        else if (!gth_corpus_msg_same(o->go_msg, o->go_raw_msg))
             mismatch(c, row->id, "Go's validator finds %s before the reader's error", o->go_msg);
         else if (!strncmp(o->go_raw_msg, "panic: ", 7))
             mismatch(c, row->id, "Go panics (%s): Go's golden test would crash", o->go_raw_msg);
@@ -506,7 +506,7 @@ static void check_row(check_ctx *c, const gth_corpus_row *row, gth_buf *regen) {
     size_t before = c->bad;
     if (len != row->size) mismatch(c, row->id, "size %zu, manifest says %llu", len, (unsigned long long)row->size);
     if (version != row->version) mismatch(c, row->id, "version go1.%u, manifest says go1.%u", version, row->version);
-    if (o.go != row->go_verdict || strcmp(o.go == RES_ACCEPT ? "" : o.go_msg, row->go_error))
+    if (o.go != row->go_verdict || !gth_corpus_msg_same(o.go == RES_ACCEPT ? "" : o.go_msg, row->go_error))
         mismatch(c, row->id, "Go says %s %s; manifest says %s %s", gth_corpus_verdict_word(o.go), o.go_msg,
                  gth_corpus_verdict_word(row->go_verdict), row->go_error);
     const char *inv = o.gth == RES_REJECT ? gth_corpus_inv_id(o.inv) : "-";
@@ -529,6 +529,24 @@ static void check_row(check_ctx *c, const gth_corpus_row *row, gth_buf *regen) {
             mismatch(c, row->id, "origin does not generate: %s", err.msg);
         else if (regen->len != len || memcmp(regen->data, data, len))
             mismatch(c, row->id, "origin %s generates different bytes", row->origin);
+    } else if (!strncmp(row->origin, "copy ", 5) || !strncmp(row->origin, "fuzz ", 5)) {
+        /* A minimal negative input of the catalogue, as a file of the repository. */
+        char src[4400];
+        uint8_t *sd;
+        size_t sl;
+        gth_error err;
+        snprintf(src, sizeof src, "%s/%s", c->dir, row->origin + 5);
+        regen->len = 0;
+        if (gth_io_read_all(src, &sd, &sl, why, sizeof why)) {
+            mismatch(c, row->id, "origin: %s", why);
+        } else {
+            int fuzz = row->origin[0] == 'f';
+            if (fuzz && gth_convert_fuzz_file(sd, sl, regen, &err) != GTH_OK)
+                mismatch(c, row->id, "origin: %s: %s", src, err.msg);
+            else if (fuzz ? regen->len != len || memcmp(regen->data, data, len) : sl != len || memcmp(sd, data, len))
+                mismatch(c, row->id, "differs from its origin %s", src);
+            free(sd);
+        }
     } else if (!strncmp(row->origin, "mutate ", 7)) {
         regen->len = 0;
         if (gth_corpus_rederive(c->dir, row->origin, row->id, regen, why, sizeof why))

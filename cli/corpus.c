@@ -281,19 +281,27 @@ void gth_corpus_runner_close(gth_corpus_runner *r) {
     gth_result_free(&r->rgth);
 }
 
-/* The error text, NUL-terminated. Go's "failed to advance" error lists the
- * frontier in map order, which differs from run to run: only its first phrase
- * is kept. */
 static const char *msg_of(gth_result *r) {
-    static const char stuck[] = "broken trace: failed to advance";
-    if (r->msg.len >= sizeof stuck - 1 && !memcmp(r->msg.data, stuck, sizeof stuck - 1)) r->msg.len = sizeof stuck - 1;
     gth_buf_putc(&r->msg, 0);
     r->msg.len--;
     return (const char *)r->msg.data;
 }
 
-/* Runs the binary trace at path: Go (validate profile), Go's reader alone when
- * want_raw, and our validator. */
+size_t gth_corpus_msg_key(const char *msg) {
+    static const char *const cut[] = {"broken trace: failed to advance", "found invalid func string ID",
+                                      "found invalid file string ID"};
+    for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+        size_t n = strlen(cut[i]);
+        if (!strncmp(msg, cut[i], n)) return n;
+    }
+    return strlen(msg);
+}
+
+int gth_corpus_msg_same(const char *a, const char *b) {
+    size_t n = gth_corpus_msg_key(a);
+    return n == gth_corpus_msg_key(b) && !memcmp(a, b, n);
+}
+
 int gth_corpus_run(gth_corpus_runner *r, const char *path, int want_raw, gth_corpus_outcome *o, char *why, size_t whysz) {
     memset(o, 0, sizeof *o);
     o->go_raw = RES_ERROR;
@@ -358,7 +366,7 @@ int gth_corpus_fill_row(gth_corpus_row *row, const char *id, const char *origin,
     row->version = o->version;
     row->size = size;
     row->go_verdict = o->go;
-    row->go_error = strdup(o->go == RES_ACCEPT ? "" : o->go_msg);
+    row->go_error = strndup(o->go == RES_ACCEPT ? "" : o->go_msg, o->go == RES_ACCEPT ? 0 : gth_corpus_msg_key(o->go_msg));
     row->gth_verdict = o->gth;
     row->gth_inv = strdup(o->gth == RES_REJECT ? gth_corpus_inv_id(o->inv) : "-");
     if (!row->id || !row->origin || !row->go_error || !row->gth_inv) {

@@ -72,6 +72,14 @@ int gth_corpus_run(gth_corpus_runner *r, const char *path, int want_raw, gth_cor
  * and the file r->binpath. 0 or -1 (why). */
 int gth_corpus_to_bin(gth_corpus_runner *r, const void *p, size_t n, const char *name, char *why, size_t whysz);
 
+/* How much of an error text is the same on every run: all of it, except for two
+ * of Go's texts that name what they found in map order ("failed to advance"
+ * lists the frontier; an invalid func or file string id is the first met among
+ * the stacks), of which only the first words are. The manifest keeps that part. */
+size_t gth_corpus_msg_key(const char *msg);
+/* 1 if two texts have the same key part. */
+int gth_corpus_msg_same(const char *a, const char *b);
+
 /* A binary trace into r->bin and the file r->binpath. 0 or -1 (why). */
 int gth_corpus_set_bin(gth_corpus_runner *r, const void *p, size_t n, char *why, size_t whysz);
 
