@@ -20,7 +20,9 @@ static const char *const profile_intro[] = {
         "`--profile=parser` too, since the event stream cannot describe such an event.",
     [GTH_PROFILE_STRICT] =
         "Producer rules Go does not check: every Go runtime keeps them, Go's reader does not\n"
-        "require them.",
+        "require them. `gth validate --profile=strict` reports them for traces the `validate`\n"
+        "profile accepts; docs/STRICT.md gives the runtime code behind each rule and what a\n"
+        "trace cannot show of stack ownership.",
 };
 
 static const char *const profile_title[] = {

@@ -18,6 +18,7 @@
 #include "format/decode.h"
 #include "format/encode.h"
 #include "format/testfile.h"
+#include "fuzz/mutator/mutator.h"
 #include "generator/gen.h"
 #include "spec/spec.h"
 
@@ -165,6 +166,15 @@ int gth_traceset_add_path(gth_traceset *ts, const char *path, const char *set, c
     return add_file(ts, path, prefix, set, why, whysz);
 }
 
+const char *gth_goroot(char *buf, size_t n) {
+    FILE *p = popen("go env GOROOT 2>/dev/null", "r");
+    if (!p) return NULL;
+    if (!fgets(buf, (int)n, p)) buf[0] = 0;
+    pclose(p);
+    buf[strcspn(buf, "\r\n")] = 0;
+    return buf[0] ? buf : NULL;
+}
+
 int gth_traceset_add_goroot(gth_traceset *ts, const char *goroot, char *why, size_t whysz) {
     char dir[4200];
     why[0] = 0;
@@ -221,6 +231,49 @@ int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, cha
                 return -1;
             }
             made++;
+        }
+        free(d);
+    }
+    return 0;
+}
+
+int gth_traceset_add_mutants(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz) {
+    size_t parents = 0, end = ts->n;
+    why[0] = 0;
+    for (size_t i = 0; i < end; i++) parents += !strcmp(ts->v[i].set, set);
+    if (!parents || !max) return 0;
+    size_t per = max / parents ? max / parents : 1, made = 0;
+    for (size_t i = 0; i < end && made < max; i++) {
+        if (strcmp(ts->v[i].set, set)) continue;
+        uint8_t *d;
+        size_t len;
+        if (gth_io_read_all(ts->v[i].path, &d, &len, why, whysz)) return -1;
+        const char *base = strrchr(ts->v[i].id, '/');
+        base = base ? base + 1 : ts->v[i].id;
+        for (size_t k = 0; k < per && made < max; k++) {
+            /* The seed depends on the parent's name and k only: the same set every run. */
+            uint64_t seed = 0xcbf29ce484222325ULL;
+            for (const char *c = ts->v[i].id; *c; c++) seed = (seed ^ (uint8_t)*c) * 0x100000001b3ULL;
+            seed += k;
+            gth_buf out;
+            gth_buf_init(&out, NULL);
+            gth_error err;
+            int op = -1, rc = 0;
+            if (gth_mutate_buf(NULL, d, len, seed, -1, &out, &op, &err) == GTH_OK) {
+                char id[4200], tp[4200];
+                snprintf(id, sizeof id, "mutant/%s-%s-%zu", base, gth_mutator_name(op), k);
+                temp_path(ts, tp, sizeof tp);
+                rc = write_file(tp, out.data, out.len, why, whysz) || add_item(ts, id, "mutant", tp);
+                made++;
+            } else if (err.status == GTH_ENOMEM) {
+                rc = -1;
+            }
+            gth_buf_free(&out);
+            if (rc) {
+                free(d);
+                if (!why[0]) snprintf(why, whysz, "out of memory");
+                return -1;
+            }
         }
         free(d);
     }
@@ -315,7 +368,7 @@ typedef struct cmp_out {
     size_t line;              /* first differing line (1-based), 0 if none */
 } cmp_out;
 
-static int same_message(const gth_buf *a, const gth_buf *b) {
+int gth_diff_same_message(const gth_buf *a, const gth_buf *b) {
     static const char stuck[] = "broken trace: failed to advance";
     size_t k = sizeof stuck - 1;
     /* The state dump after "failed to advance" is in Go's map order. */
@@ -328,7 +381,7 @@ static void compare(const gth_result *a, const gth_result *b, cmp_out *c) {
     c->verdict_ok = a->verdict == b->verdict;
     if (a->verdict == RES_REJECT && b->verdict == RES_REJECT) {
         c->message_compared = 1;
-        c->message_ok = same_message(&a->msg, &b->msg);
+        c->message_ok = gth_diff_same_message(&a->msg, &b->msg);
     }
     if (a->verdict == RES_ERROR || b->verdict == RES_ERROR) return;
     /* Both accept: the whole streams; otherwise up to where one stopped. */
@@ -391,8 +444,7 @@ static void write_output(const char *path, const gth_result *r) {
     fclose(f);
 }
 
-/* Escapes s for use as a literal in a regexp. */
-static void regexp_quote(gth_buf *b, const uint8_t *s, size_t n) {
+void gth_regexp_quote(gth_buf *b, const uint8_t *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         if (strchr("\\.+*?()|[]{}^$", s[i])) gth_buf_putc(b, '\\');
         gth_buf_putc(b, s[i]);
@@ -427,7 +479,7 @@ static void write_reproducer(const gth_diff_opts *o, const gth_trace_item *it, c
         if (ra->verdict == RES_REJECT) {
             size_t first = ra->msg.data ? strcspn((const char *)ra->msg.data, "\n") : 0;
             if (first > ra->msg.len) first = ra->msg.len;
-            regexp_quote(&pat, ra->msg.data, first);
+            gth_regexp_quote(&pat, ra->msg.data, first);
             gth_buf_putc(&pat, 0);
         }
         if (gth_expect_init(&e, NULL, ra->verdict == RES_REJECT ? (const char *)pat.data : NULL, &err) == GTH_OK &&

@@ -30,11 +30,19 @@ void gth_traceset_free(gth_traceset *ts); /* removes the temporary files */
 /* A file (binary trace, Go text trace, .test, go test fuzz v1) or a directory of
  * them (recursively, in name order). */
 int gth_traceset_add_path(gth_traceset *ts, const char *path, const char *set, char *why, size_t whysz);
+/* GOROOT of the go command on PATH, into buf; NULL if there is none. */
+const char *gth_goroot(char *buf, size_t n);
 /* Go's golden tests and FuzzReader corpus from GOROOT. */
 int gth_traceset_add_goroot(gth_traceset *ts, const char *goroot, char *why, size_t whysz);
 /* Deterministic truncations and one-byte corruptions of the traces of `set`
  * already in ts, at most `max` of them. */
 int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz);
+
+/* Mutants of the traces of `set` already in ts (fuzz/mutator, one operator
+ * each, seeds from the parent's id), at most `max`; set "mutant", ids
+ * mutant/<parent>-<operator>-<k>. Most are invalid: a labelled-by-Go corpus of
+ * near-valid traces. */
+int gth_traceset_add_mutants(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz);
 
 /* Generated traces: `per_version` seeds (from 1) of every v2 version, set
  * "generated", ids generated/go1.NN-SEED. */
@@ -65,6 +73,12 @@ typedef struct gth_diff_opts {
     int verbose;
     FILE *log;              /* progress and findings (stderr) */
 } gth_diff_opts;
+
+/* 1 if two error texts are the same, as the runner compares them: equal, or
+ * both Go's "failed to advance" (whose state dump is in Go's map order). */
+int gth_diff_same_message(const gth_buf *a, const gth_buf *b);
+/* Appends s[0..n) escaped as a literal for a regexp (RE2 and POSIX ERE). */
+void gth_regexp_quote(gth_buf *b, const uint8_t *s, size_t n);
 
 /* Runs every trace through every adapter and prints the agreement table.
  * Returns 0 when every disagreement is a known one, 1 when there is a new one,

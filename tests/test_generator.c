@@ -51,7 +51,7 @@ static const char *ours(const uint8_t *data, size_t len) {
     int rc;
     gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
     if (r) {
-        gth_run_opts o = {GTH_PROFILE_VALIDATE, NULL, NULL, &msg};
+        gth_run_opts o = {.profile = GTH_PROFILE_VALIDATE, .message = &msg};
         rc = gth_testtrace_run(r, &o, NULL, &err);
         gth_reader_free(r);
     } else {

@@ -1010,7 +1010,8 @@ static void test_cli_profiles(void **state) {
     char *parser[] = {(char *)tu_gth(), "validate", "--profile=parser", path, NULL};
     char *validate[] = {(char *)tu_gth(), "validate", "--profile=validate", path, NULL};
     char *dflt[] = {(char *)tu_gth(), "validate", "--json", path, NULL};
-    char *bad[] = {(char *)tu_gth(), "validate", "--profile=strict", path, NULL};
+    char *strict[] = {(char *)tu_gth(), "validate", "--profile=strict", path, NULL};
+    char *bad[] = {(char *)tu_gth(), "validate", "--profile=loose", path, NULL};
     char *out = NULL, *err = NULL;
     assert_int_equal(tu_run(parser, NULL, 0, &out, NULL, &err), 0);
     free(out);
@@ -1024,6 +1025,11 @@ static void test_cli_profiles(void **state) {
     assert_int_equal(tu_run(dflt, NULL, 0, &out, NULL, &err), 1);
     assert_non_null(strstr(out, "\"invariant\":\"validate.g-run-busy-thread\""));
     assert_non_null(strstr(out, "\"event\":\"4 StateTransition M=1 P=0 G=1 GoID=2 Undetermined->Running Reason=\\\"\\\"\"}"));
+    free(out);
+    free(err);
+    /* The strict profile reports the validate finding first. */
+    assert_int_equal(tu_run(strict, NULL, 0, &out, NULL, &err), 1);
+    assert_non_null(strstr(err, "[validate.g-run-busy-thread]"));
     free(out);
     free(err);
     assert_int_equal(tu_run(bad, NULL, 0, &out, NULL, &err), 2);

@@ -854,7 +854,7 @@ int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, u
     gth_stream st;
     gth_stream_init(&st, a);
     gth_error_clear(err);
-    if (o->profile == GTH_PROFILE_VALIDATE) {
+    if (o->profile == GTH_PROFILE_VALIDATE || o->profile == GTH_PROFILE_STRICT) {
         t = gth_testtrace_new(a, gth_reader_version(r));
         if (!t) {
             rc = gth_error_nomem(err);
@@ -901,7 +901,12 @@ int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, u
             }
             goto out;
         }
+        if (o->strict && gth_strict_event(o->strict, &v) != GTH_OK) {
+            rc = gth_error_nomem(err);
+            break;
+        }
     }
+    if (o->strict && rc == GTH_OK) rc = gth_strict_finish(o->strict, err, event);
     if (o->message && rc != GTH_OK) {
         o->message->len = 0;
         gth_buf_append(o->message, err->msg, strlen(err->msg));

@@ -150,6 +150,37 @@ const char *tu_gthref(void) {
     return path;
 }
 
+size_t tu_gthref_accepts(char *const *paths, size_t n, const char *profile, char **reject) {
+    gth_buf list;
+    gth_buf_init(&list, NULL);
+    for (size_t i = 0; i < n; i++) gth_buf_printf(&list, "%s\n", paths[i]);
+    char flag[64];
+    snprintf(flag, sizeof flag, "--profile=%s", profile);
+    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", flag, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = tu_run(argv, list.data, list.len, &out, NULL, &err);
+    gth_buf_free(&list);
+    if (rc != 0) fail_msg("gthref validate --batch exited %d: %s", rc, err ? err : "");
+    if (reject) *reject = NULL;
+    size_t seen = 0, accepted = 0;
+    const char *cur = "?";
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "== ", 3)) {
+            if (strcmp(line + 3, "end")) cur = line + 3, seen++;
+        } else if (!strcmp(line, "ACCEPT")) {
+            accepted++;
+        } else if (!strncmp(line, "REJECT", 6) && reject && !*reject) {
+            size_t l = strlen(cur) + strlen(line) + 4;
+            *reject = malloc(l);
+            snprintf(*reject, l, "%s: %s", cur, line + 6);
+        }
+    }
+    free(out);
+    free(err);
+    if (seen != n) fail_msg("gthref answered for %zu of %zu traces", seen, n);
+    return accepted;
+}
+
 const char *tu_gth(void) { return GTH_CLI; }
 
 static int cmp_str(const void *a, const void *b) {
@@ -219,7 +250,7 @@ static int ours_once(const void *data, size_t len, int profile, int seekable, gt
     *nevents = 0;
     gth_reader *r = gth_reader_new(NULL, src, err);
     if (r) {
-        gth_run_opts o = {profile, NULL, NULL, msg};
+        gth_run_opts o = {.profile = profile, .message = msg};
         rc = gth_testtrace_run(r, &o, nevents, err);
         gth_reader_free(r);
     } else {

@@ -31,6 +31,11 @@ const char *tu_goroot(void);
 /* Path of the Go reference adapter (adapters/go), built on first use into the
  * build tree; fails the test if it cannot be built. */
 const char *tu_gthref(void);
+/* Go's verdicts: runs `gthref validate --batch --profile=PROFILE` over
+ * paths[0..n) in one adapter process and returns how many it accepted. Fails
+ * the test if the adapter fails or does not answer for every path. reject (if
+ * not NULL) receives the first rejected "path: message" (malloc'd) or NULL. */
+size_t tu_gthref_accepts(char *const *paths, size_t n, const char *profile, char **reject);
 /* Path of our own command. */
 const char *tu_gth(void);
 
