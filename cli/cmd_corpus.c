@@ -251,7 +251,7 @@ static int valid_case(build_ctx *b, const gth_gen_config *cfg, gth_buf *test, co
 static int build_valid(build_ctx *b, uint64_t per_version) {
     char sub[4200];
     snprintf(sub, sizeof sub, "%s/valid", b->dir);
-    if (gth_corpus_mkdir_p(sub) || gth_corpus_remove(sub, ".test")) {
+    if (gth_io_mkdir_p(sub) || gth_corpus_remove(sub, ".test")) {
         fprintf(stderr, "gth corpus: %s: %s\n", sub, strerror(errno));
         return 2;
     }
@@ -775,6 +775,21 @@ static void put32(gth_buf *b, uint32_t v) {
     put16(b, v >> 16);
 }
 
+/* The fields local and central headers share: version 1.0 needed, no flags,
+ * stored, 1980-01-01 00:00, CRC, sizes, name length, no extra field. */
+static void zip_fields(gth_buf *b, uint32_t crc, size_t n, size_t nl) {
+    put16(b, 10);
+    put16(b, 0);
+    put16(b, 0);
+    put16(b, 0);
+    put16(b, 0x21);
+    put32(b, crc);
+    put32(b, (uint32_t)n);
+    put32(b, (uint32_t)n);
+    put16(b, (uint32_t)nl);
+    put16(b, 0);
+}
+
 static void zip_add(zip_writer *z, const char *name, const void *p, size_t n) {
     uint32_t crc = 0xFFFFFFFFu;
     const uint8_t *s = p;
@@ -782,32 +797,13 @@ static void zip_add(zip_writer *z, const char *name, const void *p, size_t n) {
     crc ^= 0xFFFFFFFFu;
     size_t nl = strlen(name);
     uint32_t off = (uint32_t)z->data.len;
-    /* Local header: version 1.0, no flags, stored, 1980-01-01 00:00. */
     put32(&z->data, 0x04034b50);
-    put16(&z->data, 10);
-    put16(&z->data, 0);
-    put16(&z->data, 0);
-    put16(&z->data, 0);
-    put16(&z->data, 0x21);
-    put32(&z->data, crc);
-    put32(&z->data, (uint32_t)n);
-    put32(&z->data, (uint32_t)n);
-    put16(&z->data, (uint32_t)nl);
-    put16(&z->data, 0);
+    zip_fields(&z->data, crc, n, nl);
     gth_buf_append(&z->data, name, nl);
     gth_buf_append(&z->data, p, n);
     put32(&z->dir, 0x02014b50);
     put16(&z->dir, 0x031E); /* made by: Unix, 3.0 */
-    put16(&z->dir, 10);
-    put16(&z->dir, 0);
-    put16(&z->dir, 0);
-    put16(&z->dir, 0);
-    put16(&z->dir, 0x21);
-    put32(&z->dir, crc);
-    put32(&z->dir, (uint32_t)n);
-    put32(&z->dir, (uint32_t)n);
-    put16(&z->dir, (uint32_t)nl);
-    put16(&z->dir, 0);
+    zip_fields(&z->dir, crc, n, nl);
     put16(&z->dir, 0);
     put16(&z->dir, 0);
     put16(&z->dir, 0);
@@ -853,7 +849,7 @@ static int cmd_export(const char *dir, const char *fuzz_dir, const char *zip_dir
         return 2;
     }
     const char *out = fuzz_dir ? fuzz_dir : zip_dir;
-    if (gth_corpus_mkdir_p(out)) {
+    if (gth_io_mkdir_p(out)) {
         fprintf(stderr, "gth corpus: cannot create %s: %s\n", out, strerror(errno));
         gth_corpus_manifest_free(&man);
         return 2;

@@ -18,21 +18,6 @@
 
 /* ---- Small helpers -------------------------------------------------------- */
 
-int gth_corpus_mkdir_p(const char *dir) {
-    char path[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof path) return -1;
-    memcpy(path, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (path[i] != '/' && path[i] != 0) continue;
-        char c = path[i];
-        path[i] = 0;
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) return -1;
-        path[i] = c;
-    }
-    return 0;
-}
-
 int gth_corpus_write_file(const char *path, const void *p, size_t n) {
     FILE *f = fopen(path, "wb");
     if (!f) return -1;

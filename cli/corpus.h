@@ -95,7 +95,6 @@ const char *gth_corpus_inv_id(unsigned inv);
 
 /* ---- Files ---------------------------------------------------------------------- */
 
-int gth_corpus_mkdir_p(const char *dir);
 int gth_corpus_write_file(const char *path, const void *p, size_t n);
 /* Sorted names of the files in dir ending in suffix; the count (0 if dir does
  * not exist), or -1 (errno). Free with gth_corpus_free_list. */

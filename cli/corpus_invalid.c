@@ -187,7 +187,7 @@ static int symlink_parents(const char *dir, const char *valid, char *why, size_t
     char **names;
     long n = gth_corpus_list(valid, ".test", &names);
     sized *v = n > 0 ? calloc((size_t)n, sizeof *v) : NULL;
-    if (n <= 0 || !v || gth_corpus_mkdir_p(dir)) {
+    if (n <= 0 || !v || gth_io_mkdir_p(dir)) {
         snprintf(why, whysz, "%s: no valid cases to mutate", valid);
         free(v);
         gth_corpus_free_list(names, n);
@@ -241,7 +241,7 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
     char why[9000], path[4400], work[4200], parents[4300], der[4300], valid[4200];
     for (int k = 0; k < 3; k++) {
         snprintf(path, sizeof path, "%s/%s", dir, sets[k]);
-        if (gth_corpus_mkdir_p(path) || gth_corpus_remove(path, k == 2 ? ".trace" : ".test")) {
+        if (gth_io_mkdir_p(path) || gth_corpus_remove(path, k == 2 ? ".trace" : ".test")) {
             fprintf(stderr, "gth corpus: %s: %s\n", path, strerror(errno));
             return 2;
         }
