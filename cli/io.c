@@ -10,6 +10,24 @@
 
 #include "format/decode.h"
 
+int gth_io_mkdir_p(const char *dir) {
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != 0) continue;
+        char c = path[i];
+        path[i] = 0;
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) return -1;
+        path[i] = c;
+    }
+    return 0;
+}
+
 int gth_io_is_std(const char *path) { return !path || !strcmp(path, "-"); }
 
 const char *gth_io_name(const char *path) { return gth_io_is_std(path) ? "<stdin>" : path; }
