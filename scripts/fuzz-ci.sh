@@ -42,9 +42,10 @@ failed=0
 for name in "${names[@]}"; do
   rc=$(cat "$work/$name.rc")
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name.log")
+  eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/$name.log")
   cov=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE|INITED)' "$work/$name.log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9A-Za-z]+' || true)
   if [ "$rc" = 0 ]; then
-    echo "fuzz $name: ok, ${secs}s, ${execs:-?} execs, $cov"
+    echo "fuzz $name: ok, ${secs}s, ${execs:-?} execs (${eps:-?}/s), $cov"
   else
     failed=$((failed + 1))
     echo "fuzz $name: FAILED (exit $rc)"
