@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 preset=fuzz
 [ $afl = 1 ] && preset=afl
-cmake --preset $preset >/dev/null
+[ -f "build/$preset/build.ninja" ] || cmake --preset $preset >/dev/null
 AFL_QUIET=1 cmake --build --preset $preset -j2 >/dev/null
 bin=$root/build/$preset/fuzz/bin
 line=$(grep "^$target " "$bin/targets.txt" || true)
@@ -85,8 +85,9 @@ if [ $afl = 0 ]; then
   for f in "$run/crashes"/*; do
     [ -f "$f" ] || continue
     case $(basename "$f") in min-*) continue ;; esac
-    "$bin/$target" -minimize_crash=1 -runs=20000 -max_total_time=60 -timeout=25 \
-      -exact_artifact_path="$run/crashes/min-$(basename "$f")" "$f" >>"$run/log" 2>&1 || true
+    # Bounded: each step of minimising an oom or timeout input runs to the limit.
+    timeout -k 5 180 "$bin/$target" -minimize_crash=1 -runs=20000 -max_total_time=120 -timeout=25 \
+      -rss_limit_mb=2560 -exact_artifact_path="$run/crashes/min-$(basename "$f")" "$f" >>"$run/log" 2>&1 || true
   done
   crashes=$(find "$run/crashes" -type f ! -name 'min-*' | wc -l)
   summary="target=$target engine=libfuzzer seconds=$secs runs=$runs execs=$execs cov=${cov:-?} ft=${ft:-?} corpus=${corp:-?} crashes=$crashes"
@@ -105,7 +106,7 @@ else
     [ -f "$f" ] || continue
     id=$(basename "$f" | cut -d, -f1 | tr ':' '-')
     cp "$f" "$run/crashes/$id"
-    afl-tmin -i "$f" -o "$run/crashes/min-$id" -- "$bin/$target" >>"$run/log" 2>&1 || true
+    timeout -k 5 180 afl-tmin -i "$f" -o "$run/crashes/min-$id" -- "$bin/$target" >>"$run/log" 2>&1 || true
   done
   cp -r "$run/afl/default/queue/." "$run/corpus/" 2>/dev/null || true
   crashes=$(find "$run/crashes" -type f ! -name 'min-*' | wc -l)
