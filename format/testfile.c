@@ -66,9 +66,48 @@ static int control_escape(int c) {
     }
 }
 
-/* Translates an RE2 pattern to ERE. Returns NULL or a reason it cannot. */
+/* Length of a counted repetition {n}, {n,} or {n,m} at s[0..n), 0 if there is
+ * none (then Go reads '{' as a literal); its bounds (-1: none) in *lo, *hi. */
+static size_t brace_repeat(const char *s, size_t n, long *lo, long *hi) {
+    size_t i = 1;
+    long v[2] = {-1, -1};
+    for (int k = 0; k < 2; k++) {
+        size_t start = i;
+        long x = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (x <= 100000) x = x * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i > start) v[k] = x;
+        else if (k == 0) return 0;
+        if (k == 0) {
+            if (i < n && s[i] == '}') {
+                *lo = *hi = v[0];
+                return i + 1;
+            }
+            if (i >= n || s[i] != ',') return 0;
+            i++;
+        }
+    }
+    if (i >= n || s[i] != '}') return 0;
+    *lo = v[0];
+    *hi = v[1];
+    return i + 1;
+}
+
+#define MAX_GROUP_DEPTH 1000
+
+/* Translates an RE2 pattern to ERE. Returns NULL or a reason it cannot. As in
+ * Go, a repetition operator may not follow another ("a**", "a+?+"), and counted
+ * repetitions may not make more than 1000 copies of anything, nested ones
+ * multiplied ("(a{100}){20}"); POSIX would accept these, and regcomp's memory
+ * grows with every copy. weight[d]: the most copies a counted repetition makes
+ * inside the group open at depth d; atom: that of the last atom. */
 static const char *translate(const char *s, size_t n, gth_buf *out, int *icase) {
-    size_t i = 0;
+    size_t i = 0, depth = 0;
+    int last_repeat = 0;
+    unsigned long weight[MAX_GROUP_DEPTH + 1], atom = 1;
+    weight[0] = 1;
     *icase = 0;
     if (n >= 4 && memcmp(s, "(?i)", 4) == 0) {
         *icase = 1;
@@ -76,7 +115,40 @@ static const char *translate(const char *s, size_t n, gth_buf *out, int *icase) 
     }
     while (i < n) {
         char c = s[i];
-        if (c == '\\') {
+        long lo = -1, hi = -1;
+        size_t blen = c == '{' ? brace_repeat(s + i, n - i, &lo, &hi) : 0;
+        if (c == '*' || c == '+' || c == '?' || blen) {
+            if (last_repeat) return "invalid nested repetition operator";
+            if (blen) {
+                unsigned long m = (unsigned long)(hi >= 0 ? hi : lo);
+                if (lo > 1000 || hi > 1000 || (hi >= 0 && hi < lo)) return "invalid repeat count";
+                if ((lo >= 2 || hi >= 2) && m > 0 && atom > 1000 / m) return "invalid repeat count";
+                if (m > 1) atom *= m;
+                if (atom > weight[depth]) weight[depth] = atom;
+                gth_buf_append(out, s + i, blen);
+                i += blen;
+            } else {
+                gth_buf_putc(out, c);
+                i++;
+            }
+            if (i < n && s[i] == '?') i++; /* lazy: same set of matches */
+            last_repeat = 1;
+            continue;
+        }
+        last_repeat = 0;
+        atom = 1;
+        if (c == '(') {
+            if (depth == MAX_GROUP_DEPTH) return "expression nests too deeply";
+            weight[++depth] = 1;
+        } else if (c == ')' && depth > 0) {
+            atom = weight[depth--];
+            if (atom > weight[depth]) weight[depth] = atom;
+        }
+        if (c == '{' || c == '}') { /* literal braces, as Go reads them */
+            gth_buf_putc(out, '\\');
+            gth_buf_putc(out, c);
+            i++;
+        } else if (c == '\\') {
             if (i + 1 >= n) return "trailing backslash at end of expression";
             char e = s[i + 1];
             const char *cls = class_escape(e, 0);
@@ -146,10 +218,6 @@ static const char *translate(const char *s, size_t n, gth_buf *out, int *icase) 
             } else {
                 return "unsupported group flags";
             }
-        } else if (c == '*' || c == '+' || c == '?' || c == '}') {
-            gth_buf_putc(out, c);
-            i++;
-            if (i < n && s[i] == '?') i++; /* lazy: same set of matches */
         } else {
             gth_buf_putc(out, c);
             i++;

@@ -230,6 +230,8 @@ int gth_gen_run(const gth_gen_config *cfg, const gth_allocator *a, gth_gen_sink_
     x->allocfree_events = (c.features & GTH_GEN_F_ALLOCFREE) && c.version >= 23 &&
                           (c.format == GTH_GEN_BINARY || c.version >= 26);
     gth_rng_seed(&x->rng, c.seed);
+    x->rng.src = c.choices;
+    x->rng.src_len = c.choices ? c.choices_len : 0;
     rc = run(x);
     if (rc == GTH_ENOMEM && err->status == GTH_OK) gth_error_nomem(err);
     else if (rc != GTH_OK && err->status == GTH_OK) gth_error_set(err, rc, "generator failed");

@@ -82,6 +82,12 @@ typedef struct gth_gen_config {
     unsigned window;         /* batches held back for shuffling (with P_SHUFFLE); 0 = from seed */
     uint64_t freq;           /* ticks per second; 0 = from seed (mostly 15625000) */
     int format;              /* gth_gen_format */
+    /* Choice source, for fuzzing (fuzz/targets/generate.c): if set, the model's
+     * random draws take their top byte from choices[0..choices_len) in order,
+     * then fall back to the seeded PRNG. Knobs are still resolved from the seed.
+     * Output stays valid whatever the bytes; not copied, must outlive the run. */
+    const uint8_t *choices;
+    size_t choices_len;
 } gth_gen_config;
 
 /* A configuration with every knob on auto. */

@@ -6,10 +6,16 @@
 #ifndef GTH_GENERATOR_RNG_H
 #define GTH_GENERATOR_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct gth_rng {
     uint64_t s[4];
+    /* Choice source (fuzzing): while bytes remain, each draw takes one byte of
+     * src as its top 8 bits (the rest from the PRNG), so an input's bytes steer
+     * the generator's decisions. NULL/0: the PRNG alone. */
+    const uint8_t *src;
+    size_t src_len;
 } gth_rng;
 
 static inline uint64_t gth_splitmix64(uint64_t *x) {
@@ -21,6 +27,8 @@ static inline uint64_t gth_splitmix64(uint64_t *x) {
 
 static inline void gth_rng_seed(gth_rng *r, uint64_t seed) {
     uint64_t x = seed;
+    r->src = NULL;
+    r->src_len = 0;
     for (int i = 0; i < 4; i++) r->s[i] = gth_splitmix64(&x);
 }
 
@@ -36,6 +44,10 @@ static inline uint64_t gth_rng_next(gth_rng *r) {
     s[0] ^= s[3];
     s[2] ^= t;
     s[3] = gth_rotl64(s[3], 45);
+    if (r->src_len) {
+        r->src_len--;
+        return (uint64_t)*r->src++ << 56 | result >> 8;
+    }
     return result;
 }
 

@@ -16,3 +16,6 @@ cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan
+
+echo "== fuzz targets: every target ${FUZZ_CI_SECONDS:-30}s on its seeds (scripts/fuzz-ci.sh)"
+bash scripts/fuzz-ci.sh
