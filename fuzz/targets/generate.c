@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(r != NULL, "generated trace has a bad header: %s", err.msg);
     gth_buf msg;
     gth_buf_init(&msg, NULL);
-    gth_run_opts o = {GTH_PROFILE_VALIDATE, NULL, NULL, &msg};
+    gth_run_opts o = {.profile = GTH_PROFILE_VALIDATE, .message = &msg};
     rc = gth_testtrace_run(r, &o, NULL, &err);
     gth_buf_putc(&msg, 0);
     const gth_invariant *inv = gth_invariant_get((unsigned)err.inv);

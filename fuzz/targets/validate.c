@@ -1,7 +1,7 @@
 /*
  * Target validate_<profile>: the whole `gth validate` pipeline (reader, API
- * view, canonical event stream, and for the validate profile Go's testtrace
- * checks) over a binary trace. The profile is a build-time parameter,
+ * view, canonical event stream, for the validate profile Go's testtrace checks,
+ * for the strict profile also the producer rules) over a binary trace. The profile is a build-time parameter,
  * GTH_FUZZ_PROFILE (a GTH_PROFILE_* constant), set per target in
  * fuzz/targets.list, so each profile is one line there.
  *
@@ -30,16 +30,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     gth_mem_source ms;
     gth_error err;
     gth_error_clear(&err);
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, size), &err);
+    gth_source src = gth_source_mem(&ms, data, size);
+    gth_strict *strict = NULL;
+    if (GTH_FUZZ_PROFILE == GTH_PROFILE_STRICT) { /* the strict checker sees the bytes as read */
+        strict = gth_strict_new(NULL);
+        FUZZ_CHECK(strict != NULL, "out of memory");
+        src = gth_strict_source(strict, src);
+    }
+    gth_reader *r = gth_reader_new(NULL, src, &err);
     if (!r) {
         FUZZ_CHECK(err.status != GTH_OK && err.msg[0], "reader refused the header without a message");
+        gth_strict_free(strict);
         return 0;
     }
     size_t total = 0;
     gth_buf msg, event;
     gth_buf_init(&msg, NULL);
     gth_buf_init(&event, NULL);
-    gth_run_opts o = {GTH_FUZZ_PROFILE, emit, &total, &msg};
+    gth_run_opts o = {.profile = GTH_FUZZ_PROFILE, .emit = emit, .ud = &total, .message = &msg, .strict = strict};
     uint64_t n = 0;
     int rc = gth_testtrace_run_at(r, &o, &event, &n, &err);
     FUZZ_CHECK(rc == GTH_OK || rc == GTH_EINVALID, "status %d: %s", rc, err.msg);
@@ -47,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     gth_reader_stats st;
     gth_reader_stats_get(r, &st);
     gth_reader_free(r);
+    gth_strict_free(strict);
     gth_buf_free(&msg);
     gth_buf_free(&event);
     return 0;
