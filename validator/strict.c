@@ -301,12 +301,7 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
                            "when it has none",
                            (unsigned long long)g);
         }
-        if (s->bm == GTH_NO_ID && mid != GTH_NO_ID && (st == GTH_GS_RUNNABLE || st == GTH_GS_WAITING)) {
-            WIRE_FOUND(s, GTH_INV_STRICT_END_STATUS_THREAD, ev,
-                       "%s for goroutine %llu with status %llu names %s; a goroutine that is runnable or "
-                       "waiting at the end of a generation is on no thread",
-                       sp->name, (unsigned long long)g, (unsigned long long)st, tname(mid, tb[0]));
-        } else if (ev->code == GTH_EV_GoStatus && s->bm != GTH_NO_ID && mid != s->bm &&
+        if (ev->code == GTH_EV_GoStatus && s->bm != GTH_NO_ID && mid != s->bm &&
                    (mid != GTH_NO_ID || st != GTH_GS_WAITING)) {
             WIRE_FOUND(s, GTH_INV_STRICT_STATUS_THREAD, ev,
                        "GoStatus for goroutine %llu with status %llu names %s in a batch of %s; a thread "
