@@ -74,20 +74,22 @@ static void valid_knobs(gth_gen_config *c, unsigned version, uint64_t seed) {
     c->events_per_gen = 5 + seed * 7 % 21;
 }
 
-/* Top-up cases (seeds from TOPUP_SEED; at most TOPUP_TRIES, and no more than
- * the base cases): longer runs of two or three generations with a few feature
- * groups only, in turn, kept only when they bring an event type the corpus has
- * fewer than 10 of (cgo callbacks, sweeps
- * and assists across generations, CPU samples are rare in small runs). */
+/* Top-up cases (seeds from TOPUP_SEED on, at most TOPUP_TRIES of them while an
+ * event type is short): longer runs of two to four generations with a few
+ * feature groups only, in turn, kept only when they bring an event type the
+ * corpus has fewer than 10 of (cgo callbacks, sweeps and assists across
+ * generations, CPU samples are rare in small runs). */
 #define TOPUP_SEED 10001
-#define TOPUP_TRIES 400
+#define TOPUP_TRIES 2000
 static const char *const focus_features[] = {"syscall,cgo,steal", "gc,sweep,assist,stw", "coro,cpu,tasks,regions,logs",
-                                             "syscall,cgo,gc,sweep,procs,heap,allocfree"};
+                                             "syscall,cgo,gc,sweep,procs,heap,allocfree", "cgo",
+                                             "gc,sweep"};
+#define NFOCUS (sizeof focus_features / sizeof focus_features[0])
 
 static void topup_knobs(gth_gen_config *c, unsigned version, uint64_t seed) {
     valid_knobs(c, version, seed);
-    const char *f = focus_features[seed % 4];
-    c->generations = 2 + seed / 4 % 2;
+    const char *f = focus_features[seed % NFOCUS];
+    c->generations = 2 + seed / NFOCUS % 3;
     c->events_per_gen = 40 + seed * 7 % 61;
     c->features = 0;
     c->features_set = 1;
@@ -270,7 +272,7 @@ static int build_valid(build_ctx *b, uint64_t per_version) {
             rc = valid_case(b, &cfg, &test, &counts, 0, &k);
             kept += (size_t)k;
         }
-        for (uint64_t t = 0; t < TOPUP_TRIES && t < per_version && !rc && rare_codes(&counts, version); t++) {
+        for (uint64_t t = 0; t < TOPUP_TRIES && !rc && rare_codes(&counts, version); t++) {
             gth_gen_config cfg;
             int k;
             topup_knobs(&cfg, version, TOPUP_SEED + t);

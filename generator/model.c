@@ -1103,6 +1103,9 @@ static int sysmon_step(gx *x, gm *m) {
 static int step_m(gx *x, gm *m) {
     if (m->sysmon) return sysmon_step(x, m);
     if (m->busy) {
+        /* A sweep takes a few steps of its thread, so that some are still
+         * going when a generation ends (GCSweepActive). */
+        if (!chance(x, 340)) return 0;
         sweep_end(x, m);
         return 1;
     }
