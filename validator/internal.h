@@ -165,7 +165,7 @@ typedef struct vorder {
     gth_hmap midx;
     vmstate *mstates;
     uint64_t *mkeys; /* thread id of each mstates entry, for lookups by proc */
-    size_t nmstates, mstates_cap;
+    size_t nmstates, mstates_cap, mkeys_cap;
     gth_hmap tidx; /* task id -> index into tasks */
     vtask *tasks;
     size_t ntasks, tasks_cap;
