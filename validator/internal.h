@@ -238,7 +238,8 @@ typedef struct vin {
  * returns how many are available (may be less than need at end of input), or -1
  * on I/O or memory failure (in->err set). */
 long gth_vin_fill(vin *in, size_t need);
-/* Drops the bytes before in->pos (the previous generation). */
+/* Drops the bytes before in->pos (the previous generations) once they are at
+ * least as many as the bytes after it. */
 void gth_vin_compact(vin *in);
 
 /* Result of reading one generation. */
