@@ -281,7 +281,7 @@ static int op_arena_hmap(void *ud, const gth_allocator *a, gth_error *err) {
     for (int round = 0; round < 3 && rc == GTH_OK; round++) {
         uint64_t *v = NULL;
         size_t cap = 0;
-        for (size_t i = 0; i < 3000; i++) {
+        for (size_t i = 0; i < 12000; i++) { /* past 64 KiB: the arena's big blocks */
             if (gth_arena_grow(&ar, (void **)&v, &cap, i + 1, sizeof *v) != 0 ||
                 !gth_arena_alloc(&ar, 1 + i % 300) || gth_hmap_put(&m, i * 7919, (uint32_t)i) != 0) {
                 rc = gth_error_nomem(err);
