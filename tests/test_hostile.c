@@ -40,8 +40,11 @@
 #define HOSTILE_ASAN 0
 #endif
 
-/* Sizes are scaled down under the sanitizers (10x slower, and no rlimit). */
-#define SCALE(n) (HOSTILE_ASAN ? (n) / 10 : (n))
+/* Under ASan or valgrind (scripts/valgrind.sh sets GTH_UNDER_VALGRIND) sizes
+ * are scaled down ten times and the address-space limit is left out: both
+ * tools reserve address space of their own. */
+static int slow_tool(void) { return HOSTILE_ASAN || getenv("GTH_UNDER_VALGRIND") != NULL; }
+#define SCALE(n) (slow_tool() ? (n) / 10 : (n))
 
 #define MIB (1024 * 1024)
 
@@ -95,7 +98,7 @@ static outcome run_limited_x(const char *what, op_fn op, const uint8_t *p, size_
     if (pid < 0) fail_msg("fork");
     if (pid == 0) {
         close(fds[0]);
-        if (!HOSTILE_ASAN) {
+        if (!slow_tool()) {
             rlim_t lim = (rlim_t)(vm_size() + factor * n + 64 * MIB);
             struct rlimit rl = {lim, lim};
             if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(90);
