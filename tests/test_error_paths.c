@@ -156,10 +156,17 @@ static run_result run_reader(const uint8_t *p, size_t n, int profile) {
     return res;
 }
 
+/* Keeps a trace in dir (for the comparison with Go) and frees it. */
+static void keep(const char *dir, const char *name, uint8_t *p, size_t n) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    tu_write_file(path, p, n);
+    free(p);
+}
+
 static void reader_edges(void **state) {
     (void)state;
     const char *dir = tu_tmpdir("error-paths");
-    char path[4200];
 
     /* Wall clocks out of [0, 1e9) nanoseconds, normalised as time.Unix does. */
     tb t;
@@ -179,18 +186,14 @@ static void reader_edges(void **state) {
     assert_int_equal(r.clock[1].wall_nsec, 999999999);
     assert_true(r.empty_string_ok);
     assert_int_equal(r.st.generations, 2);
-    snprintf(path, sizeof path, "%s/clocks.bin", dir);
-    tu_write_file(path, p, n);
-    free(p);
+    keep(dir, "clocks.bin", p, n);
 
     /* A task begun twice (Go's validator overwrites its type). */
     tb_init(&t, 26, 0);
     t.gen = 1;
     gen126(&t, 100, 0, 1, 2, 1);
     p = tb_finish(&t, &n);
-    snprintf(path, sizeof path, "%s/task-twice.bin", dir);
-    tu_write_file(path, p, n);
-    free(p);
+    keep(dir, "task-twice.bin", p, n);
 
     /* A 1.26 generation cut off before its EndOfGeneration. */
     tb_init(&t, 26, 0);
@@ -201,9 +204,7 @@ static void reader_edges(void **state) {
     assert_int_equal(r.rc, GTH_EINVALID);
     assert_string_equal(r.err.msg, "incomplete generation found; trace likely truncated");
     assert_int_equal(r.err.offset, n);
-    snprintf(path, sizeof path, "%s/incomplete.bin", dir);
-    tu_write_file(path, p, n);
-    free(p);
+    keep(dir, "incomplete.bin", p, n);
 
     /* Two clock snapshots in one generation. */
     tb_init(&t, 26, 0);
@@ -220,9 +221,7 @@ static void reader_edges(void **state) {
     assert_int_equal(r.rc, GTH_EINVALID);
     assert_string_equal(r.err.msg, "found multiple clock snapshot events");
     assert_int_equal(r.err.offset, second);
-    snprintf(path, sizeof path, "%s/two-clocks.bin", dir);
-    tu_write_file(path, p, n);
-    free(p);
+    keep(dir, "two-clocks.bin", p, n);
 
     /* A header Go's Fscanf accepts: a long run of spaces after "go". */
     gth_buf b;
@@ -238,19 +237,10 @@ static void reader_edges(void **state) {
     free(p);
     r = run_reader(b.data, b.len, GTH_PROFILE_PARSER);
     assert_int_equal(r.rc, GTH_OK);
-    snprintf(path, sizeof path, "%s/long-header.bin", dir);
-    tu_write_file(path, b.data, b.len);
-    gth_buf_free(&b);
+    keep(dir, "long-header.bin", b.data, b.len);
 
     /* Go's reader and validator agree with ours on all of them. */
-    for (int prof = 0; prof < 2; prof++) {
-        char *argv[] = {(char *)tu_gth(), "diff", "--adapter", prof ? "go:validate" : "go:parser", "--adapter",
-                        prof ? "gth:validate" : "gth:parser", (char *)dir, NULL};
-        char *out = NULL, *errs = NULL;
-        if (tu_run(argv, NULL, 0, &out, NULL, &errs) != 0) fail_msg("gth diff disagrees with Go:\n%s\n%s", out, errs);
-        free(out);
-        free(errs);
-    }
+    tb_agree_with_go(dir);
 }
 
 static int refuse(void *ud, const uint8_t *line, size_t len) {

@@ -369,15 +369,7 @@ static void ids_at_maximum(void **state) {
         free(p);
     }
     /* Our verdicts and event streams against Go's reader, both profiles. */
-    for (int prof = 0; prof < 2; prof++) {
-        char *argv[] = {(char *)tu_gth(), "diff", "--adapter", prof ? "go:validate" : "go:parser", "--adapter",
-                        prof ? "gth:validate" : "gth:parser", (char *)dir, NULL};
-        char *out = NULL, *err = NULL;
-        int rc = tu_run(argv, NULL, 0, &out, NULL, &err);
-        if (rc != 0) fail_msg("gth diff (profile %d) disagrees with Go on ids at their maximum:\n%s\n%s", prof, out, err);
-        free(out);
-        free(err);
-    }
+    tb_agree_with_go(dir);
 }
 
 /* ---- Many, big, deep ------------------------------------------------------------- */

@@ -14,6 +14,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "util/testutil.h"
+
+#include <stdlib.h>
+
 #include "format/encode.h"
 #include "format/varint.h"
 #include "spec/spec.h"
@@ -134,6 +138,21 @@ static inline size_t raw_batch(gth_buf *b, uint8_t code, const uint64_t *fields,
     for (size_t i = 0; i < nfields; i++) gth_buf_put_uvarint(b, fields[i]);
     gth_buf_append(b, payload, plen);
     return at;
+}
+
+/* Runs `gth diff` on the traces of dir with Go's reader as the reference, in
+ * the parser and the validate profile; fails the test on any disagreement in
+ * verdict, error text or event stream. */
+static inline void tb_agree_with_go(const char *dir) {
+    for (int prof = 0; prof < 2; prof++) {
+        char *argv[] = {(char *)tu_gth(), "diff", "--adapter", prof ? "go:validate" : "go:parser", "--adapter",
+                        prof ? "gth:validate" : "gth:parser", (char *)dir, NULL};
+        char *out = NULL, *err = NULL;
+        if (tu_run(argv, NULL, 0, &out, NULL, &err) != 0)
+            fail_msg("gth diff (%s) disagrees with Go's reader on %s:\n%s\n%s", prof ? "validate" : "parser", dir, out, err);
+        free(out);
+        free(err);
+    }
 }
 
 #endif
