@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "format/convert.h"
+#include "format/decode.h"
 #include "format/header.h"
 #include "format/testfile.h"
 #include "spec/invariants.h"
@@ -85,6 +86,11 @@ static void expectation_escapes(void **state) {
     assert_int_equal(gth_expect_init(&e, NULL, "[\\]]", &err), GTH_EINVALID);
     assert_non_null(strstr(err.msg, "unsupported escape in character class"));
     gth_expect_free(&e);
+}
+
+static int count_nothing(void *ud, const gth_raw_event *ev) {
+    (void)ud, (void)ev;
+    return 0;
 }
 
 /* ---- The reader -------------------------------------------------------------- */
@@ -243,6 +249,71 @@ static void reader_edges(void **state) {
     tb_agree_with_go(dir);
 }
 
+/* A source that delivers `left` bytes of a buffer, then fails. */
+typedef struct failing_source {
+    const uint8_t *p;
+    size_t left;
+} failing_source;
+
+static long fail_after(void *ud, uint8_t *buf, size_t n, gth_error *err) {
+    failing_source *f = ud;
+    if (f->left == 0) {
+        gth_error_set(err, GTH_EIO, "read error: device on fire");
+        return -1;
+    }
+    size_t k = n < f->left ? n : f->left;
+    memcpy(buf, f->p, k);
+    f->p += k;
+    f->left -= k;
+    return (long)k;
+}
+
+static void reader_more_errors(void **state) {
+    (void)state;
+    /* Two 1.26 generations interleaved: gen 2 starts before gen 1 ends. */
+    tb t;
+    tb_init(&t, 26, 0);
+    t.gen = 1;
+    gen126(&t, 100, 0, 1, 0, 0);
+    t.gen = 2;
+    tb_batch(&t, 2, 1);
+    uint64_t second = t.mark;
+    EV(&t, GTH_EV_ProcStatus, 1, 0, GTH_PS_RUNNING);
+    tb_end_gen(&t);
+    size_t n;
+    uint8_t *p = tb_finish(&t, &n);
+    run_result r = run_reader(p, n, GTH_PROFILE_PARSER);
+    assert_int_equal(r.rc, GTH_EINVALID);
+    assert_non_null(strstr(r.err.msg, "generations are interleaved"));
+    assert_int_equal(r.err.offset, second);
+
+    /* An I/O error after the header, while reading the first generation. */
+    failing_source fs = {p, 80}; /* the header is read in 64 bytes or more */
+    gth_error err;
+    gth_reader *rd = gth_reader_new(NULL, (gth_source){fail_after, &fs}, &err);
+    assert_non_null(rd);
+    gth_event ev;
+    int k;
+    while ((k = gth_reader_next(rd, &ev, &err)) > 0) {}
+    assert_int_equal(k, -1);
+    assert_int_equal(err.status, GTH_EIO);
+    assert_string_equal(err.msg, "read error: device on fire");
+    gth_reader_free(rd);
+    free(p);
+
+    /* A String whose batch ends before its length: the decoder names it. */
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    gth_header_write(&b, 26);
+    uint64_t eb[] = {1, NO_ID, 1, 3};
+    size_t at = raw_batch(&b, GTH_EV_EventBatch, eb, 4, "\x04\x05\x01", 3);
+    unsigned minor;
+    assert_int_equal(gth_decode_all(b.data, b.len, 0, NULL, &minor, count_nothing, NULL, &err), GTH_EINVALID);
+    assert_non_null(strstr(err.msg, "data length"));
+    assert_true(err.offset > at && err.offset <= b.len);
+    gth_buf_free(&b);
+}
+
 static int refuse(void *ud, const uint8_t *line, size_t len) {
     (void)ud, (void)line, (void)len;
     return 1;
@@ -307,6 +378,7 @@ int main(void) {
         cmocka_unit_test(expectation_escapes),
         cmocka_unit_test(reader_io_error),
         cmocka_unit_test(reader_edges),
+        cmocka_unit_test(reader_more_errors),
         cmocka_unit_test(failing_sink),
         cmocka_unit_test(containers),
     };
