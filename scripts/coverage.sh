@@ -42,7 +42,8 @@ cmake --build --preset coverage -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 rm -rf "$build/profiles"
 mkdir -p "$build/profiles"
 status=0
-LLVM_PROFILE_FILE="$PWD/$build/profiles/%p-%m.profraw" ctest --preset coverage || status=$?
+# Every allocation-failure injection point, not the sample (adds seconds).
+GTH_ALLOC_FULL=1 LLVM_PROFILE_FILE="$PWD/$build/profiles/%p-%m.profraw" ctest --preset coverage || status=$?
 
 "$profdata" merge -sparse -o "$build/coverage.profdata" "$build"/profiles/*.profraw
 # Every instrumented binary: the gth command and each test (libgth is linked
