@@ -33,6 +33,7 @@ void gth_result_reset(gth_result *r) {
     r->lines.failed = 0;
     r->nlines = 0;
     r->truncated = 0;
+    r->inv = 0;
 }
 
 void gth_result_free(gth_result *r) {
@@ -159,6 +160,7 @@ static int run_builtin(gth_adapter *a, const char *path, gth_result *res) {
         res->msg.len = 0;
     } else if (st == GTH_EINVALID) {
         res->verdict = RES_REJECT;
+        res->inv = (unsigned)err.inv;
         if (res->msg.len == 0) gth_buf_append(&res->msg, err.msg, strlen(err.msg));
     } else {
         res->verdict = RES_ERROR;

@@ -21,6 +21,7 @@ typedef struct gth_result {
     gth_buf lines;  /* the canonical stream, each line ending in '\n' */
     size_t nlines;
     int truncated;  /* the stream was longer than the runner keeps */
+    unsigned inv;   /* built-in adapter: the invariant (GTH_INV_*) of a rejection, else 0 */
 } gth_result;
 
 void gth_result_init(gth_result *r);

@@ -17,8 +17,8 @@ typedef struct runner {
     const char *expect[MAX_ADAPTERS]; /* NAME=FILE */
     size_t nexpect;
     const char *out_dir, *real_dir, *profile;
-    int json, verbose, no_real, timeout_s;
-    long variants, generated;
+    int json, verbose, no_real, timeout_s, reduce;
+    long variants, generated, mutants;
     gth_adapter adapters[MAX_ADAPTERS];
     gth_expected expected[MAX_ADAPTERS];
     gth_pair pairs[MAX_ADAPTERS];
@@ -54,6 +54,7 @@ static int common_option(runner *r, int argc, char **argv, int *i) {
     if ((t = TAKE("--timeout"))) return t < 0 ? -1 : (r->timeout_s = atoi(val), 1);
     if ((t = TAKE("--variants"))) return t < 0 ? -1 : (r->variants = atol(val), 1);
     if ((t = TAKE("--generated"))) return t < 0 ? -1 : (r->generated = atol(val), 1);
+    if ((t = TAKE("--mutants"))) return t < 0 ? -1 : (r->mutants = atol(val), 1);
     if ((t = TAKE("--profile"))) {
         if (t < 0) return -1;
         if (strcmp(val, "parser") && strcmp(val, "validate"))
@@ -63,6 +64,7 @@ static int common_option(runner *r, int argc, char **argv, int *i) {
     }
 #undef TAKE
     if (!strcmp(a, "--json")) return r->json = 1, 1;
+    if (!strcmp(a, "--reduce")) return r->reduce = 1, 1;
     if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) return r->verbose = 1, 1;
     return 0;
 }
@@ -104,7 +106,7 @@ static int run_and_free(runner *r, gth_traceset *ts) {
         gth_traceset_free(ts);
         return 2;
     }
-    gth_diff_opts o = {r->adapters, r->na, r->expected, r->pairs, r->np, r->out_dir, r->json, r->verbose, stderr};
+    gth_diff_opts o = {r->adapters, r->na, r->expected, r->pairs, r->np, r->out_dir, r->json, r->verbose, stderr, r->reduce};
     int rc = gth_diff_run(ts, &o);
     for (size_t a = 0; a < r->na; a++) {
         gth_adapter_close(&r->adapters[a]);
@@ -119,6 +121,7 @@ static void runner_init(runner *r, const char *cmd) {
     r->cmd = cmd;
     r->variants = -1;
     r->generated = -1;
+    r->mutants = -1;
     r->gthref_path = gth_find_gthref(r->gthref, sizeof r->gthref, r->gthref_why, sizeof r->gthref_why);
 }
 
@@ -137,10 +140,14 @@ static void diff_usage(FILE *f) {
             "  --goroot           add Go's golden tests and FuzzReader corpus from GOROOT\n"
             "  --generated N      add N generated traces of every version (seeds 1..N)\n"
             "  --variants N       add N deterministic truncations and one-byte corruptions\n"
+            "  --mutants N        add N deterministic mutants (fuzz/mutator operators) of the\n"
+            "                     traces given (of each set; parents of at most 128 KiB)\n"
             "  --expect A=FILE    known differences of adapter A: lines \"<trace id> <reason>\";\n"
             "                     they are reported but do not fail the run\n"
             "  --out DIR          write each new disagreement as DIR/<id>.test (expectation: the\n"
             "                     reference's verdict) plus each adapter's output\n"
+            "  --reduce           minimise each reproducer first, as gth reduce does with\n"
+            "                     the pair's two adapters (docs/REDUCE.md)\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
             "  --json             the summary as JSON on stdout\n"
             "  -v, --verbose      also report traces both reject with different texts\n\n"
@@ -151,16 +158,6 @@ static int want_goroot(int argc, char **argv) {
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--goroot")) return 1;
     return 0;
-}
-
-/* GOROOT of the go command on PATH; NULL if there is none. */
-static const char *goroot(char *buf, size_t n) {
-    FILE *p = popen("go env GOROOT 2>/dev/null", "r");
-    if (!p) return NULL;
-    if (!fgets(buf, (int)n, p)) buf[0] = 0;
-    pclose(p);
-    buf[strcspn(buf, "\r\n")] = 0;
-    return buf[0] ? buf : NULL;
 }
 
 int gth_cmd_diff(int argc, char **argv) {
@@ -198,7 +195,7 @@ int gth_cmd_diff(int argc, char **argv) {
     if (gth_traceset_init(&ts, why, sizeof why)) return fprintf(stderr, "gth diff: %s\n", why), 2;
     if (want_goroot(argc, argv)) {
         char gr[4096];
-        if (!goroot(gr, sizeof gr) || gth_traceset_add_goroot(&ts, gr, why, sizeof why)) {
+        if (!gth_goroot(gr, sizeof gr) || gth_traceset_add_goroot(&ts, gr, why, sizeof why)) {
             fprintf(stderr, "gth diff: --goroot: %s\n", why[0] ? why : "no Go toolchain on PATH");
             gth_traceset_free(&ts);
             return 2;
@@ -229,6 +226,19 @@ int gth_cmd_diff(int argc, char **argv) {
             }
         }
     }
+    if (r.mutants > 0) {
+        size_t base = ts.n;
+        for (size_t k = 0; k < base; k++) {
+            const char *set = ts.v[k].set;
+            int first = strcmp(set, "variant") != 0;
+            for (size_t j = 0; j < k; j++) first &= strcmp(ts.v[j].set, set) != 0;
+            if (first && gth_traceset_add_mutants(&ts, set, (size_t)r.mutants, why, sizeof why)) {
+                fprintf(stderr, "gth diff: %s\n", why);
+                gth_traceset_free(&ts);
+                return 2;
+            }
+        }
+    }
     return run_and_free(&r, &ts);
 }
 
@@ -239,7 +249,8 @@ static void conform_usage(FILE *f) {
             "FuzzReader corpus (from GOROOT), real traces freshly written by the test\n"
             "programs of adapters/go/testprogs (normal and stress mode), traces synthesised\n"
             "by the generator for every version, and deterministic truncations and\n"
-            "corruptions of the golden traces — runs it through our\n"
+            "corruptions of the golden traces, and deterministic mutants of the golden and\n"
+            "generated traces by the structure-aware mutator (gth mutate) — runs it through our\n"
             "validator and Go's reader in both profiles, and prints the agreement table.\n"
             "With --adapter, tests that parser against Go's reader on the same set.\n\n"
             "  --adapter SPEC     a parser under test (see gth diff --help); compared with Go\n"
@@ -249,8 +260,11 @@ static void conform_usage(FILE *f) {
             "  --no-real          leave real traces out\n"
             "  --generated N      generated traces per version (seeds 1..N, default 50)\n"
             "  --variants N       how many variants of the golden traces (default 2000)\n"
+            "  --mutants N        how many mutants of the golden and of the generated traces\n"
+            "                     (default 150 each; parents of at most 128 KiB)\n"
             "  --expect A=FILE    known differences of adapter A (see gth diff --help)\n"
             "  --out DIR          write new disagreements as reproducers into DIR\n"
+            "  --reduce           minimise each reproducer first (docs/REDUCE.md)\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
             "  --json             the summary as JSON on stdout\n\n"
             "Exit codes: 0 no new disagreement, 1 new disagreements, 2 usage or I/O error.\n");
@@ -321,7 +335,7 @@ int gth_cmd_conform(int argc, char **argv) {
     char why[8600], gr[4096];
     if (gth_traceset_init(&ts, why, sizeof why)) return fprintf(stderr, "gth conform: %s\n", why), 2;
     int rc = 0;
-    if (!goroot(gr, sizeof gr)) {
+    if (!gth_goroot(gr, sizeof gr)) {
         snprintf(why, sizeof why, "no Go toolchain on PATH (go env GOROOT failed)");
         rc = -1;
     }
@@ -338,6 +352,9 @@ int gth_cmd_conform(int argc, char **argv) {
     }
     if (!rc) rc = gth_traceset_add_generated(&ts, r.generated >= 0 ? (size_t)r.generated : 50, why, sizeof why);
     if (!rc) rc = gth_traceset_add_variants(&ts, "golden", r.variants >= 0 ? (size_t)r.variants : 2000, why, sizeof why);
+    size_t mutants = r.mutants >= 0 ? (size_t)r.mutants : 150;
+    if (!rc) rc = gth_traceset_add_mutants(&ts, "golden", mutants, why, sizeof why);
+    if (!rc) rc = gth_traceset_add_mutants(&ts, "generated", mutants, why, sizeof why);
     if (rc) {
         fprintf(stderr, "gth conform: %s\n", why);
         gth_traceset_free(&ts);

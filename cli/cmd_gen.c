@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/io.h"
 #include "generator/gen.h"
 
 static void usage(FILE *f) {
@@ -136,25 +137,6 @@ static const char *ext_of(int format) {
     return format == GTH_GEN_TEXT ? "txt" : format == GTH_GEN_TEST ? "test" : "trace";
 }
 
-/* mkdir -p: creates dir and any missing parents. 0, or -1 with errno set. */
-static int mkdir_parents(const char *dir) {
-    char path[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(path, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (path[i] != '/' && path[i] != 0) continue;
-        char c = path[i];
-        path[i] = 0;
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) return -1;
-        path[i] = c;
-    }
-    return 0;
-}
-
 int gth_cmd_gen(int argc, char **argv) {
     gth_gen_config cfg;
     gth_gen_config_init(&cfg, 26, 1);
@@ -234,7 +216,7 @@ int gth_cmd_gen(int argc, char **argv) {
         return 2;
     }
     if (count > 1 && out) {
-        if (mkdir_parents(out) != 0) {
+        if (gth_io_mkdir_p(out) != 0) {
             fprintf(stderr, "gth gen: cannot create directory %s: %s\n", out, strerror(errno));
             return 2;
         }

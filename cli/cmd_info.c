@@ -66,6 +66,7 @@ typedef struct info {
     int have_header;
     uint64_t header_len, bytes;
     uint64_t batches, exp_batches, exp_bytes, eog, largest;
+    uint64_t largest_gen; /* bytes of the largest generation (its batches) */
     uint64_t events; /* events inside batch payloads */
     uint64_t strings, string_bytes, stacks, frames;
     uint64_t counts[256];
@@ -86,8 +87,15 @@ static int on_header(void *ud, unsigned minor, uint64_t header_len) {
     return 0;
 }
 
-static void saw_gen(info *s, uint64_t gen) {
-    if (!m_get(&s->gens, gen)) s->nomem = 1;
+/* Counts a batch of `bytes` (header and payload) in generation gen. */
+static void saw_gen(info *s, uint64_t gen, uint64_t bytes) {
+    m_stat *g = m_get(&s->gens, gen);
+    if (!g) {
+        s->nomem = 1;
+        return;
+    }
+    g->bytes += bytes;
+    if (g->bytes > s->largest_gen) s->largest_gen = g->bytes;
     if (s->gens.n == 1 || gen < s->gen_min) s->gen_min = gen;
     if (s->gens.n == 1 || gen > s->gen_max) s->gen_max = gen;
 }
@@ -100,7 +108,7 @@ static int on_event(void *ud, const gth_raw_event *ev) {
     case 1: /* EventBatch */
         s->batches++;
         if (ev->args[3] > s->largest) s->largest = ev->args[3];
-        saw_gen(s, ev->args[0]);
+        saw_gen(s, ev->args[0], ev->len + ev->args[3]);
         s->cur = m_get(&s->threads, ev->args[1]);
         if (!s->cur) return s->nomem = 1, 2;
         s->cur->batches++;
@@ -109,7 +117,7 @@ static int on_event(void *ud, const gth_raw_event *ev) {
     case 49: /* ExperimentalBatch */
         s->exp_batches++;
         s->exp_bytes += ev->data_len;
-        saw_gen(s, ev->args[1]);
+        saw_gen(s, ev->args[1], ev->len + ev->data_len);
         s->cur = NULL;
         return 0;
     case 52: /* EndOfGeneration */
@@ -159,8 +167,9 @@ static void print_info(info *s, int json, const char *error) {
                vi ? vi->format : 0, (unsigned long long)s->bytes, (unsigned long long)s->header_len);
         printf(",\"generations\":%zu", s->gens.n);
         if (s->gens.n)
-            printf(",\"gen_min\":%llu,\"gen_max\":%llu", (unsigned long long)s->gen_min,
-                   (unsigned long long)s->gen_max);
+            printf(",\"gen_min\":%llu,\"gen_max\":%llu,\"largest_generation_bytes\":%llu",
+                   (unsigned long long)s->gen_min, (unsigned long long)s->gen_max,
+                   (unsigned long long)s->largest_gen);
         printf(",\"end_of_generation\":%llu,\"batches\":%llu,\"experimental_batches\":%llu,"
                "\"experimental_bytes\":%llu,\"largest_batch\":%llu,\"events\":%llu,\"strings\":%llu,"
                "\"string_bytes\":%llu,\"stacks\":%llu,\"frames\":%llu",
@@ -204,6 +213,9 @@ static void print_info(info *s, int json, const char *error) {
         printf("generations:  %zu (numbers %llu..%llu), %llu EndOfGeneration\n", s->gens.n,
                (unsigned long long)s->gen_min, (unsigned long long)s->gen_max,
                (unsigned long long)s->eog);
+    if (s->gens.n)
+        printf("largest gen:  %llu bytes (memory of a streaming reader is bounded by it)\n",
+               (unsigned long long)s->largest_gen);
     else
         printf("generations:  0\n");
     printf("batches:      %llu event batches (largest payload %llu bytes), "

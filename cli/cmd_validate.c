@@ -1,6 +1,7 @@
 /* gth validate: runs the reference validator over a binary trace — Go's reader
- * (profile parser) or the reader plus Go's test validator (profile validate) —
- * and optionally prints the canonical event stream. */
+ * (profile parser), the reader plus Go's test validator (profile validate), or
+ * both plus the producer rules Go does not check (profile strict) — and
+ * optionally prints the canonical event stream. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,13 +16,16 @@
 #include "validator/testtrace.h"
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: gth validate [--profile=parser|validate] [--events] [--json] [--quiet] [FILE|-]\n\n"
+    fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--events] [--json] [--quiet] [FILE|-]\n\n"
                "Reads a binary Go execution trace (v2 format) and checks it the way Go does.\n"
                "Prints nothing and exits 0 for a valid trace; for an invalid one prints a\n"
                "diagnostic on stderr and exits 1.\n\n"
                "  --profile=P  validate: Go's reader and then Go's test validator (testtrace)\n"
                "               on every event (default); parser: Go's reader only. Both reject\n"
                "               events on which Go's event API panics (validate.panic-*).\n"
+               "               strict: validate, then the producer rules every Go runtime\n"
+               "               keeps and Go does not check (strict.*, docs/STRICT.md),\n"
+               "               reported once the whole trace passed validate\n"
                "  --events     print the canonical event stream (docs/EVENTS.md) on stdout,\n"
                "               up to the event that fails; an event the validator rejects is\n"
                "               printed, one the reader or the API rejects is not\n"
@@ -64,7 +68,7 @@ static void report(const char *name, const gth_error *e, const char *msg, const 
         if (e->gen != UINT64_MAX) printf(",\"generation\":%llu", (unsigned long long)e->gen);
         if (e->m != UINT64_MAX) printf(",\"thread\":%lld", (long long)e->m);
         if (e->batch >= 0) printf(",\"batch\":%lld", (long long)e->batch);
-        if (e->event >= 0) printf(",\"event\":%lld", (long long)e->event);
+        if (e->event >= 0) printf(",\"event_index\":%lld", (long long)e->event);
         printf(",\"message\":");
         json_str(stdout, msg);
         if (event && *event) {
@@ -116,8 +120,10 @@ int gth_cmd_validate(int argc, char **argv) {
                 profile = GTH_PROFILE_PARSER;
             } else if (!strcmp(a + 10, "validate")) {
                 profile = GTH_PROFILE_VALIDATE;
+            } else if (!strcmp(a + 10, "strict")) {
+                profile = GTH_PROFILE_STRICT;
             } else {
-                fprintf(stderr, "gth validate: unknown profile %s (want parser or validate)\n", a + 10);
+                fprintf(stderr, "gth validate: unknown profile %s (want parser, validate or strict)\n", a + 10);
                 return 2;
             }
         } else if (a[0] == '-' && a[1]) {
@@ -141,15 +147,25 @@ int gth_cmd_validate(int argc, char **argv) {
     gth_buf_init(&msg, NULL);
     gth_buf_init(&event, NULL);
     int rc;
-    gth_reader *r = gth_reader_new(NULL, gth_source_fd(&fd), &err);
+    gth_strict *strict = NULL;
+    gth_source src = gth_source_fd(&fd);
+    if (profile == GTH_PROFILE_STRICT) {
+        if (!(strict = gth_strict_new(NULL))) {
+            fprintf(stderr, "gth validate: out of memory\n");
+            return 3;
+        }
+        src = gth_strict_source(strict, src);
+    }
+    gth_reader *r = gth_reader_new(NULL, src, &err);
     if (r) {
-        gth_run_opts o = {profile, events ? emit_line : NULL, stdout, &msg};
+        gth_run_opts o = {.profile = profile, .emit = events ? emit_line : NULL, .ud = stdout, .message = &msg, .strict = strict};
         rc = gth_testtrace_run_at(r, &o, &event, NULL, &err);
         gth_reader_free(r);
     } else {
         rc = err.status;
         gth_buf_append(&msg, err.msg, strlen(err.msg));
     }
+    gth_strict_free(strict);
     if (fd > 0) close(fd);
     if (rc == GTH_OK) {
         if (json) {

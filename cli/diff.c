@@ -14,10 +14,12 @@
 
 #include "base/quote.h"
 #include "cli/io.h"
+#include "cli/reduce.h"
 #include "format/convert.h"
 #include "format/decode.h"
 #include "format/encode.h"
 #include "format/testfile.h"
+#include "fuzz/mutator/mutator.h"
 #include "generator/gen.h"
 #include "spec/spec.h"
 
@@ -75,16 +77,6 @@ static void temp_path(gth_traceset *ts, char *buf, size_t n) {
     snprintf(buf, n, "%s/%zu.bin", ts->tmpdir, ts->n);
 }
 
-static int write_file(const char *path, const void *p, size_t n, char *why, size_t whysz) {
-    FILE *f = fopen(path, "wb");
-    if (!f || (n && fwrite(p, 1, n, f) != n) || fclose(f) != 0) {
-        snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
-        if (f) fclose(f);
-        return -1;
-    }
-    return 0;
-}
-
 static int add_file(gth_traceset *ts, const char *path, const char *id, const char *set, char *why, size_t whysz) {
     uint8_t *data;
     size_t len;
@@ -107,7 +99,7 @@ static int add_file(gth_traceset *ts, const char *path, const char *id, const ch
         } else {
             char tp[4200];
             temp_path(ts, tp, sizeof tp);
-            rc = write_file(tp, out.data, out.len, why, whysz) ? -1 : add_item(ts, id, set, tp);
+            rc = gth_io_write_all(tp, out.data, out.len, why, whysz) ? -1 : add_item(ts, id, set, tp);
         }
     } else {
         rc = add_item(ts, id, set, path); /* not a trace by its looks: a test input all the same */
@@ -165,6 +157,15 @@ int gth_traceset_add_path(gth_traceset *ts, const char *path, const char *set, c
     return add_file(ts, path, prefix, set, why, whysz);
 }
 
+const char *gth_goroot(char *buf, size_t n) {
+    FILE *p = popen("go env GOROOT 2>/dev/null", "r");
+    if (!p) return NULL;
+    if (!fgets(buf, (int)n, p)) buf[0] = 0;
+    pclose(p);
+    buf[strcspn(buf, "\r\n")] = 0;
+    return buf[0] ? buf : NULL;
+}
+
 int gth_traceset_add_goroot(gth_traceset *ts, const char *goroot, char *why, size_t whysz) {
     char dir[4200];
     why[0] = 0;
@@ -204,7 +205,7 @@ int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, cha
             if (k % 2 == 0) { /* a truncation */
                 size_t off = 16 + (size_t)(xorshift(&seed) % (len - 16));
                 snprintf(id, sizeof id, "variant/%s-t%zu", base, off);
-                rc = write_file(tp, d, off, why, whysz);
+                rc = gth_io_write_all(tp, d, off, why, whysz);
             } else { /* one corrupted byte */
                 size_t at = 16 + (size_t)(xorshift(&seed) % (len - 16));
                 uint64_t r = xorshift(&seed);
@@ -213,7 +214,7 @@ int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, cha
                         : r % 3 == 1 ? (uint8_t)(old ^ (1u << ((r >> 8) % 8)))
                                      : (uint8_t)(r >> 16);
                 snprintf(id, sizeof id, "variant/%s-c%zu-%02x", base, at, d[at]);
-                rc = write_file(tp, d, len, why, whysz);
+                rc = gth_io_write_all(tp, d, len, why, whysz);
                 d[at] = old;
             }
             if (rc || add_item(ts, id, "variant", tp)) {
@@ -221,6 +222,58 @@ int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, cha
                 return -1;
             }
             made++;
+        }
+        free(d);
+    }
+    return 0;
+}
+
+/* Parents larger than this give no mutants: each of theirs costs the adapters
+ * as much as the parent, and small traces mutate into the same failures. */
+#define MUTANT_PARENT_MAX (128u << 10)
+
+static int small_parent(const gth_trace_item *it, const char *set) {
+    struct stat st;
+    return !strcmp(it->set, set) && stat(it->path, &st) == 0 && (uint64_t)st.st_size <= MUTANT_PARENT_MAX;
+}
+
+int gth_traceset_add_mutants(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz) {
+    size_t parents = 0, end = ts->n;
+    why[0] = 0;
+    for (size_t i = 0; i < end; i++) parents += (size_t)small_parent(&ts->v[i], set);
+    if (!parents || !max) return 0;
+    size_t per = max / parents ? max / parents : 1, made = 0;
+    for (size_t i = 0; i < end && made < max; i++) {
+        if (!small_parent(&ts->v[i], set)) continue;
+        uint8_t *d;
+        size_t len;
+        if (gth_io_read_all(ts->v[i].path, &d, &len, why, whysz)) return -1;
+        const char *base = strrchr(ts->v[i].id, '/');
+        base = base ? base + 1 : ts->v[i].id;
+        for (size_t k = 0; k < per && made < max; k++) {
+            /* The seed depends on the parent's name and k only: the same set every run. */
+            uint64_t seed = 0xcbf29ce484222325ULL;
+            for (const char *c = ts->v[i].id; *c; c++) seed = (seed ^ (uint8_t)*c) * 0x100000001b3ULL;
+            seed += k;
+            gth_buf out;
+            gth_buf_init(&out, NULL);
+            gth_error err;
+            int op = -1, rc = 0;
+            if (gth_mutate_buf(NULL, d, len, seed, -1, &out, &op, &err) == GTH_OK) {
+                char id[4200], tp[4200];
+                snprintf(id, sizeof id, "mutant/%s-%s-%zu", base, gth_mutator_name(op), k);
+                temp_path(ts, tp, sizeof tp);
+                rc = gth_io_write_all(tp, out.data, out.len, why, whysz) || add_item(ts, id, "mutant", tp);
+                made++;
+            } else if (err.status == GTH_ENOMEM) {
+                rc = -1;
+            }
+            gth_buf_free(&out);
+            if (rc) {
+                free(d);
+                if (!why[0]) snprintf(why, whysz, "out of memory");
+                return -1;
+            }
         }
         free(d);
     }
@@ -245,7 +298,7 @@ int gth_traceset_add_generated(gth_traceset *ts, size_t per_version, char *why, 
             } else {
                 snprintf(id, sizeof id, "generated/go1.%u-%llu", versions[v], (unsigned long long)seed);
                 temp_path(ts, tp, sizeof tp);
-                rc = write_file(tp, out.data, out.len, why, whysz) || add_item(ts, id, "generated", tp);
+                rc = gth_io_write_all(tp, out.data, out.len, why, whysz) || add_item(ts, id, "generated", tp);
             }
             gth_buf_free(&out);
             if (rc) {
@@ -315,7 +368,7 @@ typedef struct cmp_out {
     size_t line;              /* first differing line (1-based), 0 if none */
 } cmp_out;
 
-static int same_message(const gth_buf *a, const gth_buf *b) {
+int gth_diff_same_message(const gth_buf *a, const gth_buf *b) {
     static const char stuck[] = "broken trace: failed to advance";
     size_t k = sizeof stuck - 1;
     /* The state dump after "failed to advance" is in Go's map order. */
@@ -328,7 +381,7 @@ static void compare(const gth_result *a, const gth_result *b, cmp_out *c) {
     c->verdict_ok = a->verdict == b->verdict;
     if (a->verdict == RES_REJECT && b->verdict == RES_REJECT) {
         c->message_compared = 1;
-        c->message_ok = same_message(&a->msg, &b->msg);
+        c->message_ok = gth_diff_same_message(&a->msg, &b->msg);
     }
     if (a->verdict == RES_ERROR || b->verdict == RES_ERROR) return;
     /* Both accept: the whole streams; otherwise up to where one stopped. */
@@ -348,6 +401,12 @@ static void compare(const gth_result *a, const gth_result *b, cmp_out *c) {
     else if (i == common && (a->truncated || b->truncated)) c->stream_ok = 1;
     else c->stream_ok = 0;
     if (!c->stream_ok) c->line = line;
+}
+
+int gth_results_agree(const gth_result *a, const gth_result *b, int texts) {
+    cmp_out c;
+    compare(a, b, &c);
+    return c.verdict_ok && (!c.stream_compared || c.stream_ok) && (!texts || !c.message_compared || c.message_ok);
 }
 
 static const char *nth_line(const gth_buf *b, size_t line, size_t *len) {
@@ -391,12 +450,43 @@ static void write_output(const char *path, const gth_result *r) {
     fclose(f);
 }
 
-/* Escapes s for use as a literal in a regexp. */
-static void regexp_quote(gth_buf *b, const uint8_t *s, size_t n) {
+void gth_regexp_quote(gth_buf *b, const uint8_t *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         if (strchr("\\.+*?()|[]{}^$", s[i])) gth_buf_putc(b, '\\');
         gth_buf_putc(b, s[i]);
     }
+}
+
+int gth_diff_write_test(const char *path, const uint8_t *bin, size_t len, const char *comment, const gth_result *expect,
+                        char *why, size_t whysz) {
+    gth_buf text, file, pat;
+    gth_buf_init(&text, NULL);
+    gth_buf_init(&file, NULL);
+    gth_buf_init(&pat, NULL);
+    gth_error err;
+    int rc = -1;
+    if (gth_convert_binary_to_text(bin, len, GTH_DEC_FLAT, &text, &err) != GTH_OK) {
+        snprintf(why, whysz, "not representable in Go's text format: %s", err.msg);
+    } else {
+        gth_expect e;
+        int failure = expect->verdict == RES_REJECT;
+        if (failure) {
+            const uint8_t *nl = expect->msg.len ? memchr(expect->msg.data, '\n', expect->msg.len) : NULL;
+            size_t first = nl ? (size_t)(nl - expect->msg.data) : expect->msg.len; /* msg is not NUL-terminated */
+            gth_regexp_quote(&pat, expect->msg.data, first);
+            gth_buf_putc(&pat, 0);
+        }
+        if (gth_expect_init(&e, NULL, failure ? (const char *)pat.data : NULL, &err) == GTH_OK &&
+            gth_testfile_write(&file, comment, &e, text.data, text.len) == GTH_OK)
+            rc = gth_io_write_all(path, file.data, file.len, why, whysz);
+        else
+            snprintf(why, whysz, "%s", err.msg);
+        gth_expect_free(&e);
+    }
+    gth_buf_free(&text);
+    gth_buf_free(&file);
+    gth_buf_free(&pat);
+    return rc;
 }
 
 static void write_reproducer(const gth_diff_opts *o, const gth_trace_item *it, const gth_adapter *A,
@@ -410,48 +500,64 @@ static void write_reproducer(const gth_diff_opts *o, const gth_trace_item *it, c
     char why[512];
     where[0] = 0;
     if (gth_io_read_all(it->path, &bin, &len, why, sizeof why)) return;
-    gth_buf text, file, comment;
-    gth_buf_init(&text, NULL);
-    gth_buf_init(&file, NULL);
+    gth_buf comment;
     gth_buf_init(&comment, NULL);
-    gth_error err;
     gth_buf_printf(&comment, "Disagreement on %s: %s says %s, %s says %s", it->id, A->name, verdict_name(ra->verdict),
                    B->name, verdict_name(rb->verdict));
     if (c->line) gth_buf_printf(&comment, "; streams differ at line %zu", c->line);
     gth_buf_printf(&comment, ".\nExpectation: what %s says.\n", A->name);
     gth_buf_putc(&comment, 0);
-    if (gth_convert_binary_to_text(bin, len, GTH_DEC_FLAT, &text, &err) == GTH_OK) {
-        gth_expect e;
-        gth_buf pat;
-        gth_buf_init(&pat, NULL);
-        if (ra->verdict == RES_REJECT) {
-            size_t first = ra->msg.data ? strcspn((const char *)ra->msg.data, "\n") : 0;
-            if (first > ra->msg.len) first = ra->msg.len;
-            regexp_quote(&pat, ra->msg.data, first);
-            gth_buf_putc(&pat, 0);
-        }
-        if (gth_expect_init(&e, NULL, ra->verdict == RES_REJECT ? (const char *)pat.data : NULL, &err) == GTH_OK &&
-            gth_testfile_write(&file, (const char *)comment.data, &e, text.data, text.len) == GTH_OK) {
-            snprintf(path, sizeof path, "%s/%s.test", o->out_dir, base);
-            write_file(path, file.data, file.len, why, sizeof why);
-            snprintf(where, wsz, "%s", path);
-        }
-        gth_expect_free(&e);
-        gth_buf_free(&pat);
-    }
+    snprintf(path, sizeof path, "%s/%s.test", o->out_dir, base);
+    if (gth_diff_write_test(path, bin, len, (const char *)comment.data, ra, why, sizeof why) == 0)
+        snprintf(where, wsz, "%s", path);
     if (!where[0]) { /* not representable as text: keep the bytes */
         snprintf(path, sizeof path, "%s/%s.bin", o->out_dir, base);
-        write_file(path, bin, len, why, sizeof why);
+        gth_io_write_all(path, bin, len, why, sizeof why);
         snprintf(where, wsz, "%s", path);
     }
     snprintf(path, sizeof path, "%s/%s.%s.out", o->out_dir, base, A->name);
     write_output(path, ra);
     snprintf(path, sizeof path, "%s/%s.%s.out", o->out_dir, base, B->name);
     write_output(path, rb);
-    gth_buf_free(&text);
-    gth_buf_free(&file);
     gth_buf_free(&comment);
     free(bin);
+}
+
+/* Minimises the trace of a disagreement under the pair's two adapters, keeping
+ * their verdicts. On success (1) path names the reduced trace, in the set's
+ * temporary directory, and pp holds both results on it (free it). */
+static int reduce_item(gth_traceset *ts, const gth_diff_opts *o, const gth_trace_item *it, gth_adapter *A,
+                       gth_adapter *B, const gth_result *ra, const gth_result *rb, char *path, size_t pathsz,
+                       gth_pair_pred *pp) {
+    uint8_t *bin;
+    size_t len;
+    char why[4400], cand[4200];
+    if (gth_io_read_all(it->path, &bin, &len, why, sizeof why)) return 0;
+    snprintf(cand, sizeof cand, "%s/reduce-candidate", ts->tmpdir);
+    snprintf(path, pathsz, "%s/reduced-%zu.bin", ts->tmpdir, (size_t)(it - ts->v));
+    gth_pair_pred_init(pp, A, B, cand);
+    pp->want_a = ra->verdict;
+    pp->want_b = rb->verdict;
+    gth_reduce_opts ro = {.pred = gth_pair_pred_fn, .ud = pp, .progress = o->verbose ? gth_red_progress : NULL,
+                          .progress_ud = o->log};
+    gth_reduce_stats st;
+    gth_error err;
+    gth_buf out;
+    gth_buf_init(&out, NULL);
+    int ok = gth_reduce(bin, len, &ro, &out, &st, &err) == GTH_OK &&
+             gth_io_write_all(path, out.data, out.len, why, sizeof why) == 0 && gth_pair_pred_file(pp, path) > 0;
+    if (ok)
+        fprintf(o->log, "%sreduced %s: %llu -> %llu events, %llu -> %llu bytes, %llu candidates\n",
+                isatty(2) ? "\r\033[K" : "", it->id, (unsigned long long)st.events_in, (unsigned long long)st.events_out,
+                (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out, (unsigned long long)st.tests);
+    else
+        fprintf(o->log, "%scould not reduce %s: %s\n", isatty(2) ? "\r\033[K" : "", it->id,
+                err.status ? err.msg : "the reduced trace lost the disagreement");
+    unlink(cand);
+    gth_buf_free(&out);
+    free(bin);
+    if (!ok) gth_pair_pred_free(pp);
+    return ok;
 }
 
 /* ---- The run ------------------------------------------------------------------------------- */
@@ -533,9 +639,23 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o) {
             }
             if (!known) fresh++;
             char where[8600] = "";
-            if (o->out_dir && !known)
-                write_reproducer(o, it, &o->adapters[pr->a], &o->adapters[pr->b], &res[pr->a], &res[pr->b], &c, where,
-                                 sizeof where);
+            if (o->out_dir && !known) {
+                gth_pair_pred pp;
+                char rpath[4300];
+                if (o->reduce && reduce_item(ts, o, it, &o->adapters[pr->a], &o->adapters[pr->b], &res[pr->a],
+                                             &res[pr->b], rpath, sizeof rpath, &pp)) {
+                    gth_trace_item rit = *it;
+                    rit.path = rpath;
+                    cmp_out rc;
+                    compare(&pp.ra, &pp.rb, &rc);
+                    write_reproducer(o, &rit, &o->adapters[pr->a], &o->adapters[pr->b], &pp.ra, &pp.rb, &rc, where,
+                                     sizeof where);
+                    gth_pair_pred_free(&pp);
+                } else {
+                    write_reproducer(o, it, &o->adapters[pr->a], &o->adapters[pr->b], &res[pr->a], &res[pr->b], &c,
+                                     where, sizeof where);
+                }
+            }
             if (istty) fprintf(o->log, "\r\033[K");
             fprintf(o->log, "%s %s: %s %s, %s %s", known ? "known difference" : "DISAGREEMENT", it->id,
                     o->adapters[pr->a].name, verdict_name(res[pr->a].verdict), o->adapters[pr->b].name,

@@ -10,6 +10,24 @@
 
 #include "format/decode.h"
 
+int gth_io_mkdir_p(const char *dir) {
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != 0) continue;
+        char c = path[i];
+        path[i] = 0;
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) return -1;
+        path[i] = c;
+    }
+    return 0;
+}
+
 int gth_io_is_std(const char *path) { return !path || !strcmp(path, "-"); }
 
 const char *gth_io_name(const char *path) { return gth_io_is_std(path) ? "<stdin>" : path; }
@@ -197,4 +215,12 @@ int gth_io_report(const char *cmd, const char *input, const gth_error *err) {
     else
         fprintf(stderr, "gth %s: %s: %s\n", cmd, name, err->msg);
     return err->status == GTH_EINVALID ? 1 : 2;
+}
+
+int gth_io_write_all(const char *path, const void *p, size_t n, char *why, size_t whysz) {
+    FILE *f = fopen(path, "wb");
+    int ok = f && (!n || fwrite(p, 1, n, f) == n);
+    if (f && fclose(f) != 0) ok = 0;
+    if (!ok) snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
+    return ok ? 0 : -1;
 }

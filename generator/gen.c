@@ -178,8 +178,16 @@ static int run(gx *x) {
 
     while (!done(x)) {
         gx_gen_begin(x);
-        uint64_t steps = 0, limit = 64 * x->gen_target + 100000;
-        while (x->gen_events < x->gen_target && x->status == GTH_OK && steps++ < limit) gx_step(x);
+        /* A model with nothing left to do (every P lost in a syscall, say, and
+         * no thread to steal it) waits for the generation's end, as the
+         * runtime's periodic advance would end it: the generation closes after
+         * a long run of steps without an event. */
+        uint64_t steps = 0, limit = 64 * x->gen_target + 100000, quiet = 0;
+        while (x->gen_events < x->gen_target && x->status == GTH_OK && steps++ < limit && quiet < 4096) {
+            uint64_t before = x->gen_events;
+            gx_step(x);
+            quiet = x->gen_events == before ? quiet + 1 : 0;
+        }
         x->st->steps += steps;
         if (x->status != GTH_OK) break;
         gx_gen_end(x);

@@ -226,7 +226,7 @@ static int op_pipeline(void *ud, const gth_allocator *a, gth_error *err) {
     gth_buf_init(&msg, a);
     gth_buf_init(&event, a);
     uint64_t bytes = 0, n = 0;
-    gth_run_opts o = {c->profile, c->emit ? count_line : NULL, &bytes, &msg};
+    gth_run_opts o = {.profile = c->profile, .emit = c->emit ? count_line : NULL, .ud = &bytes, .message = &msg};
     int rc = gth_testtrace_run_at(r, &o, &event, &n, err);
     /* A finding comes with its full text, never a cut one. */
     if (rc == GTH_EINVALID && (msg.failed || event.failed || msg.len == 0))

@@ -290,7 +290,7 @@ static void reader_more_errors(void **state) {
     /* An I/O error after the header, while reading the first generation. */
     failing_source fs = {p, 80}; /* the header is read in 64 bytes or more */
     gth_error err;
-    gth_reader *rd = gth_reader_new(NULL, (gth_source){fail_after, &fs}, &err);
+    gth_reader *rd = gth_reader_new(NULL, (gth_source){.read = fail_after, .ud = &fs}, &err);
     assert_non_null(rd);
     gth_event ev;
     int k;
@@ -331,7 +331,7 @@ static void failing_sink(void **state) {
     gth_error err;
     gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, p, n), &err);
     assert_non_null(r);
-    gth_run_opts o = {GTH_PROFILE_VALIDATE, refuse, NULL, NULL};
+    gth_run_opts o = {.profile = GTH_PROFILE_VALIDATE, .emit = refuse};
     assert_int_equal(gth_testtrace_run(r, &o, NULL, &err), GTH_EIO);
     assert_string_equal(err.msg, "write error");
     gth_reader_free(r);

@@ -51,7 +51,7 @@ static const char *ours(const uint8_t *data, size_t len) {
     int rc;
     gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
     if (r) {
-        gth_run_opts o = {GTH_PROFILE_VALIDATE, NULL, NULL, &msg};
+        gth_run_opts o = {.profile = GTH_PROFILE_VALIDATE, .message = &msg};
         rc = gth_testtrace_run(r, &o, NULL, &err);
         gth_reader_free(r);
     } else {
@@ -269,6 +269,28 @@ static void target_size_streams(void **state) {
     }
 }
 
+/* The random walk makes progress: a model that can do nothing (every P lost in
+ * a syscall, no thread to steal it) must not spin until a step limit. Seed 2
+ * once took minutes for a few megabytes this way. Bounds steps per event on
+ * the sizes --size uses, for a range of seeds and every version. */
+static void steps_per_event_bounded(void **state) {
+    (void)state;
+    for (unsigned vi = 0; vi < 4; vi++) {
+        for (uint64_t seed = 1; seed <= 12; seed++) {
+            gth_gen_config c;
+            gth_gen_config_init(&c, versions[vi], seed);
+            c.target_bytes = 1u << 20;
+            chunks k = {0, 0, 0};
+            gth_gen_stats st;
+            gth_error err;
+            assert_int_equal(gth_gen_run(&c, NULL, count_sink, &k, &st, &err), GTH_OK);
+            if (st.steps > 64 * st.events)
+                fail_msg("go1.%u seed %llu: %llu steps for %llu events", versions[vi], (unsigned long long)seed,
+                         (unsigned long long)st.steps, (unsigned long long)st.events);
+        }
+    }
+}
+
 static void bad_configs(void **state) {
     (void)state;
     gth_gen_config c;
@@ -397,6 +419,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(deterministic),
         cmocka_unit_test(bad_configs),
+        cmocka_unit_test(steps_per_event_bounded),
         cmocka_unit_test(text_and_test_outputs),
         cmocka_unit_test(target_size_streams),
         cmocka_unit_test(batch_sizes_in_range),

@@ -12,115 +12,26 @@
 
 #include "spec/invariants.h"
 #include "validator/reader.h"
-
-typedef struct verdict {
-    int accepted;
-    char msg[GTH_ERROR_MSG_MAX];
-} verdict;
-
-static void ours(const uint8_t *data, size_t len, verdict *v) {
-    gth_mem_source ms;
-    gth_error err;
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
-    int rc = -1;
-    if (r) {
-        gth_event ev;
-        while ((rc = gth_reader_next(r, &ev, &err)) > 0) {}
-        gth_reader_free(r);
-    }
-    v->accepted = rc == 0;
-    snprintf(v->msg, sizeof v->msg, "%s", rc == 0 ? "" : err.msg);
-    if (rc != 0) {
-        assert_int_equal(err.status, GTH_EINVALID);
-        assert_non_null(gth_invariant_get((unsigned)err.inv)); /* every finding names its invariant */
-    }
-}
-
-/* Decodes the Go-quoted text after "REJECT " (only the escapes Go's %q emits for
- * reader errors: \n \t \" \\ \xNN). */
-static void unquote(const char *q, char *out, size_t cap) {
-    size_t n = 0;
-    if (*q == '"') q++;
-    for (; *q && *q != '"' && n + 1 < cap; q++) {
-        if (*q != '\\') {
-            out[n++] = *q;
-            continue;
-        }
-        q++;
-        switch (*q) {
-        case 'n': out[n++] = '\n'; break;
-        case 't': out[n++] = '\t'; break;
-        case 'x': {
-            unsigned x = 0;
-            sscanf(q + 1, "%2x", &x);
-            out[n++] = (char)x;
-            q += 2;
-            break;
-        }
-        default: out[n++] = *q;
-        }
-    }
-    out[n] = 0;
-}
-
-/* Go's verdicts for a list of binary traces, in one adapter process. */
-static verdict *go_verdicts(char **paths, size_t n) {
-    const char *dir = tu_tmpdir("parser");
-    char list[4300];
-    snprintf(list, sizeof list, "%s/list", dir);
-    FILE *f = fopen(list, "w");
-    for (size_t i = 0; i < n; i++) fprintf(f, "%s\n", paths[i]);
-    fclose(f);
-    size_t ll;
-    uint8_t *in = tu_read_file(list, &ll);
-    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", "--profile=parser", NULL};
-    char *out = NULL, *err = NULL;
-    tu_run(argv, in, ll, &out, NULL, &err);
-    free(in);
-    verdict *v = calloc(n, sizeof *v);
-    size_t i = 0;
-    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-        if (!strncmp(line, "ACCEPT", 6)) {
-            assert_true(i < n);
-            v[i++].accepted = 1;
-        } else if (!strncmp(line, "REJECT ", 7)) {
-            assert_true(i < n);
-            unquote(line + 7, v[i].msg, sizeof v[i].msg);
-            v[i++].accepted = 0;
-        }
-    }
-    if (i != n) fail_msg("Go adapter gave %zu verdicts for %zu traces: %s", i, n, err ? err : "");
-    free(out);
-    free(err);
-    return v;
-}
-
-static int same(const verdict *a, const verdict *b) {
-    if (a->accepted != b->accepted) return 0;
-    if (a->accepted) return 1;
-    static const char stuck[] = "broken trace: failed to advance";
-    /* The state dump after "failed to advance" is in Go's map order. */
-    if (!strncmp(a->msg, stuck, sizeof stuck - 1)) return !strncmp(b->msg, stuck, sizeof stuck - 1);
-    return !strcmp(a->msg, b->msg);
-}
+#include "validator/testtrace.h"
 
 /* Compares our verdicts with Go's on files; returns how many were compared. */
 static size_t compare_files(char **paths, size_t n) {
-    verdict *go = go_verdicts(paths, n);
+    tu_verdict *go = tu_go_verdicts(paths, n, "parser");
     size_t bad = 0;
     for (size_t i = 0; i < n; i++) {
         size_t len;
         uint8_t *d = tu_read_file(paths[i], &len);
-        verdict us;
-        ours(d, len, &us);
+        tu_verdict us;
+        tu_ours(d, len, GTH_PROFILE_PARSER, &us);
         free(d);
-        if (!same(&us, &go[i])) {
+        if (us.accepted != go[i].accepted || (!us.accepted && !tu_same_message(go[i].msg, us.msg))) {
             if (bad++ < 10)
                 print_message("MISMATCH %s\n  go:  %s\n  us:  %s\n", paths[i],
                               go[i].accepted ? "ACCEPT" : go[i].msg, us.accepted ? "ACCEPT" : us.msg);
         }
+        free(us.msg);
     }
-    free(go);
+    tu_verdicts_free(go, n);
     assert_int_equal(bad, 0);
     return n;
 }
@@ -155,10 +66,11 @@ static void fuzz_corpus(void **state) {
         assert_int_equal(tu_run(argv, NULL, 0, &bytes, &len, NULL), 0);
         /* v1 traces are out of scope: both reject, with different texts. */
         if (len >= 16 && (!memcmp(bytes, "go 1.11", 7) || !memcmp(bytes, "go 1.19", 7) || !memcmp(bytes, "go 1.21", 7))) {
-            verdict us;
-            ours((uint8_t *)bytes, len, &us);
+            tu_verdict us;
+            tu_ours(bytes, len, GTH_PROFILE_PARSER, &us);
             assert_false(us.accepted);
             assert_non_null(strstr(us.msg, "v1"));
+            free(us.msg);
             free(bytes);
             continue;
         }

@@ -44,7 +44,7 @@ static void ours(const uint8_t *data, size_t len, int profile, result *res) {
     int rc;
     gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
     if (r) {
-        gth_run_opts o = {profile, collect, &lines, &msg};
+        gth_run_opts o = {.profile = profile, .emit = collect, .ud = &lines, .message = &msg};
         rc = gth_testtrace_run(r, &o, NULL, &err);
         gth_reader_free(r);
     } else {

@@ -28,79 +28,12 @@
 
 /* ---- Verdicts ------------------------------------------------------------------------------ */
 
-typedef struct verdict {
-    int accepted;
-    int inv;
-    char *msg;
-} verdict;
+typedef tu_verdict verdict;
 
-static void ours(const uint8_t *data, size_t len, verdict *v) {
-    gth_buf msg;
-    gth_buf_init(&msg, NULL);
-    gth_mem_source ms;
-    gth_error err;
-    int rc;
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
-    if (r) {
-        gth_run_opts o = {GTH_PROFILE_VALIDATE, NULL, NULL, &msg};
-        rc = gth_testtrace_run(r, &o, NULL, &err);
-        gth_reader_free(r);
-    } else {
-        rc = err.status;
-        gth_buf_append(&msg, err.msg, strlen(err.msg));
-    }
-    if (rc != GTH_OK) {
-        if (rc != GTH_EINVALID) fail_msg("status %d: %s", rc, err.msg);
-        assert_non_null(gth_invariant_get((unsigned)err.inv));
-    }
-    gth_buf_putc(&msg, 0);
-    v->accepted = rc == GTH_OK;
-    v->inv = rc == GTH_OK ? 0 : err.inv;
-    v->msg = strdup((char *)msg.data);
-    gth_buf_free(&msg);
-}
+static void ours(const uint8_t *data, size_t len, verdict *v) { tu_ours(data, len, GTH_PROFILE_VALIDATE, v); }
 
 /* Go's verdicts (profile validate) for a list of traces, in one adapter run. */
-static verdict *go_verdicts(char **paths, size_t n) {
-    gth_buf list;
-    gth_buf_init(&list, NULL);
-    for (size_t i = 0; i < n; i++) gth_buf_printf(&list, "%s\n", paths[i]);
-    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", "--profile=validate", NULL};
-    char *out = NULL, *err = NULL;
-    size_t olen = 0;
-    tu_run(argv, list.data, list.len, &out, &olen, &err);
-    gth_buf_free(&list);
-    verdict *v = calloc(n, sizeof *v);
-    size_t i = 0;
-    for (char *p = out, *end = out + olen; p < end && i < n;) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl) break;
-        size_t len = (size_t)(nl - p);
-        if (len == 6 && !strncmp(p, "ACCEPT", 6)) {
-            v[i].accepted = 1;
-            v[i++].msg = strdup("");
-        } else if (len > 7 && !strncmp(p, "REJECT ", 7)) {
-            gth_buf m;
-            gth_buf_init(&m, NULL);
-            if (gth_unquote_append(&m, p + 7, len - 7) != 0) fail_msg("bad verdict %.*s", (int)len, p);
-            gth_buf_putc(&m, 0);
-            v[i++].msg = strdup((char *)m.data);
-            gth_buf_free(&m);
-        }
-        p = nl + 1;
-    }
-    if (i != n) fail_msg("Go adapter gave %zu verdicts for %zu traces: %s", i, n, err ? err : "");
-    free(out);
-    free(err);
-    return v;
-}
-
-static int same_msg(const char *go, const char *us) {
-    static const char stuck[] = "broken trace: failed to advance";
-    /* The state dump after "failed to advance" is in Go's map order. */
-    if (!strncmp(go, stuck, sizeof stuck - 1)) return !strncmp(us, stuck, sizeof stuck - 1);
-    return !strcmp(go, us);
-}
+static verdict *go_verdicts(char **paths, size_t n) { return tu_go_verdicts(paths, n, "validate"); }
 
 typedef struct tally {
     size_t n, accepted, validate, panics;
@@ -116,7 +49,7 @@ static void compare_files(char **paths, size_t n, tally *t) {
         verdict us;
         ours(d, len, &us);
         free(d);
-        if (us.accepted != go[i].accepted || (!us.accepted && !same_msg(go[i].msg, us.msg))) {
+        if (us.accepted != go[i].accepted || (!us.accepted && !tu_same_message(go[i].msg, us.msg))) {
             if (bad < 10)
                 print_message("MISMATCH %s\n  go: %.300s\n  us: %.300s\n", paths[i],
                               go[i].accepted ? "ACCEPT" : go[i].msg, us.accepted ? "ACCEPT" : us.msg);
@@ -998,27 +931,13 @@ static size_t struct_mutant(const rawlist *l, unsigned minor, gth_buf *out) {
     return rc == GTH_OK ? out->len : 0;
 }
 
-static size_t real_traces(const char *dir, char ***out) {
-    char script[4200];
-    snprintf(script, sizeof script, "%s/adapters/go/testprogs/run.sh", GTH_SOURCE_DIR);
-    char *argv[] = {"sh", script, (char *)dir, "--normal-only", NULL};
-    char *o = NULL, *e = NULL;
-    if (tu_run(argv, NULL, 0, &o, NULL, &e)) fail_msg("run.sh failed: %s", e ? e : "");
-    size_t n = 0;
-    char **v = calloc(64, sizeof *v);
-    for (char *l = strtok(o, "\n"); l && n < 63; l = strtok(NULL, "\n")) v[n++] = strdup(l);
-    free(o);
-    free(e);
-    *out = v;
-    return n;
-}
 
 static void test_mutants(void **state) {
     (void)state;
     size_t ng;
     char **gold = goldens(tu_tmpdir("validate-mut-src"), &ng);
     char **real;
-    size_t nr = real_traces(tu_tmpdir("validate-real"), &real);
+    size_t nr = tu_real_traces(tu_tmpdir("validate-real"), "--normal-only", &real);
     assert_true(nr >= 4);
     /* Sources: every golden and the real traces small enough to mutate fast. */
     char *src[128];
@@ -1091,7 +1010,8 @@ static void test_cli_profiles(void **state) {
     char *parser[] = {(char *)tu_gth(), "validate", "--profile=parser", path, NULL};
     char *validate[] = {(char *)tu_gth(), "validate", "--profile=validate", path, NULL};
     char *dflt[] = {(char *)tu_gth(), "validate", "--json", path, NULL};
-    char *bad[] = {(char *)tu_gth(), "validate", "--profile=strict", path, NULL};
+    char *strict[] = {(char *)tu_gth(), "validate", "--profile=strict", path, NULL};
+    char *bad[] = {(char *)tu_gth(), "validate", "--profile=loose", path, NULL};
     char *out = NULL, *err = NULL;
     assert_int_equal(tu_run(parser, NULL, 0, &out, NULL, &err), 0);
     free(out);
@@ -1105,6 +1025,11 @@ static void test_cli_profiles(void **state) {
     assert_int_equal(tu_run(dflt, NULL, 0, &out, NULL, &err), 1);
     assert_non_null(strstr(out, "\"invariant\":\"validate.g-run-busy-thread\""));
     assert_non_null(strstr(out, "\"event\":\"4 StateTransition M=1 P=0 G=1 GoID=2 Undetermined->Running Reason=\\\"\\\"\"}"));
+    free(out);
+    free(err);
+    /* The strict profile reports the validate finding first. */
+    assert_int_equal(tu_run(strict, NULL, 0, &out, NULL, &err), 1);
+    assert_non_null(strstr(err, "[validate.g-run-busy-thread]"));
     free(out);
     free(err);
     assert_int_equal(tu_run(bad, NULL, 0, &out, NULL, &err), 2);

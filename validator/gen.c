@@ -17,17 +17,22 @@
 #include "validator/internal.h"
 
 #define CHUNK ((size_t)4 << 20)
+/* Seekable input reads only batch headers and tables through the buffer. */
+#define SEEK_CHUNK ((size_t)16 << 10)
 
 /* ---- Input buffering ------------------------------------------------------ */
 
 long gth_vin_fill(vin *in, size_t need) {
     while (in->len - in->pos < need && !in->eof) {
+        /* Seekable: nothing refers to bytes before pos, so drop them. */
+        if (in->seekable) gth_vin_compact(in);
         size_t want = need - (in->len - in->pos);
-        /* Grow only when the free space cannot take what is needed: reading
-         * into it first finds the end of the input without doubling the
-         * buffer just to see it. */
+        size_t chunk = in->seekable ? SEEK_CHUNK : CHUNK;
+        /* Grow (by a chunk at least) only when the free space cannot take
+         * what is needed: reading into it first finds the end of the input
+         * without doubling the buffer just to see it. */
         if (in->cap - in->len < want) {
-            if (want < CHUNK) want = CHUNK;
+            if (want < chunk) want = chunk;
             void *p = in->buf;
             if (in->len > SIZE_MAX - want ||
                 gth_grow(in->a, &p, &in->cap, in->len + want, 1) != 0) {
@@ -37,7 +42,9 @@ long gth_vin_fill(vin *in, size_t need) {
             }
             in->buf = p;
         }
-        long n = in->src.read(in->src.ud, in->buf + in->len, in->cap - in->len, &in->err);
+        long n = in->seekable ? in->src.pread(in->src.ud, in->buf + in->len, in->cap - in->len,
+                                              in->base + in->len, &in->err)
+                              : in->src.read(in->src.ud, in->buf + in->len, in->cap - in->len, &in->err);
         if (n < 0) {
             in->ioerr = 1;
             if (in->err.status == GTH_OK) gth_error_set(&in->err, GTH_EIO, "read error");
@@ -58,6 +65,16 @@ void gth_vin_compact(vin *in) {
     in->base += in->pos;
     in->len -= in->pos;
     in->pos = 0;
+}
+
+void gth_vin_seek(vin *in, uint64_t off) {
+    if (off >= in->base && off - in->base <= in->len) {
+        in->pos = (size_t)(off - in->base);
+        return;
+    }
+    in->base = off;
+    in->len = in->pos = 0;
+    in->eof = off >= in->src.size;
 }
 
 /* ---- Varints with the error surface of Go's binary.ReadUvarint -------------- */
@@ -100,10 +117,29 @@ static int sread_uvarint(vin *in, uint64_t *v) {
 typedef struct rbatch {
     int eog;
     uint8_t exp;
+    uint8_t first;     /* first payload byte (0 if empty): what kind of batch */
+    int buffered;      /* the payload is in the buffer at off */
     uint64_t gen, m, time, size;
-    size_t off;        /* payload offset in the buffer */
+    size_t off;        /* payload offset in the buffer, when buffered */
+    uint64_t data_off; /* payload offset in the input */
     uint64_t file_off; /* offset of the batch's first byte */
 } rbatch;
+
+/* A batch the generation stage decodes itself (tables, sync, experimental,
+ * in-band EndOfGeneration), as opposed to a thread's events. */
+static int is_table_batch(const rbatch *b, unsigned version) {
+    if (b->exp != 0) return 1;
+    if (b->size == 0) return 0;
+    switch (b->first) {
+    case GTH_EV_Strings:
+    case GTH_EV_Stacks:
+    case GTH_EV_CPUSamples:
+    case GTH_EV_EndOfGeneration: return 1;
+    case GTH_EV_Frequency: return version < 25;
+    case GTH_EV_Sync: return version >= 25;
+    }
+    return 0;
+}
 
 enum { RB_OK, RB_EOF, RB_ERR };
 
@@ -112,7 +148,7 @@ static void locate(gth_error *err, uint64_t off, int inv) {
     err->inv = inv;
 }
 
-static int read_batch(vin *in, rbatch *b, gth_error *err) {
+static int read_batch(vin *in, rbatch *b, unsigned version, gth_error *err) {
     memset(b, 0, sizeof *b);
     long avail = gth_vin_fill(in, 1);
     if (avail < 0) goto io;
@@ -159,6 +195,30 @@ static int read_batch(vin *in, rbatch *b, gth_error *err) {
                       (unsigned long long)b->size, GTH_MAX_BATCH_SIZE);
         return RB_ERR;
     }
+    b->data_off = in->base + in->pos;
+    if (in->seekable) {
+        uint64_t have = in->src.size > b->data_off ? in->src.size - b->data_off : 0;
+        if (have < b->size) {
+            locate(err, in->src.size, GTH_INV_BATCH_TRUNCATED);
+            gth_error_set(err, GTH_EINVALID, "failed to read full batch: read %llu but wanted %llu",
+                          (unsigned long long)have, (unsigned long long)b->size);
+            gth_vin_seek(in, in->src.size);
+            return RB_ERR;
+        }
+        if (b->size > 0) {
+            avail = gth_vin_fill(in, 1);
+            if (avail < 0) goto io;
+            if (avail == 0) { /* the file shrank under us */
+                gth_error_set(&in->err, GTH_EIO, "read error: input ended before its size");
+                goto io;
+            }
+            b->first = in->buf[in->pos];
+        }
+        if (!is_table_batch(b, version)) {
+            gth_vin_seek(in, b->data_off + b->size); /* the cursor reads it */
+            return RB_OK;
+        }
+    }
     avail = gth_vin_fill(in, (size_t)b->size);
     if (avail < 0) goto io;
     if ((uint64_t)avail < b->size) {
@@ -169,6 +229,8 @@ static int read_batch(vin *in, rbatch *b, gth_error *err) {
         return RB_ERR;
     }
     b->off = in->pos;
+    b->buffered = 1;
+    b->first = b->size ? in->buf[in->pos] : 0;
     in->pos += (size_t)b->size;
     return RB_OK;
 io:
@@ -265,7 +327,7 @@ static int add_strings(pctx *c) {
         }
         const uint8_t *old;
         size_t oldlen;
-        if (vgen_string(g, buf, id, &old, &oldlen))
+        if (vgen_string(g, id, &old, &oldlen))
             return table_err(c, at, GTH_INV_STRING_DUPLICATE,
                              "multiple strings with the same ID: id=%llu, new=%.*s, existing=%.*s",
                              (unsigned long long)id, (int)len, (const char *)buf + pos, (int)oldlen,
@@ -273,7 +335,10 @@ static int add_strings(pctx *c) {
         if (gth_arena_grow(c->ar, (void **)&g->strs, &g->strs_cap, g->nstrs + 1, sizeof *g->strs) ||
             gth_hmap_put(&g->strings, id, (uint32_t)g->nstrs))
             return nomem(c);
-        g->strs[g->nstrs].off = pos;
+        uint8_t *copy = gth_arena_alloc(c->ar, len ? (size_t)len : 1);
+        if (!copy) return nomem(c);
+        if (len) memcpy(copy, buf + pos, (size_t)len);
+        g->strs[g->nstrs].p = copy;
         g->strs[g->nstrs].len = (uint32_t)len;
         g->nstrs++;
         pos += (size_t)len;
@@ -441,8 +506,7 @@ static int add_regular(pctx *c, size_t bi) {
 static int process_batch(pctx *c) {
     const rbatch *b = c->b;
     vgen *g = c->g;
-    const uint8_t *data = c->in->buf + b->off;
-    uint8_t first = b->size ? data[0] : 0;
+    uint8_t first = b->first;
     if (b->exp == 0 && b->size > 0) {
         if (first == GTH_EV_Strings) return add_strings(c);
         if (first == GTH_EV_Stacks) return add_stacks(c);
@@ -452,8 +516,10 @@ static int process_batch(pctx *c) {
     if (b->exp != 0) {
         if (gth_arena_grow(c->ar, (void **)&g->exps, &g->exps_cap, g->nexps + 1, sizeof *g->exps))
             return nomem(c);
-        /* data is resolved to a pointer when the generation is installed */
-        g->exps[g->nexps++] = (gth_exp_batch){b->exp, b->m, (const uint8_t *)(uintptr_t)b->off, (size_t)b->size};
+        uint8_t *copy = gth_arena_alloc(c->ar, b->size ? (size_t)b->size : 1);
+        if (!copy) return nomem(c);
+        if (b->size) memcpy(copy, c->in->buf + b->off, (size_t)b->size);
+        g->exps[g->nexps++] = (gth_exp_batch){b->exp, b->m, copy, (size_t)b->size};
         return 0;
     }
     if (b->size > 0 && first == GTH_EV_EndOfGeneration)
@@ -463,14 +529,13 @@ static int process_batch(pctx *c) {
     if (gth_arena_grow(c->ar, (void **)&g->batches, &g->batches_cap, g->nbatches + 1, sizeof *g->batches))
         return nomem(c);
     size_t bi = g->nbatches++;
-    g->batches[bi] = (vbatch){b->m, b->time, b->off, (size_t)b->size, b->file_off, -1};
+    g->batches[bi] = (vbatch){b->m, b->time, b->data_off, (uint32_t)b->size, -1, b->file_off};
     return add_regular(c, bi);
 }
 
 /* After the generation's batches: Go's end-of-generation checks. */
 static int finish(pctx *c) {
     vgen *g = c->g;
-    const uint8_t *buf = c->in->buf;
     if (g->freq == 0) {
         c->err->inv = GTH_INV_GEN_NO_FREQUENCY;
         gth_error_set(c->err, GTH_EINVALID, "no frequency event found");
@@ -494,11 +559,11 @@ static int finish(pctx *c) {
             const vframe *f = &g->frames[*gth_hmap_get(&g->pcs, s->pcs[k])];
             const uint8_t *p;
             size_t l;
-            if (!vgen_string(g, buf, f->func, &p, &l)) {
+            if (!vgen_string(g, f->func, &p, &l)) {
                 bad = s, bad_id = f->func, bad_file = 0;
                 break;
             }
-            if (!vgen_string(g, buf, f->file, &p, &l)) {
+            if (!vgen_string(g, f->file, &p, &l)) {
                 bad = s, bad_id = f->file, bad_file = 1;
                 break;
             }
@@ -542,13 +607,12 @@ static void fix_cpu_samples(vgen *g) {
 gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_reader_stats *st,
                         gth_error *err) {
     gth_vin_compact(in);
-    size_t gen_start = in->pos;
+    uint64_t gen_start = in->base + in->pos;
     pctx c = {in, ar, g, version, NULL, err};
     rbatch b;
     gen_result ok = GEN_OK;
     for (;;) {
-        size_t start = in->pos;
-        int rc = read_batch(in, &b, err);
+        int rc = read_batch(in, &b, version, err);
         if (rc == RB_EOF) {
             if (version >= 26) {
                 if (g->nregular != 0) {
@@ -572,7 +636,7 @@ gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_r
         st->batches++;
         if (version >= 26) {
             if (g->gen == 0) g->gen = b.gen;
-            int eog = b.eog || (b.exp == 0 && b.size > 0 && in->buf[b.off] == GTH_EV_EndOfGeneration);
+            int eog = b.eog || (b.exp == 0 && b.size > 0 && b.first == GTH_EV_EndOfGeneration);
             if (eog) break;
             if (b.gen == 0) goto gen_zero;
             if (b.gen != g->gen) {
@@ -586,7 +650,7 @@ gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_r
             if (b.eog || b.gen == 0) goto gen_zero;
             if (g->gen == 0) g->gen = b.gen;
             if (b.gen == g->gen + 1 && b.gen != g->gen) {
-                in->pos = start; /* spill: the batch opens the next generation */
+                gth_vin_seek(in, b.file_off); /* spill: the batch opens the next generation */
                 st->batches--;
                 g->spilled = 1;
                 break;
@@ -616,35 +680,51 @@ gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_r
     fix_cpu_samples(g);
     g->str_dense = densify(ar, &g->strings, &g->str_dense_n);
     g->stk_dense = densify(ar, &g->stacks, &g->stk_dense_n);
-    for (size_t i = 0; i < g->nexps; i++) g->exps[i].data = in->buf + (uintptr_t)g->exps[i].data;
     st->generations++;
     st->strings += g->nstrs;
     st->stacks += g->nstks;
     st->cpu_samples += g->ncpu;
-    if (in->pos - gen_start > st->max_gen_bytes) st->max_gen_bytes = in->pos - gen_start;
+    uint64_t gen_bytes = in->base + in->pos - gen_start;
+    if (gen_bytes > st->max_gen_bytes) st->max_gen_bytes = (size_t)gen_bytes;
     if (ok == GEN_OK_DEFERRED) *err = deferred;
     return ok;
 }
 
 /* ---- Lazy decoding of timed events ------------------------------------------ */
 
-int gth_cursor_next(vcursor *c, const vgen *g, const vin *in, gth_error *err) {
-    while (c->batch >= 0 && c->pos >= c->end) {
-        c->batch = g->batches[c->batch].next;
-        c->last_ts = 0;
-        c->ev_index = 0;
-        if (c->batch >= 0) {
-            c->pos = g->batches[c->batch].off;
-            c->end = c->pos + g->batches[c->batch].size;
-        }
+int gth_cursor_load(vcursor *c, const vgen *g, vin *in, int32_t bi, gth_error *err) {
+    c->batch = bi;
+    c->last_ts = 0;
+    c->ev_index = 0;
+    if (bi < 0) return 0;
+    const vbatch *b = &g->batches[bi];
+    c->data_off = b->off;
+    c->pos = 0;
+    c->end = b->size;
+    if (!in->seekable) {
+        c->data = in->buf + (size_t)(b->off - in->base);
+        return 0;
     }
+    long n = b->size ? in->src.pread(in->src.ud, c->own, b->size, b->off, err) : 0;
+    if (n < 0 || (size_t)n != b->size) {
+        if (n >= 0) gth_error_set(err, GTH_EIO, "read error: input ended before its size");
+        err->offset = b->off;
+        return -1;
+    }
+    c->data = c->own;
+    return 0;
+}
+
+int gth_cursor_next(vcursor *c, const vgen *g, vin *in, gth_error *err) {
+    while (c->batch >= 0 && c->pos >= c->end)
+        if (gth_cursor_load(c, g, in, g->batches[c->batch].next, err) != 0) return -1;
     if (c->batch < 0) return 0;
     const vbatch *b = &g->batches[c->batch];
     if (c->last_ts == 0) c->last_ts = gth_ticks_to_ns(g->freq, b->time);
-    const uint8_t *p = in->buf;
+    const uint8_t *p = c->data;
     size_t pos = c->pos, end = c->end;
     uint8_t code = p[pos];
-    uint64_t at = in->base + pos;
+    uint64_t at = c->data_off + pos;
     const gth_event_spec *spec = gth_spec_event(code);
     int inv = 0;
     if (code >= GTH_NUM_CODES) {

@@ -20,13 +20,14 @@
 /* A batch of the current generation, indexed in one pass. */
 typedef struct vbatch {
     uint64_t m, time;
-    size_t off, size;  /* payload position in the reader's buffer */
-    uint64_t file_off; /* byte offset of the batch header */
+    uint64_t off;      /* byte offset of the payload in the input */
+    uint32_t size;     /* payload bytes (at most GTH_MAX_BATCH_SIZE) */
     int32_t next;      /* next regular batch of the same thread, or -1 */
+    uint64_t file_off; /* byte offset of the batch header */
 } vbatch;
 
 typedef struct vstring {
-    size_t off; /* in the reader's buffer */
+    const uint8_t *p; /* a copy in the generation's arena */
     uint32_t len;
 } vstring;
 
@@ -46,12 +47,6 @@ typedef struct vcpu {
     uint64_t stack;
     uint64_t file_off;
 } vcpu;
-
-typedef struct vexp {
-    uint8_t exp;
-    uint64_t m;
-    size_t off, len;
-} vexp;
 
 /* One generation: its batches and tables. Everything lives in the arena. */
 typedef struct vgen {
@@ -96,8 +91,12 @@ typedef struct vgen {
 typedef struct vcursor {
     uint64_t m;
     int64_t last_ts;
-    int32_t batch;    /* current batch index, -1 when exhausted */
-    size_t pos, end;  /* position in the batch payload (buffer offsets) */
+    int32_t batch;      /* current batch index, -1 when exhausted */
+    const uint8_t *data; /* the current batch's payload */
+    uint64_t data_off;  /* its byte offset in the input */
+    size_t pos, end;    /* position in the payload, its size */
+    uint8_t *own;       /* seekable input: this thread's batch buffer (arena) */
+    size_t own_cap;
     int64_t ev_time;
     uint64_t ev_args[4];
     uint64_t ev_off;
@@ -183,8 +182,7 @@ typedef enum { ADV_RETRY = 0, ADV_OK = 1, ADV_ERR = -1 } adv_result;
 int gth_order_init(vorder *o, const gth_allocator *a, unsigned version);
 void gth_order_free(vorder *o);
 /* Tries to advance the event at the head of cursor c (thread m). */
-adv_result gth_order_advance(vorder *o, const vgen *g, const uint8_t *buf, vcursor *c,
-                             gth_error *err);
+adv_result gth_order_advance(vorder *o, const vgen *g, vcursor *c, gth_error *err);
 void gth_order_dump(const vorder *o, gth_buf *b);
 
 /* Ticks to nanoseconds exactly as Go on amd64 (out-of-range -> INT64_MIN). */
@@ -195,8 +193,7 @@ static inline int64_t gth_ticks_to_ns(double freq, uint64_t t) {
 }
 
 /* String lookup in a generation (id 0 is the empty string). */
-static inline int vgen_string(const vgen *g, const uint8_t *buf, uint64_t id, const uint8_t **s,
-                              size_t *len) {
+static inline int vgen_string(const vgen *g, uint64_t id, const uint8_t **s, size_t *len) {
     if (id == 0) {
         *s = (const uint8_t *)"";
         *len = 0;
@@ -211,7 +208,7 @@ static inline int vgen_string(const vgen *g, const uint8_t *buf, uint64_t id, co
         if (!i) return 0;
         idx = *i;
     }
-    *s = buf + g->strs[idx].off;
+    *s = g->strs[idx].p;
     *len = g->strs[idx].len;
     return 1;
 }
@@ -222,13 +219,17 @@ static inline int vgen_has_stack(const vgen *g, uint64_t id) {
     return gth_hmap_get(&g->stacks, id) != NULL;
 }
 
-/* ---- Input: a growable buffer holding the current generation's bytes. */
+/* ---- Input: a growable buffer. Without pread it holds the current
+ * generation's bytes (batches are decoded from it); with pread (seekable) it is
+ * only a read-ahead window for batch headers and tables, and regular batch
+ * payloads are skipped, to be re-read by the cursors. */
 typedef struct vin {
     gth_source src;
     const gth_allocator *a;
     uint8_t *buf;
     size_t cap, len, pos; /* filled bytes, read position */
     uint64_t base;        /* file offset of buf[0] */
+    int seekable;         /* src.pread is set */
     int eof;
     int ioerr;
     gth_error err; /* the I/O error, when ioerr */
@@ -241,6 +242,8 @@ long gth_vin_fill(vin *in, size_t need);
 /* Drops the bytes before in->pos (the previous generations) once they are at
  * least as many as the bytes after it. */
 void gth_vin_compact(vin *in);
+/* Seekable input: continues at file offset off (before or after the window). */
+void gth_vin_seek(vin *in, uint64_t off);
 
 /* Result of reading one generation. */
 typedef enum {
@@ -261,8 +264,11 @@ void gth_gen_init(vgen *g, const gth_allocator *a);
 void gth_gen_clear(vgen *g);
 void gth_gen_free(vgen *g);
 
-/* Decodes the timed event at in->buf[c->pos] for cursor c (Go's lazy per-thread
+/* Points cursor c at batch bi: its payload in the buffer or, when the input is
+ * seekable, read into the cursor's own buffer. 0, or -1 on an I/O error. */
+int gth_cursor_load(vcursor *c, const vgen *g, vin *in, int32_t bi, gth_error *err);
+/* Decodes the timed event at c->data[c->pos] for cursor c (Go's lazy per-thread
  * decoding). Returns 1 with an event, 0 when the thread has no more, -1 on error. */
-int gth_cursor_next(vcursor *c, const vgen *g, const vin *in, gth_error *err);
+int gth_cursor_next(vcursor *c, const vgen *g, vin *in, gth_error *err);
 
 #endif

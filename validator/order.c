@@ -179,7 +179,6 @@ static int seq_succeeds(uint64_t gen, uint64_t n, uint64_t sgen, uint64_t sn) {
 typedef struct actx {
     vorder *o;
     const vgen *g;
-    const uint8_t *buf;
     const vcursor *c;
     gth_error *err;
     uint8_t code;
@@ -690,7 +689,7 @@ static adv_result task_begin(actx *x) {
     if (x->args[1] == 0) x->args[1] = UINT64_MAX; /* background task -> NoTask */
     const uint8_t *name;
     size_t len;
-    if (!vgen_string(x->g, x->buf, x->args[2], &name, &len))
+    if (!vgen_string(x->g, x->args[2], &name, &len))
         return fail(x, GTH_INV_ANNOTATION_STRING, "invalid string ID %llu for %u event", (unsigned long long)x->args[2],
                     x->code);
     void *p = o->tasks;
@@ -751,7 +750,7 @@ static adv_result region(actx *x) {
     USER_CTX();
     const uint8_t *name;
     size_t len;
-    if (!vgen_string(x->g, x->buf, x->args[1], &name, &len))
+    if (!vgen_string(x->g, x->args[1], &name, &len))
         return fail(x, GTH_INV_ANNOTATION_STRING, "invalid string ID %llu for %u event", (unsigned long long)x->args[1],
                     x->code);
     vgstate *s = find_g(o, x->gid);
@@ -985,9 +984,9 @@ static adv_result dispatch(actx *x) {
     return ADV_ERR;
 }
 
-adv_result gth_order_advance(vorder *o, const vgen *g, const uint8_t *buf, vcursor *c, gth_error *err) {
+adv_result gth_order_advance(vorder *o, const vgen *g, vcursor *c, gth_error *err) {
     if (o->initial_gen == 0) o->initial_gen = g->gen;
-    actx x = {o, g, buf, c, err, c->ev_code, g->gen, {0}, c->ev_time, (int64_t)c->m, NO_ID, NO_ID};
+    actx x = {o, g, c, err, c->ev_code, g->gen, {0}, c->ev_time, (int64_t)c->m, NO_ID, NO_ID};
     memcpy(x.args, c->ev_args, sizeof x.args);
     vmstate *ms = NULL;
     if (x.m != NO_ID) {

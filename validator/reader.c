@@ -10,14 +10,24 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/gosort.h"
 #include "format/header.h"
 #include "validator/internal.h"
 
+/* Which arguments of an event code name a stack or a string: the table-id
+ * checks of delivery, in Go's order (stacks, then strings). */
+typedef struct idcheck {
+    uint8_t n;
+    uint8_t arg[4];   /* index into gth_event.args */
+    uint8_t stack[4]; /* 1: stack id, 0: string id */
+} idcheck;
+
 struct gth_reader {
     const gth_allocator *a;
+    idcheck idchecks[256];
     unsigned version;
     vin in;
     gth_arena arena;
@@ -51,11 +61,20 @@ static long mem_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
     return (long)k;
 }
 
+static long mem_pread(void *ud, uint8_t *buf, size_t n, uint64_t off, gth_error *err) {
+    (void)err;
+    gth_mem_source *m = ud;
+    if (off >= m->len) return 0;
+    size_t k = m->len - (size_t)off < n ? m->len - (size_t)off : n;
+    memcpy(buf, m->data + off, k);
+    return (long)k;
+}
+
 gth_source gth_source_mem(gth_mem_source *ms, const void *data, size_t len) {
     ms->data = data;
     ms->len = len;
     ms->pos = 0;
-    return (gth_source){mem_read, ms};
+    return (gth_source){mem_read, ms, mem_pread, len};
 }
 
 static long fd_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
@@ -69,7 +88,32 @@ static long fd_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
     }
 }
 
-gth_source gth_source_fd(int *fd) { return (gth_source){fd_read, fd}; }
+static long fd_pread(void *ud, uint8_t *buf, size_t n, uint64_t off, gth_error *err) {
+    int fd = *(int *)ud;
+    if (off > (uint64_t)INT64_MAX) return 0;
+    for (;;) {
+        ssize_t k = pread(fd, buf, n, (off_t)off);
+        if (k >= 0) return (long)k;
+        if (errno == EINTR) continue;
+        gth_error_set(err, GTH_EIO, "read error: %s", strerror(errno));
+        return -1;
+    }
+}
+
+gth_source gth_source_fd(int *fd) {
+    gth_source s = {fd_read, fd, NULL, 0};
+    struct stat st;
+    /* Seekable only from the current position on, so that a descriptor handed
+     * over mid-file reads the same bytes either way. */
+    off_t at = lseek(*fd, 0, SEEK_CUR);
+    if (at == 0 && fstat(*fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        s.pread = fd_pread;
+        s.size = (uint64_t)st.st_size;
+    }
+    return s;
+}
+
+static void idchecks_init(idcheck *checks);
 
 /* ---- Construction ----------------------------------------------------------------- */
 
@@ -83,6 +127,7 @@ gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *er
     }
     r->a = a;
     r->in.src = src;
+    r->in.seekable = src.pread != NULL;
     r->in.a = a;
     gth_error_clear(&r->in.err);
     gth_arena_init(&r->arena, a);
@@ -119,6 +164,7 @@ gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *er
         return NULL;
     }
     r->version = minor;
+    idchecks_init(r->idchecks);
     r->in.pos = hlen;
     r->st.bytes = hlen;
     gth_order_init(&r->order, a, minor);
@@ -214,40 +260,35 @@ static void locate_cursor(gth_error *err, const gth_reader *r, const vcursor *c)
     err->event = (int64_t)c->ev_index - 1;
 }
 
-/* Go's table-id check on a delivered event, then the time fix-up. */
-static int deliver(gth_reader *r, gth_event *ev, gth_error *err) {
-    const gth_event_spec *s;
-    if (ev->code != GTH_CODE_SYNC && ev->code != GTH_EV_CPUSample && (s = gth_spec_event(ev->code)) &&
-        (s->stack_mask | s->new_stack_mask | s->string_mask)) {
+static void idchecks_init(idcheck *checks) {
+    memset(checks, 0, 256 * sizeof *checks);
+    for (unsigned code = 0; code < 256; code++) {
+        const gth_event_spec *s = gth_spec_event(code);
+        idcheck *c = &checks[code];
+        if (code == GTH_CODE_SYNC || code == GTH_EV_CPUSample || !s) continue;
         uint8_t pos[2];
         unsigned n = gth_spec_stack_args(s, pos);
-        for (unsigned i = 0; i < n; i++) {
-            uint64_t id = ev->args[pos[i] - 1];
-            if (!vgen_has_stack(&r->gen, id)) {
-                err->inv = GTH_INV_EVENT_STACK_ID;
-                err->offset = ev->offset;
-                err->gen = r->gen.gen;
-                err->m = (uint64_t)ev->m;
-                gth_error_set(err, GTH_EINVALID, "found invalid stack ID %llu for event %s", (unsigned long long)id,
-                              s->name);
-                return -1;
-            }
-        }
+        for (unsigned i = 0; i < n; i++) c->arg[c->n] = (uint8_t)(pos[i] - 1), c->stack[c->n++] = 1;
         n = gth_spec_string_args(s, pos);
-        for (unsigned i = 0; i < n; i++) {
-            uint64_t id = ev->args[pos[i] - 1];
-            const uint8_t *p;
-            size_t l;
-            if (!vgen_string(&r->gen, r->in.buf, id, &p, &l)) {
-                err->inv = GTH_INV_EVENT_STRING_ID;
-                err->offset = ev->offset;
-                err->gen = r->gen.gen;
-                err->m = (uint64_t)ev->m;
-                gth_error_set(err, GTH_EINVALID, "found invalid string ID %llu for event %s", (unsigned long long)id,
-                              s->name);
-                return -1;
-            }
-        }
+        for (unsigned i = 0; i < n; i++) c->arg[c->n] = (uint8_t)(pos[i] - 1), c->stack[c->n++] = 0;
+    }
+}
+
+/* Go's table-id check on a delivered event, then the time fix-up. */
+static int deliver(gth_reader *r, gth_event *ev, gth_error *err) {
+    const idcheck *c = &r->idchecks[ev->code];
+    for (unsigned i = 0; i < c->n; i++) {
+        uint64_t id = ev->args[c->arg[i]];
+        const uint8_t *p;
+        size_t l;
+        if (c->stack[i] ? vgen_has_stack(&r->gen, id) : vgen_string(&r->gen, id, &p, &l)) continue;
+        err->inv = c->stack[i] ? GTH_INV_EVENT_STACK_ID : GTH_INV_EVENT_STRING_ID;
+        err->offset = ev->offset;
+        err->gen = r->gen.gen;
+        err->m = (uint64_t)ev->m;
+        gth_error_set(err, GTH_EINVALID, "found invalid %s ID %llu for event %s", c->stack[i] ? "stack" : "string",
+                      (unsigned long long)id, gth_spec_event(ev->code)->name);
+        return -1;
     }
     /* Go's int64 addition wraps; so does this one (its validator then flags it). */
     if (ev->time <= r->last_ts) ev->time = (int64_t)((uint64_t)r->last_ts + 1);
@@ -280,9 +321,16 @@ static int install(gth_reader *r, gth_event *ev, gth_error *err) {
         memset(c, 0, sizeof *c);
         c->mslot = -1;
         c->m = g->ms[i];
-        c->batch = g->mhead[i];
-        c->pos = g->batches[c->batch].off;
-        c->end = c->pos + g->batches[c->batch].size;
+        if (r->in.seekable) {
+            /* The thread's buffer fits the largest of its batches. */
+            size_t cap = 1;
+            for (int32_t b = g->mhead[i]; b >= 0; b = g->batches[b].next)
+                if (g->batches[b].size > cap) cap = g->batches[b].size;
+            c->own = gth_arena_alloc(&r->arena, cap);
+            c->own_cap = cap;
+            if (!c->own) return gth_error_nomem(err), fail(r, err);
+        }
+        if (gth_cursor_load(c, g, &r->in, g->mhead[i], err) != 0) return fail(r, err);
         int rc = gth_cursor_next(c, g, &r->in, err);
         if (rc < 0) return fail(r, err);
         if (rc == 0) continue;
@@ -370,7 +418,7 @@ static int pop(gth_reader *r, gth_event *ev, gth_error *err) {
 /* Tries cursor heap[i]; 1 advanced, 0 not now, -1 error. */
 static int try_advance(gth_reader *r, size_t i, gth_error *err) {
     vcursor *c = r->heap[i];
-    adv_result a = gth_order_advance(&r->order, &r->gen, r->in.buf, c, err);
+    adv_result a = gth_order_advance(&r->order, &r->gen, c, err);
     if (a == ADV_ERR) {
         if (err->offset == GTH_NO_OFFSET) locate_cursor(err, r, c);
         return -1;
@@ -453,7 +501,7 @@ int gth_reader_string(const gth_reader *r, uint64_t id, const uint8_t **s, size_
         *len = 0;
         return 1;
     }
-    return vgen_string(&r->gen, r->in.buf, id, s, len);
+    return vgen_string(&r->gen, id, s, len);
 }
 
 long gth_reader_stack_len(const gth_reader *r, uint64_t id) {

@@ -16,10 +16,19 @@
 #include "spec/spec.h"
 
 /* Where bytes come from. read() fills up to n bytes of buf and returns how many
- * (0 at end of input), or -1 on an I/O error (with a message in err). */
+ * (0 at end of input), or -1 on an I/O error (with a message in err).
+ *
+ * A source that can also read at any offset (a regular file, memory) sets pread
+ * (same contract, reading at absolute offset off; read is then unused) and size
+ * (its length in bytes). The reader then keeps only each thread's current batch
+ * in memory, re-reading batches by offset, instead of the whole generation: its
+ * memory no longer grows with the size of a generation. Without pread (pipes),
+ * each generation's bytes are buffered. */
 typedef struct gth_source {
     long (*read)(void *ud, uint8_t *buf, size_t n, gth_error *err);
     void *ud;
+    long (*pread)(void *ud, uint8_t *buf, size_t n, uint64_t off, gth_error *err);
+    uint64_t size;
 } gth_source;
 
 /* A source over a memory buffer (ms must outlive the reader). */
@@ -28,7 +37,7 @@ typedef struct gth_mem_source {
     size_t len, pos;
 } gth_mem_source;
 gth_source gth_source_mem(gth_mem_source *ms, const void *data, size_t len);
-/* A source over a file descriptor. */
+/* A source over a file descriptor: seekable (pread) if it is a regular file. */
 gth_source gth_source_fd(int *fd);
 
 #define GTH_CODE_SYNC 0xFF /* code of the reader-made Sync event */

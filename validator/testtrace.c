@@ -52,6 +52,25 @@ struct gth_testtrace {
     gth_hmap gidx, pidx, midx;
     tt_res *gs, *ps;
     size_t ngs, gs_cap, nps, ps_cap;
+    /* Go's validator remembers every goroutine it has seen. A goroutine that
+     * died (NotExist, on no thread, without ranges) leaves gidx and gs and is
+     * kept only as a bit: dead maps id/32 to a 32-bit mask. Runtime goroutine
+     * ids are handed out in increasing runs, so this costs well under a byte per
+     * dead goroutine, and memory follows the live goroutines. */
+    gth_hmap dead;
+    /* Stacks of generation ok_gen that check_stack found complete. */
+    gth_hmap ok_stacks;
+    uint8_t *okv; /* the same for small ids, by id */
+    size_t okv_cap;
+    uint64_t ok_gen;
+    /* Words of dead that filled up (all 32 goroutines dead) leave the map for
+     * a sorted list of disjoint runs of word numbers: [lo, hi] pairs. */
+    uint64_t *full;
+    size_t nfull, full_cap; /* pairs */
+    uint32_t *gfree; /* free slots of gs */
+    size_t ngfree, gfree_cap;
+    uint32_t *rfree; /* free slots of ranges (their names arrays kept for reuse) */
+    size_t nrfree, rfree_cap;
     tt_thread *ms;
     size_t nms, ms_cap;
 
@@ -82,6 +101,8 @@ gth_testtrace *gth_testtrace_new(const gth_allocator *a, unsigned minor) {
     t->a = a;
     t->minor = minor;
     gth_hmap_init(&t->gidx, a);
+    gth_hmap_init(&t->dead, a);
+    gth_hmap_init(&t->ok_stacks, a);
     gth_hmap_init(&t->pidx, a);
     gth_hmap_init(&t->midx, a);
     for (int i = 0; i < 4; i++) gth_hmap_init(&t->ridx[i], a);
@@ -95,6 +116,12 @@ void gth_testtrace_free(gth_testtrace *t) {
     if (!t) return;
     const gth_allocator *a = t->a;
     gth_hmap_free(&t->gidx);
+    gth_hmap_free(&t->dead);
+    gth_hmap_free(&t->ok_stacks);
+    gth_free(a, t->okv, t->okv_cap);
+    gth_free(a, t->full, t->full_cap * 2 * sizeof *t->full);
+    gth_free(a, t->gfree, t->gfree_cap * sizeof *t->gfree);
+    gth_free(a, t->rfree, t->rfree_cap * sizeof *t->rfree);
     gth_hmap_free(&t->pidx);
     gth_hmap_free(&t->midx);
     for (int i = 0; i < 4; i++) gth_hmap_free(&t->ridx[i]);
@@ -152,7 +179,117 @@ static int grow(gth_testtrace *t, void **p, size_t *cap, size_t need, size_t siz
     return 0;
 }
 
-/* The state of a goroutine or proc, created on first sight. */
+/* Index of the first run whose hi >= w (nfull if none). */
+static size_t full_find(const gth_testtrace *t, uint64_t w) {
+    size_t lo = 0, hi = t->nfull;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->full[2 * mid + 1] < w) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int full_has(const gth_testtrace *t, uint64_t w) {
+    size_t i = full_find(t, w);
+    return i < t->nfull && t->full[2 * i] <= w;
+}
+
+/* Adds word w (not in the list) to the runs; -1 when out of memory. */
+static int full_add(gth_testtrace *t, uint64_t w) {
+    size_t i = full_find(t, w);
+    int join_prev = i > 0 && t->full[2 * (i - 1) + 1] + 1 == w;
+    int join_next = i < t->nfull && w != UINT64_MAX && t->full[2 * i] == w + 1;
+    if (join_prev && join_next) { /* w closes the gap between two runs */
+        t->full[2 * (i - 1) + 1] = t->full[2 * i + 1];
+        memmove(&t->full[2 * i], &t->full[2 * i + 2], (t->nfull - i - 1) * 2 * sizeof *t->full);
+        t->nfull--;
+    } else if (join_prev) {
+        t->full[2 * (i - 1) + 1] = w;
+    } else if (join_next) {
+        t->full[2 * i] = w;
+    } else {
+        if (t->nfull == t->full_cap) {
+            void *p = t->full;
+            size_t cap = t->full_cap;
+            if (grow(t, &p, &cap, t->nfull + 1, 2 * sizeof *t->full)) return -1;
+            t->full = p;
+            t->full_cap = cap;
+        }
+        memmove(&t->full[2 * i + 2], &t->full[2 * i], (t->nfull - i) * 2 * sizeof *t->full);
+        t->full[2 * i] = t->full[2 * i + 1] = w;
+        t->nfull++;
+    }
+    return 0;
+}
+
+/* Takes word w out of its run (it is in one); -1 when out of memory. */
+static int full_remove(gth_testtrace *t, uint64_t w) {
+    size_t i = full_find(t, w);
+    uint64_t lo = t->full[2 * i], hi = t->full[2 * i + 1];
+    if (lo == hi) {
+        memmove(&t->full[2 * i], &t->full[2 * i + 2], (t->nfull - i - 1) * 2 * sizeof *t->full);
+        t->nfull--;
+    } else if (w == lo) {
+        t->full[2 * i] = w + 1;
+    } else if (w == hi) {
+        t->full[2 * i + 1] = w - 1;
+    } else { /* split */
+        t->full[2 * i + 1] = w - 1;
+        if (full_add(t, w + 1) == 0) { /* w + 1 starts a new run: extend it to hi */
+            size_t j = full_find(t, w + 1);
+            t->full[2 * j + 1] = hi;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int dead_has(const gth_testtrace *t, int64_t id) {
+    uint64_t w = (uint64_t)id >> 5;
+    const uint32_t *m = gth_hmap_get(&t->dead, w);
+    if (m) return *m >> ((uint64_t)id & 31) & 1;
+    return t->nfull && full_has(t, w);
+}
+
+/* Removes id from the dead set; returns whether it was there. */
+static int dead_take(gth_testtrace *t, int64_t id) {
+    uint64_t w = (uint64_t)id >> 5;
+    uint32_t bit = 1u << ((uint64_t)id & 31);
+    uint32_t *m = gth_hmap_get(&t->dead, w);
+    if (!m) {
+        if (!t->nfull || !full_has(t, w)) return 0;
+        if (full_remove(t, w) || gth_hmap_put(&t->dead, w, ~bit)) {
+            t->nomem = 1;
+            return 1;
+        }
+        return 1;
+    }
+    if (!(*m & bit)) return 0;
+    *m &= ~bit;
+    if (!*m) gth_hmap_del(&t->dead, w);
+    return 1;
+}
+
+/* Adds id to the dead set. */
+static void dead_put(gth_testtrace *t, int64_t id) {
+    uint64_t w = (uint64_t)id >> 5;
+    uint32_t bit = 1u << ((uint64_t)id & 31);
+    uint32_t *m = gth_hmap_get(&t->dead, w);
+    if (!m) {
+        if (gth_hmap_put(&t->dead, w, bit)) t->nomem = 1;
+        return;
+    }
+    *m |= bit;
+    if (*m == UINT32_MAX) {
+        if (full_add(t, w)) return;
+        gth_hmap_del(&t->dead, w);
+    }
+}
+
+/* The state of a goroutine or proc, created on first sight (a dead goroutine
+ * comes back in state NotExist, as Go's map would still hold it). */
 static tt_res *res_get(gth_testtrace *t, int proc, int64_t id, int *created) {
     gth_hmap *m = proc ? &t->pidx : &t->gidx;
     tt_res **v = proc ? &t->ps : &t->gs;
@@ -160,16 +297,25 @@ static tt_res *res_get(gth_testtrace *t, int proc, int64_t id, int *created) {
     uint32_t *i = gth_hmap_get(m, (uint64_t)id);
     *created = 0;
     if (i) return &(*v)[*i];
-    void *p = *v;
-    if (grow(t, &p, cap, *n + 1, sizeof **v)) return NULL;
-    *v = p;
-    if (gth_hmap_put(m, (uint64_t)id, (uint32_t)*n)) {
+    int was_dead = !proc && dead_take(t, id);
+    uint32_t slot;
+    if (!proc && t->ngfree) {
+        slot = t->gfree[t->ngfree - 1];
+    } else {
+        void *p = *v;
+        if (grow(t, &p, cap, *n + 1, sizeof **v)) return NULL;
+        *v = p;
+        slot = (uint32_t)*n;
+    }
+    if (gth_hmap_put(m, (uint64_t)id, slot)) {
         t->nomem = 1;
         return NULL;
     }
-    *created = 1;
-    tt_res *r = &(*v)[(*n)++];
-    r->state = 0;
+    if (!proc && t->ngfree && slot == t->gfree[t->ngfree - 1]) t->ngfree--;
+    else (*n)++;
+    *created = !was_dead;
+    tt_res *r = &(*v)[slot];
+    r->state = was_dead ? GTH_GO_NOTEXIST : 0;
     r->binding = 0;
     return r;
 }
@@ -232,6 +378,13 @@ static tt_ranges *ranges_of(gth_testtrace *t, gth_resource r, int create) {
     uint32_t *i = gth_hmap_get(m, (uint64_t)r.id);
     if (i) return &t->ranges[*i];
     if (!create) return NULL;
+    if (t->nrfree) {
+        uint32_t slot = t->rfree[t->nrfree - 1];
+        if (gth_hmap_put(m, (uint64_t)r.id, slot)) return t->nomem = 1, NULL;
+        t->nrfree--;
+        t->ranges[slot].n = 0; /* its names array is reused */
+        return &t->ranges[slot];
+    }
     void *p = t->ranges;
     if (grow(t, &p, &t->ranges_cap, t->nranges + 1, sizeof *t->ranges)) return NULL;
     t->ranges = p;
@@ -239,6 +392,32 @@ static tt_ranges *ranges_of(gth_testtrace *t, gth_resource r, int create) {
     tt_ranges *l = &t->ranges[t->nranges++];
     memset(l, 0, sizeof *l);
     return l;
+}
+
+static int push_free(gth_testtrace *t, uint32_t **v, size_t *n, size_t *cap, uint32_t slot) {
+    void *p = *v;
+    if (grow(t, &p, cap, *n + 1, sizeof **v)) return -1;
+    *v = p;
+    (*v)[(*n)++] = slot;
+    return 0;
+}
+
+/* A goroutine that died on no thread with no ranges becomes a bit in the dead
+ * set; nothing Go's validator checks can tell the difference. */
+static void g_retire(gth_testtrace *t, int64_t id) {
+    uint32_t *gi = gth_hmap_get(&t->gidx, (uint64_t)id);
+    if (!gi || t->gs[*gi].binding) return;
+    gth_hmap *rm = &t->ridx[GTH_RES_GOROUTINE & 3];
+    uint32_t *ri = gth_hmap_get(rm, (uint64_t)id);
+    if (ri && t->ranges[*ri].n) return;
+    dead_put(t, id);
+    if (t->nomem) return;
+    if (ri) {
+        if (push_free(t, &t->rfree, &t->nrfree, &t->rfree_cap, *ri)) return;
+        gth_hmap_del(rm, (uint64_t)id);
+    }
+    if (push_free(t, &t->gfree, &t->ngfree, &t->gfree_cap, *gi)) return;
+    gth_hmap_del(&t->gidx, (uint64_t)id);
 }
 
 static int has_range(gth_testtrace *t, gth_resource r, int64_t name) {
@@ -279,13 +458,27 @@ static void delete_range(gth_testtrace *t, gth_resource r, int64_t name) {
 
 /* ---- Checks ------------------------------------------------------------------------------ */
 
-/* Go's checkStack: every frame after the first must be complete. */
+/* Go's checkStack: every frame after the first must be complete. The answer
+ * depends only on the stack's frames in the generation's tables, so stacks
+ * found complete are remembered for the rest of their generation. */
 static void check_stack(gth_testtrace *t, const gth_view *v, gth_stack_ref s) {
+    if (!s.present || s.id == 0) return;
+    uint64_t gen = v->ev ? v->ev->gen : 0;
+    if (gen) {
+        if (gen != t->ok_gen) {
+            gth_hmap_clear(&t->ok_stacks);
+            if (t->okv_cap) memset(t->okv, 0, t->okv_cap);
+            t->ok_gen = gen;
+        }
+        if (s.id < t->okv_cap ? t->okv[s.id] : gth_hmap_get(&t->ok_stacks, s.id) != NULL) return;
+    }
+    int complete = 1;
     long n = gth_view_stack_len(v, s);
     for (long i = 1; i < n; i++) {
         gth_frame f;
         if (gth_view_stack_frame(v, s, (size_t)i, &f)) break;
         if (f.func_len && f.file_len && f.pc && f.line) continue;
+        complete = 0;
         gth_buf *b = next_err(t, GTH_INV_VALIDATE_STACK_FRAME);
         gth_buf_printf(b, "invalid stack frame trace.StackFrame{PC:0x%llx, Func:", (unsigned long long)f.pc);
         gth_quote_append(b, f.func, f.func_len);
@@ -293,6 +486,18 @@ static void check_stack(gth_testtrace *t, const gth_view *v, gth_stack_ref s) {
         gth_quote_append(b, f.file, f.file_len);
         gth_buf_printf(b, ", Line:0x%llx}: missing information", (unsigned long long)f.line);
     }
+    if (!gen || !complete) return;
+    /* Runtime stack ids are small and dense: a byte per id up to 64 Ki. */
+    if (s.id >= t->okv_cap && s.id < ((uint64_t)1 << 16)) {
+        size_t cap = t->okv_cap, old = cap;
+        void *p = t->okv;
+        if (grow(t, &p, &cap, (size_t)s.id + 1, 1)) return;
+        t->okv = p;
+        memset(t->okv + old, 0, cap - old);
+        t->okv_cap = cap;
+    }
+    if (s.id < t->okv_cap) t->okv[s.id] = 1;
+    else if (gth_hmap_put(&t->ok_stacks, s.id, 1)) t->nomem = 1;
 }
 
 /* time.Time's internal seconds (since year 1) wrap like Go's. */
@@ -352,7 +557,7 @@ static void check_label(gth_testtrace *t, const gth_view *v) {
     switch (l->resource.kind) {
     case GTH_RES_NONE: errf(t, GTH_INV_VALIDATE_LABEL_RESOURCE_NONE, "label resource none"); break;
     case GTH_RES_GOROUTINE:
-        if (!gth_hmap_get(&t->gidx, (uint64_t)l->resource.id))
+        if (!gth_hmap_get(&t->gidx, (uint64_t)l->resource.id) && !dead_has(t, l->resource.id))
             errf(t, GTH_INV_VALIDATE_LABEL_GOROUTINE, "label for invalid goroutine %lld", (long long)l->resource.id);
         break;
     case GTH_RES_PROC:
@@ -416,6 +621,7 @@ static void check_goroutine(gth_testtrace *t, const gth_view *v, const gth_trans
                  (long long)id);
         }
     }
+    if (to == GTH_GO_NOTEXIST) g_retire(t, id);
 }
 
 static void check_proc(gth_testtrace *t, const gth_view *v, const gth_transition *tr) {
@@ -648,7 +854,7 @@ int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, u
     gth_stream st;
     gth_stream_init(&st, a);
     gth_error_clear(err);
-    if (o->profile == GTH_PROFILE_VALIDATE) {
+    if (o->profile == GTH_PROFILE_VALIDATE || o->profile == GTH_PROFILE_STRICT) {
         t = gth_testtrace_new(a, gth_reader_version(r));
         if (!t) {
             rc = gth_error_nomem(err);
@@ -664,7 +870,8 @@ int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, u
             rc = err->status ? err->status : GTH_EINTERNAL;
             break;
         }
-        if ((rc = gth_view_make(r, &ev, &v, err)) != GTH_OK) break;
+        /* The parser profile without output only needs the API's panics. */
+        if ((t || o->emit || gth_view_can_panic(&ev)) && (rc = gth_view_make(r, &ev, &v, err)) != GTH_OK) break;
         if (o->emit) {
             line.len = 0;
             if (gth_stream_line(&st, &line, &v) != 0) {
@@ -694,7 +901,12 @@ int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, u
             }
             goto out;
         }
+        if (o->strict && gth_strict_event(o->strict, &v) != GTH_OK) {
+            rc = gth_error_nomem(err);
+            break;
+        }
     }
+    if (o->strict && rc == GTH_OK) rc = gth_strict_finish(o->strict, err, event);
     if (o->message && rc != GTH_OK) {
         o->message->len = 0;
         gth_buf_append(o->message, err->msg, strlen(err->msg));

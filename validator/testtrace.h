@@ -17,6 +17,7 @@
 
 #include "base/base.h"
 #include "validator/reader.h"
+#include "validator/strict.h"
 #include "validator/view.h"
 
 typedef struct gth_testtrace gth_testtrace;
@@ -39,7 +40,8 @@ const char *gth_testtrace_message(const gth_testtrace *t, size_t *len);
 /* ---- The whole pipeline ---------------------------------------------------- */
 
 typedef struct gth_run_opts {
-    int profile; /* GTH_PROFILE_PARSER (reader and API) or GTH_PROFILE_VALIDATE */
+    int profile; /* GTH_PROFILE_PARSER (reader and API), GTH_PROFILE_VALIDATE, or
+                  * GTH_PROFILE_STRICT (validate, then strict: needs strict) */
     /* If set, receives the canonical line (docs/EVENTS.md, no newline) of every
      * event of the stream: each event the reader delivered and the API could
      * describe, including one the validator then rejects (as the Go adapter
@@ -48,6 +50,10 @@ typedef struct gth_run_opts {
     void *ud;
     /* If set, receives the full text of the finding (err->msg may be cut). */
     gth_buf *message;
+    /* Profile strict: the checker whose source (gth_strict_source) the reader
+     * reads through. Its finding is reported once the trace has been read to
+     * its end without a finding of the other profiles. */
+    gth_strict *strict;
 } gth_run_opts;
 
 /* Reads r to its end. Returns GTH_OK (accepted), GTH_EINVALID (err: the

@@ -179,6 +179,13 @@ typedef struct gth_view {
  * itself (range names): do not copy it. */
 int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_error *err);
 
+/* Whether Go's event API can panic on ev (see the validate.panic-* invariants):
+ * only then does a run without output or validator need its view. */
+static inline int gth_view_can_panic(const gth_event *ev) {
+    uint8_t c = ev->code;
+    return c == GTH_CODE_SYNC || c == GTH_EV_CPUSample || c == GTH_EV_ProcStatus || c == GTH_EV_STWEnd;
+}
+
 /* Frames of a stack handle (NoStack and id 0 have none). */
 long gth_view_stack_len(const gth_view *v, gth_stack_ref s);
 int gth_view_stack_frame(const gth_view *v, gth_stack_ref s, size_t i, gth_frame *f);

@@ -1,6 +1,11 @@
 /* Helpers shared by the cmocka tests. */
 #include "util/testutil.h"
 
+#include "base/quote.h"
+#include "spec/invariants.h"
+#include "validator/reader.h"
+#include "validator/testtrace.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -145,6 +150,37 @@ const char *tu_gthref(void) {
     return path;
 }
 
+size_t tu_gthref_accepts(char *const *paths, size_t n, const char *profile, char **reject) {
+    gth_buf list;
+    gth_buf_init(&list, NULL);
+    for (size_t i = 0; i < n; i++) gth_buf_printf(&list, "%s\n", paths[i]);
+    char flag[64];
+    snprintf(flag, sizeof flag, "--profile=%s", profile);
+    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", flag, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = tu_run(argv, list.data, list.len, &out, NULL, &err);
+    gth_buf_free(&list);
+    if (rc != 0) fail_msg("gthref validate --batch exited %d: %s", rc, err ? err : "");
+    if (reject) *reject = NULL;
+    size_t seen = 0, accepted = 0;
+    const char *cur = "?";
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "== ", 3)) {
+            if (strcmp(line + 3, "end")) cur = line + 3, seen++;
+        } else if (!strcmp(line, "ACCEPT")) {
+            accepted++;
+        } else if (!strncmp(line, "REJECT", 6) && reject && !*reject) {
+            size_t l = strlen(cur) + strlen(line) + 4;
+            *reject = malloc(l);
+            snprintf(*reject, l, "%s: %s", cur, line + 6);
+        }
+    }
+    free(out);
+    free(err);
+    if (seen != n) fail_msg("gthref answered for %zu of %zu traces", seen, n);
+    return accepted;
+}
+
 const char *tu_gth(void) { return GTH_CLI; }
 
 static int cmp_str(const void *a, const void *b) {
@@ -200,5 +236,119 @@ size_t tu_golden_binaries(const char *dir, char ***paths) {
     }
     tu_free_list(tests);
     *paths = out;
+    return n;
+}
+
+/* One run of the pipeline. seekable = 0 hides pread, as for a pipe: the reader
+ * then buffers whole generations instead of re-reading batches by offset. */
+static int ours_once(const void *data, size_t len, int profile, int seekable, gth_buf *msg, gth_error *err,
+                     uint64_t *nevents) {
+    gth_mem_source ms;
+    gth_source src = gth_source_mem(&ms, data, len);
+    if (!seekable) src.pread = NULL;
+    int rc;
+    *nevents = 0;
+    gth_reader *r = gth_reader_new(NULL, src, err);
+    if (r) {
+        gth_run_opts o = {.profile = profile, .message = msg};
+        rc = gth_testtrace_run(r, &o, nevents, err);
+        gth_reader_free(r);
+    } else {
+        rc = err->status;
+        gth_buf_append(msg, err->msg, strlen(err->msg));
+    }
+    gth_buf_putc(msg, 0);
+    return rc;
+}
+
+void tu_ours(const void *data, size_t len, int profile, tu_verdict *v) {
+    gth_buf msg, msg2;
+    gth_buf_init(&msg, NULL);
+    gth_buf_init(&msg2, NULL);
+    gth_error err, err2;
+    uint64_t n, n2;
+    int rc = ours_once(data, len, profile, 1, &msg, &err, &n);
+    if (rc != GTH_OK) {
+        if (rc != GTH_EINVALID) fail_msg("status %d: %s", rc, err.msg);
+        if (!gth_invariant_get((unsigned)err.inv)) fail_msg("a finding without an invariant: %s", err.msg);
+    }
+    /* Both ways of reading give the same stream length and the same finding. */
+    int rc2 = ours_once(data, len, profile, 0, &msg2, &err2, &n2);
+    if (rc != rc2 || n != n2 || strcmp((char *)msg.data, (char *)msg2.data) ||
+        (rc != GTH_OK && (err.inv != err2.inv || err.offset != err2.offset)))
+        fail_msg("seekable and streamed reads differ: %d/%d, %llu/%llu events, %s / %s", rc, rc2,
+                 (unsigned long long)n, (unsigned long long)n2, (char *)msg.data, (char *)msg2.data);
+    v->accepted = rc == GTH_OK;
+    v->inv = rc == GTH_OK ? 0 : err.inv;
+    v->msg = strdup(rc == GTH_OK ? "" : (char *)msg.data);
+    gth_buf_free(&msg);
+    gth_buf_free(&msg2);
+}
+
+tu_verdict *tu_go_verdicts(char *const *paths, size_t n, const char *profile) {
+    gth_buf list;
+    gth_buf_init(&list, NULL);
+    for (size_t i = 0; i < n; i++) gth_buf_printf(&list, "%s\n", paths[i]);
+    char flag[64];
+    snprintf(flag, sizeof flag, "--profile=%s", profile);
+    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", flag, NULL};
+    char *out = NULL, *err = NULL;
+    size_t olen = 0;
+    tu_run(argv, list.data, list.len, &out, &olen, &err);
+    gth_buf_free(&list);
+    tu_verdict *v = calloc(n + 1, sizeof *v);
+    size_t i = 0;
+    for (char *p = out, *end = out + olen; p < end && i < n;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) break;
+        size_t l = (size_t)(nl - p);
+        if (l == 6 && !strncmp(p, "ACCEPT", 6)) {
+            v[i].accepted = 1;
+            v[i++].msg = strdup("");
+        } else if (l > 7 && !strncmp(p, "REJECT ", 7)) {
+            gth_buf m;
+            gth_buf_init(&m, NULL);
+            if (gth_unquote_append(&m, p + 7, l - 7) != 0) fail_msg("bad verdict %.*s", (int)l, p);
+            gth_buf_putc(&m, 0);
+            v[i++].msg = strdup((char *)m.data);
+            gth_buf_free(&m);
+        } else if (l > 6 && !strncmp(p, "ERROR ", 6)) {
+            fail_msg("Go adapter could not read a trace: %.*s", (int)l, p);
+        }
+        p = nl + 1;
+    }
+    if (i != n) fail_msg("Go adapter gave %zu verdicts for %zu traces: %s", i, n, err ? err : "");
+    free(out);
+    free(err);
+    return v;
+}
+
+void tu_verdicts_free(tu_verdict *v, size_t n) {
+    for (size_t i = 0; i < n; i++) free(v[i].msg);
+    free(v);
+}
+
+int tu_same_message(const char *go, const char *us) {
+    static const char stuck[] = "broken trace: failed to advance";
+    if (!strncmp(go, stuck, sizeof stuck - 1)) return !strncmp(us, stuck, sizeof stuck - 1);
+    return !strcmp(go, us);
+}
+
+size_t tu_real_traces(const char *dir, const char *modes, char ***paths) {
+    char script[4200];
+    snprintf(script, sizeof script, "%s/adapters/go/testprogs/run.sh", GTH_SOURCE_DIR);
+    char *argv[] = {"sh", script, (char *)dir, (char *)modes, NULL};
+    char *o = NULL, *e = NULL;
+    if (tu_run(argv, NULL, 0, &o, NULL, &e)) fail_msg("run.sh failed: %s", e ? e : "");
+    size_t n = 0, cap = 16;
+    char **v = malloc(cap * sizeof *v);
+    for (char *l = strtok(o, "\n"); l; l = strtok(NULL, "\n")) {
+        if (n + 2 > cap) v = realloc(v, (cap *= 2) * sizeof *v);
+        v[n++] = strdup(l);
+    }
+    v[n] = NULL;
+    free(o);
+    free(e);
+    *paths = v;
     return n;
 }

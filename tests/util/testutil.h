@@ -31,6 +31,11 @@ const char *tu_goroot(void);
 /* Path of the Go reference adapter (adapters/go), built on first use into the
  * build tree; fails the test if it cannot be built. */
 const char *tu_gthref(void);
+/* Go's verdicts: runs `gthref validate --batch --profile=PROFILE` over
+ * paths[0..n) in one adapter process and returns how many it accepted. Fails
+ * the test if the adapter fails or does not answer for every path. reject (if
+ * not NULL) receives the first rejected "path: message" (malloc'd) or NULL. */
+size_t tu_gthref_accepts(char *const *paths, size_t n, const char *profile, char **reject);
 /* Path of our own command. */
 const char *tu_gth(void);
 
@@ -39,6 +44,32 @@ const char *tu_gth(void);
  * Go adapter's test2bytes of it). Returns the count; *paths is a NULL-terminated
  * list in name order (free with tu_free_list). Fails the test if Go is missing. */
 size_t tu_golden_binaries(const char *dir, char ***paths);
+
+/* A verdict on one trace: accepted, or the finding's message (malloc'd, "" when
+ * accepted) and, for ours, its invariant (GTH_INV_*; 0 when accepted). */
+typedef struct tu_verdict {
+    int accepted;
+    int inv;
+    char *msg;
+} tu_verdict;
+
+/* Our verdict through the C API (reader, event API and, for profile
+ * GTH_PROFILE_VALIDATE, the test validator), with the full message. Fails the
+ * test on anything but acceptance or GTH_EINVALID naming a catalogued invariant. */
+void tu_ours(const void *data, size_t len, int profile, tu_verdict *v);
+/* The Go adapter's verdicts ("parser" or "validate" profile) on binary traces,
+ * in one adapter process; a malloc'd array of n (free with tu_verdicts_free). */
+tu_verdict *tu_go_verdicts(char *const *paths, size_t n, const char *profile);
+void tu_verdicts_free(tu_verdict *v, size_t n);
+/* 1 if our message equals Go's. After "broken trace: failed to advance" Go dumps
+ * its state in map order, so there only the prefix is compared. */
+int tu_same_message(const char *go, const char *us);
+
+/* Real traces: runs adapters/go/testprogs/run.sh DIR with the given option
+ * ("--normal-only" or "--stress-only"; NULL for both) and returns the count;
+ * *paths is a NULL-terminated list (free with tu_free_list). Fails the test if a
+ * program fails. */
+size_t tu_real_traces(const char *dir, const char *modes, char ***paths);
 
 /* Sorted list of files in dir whose names end with suffix (NULL = all regular
  * files). Returns the count; *names is a NULL-terminated malloc'd array of full

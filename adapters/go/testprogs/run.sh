@@ -1,10 +1,13 @@
 #!/bin/sh
-# run.sh OUTDIR [--toolchain goX.Y.Z] [--stress-only|--normal-only]
+# run.sh OUTDIR [--toolchain goX.Y.Z] [--stress-only|--normal-only] [--duration D]
 #
 # Builds every test program of this directory with the given Go toolchain
 # (GOTOOLCHAIN; default: the local go) and runs each one normally and under
 # GODEBUG=traceadvanceperiod=0 (stress: a new generation as often as the runtime
 # can), writing OUTDIR/<prog>-<goversion>-<normal|stress>.trace.
+#
+# --duration D (a Go duration, e.g. 20ms) is how long each program works (its
+# -d flag; default 100ms): short runs give small traces.
 #
 # stdout: the path of every trace written, one per line.
 # stderr: progress and skipped programs (e.g. coro needs Go 1.23).
@@ -13,7 +16,7 @@
 set -eu
 
 usage() {
-	echo "usage: $0 OUTDIR [--toolchain goX.Y.Z] [--stress-only|--normal-only]" >&2
+	echo "usage: $0 OUTDIR [--toolchain goX.Y.Z] [--stress-only|--normal-only] [--duration D]" >&2
 	exit 2
 }
 
@@ -22,6 +25,7 @@ outdir=$1
 shift
 toolchain=local
 modes="normal stress"
+duration=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--toolchain)
@@ -31,6 +35,15 @@ while [ $# -gt 0 ]; do
 		;;
 	--toolchain=*)
 		toolchain=${1#--toolchain=}
+		shift
+		;;
+	--duration)
+		[ $# -ge 2 ] || usage
+		duration=$2
+		shift 2
+		;;
+	--duration=*)
+		duration=${1#--duration=}
 		shift
 		;;
 	--stress-only) modes=stress; shift ;;
@@ -77,7 +90,7 @@ for dir in "$here"/*/; do
 		else
 			godebug="${GODEBUG:-}"
 		fi
-		if GODEBUG="$godebug" "$bindir/$prog" -o "$out" </dev/null; then
+		if GODEBUG="$godebug" "$bindir/$prog" ${duration:+-d "$duration"} -o "$out" </dev/null; then
 			echo "$out"
 		else
 			echo "run.sh: FAIL run $prog ($mode) with $gover" >&2

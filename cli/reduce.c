@@ -1,0 +1,191 @@
+/* Predicates for the minimiser: adapters disagreeing, an invariant, a command. */
+#include "cli/reduce.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/diff.h"
+#include "cli/io.h"
+#include "validator/reader.h"
+#include "validator/testtrace.h"
+
+/* ---- Two adapters disagree ----------------------------------------------------- */
+
+void gth_pair_pred_init(gth_pair_pred *p, gth_adapter *a, gth_adapter *b, const char *path) {
+    memset(p, 0, sizeof *p);
+    p->a = a;
+    p->b = b;
+    p->want_a = p->want_b = -2;
+    snprintf(p->path, sizeof p->path, "%s", path);
+    gth_result_init(&p->ra);
+    gth_result_init(&p->rb);
+}
+
+void gth_pair_pred_free(gth_pair_pred *p) {
+    gth_result_free(&p->ra);
+    gth_result_free(&p->rb);
+}
+
+int gth_pair_pred_file(gth_pair_pred *p, const char *path) {
+    gth_adapter_run(p->a, path, &p->ra);
+    gth_adapter_run(p->b, path, &p->rb);
+    if (gth_results_agree(&p->ra, &p->rb, p->texts)) return 0;
+    if (p->want_a != -2 && p->ra.verdict != p->want_a) return 0;
+    if (p->want_b != -2 && p->rb.verdict != p->want_b) return 0;
+    return 1;
+}
+
+/* A candidate into its file; -1 (the predicate cannot run) if that fails. */
+static int write_candidate(const char *path, const uint8_t *trace, size_t len) {
+    char why[4400];
+    if (gth_io_write_all(path, trace, len, why, sizeof why) == 0) return 0;
+    fprintf(stderr, "gth reduce: %s\n", why);
+    return -1;
+}
+
+int gth_pair_pred_fn(void *ud, const uint8_t *trace, size_t len) {
+    gth_pair_pred *p = ud;
+    return write_candidate(p->path, trace, len) ? -1 : gth_pair_pred_file(p, p->path);
+}
+
+/* ---- Our validator -------------------------------------------------------------------- */
+
+int gth_red_validate(const uint8_t *trace, size_t len, int profile, gth_error *err, gth_buf *msg) {
+    gth_mem_source ms;
+    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, trace, len), err);
+    if (!r) {
+        if (msg) gth_buf_append(msg, err->msg, strlen(err->msg));
+        return err->status;
+    }
+    gth_run_opts o = {.profile = profile, .message = msg};
+    int st = gth_testtrace_run(r, &o, NULL, err);
+    gth_reader_free(r);
+    return st;
+}
+
+int gth_inv_pred_fn(void *ud, const uint8_t *trace, size_t len) {
+    gth_inv_pred *p = ud;
+    gth_error err;
+    gth_buf msg;
+    gth_buf_init(&msg, NULL);
+    int st = gth_red_validate(trace, len, p->profile, &err, p->match ? &msg : NULL);
+    int holds = st == GTH_EINVALID && (unsigned)err.inv == p->inv;
+    if (holds && p->match) holds = gth_buf_putc(&msg, 0) == 0 && regexec(p->match, (const char *)msg.data, 0, NULL, 0) == 0;
+    gth_buf_free(&msg);
+    return st == GTH_ENOMEM ? -1 : holds;
+}
+
+/* ---- A command ----------------------------------------------------------------------------- */
+
+/* cmd with every "{}" replaced by the single-quoted path, or the path appended. */
+static char *command_line(const char *cmd, const char *path) {
+    gth_buf q, b;
+    gth_buf_init(&q, NULL);
+    gth_buf_init(&b, NULL);
+    gth_buf_putc(&q, '\'');
+    for (const char *s = path; *s; s++) {
+        if (*s == '\'') gth_buf_append(&q, "'\\''", 4);
+        else gth_buf_putc(&q, *s);
+    }
+    gth_buf_putc(&q, '\'');
+    int subst = 0;
+    for (const char *s = cmd; *s;) {
+        if (s[0] == '{' && s[1] == '}') {
+            gth_buf_append(&b, q.data, q.len);
+            s += 2;
+            subst = 1;
+        } else {
+            gth_buf_putc(&b, *s++);
+        }
+    }
+    if (!subst) {
+        gth_buf_putc(&b, ' ');
+        gth_buf_append(&b, q.data, q.len);
+    }
+    gth_buf_putc(&b, 0);
+    gth_buf_free(&q);
+    if (b.failed) {
+        gth_buf_free(&b);
+        return NULL;
+    }
+    return (char *)b.data;
+}
+
+int gth_cmd_pred_run(gth_cmd_pred *p, const char *path) {
+    char *line = command_line(p->cmd, path);
+    if (!line) return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        free(line);
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0); /* its own group, so that a timeout ends its children too */
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+        _exit(127);
+    }
+    free(line);
+    setpgid(pid, pid);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int st = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &st, p->timeout_s > 0 ? WNOHANG : 0);
+        if (w == pid) break;
+        if (w < 0 && errno != EINTR) return -1;
+        if (w == 0) {
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            if (t.tv_sec - t0.tv_sec >= p->timeout_s) {
+                kill(-pid, SIGKILL);
+                while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+                return -1;
+            }
+            usleep(2000);
+        }
+    }
+    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int gth_cmd_pred_fn(void *ud, const uint8_t *trace, size_t len) {
+    gth_cmd_pred *p = ud;
+    if (write_candidate(p->path, trace, len)) return -1;
+    int rc = gth_cmd_pred_run(p, p->path);
+    if (rc < 0) return 0;
+    if (p->want_signal) return rc > 128 && rc <= 128 + 64;
+    return rc == p->want_exit;
+}
+
+/* ---- Progress ------------------------------------------------------------------------------ */
+
+void gth_red_progress(void *ud, const gth_reduce_progress *p) {
+    FILE *f = ud;
+    static const char *last_phase;
+    static struct timespec last;
+    static int tty = -1;
+    if (tty < 0) tty = isatty(fileno(f));
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double dt = (double)(t.tv_sec - last.tv_sec) + (double)(t.tv_nsec - last.tv_nsec) / 1e9;
+    int phase_change = p->phase != last_phase;
+    if (!phase_change && dt < (tty ? 0.2 : 5.0)) return;
+    last = t;
+    last_phase = p->phase;
+    fprintf(f, "%s%-12s %8llu candidates, %6llu kept; now %llu events, %llu bytes%s", tty ? "\r\033[K" : "", p->phase,
+            (unsigned long long)p->tests, (unsigned long long)p->kept, (unsigned long long)p->events,
+            (unsigned long long)p->bytes, tty ? "" : "\n");
+    fflush(f);
+}

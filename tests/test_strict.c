@@ -1,0 +1,477 @@
+/*
+ * The strict profile (validator/strict.h, docs/STRICT.md):
+ *   - every STRICT invariant of the catalogue has tests/strict/<id>.test, a
+ *     trace that Go's reader and test validator accept (Go's adapter says so,
+ *     and so do our parser and validate profiles) and that --profile=strict
+ *     rejects with exactly that invariant; no file there is without a rule;
+ *   - no strict finding on real traces written by the test programs (normal;
+ *     stress under the runtime's own stack-ownership check; stress with the
+ *     AllocFree experiment; more toolchains with
+ *     GTH_STRICT_TOOLCHAINS="go1.22.12 go1.23.12 ...");
+ *   - none on Go's golden traces that Go accepts, except the listed hand-written
+ *     ones, which must break exactly the listed rule; on the ones Go rejects the
+ *     strict profile reports the same finding as the validate profile;
+ *   - none on generated traces (50 seeds for each version);
+ *   - the same finding, at the same place, however the input is cut into
+ *     reads; findings in later generations are located; bit flips and
+ *     truncations of generated traces end in a verdict;
+ *   - diagnostics (text and --json) name the rule and the place.
+ */
+#include "util/testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "format/convert.h"
+#include "format/testfile.h"
+#include "generator/gen.h"
+#include "spec/invariants.h"
+#include "validator/reader.h"
+#include "validator/strict.h"
+#include "validator/testtrace.h"
+
+/* Our verdict under a profile: GTH_OK or GTH_EINVALID (anything else fails
+ * the test). err and event (may be NULL) receive the finding. */
+static int ours(const uint8_t *data, size_t len, int profile, gth_error *err, gth_buf *event) {
+    gth_strict *s = NULL;
+    gth_mem_source ms;
+    gth_source src = gth_source_mem(&ms, data, len);
+    if (profile == GTH_PROFILE_STRICT) {
+        s = gth_strict_new(NULL);
+        assert_non_null(s);
+        src = gth_strict_source(s, src);
+    }
+    int rc;
+    gth_reader *r = gth_reader_new(NULL, src, err);
+    if (r) {
+        gth_run_opts o = {.profile = profile, .strict = s};
+        rc = gth_testtrace_run_at(r, &o, event, NULL, err);
+        gth_reader_free(r);
+    } else {
+        rc = err->status;
+    }
+    gth_strict_free(s);
+    if (rc != GTH_OK && rc != GTH_EINVALID) fail_msg("status %d: %s", rc, err->msg);
+    return rc;
+}
+
+static const char *inv_id(int inv) {
+    const gth_invariant *i = gth_invariant_get((unsigned)inv);
+    return i ? i->id : "(none)";
+}
+
+static uint8_t *read_path(const char *path, size_t *len) { return tu_read_file(path, len); }
+
+/* ---- One minimal trace per rule ------------------------------------------------------- */
+
+static void test_rule_traces(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir("strict-rules");
+    char **bins = calloc(GTH_INV__COUNT, sizeof *bins);
+    size_t nrules = 0;
+    for (unsigned inv = 1; inv < GTH_INV__COUNT; inv++) {
+        const gth_invariant *iv = gth_invariant_get(inv);
+        if (iv->profile != GTH_PROFILE_STRICT) continue;
+        assert_true(!strncmp(iv->id, "strict.", 7));
+        char path[4200];
+        snprintf(path, sizeof path, "%s/tests/strict/%s.test", GTH_SOURCE_DIR, iv->id + 7);
+        struct stat st;
+        if (stat(path, &st) != 0) fail_msg("rule %s has no test: %s is missing", iv->id, path);
+        size_t tlen;
+        uint8_t *text = read_path(path, &tlen);
+
+        /* Go's expectation in the file is acceptance. */
+        gth_testfile tf;
+        gth_error err;
+        if (gth_testfile_parse(text, tlen, path, &tf, &err) != GTH_OK) fail_msg("%s: %s", path, err.msg);
+        gth_expect ex;
+        if (gth_expect_parse(&ex, NULL, tf.expect, tf.expect_len, &err) != GTH_OK) fail_msg("%s: %s", path, err.msg);
+        if (ex.failure) fail_msg("%s: expects FAILURE; a strict rule's trace is one Go accepts", path);
+        gth_expect_free(&ex);
+
+        gth_buf bin;
+        gth_buf_init(&bin, NULL);
+        if (gth_convert_text_to_binary(text, tlen, path, 0, &bin, &err) != GTH_OK) fail_msg("%s: %s", path, err.msg);
+        free(text);
+
+        if (ours(bin.data, bin.len, GTH_PROFILE_PARSER, &err, NULL) != GTH_OK)
+            fail_msg("%s: parser profile rejects: [%s] %s", path, inv_id(err.inv), err.msg);
+        if (ours(bin.data, bin.len, GTH_PROFILE_VALIDATE, &err, NULL) != GTH_OK)
+            fail_msg("%s: validate profile rejects: [%s] %s", path, inv_id(err.inv), err.msg);
+        gth_buf ev;
+        gth_buf_init(&ev, NULL);
+        if (ours(bin.data, bin.len, GTH_PROFILE_STRICT, &err, &ev) != GTH_EINVALID)
+            fail_msg("%s: strict profile accepts", path);
+        if ((unsigned)err.inv != inv) fail_msg("%s: strict reports [%s] %s, want %s", path, inv_id(err.inv), err.msg, iv->id);
+        /* The place and the event are named. */
+        assert_int_not_equal(err.offset, GTH_NO_OFFSET);
+        assert_int_not_equal(err.gen, UINT64_MAX);
+        assert_true(ev.len > 0);
+        assert_true(strlen(err.msg) > 20);
+        gth_buf_free(&ev);
+
+        char out[4200];
+        snprintf(out, sizeof out, "%s/%s.bin", dir, iv->id + 7);
+        tu_write_file(out, bin.data, bin.len);
+        bins[nrules++] = strdup(out);
+        gth_buf_free(&bin);
+    }
+    assert_true(nrules >= 8);
+    char *reject = NULL;
+    size_t acc = tu_gthref_accepts(bins, nrules, "validate", &reject);
+    if (acc != nrules) fail_msg("Go rejects a strict rule's trace: %s", reject ? reject : "?");
+    for (size_t i = 0; i < nrules; i++) free(bins[i]);
+    free(bins);
+
+    /* Every file there belongs to a rule. */
+    char sdir[4200], **files;
+    snprintf(sdir, sizeof sdir, "%s/tests/strict", GTH_SOURCE_DIR);
+    size_t nf = tu_list(sdir, ".test", &files);
+    for (size_t i = 0; i < nf; i++) {
+        const char *base = strrchr(files[i], '/') + 1;
+        char id[256];
+        snprintf(id, sizeof id, "strict.%.*s", (int)(strlen(base) - 5), base);
+        unsigned inv = gth_invariant_find(id);
+        if (!inv || gth_invariant_get(inv)->profile != GTH_PROFILE_STRICT)
+            fail_msg("%s names no strict rule (%s)", files[i], id);
+    }
+    assert_int_equal(nf, nrules);
+    tu_free_list(files);
+    print_message("strict rules: %zu, each with a trace Go accepts and strict rejects\n", nrules);
+}
+
+/* ---- Reads of any size; findings in later generations -------------------------------- */
+
+/* A source handing out at most `step` bytes per read, to cut batches anywhere. */
+typedef struct slow_source {
+    const uint8_t *p;
+    size_t n, pos, step;
+} slow_source;
+
+static long slow_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
+    (void)err;
+    slow_source *s = ud;
+    size_t k = s->n - s->pos;
+    if (k > n) k = n;
+    if (k > s->step) k = s->step;
+    memcpy(buf, s->p + s->pos, k);
+    s->pos += k;
+    return (long)k;
+}
+
+static int ours_slow(const uint8_t *data, size_t len, size_t step, gth_error *err) {
+    slow_source ss = {data, len, 0, step};
+    gth_strict *s = gth_strict_new(NULL);
+    assert_non_null(s);
+    int rc;
+    gth_reader *r = gth_reader_new(NULL, gth_strict_source(s, (gth_source){.read = slow_read, .ud = &ss}), err);
+    if (r) {
+        gth_run_opts o = {.profile = GTH_PROFILE_STRICT, .strict = s};
+        rc = gth_testtrace_run(r, &o, NULL, err);
+        gth_reader_free(r);
+    } else {
+        rc = err->status;
+    }
+    gth_strict_free(s);
+    return rc;
+}
+
+static void same_finding(const char *what, const uint8_t *data, size_t len) {
+    gth_error want, got;
+    int rc = ours(data, len, GTH_PROFILE_STRICT, &want, NULL);
+    static const size_t steps[] = {1, 7, 4096, 70000};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        int rc2 = ours_slow(data, len, steps[i], &got);
+        if (rc2 != rc || (rc != GTH_OK && (got.inv != want.inv || got.offset != want.offset || got.batch != want.batch ||
+                                           got.event != want.event)))
+            fail_msg("%s read %zu bytes at a time: [%s] at %llu (batch %lld, event %lld), want [%s] at %llu", what,
+                     steps[i], inv_id(got.inv), (unsigned long long)got.offset, (long long)got.batch,
+                     (long long)got.event, inv_id(want.inv), (unsigned long long)want.offset);
+    }
+}
+
+static void test_reads_and_generations(void **state) {
+    (void)state;
+    /* Three generations; the third wakes goroutine 1 with a stack on a thread
+     * that runs no goroutine. */
+    gth_buf text;
+    gth_buf_init(&text, NULL);
+    gth_buf_printf(&text, "Trace Go1.22\n");
+    for (int g = 1; g <= 3; g++) {
+        gth_buf_printf(&text,
+                       "EventBatch gen=%d m=18446744073709551615 time=%d size=5\nFrequency freq=15625000\n"
+                       "EventBatch gen=%d m=1 time=%d size=4\nProcStatus dt=1 p=1 pstatus=2\n"
+                       "EventBatch gen=%d m=0 time=%d size=%d\nProcStatus dt=1 p=0 pstatus=1\n"
+                       "GoStatus dt=1 g=1 m=18446744073709551615 gstatus=4\n%s"
+                       "EventBatch gen=%d m=18446744073709551615 time=0 size=10\nStacks\nStack id=1 nframes=1\n"
+                       "\tpc=4816080 func=1 file=2 line=45\n"
+                       "EventBatch gen=%d m=18446744073709551615 time=0 size=29\nStrings\n"
+                       "String id=1\n\tdata=\"main.main\"\nString id=2\n\tdata=\"/src/main.go\"\n",
+                       g, g * 100, g, g * 100, g, g * 100, g == 3 ? 23 : 18,
+                       g == 3 ? "GoUnblock dt=1 g=1 g_seq=1 stack=1\n" : "", g, g);
+    }
+    gth_buf bin;
+    gth_buf_init(&bin, NULL);
+    gth_error err;
+    if (gth_convert_text_to_binary(text.data, text.len, "late", 0, &bin, &err) != GTH_OK) fail_msg("%s", err.msg);
+    assert_int_equal(ours(bin.data, bin.len, GTH_PROFILE_VALIDATE, &err, NULL), GTH_OK);
+    assert_int_equal(ours(bin.data, bin.len, GTH_PROFILE_STRICT, &err, NULL), GTH_EINVALID);
+    assert_int_equal(err.inv, GTH_INV_STRICT_STACK_OWNER);
+    assert_int_equal(err.gen, 3);
+    assert_int_equal(err.m, 0);
+    assert_int_equal(err.batch, 1); /* thread 1's batch is the generation's first event batch */
+    assert_int_equal(err.event, 2);
+    same_finding("late", bin.data, bin.len);
+    gth_buf_free(&bin);
+    gth_buf_free(&text);
+
+    /* Every rule's trace, whatever the size of the reads. */
+    char dir[4200], **files;
+    snprintf(dir, sizeof dir, "%s/tests/strict", GTH_SOURCE_DIR);
+    size_t nf = tu_list(dir, ".test", &files);
+    for (size_t i = 0; i < nf; i++) {
+        size_t tlen;
+        uint8_t *t = read_path(files[i], &tlen);
+        gth_buf_init(&bin, NULL);
+        if (gth_convert_text_to_binary(t, tlen, files[i], 0, &bin, &err) != GTH_OK) fail_msg("%s", err.msg);
+        same_finding(files[i], bin.data, bin.len);
+        gth_buf_free(&bin);
+        free(t);
+    }
+    tu_free_list(files);
+}
+
+/* ---- Mutants: nothing aborts, and reads of any size agree ------------------------------ */
+
+static void test_mutants(void **state) {
+    (void)state;
+    static const unsigned versions[] = {22, 23, 25, 26};
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    size_t n = 0, strict_findings = 0;
+    for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
+        gth_gen_config c;
+        gth_gen_config_init(&c, versions[v], 100 + v);
+        c.generations = 3;
+        c.events_per_gen = 300;
+        gth_buf b;
+        gth_buf_init(&b, NULL);
+        gth_error err;
+        if (gth_gen_run_buf(&c, &b, NULL, &err) != GTH_OK) fail_msg("gen: %s", err.msg);
+        uint8_t *m = malloc(b.len);
+        for (int i = 0; i < 250; i++) {
+            memcpy(m, b.data, b.len);
+            size_t len = b.len;
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            size_t at = 16 + (size_t)(x % (b.len - 16));
+            if (i % 5 == 4) len = at;                /* truncated */
+            else m[at] ^= (uint8_t)(1u << (x >> 61)); /* one bit flipped */
+            int rc = ours(m, len, GTH_PROFILE_STRICT, &err, NULL);
+            const gth_invariant *iv = gth_invariant_get((unsigned)err.inv);
+            if (rc == GTH_EINVALID && iv && iv->profile == GTH_PROFILE_STRICT) strict_findings++;
+            if (i % 10 == 0) same_finding("mutant", m, len);
+            n++;
+        }
+        free(m);
+        gth_buf_free(&b);
+    }
+    print_message("mutants: %zu, %zu with a strict finding\n", n, strict_findings);
+    assert_true(strict_findings > 0);
+}
+
+/* ---- Go's golden traces --------------------------------------------------------------- */
+
+/* Golden tests that Go accepts but that were written by hand, not by a runtime:
+ * each breaks exactly this rule. */
+static const struct {
+    const char *name, *rule, *why;
+} golden_exempt[] = {
+    {"go122-create-syscall-reuse-thread-id", "strict.status-thread",
+     "a thread describes a runnable goroutine as on no thread; a runtime names itself"},
+    {"go122-go-create-without-running-g", "strict.create-stack", "GoCreate with new_stack=0"},
+    {"go122-syscall-steal-proc-ambiguous", "strict.batch-time", "first event with dt=0"},
+    {"go122-syscall-steal-proc-self", "strict.batch-time", "first event with dt=0"},
+    {"go123-sync", "strict.frequency", "the frequency changes to test time conversion per generation"},
+    {"go125-sync", "strict.frequency", "the frequency changes to test time conversion per generation"},
+};
+
+static void test_goldens(void **state) {
+    (void)state;
+    char **bins;
+    size_t n = tu_golden_binaries(tu_tmpdir("strict-gold"), &bins), clean = 0, rejected = 0;
+    unsigned seen[sizeof golden_exempt / sizeof golden_exempt[0]] = {0};
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *data = read_path(bins[i], &len);
+        gth_error ve, se;
+        int v = ours(data, len, GTH_PROFILE_VALIDATE, &ve, NULL);
+        int s = ours(data, len, GTH_PROFILE_STRICT, &se, NULL);
+        free(data);
+        const char *base = strrchr(bins[i], '/') + 1;
+        if (v != GTH_OK) {
+            /* Findings of the other profiles come first, unchanged. */
+            assert_int_equal(s, GTH_EINVALID);
+            if (se.inv != ve.inv || se.offset != ve.offset)
+                fail_msg("%s: strict reports [%s], validate [%s]", base, inv_id(se.inv), inv_id(ve.inv));
+            rejected++;
+            continue;
+        }
+        int ex = -1;
+        for (size_t k = 0; k < sizeof golden_exempt / sizeof golden_exempt[0]; k++)
+            if (!strncmp(base, golden_exempt[k].name, strlen(golden_exempt[k].name)) &&
+                !strcmp(base + strlen(golden_exempt[k].name), ".bin"))
+                ex = (int)k;
+        if (ex < 0) {
+            if (s != GTH_OK) fail_msg("%s: strict finding [%s] %s", base, inv_id(se.inv), se.msg);
+            clean++;
+            continue;
+        }
+        seen[ex] = 1;
+        if (s != GTH_EINVALID || strcmp(inv_id(se.inv), golden_exempt[ex].rule))
+            fail_msg("%s: expected exactly %s (%s), got %s", base, golden_exempt[ex].rule, golden_exempt[ex].why,
+                     s == GTH_OK ? "acceptance" : inv_id(se.inv));
+    }
+    for (size_t k = 0; k < sizeof golden_exempt / sizeof golden_exempt[0]; k++)
+        if (!seen[k]) fail_msg("exempted golden test %s not found or not accepted by Go", golden_exempt[k].name);
+    print_message("goldens: %zu clean, %zu hand-written exceptions, %zu rejected as by validate\n", clean,
+                  sizeof golden_exempt / sizeof golden_exempt[0], rejected);
+    assert_true(clean >= 10);
+    tu_free_list(bins);
+}
+
+/* ---- Real traces ---------------------------------------------------------------------- */
+
+static size_t check_real(const char *toolchain, const char *godebug, const char *mode, size_t *invalid) {
+    char script[4200], env[128], dir[256];
+    snprintf(script, sizeof script, "%s/adapters/go/testprogs/run.sh", GTH_SOURCE_DIR);
+    snprintf(env, sizeof env, "GODEBUG=%s", godebug);
+    snprintf(dir, sizeof dir, "strict-real-%s", toolchain);
+    char *argv[] = {"env", env, "sh", script, (char *)tu_tmpdir(dir), (char *)mode, "--toolchain", (char *)toolchain, NULL};
+    char *o = NULL, *e = NULL;
+    int rc = tu_run(argv, NULL, 0, &o, NULL, &e);
+    if (rc != 0) fail_msg("run.sh %s failed (%d): %s", toolchain, rc, e ? e : "");
+    size_t n = 0;
+    for (char *l = strtok(o, "\n"); l; l = strtok(NULL, "\n")) {
+        size_t len;
+        uint8_t *data = read_path(l, &len);
+        gth_error err;
+        gth_buf ev;
+        gth_buf_init(&ev, NULL);
+        int s = ours(data, len, GTH_PROFILE_STRICT, &err, &ev);
+        free(data);
+        gth_buf_putc(&ev, 0);
+        const gth_invariant *iv = gth_invariant_get((unsigned)err.inv);
+        if (s != GTH_OK && iv && iv->profile != GTH_PROFILE_STRICT) {
+            /* A runtime bug Go's own rules catch (Go's reader is checked
+             * against ours elsewhere): no strict finding to look for. */
+            print_message("note: %s: not valid even without strict rules: [%s]\n", l, iv->id);
+            gth_buf_free(&ev);
+            (*invalid)++;
+            continue;
+        }
+        if (s != GTH_OK)
+            fail_msg("%s: [%s] %s at offset %llu: %s", l, inv_id(err.inv), err.msg, (unsigned long long)err.offset,
+                     (const char *)ev.data);
+        gth_buf_free(&ev);
+        n++;
+    }
+    free(o);
+    free(e);
+    if (n < 4) fail_msg("run.sh %s wrote only %zu traces", toolchain, n);
+    return n;
+}
+
+static void test_real_traces(void **state) {
+    (void)state;
+    size_t invalid = 0;
+    size_t n = check_real("local", "", "--normal-only", &invalid);
+    /* With the runtime's own check that the tracer owns every stack it walks:
+     * what a trace cannot show (docs/STRICT.md), the runtime then throws on. */
+    n += check_real("local", "traceCheckStackOwnership=1", "--stress-only", &invalid);
+    n += check_real("local", "traceallocfree=1", "--stress-only", &invalid);
+    /* More toolchains on request (each is downloaded on first use). */
+    const char *more = getenv("GTH_STRICT_TOOLCHAINS");
+    for (const char *p = more ? more : ""; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len) {
+            char tc[64];
+            snprintf(tc, sizeof tc, "%.*s", (int)len, p);
+            n += check_real(tc, "", "--normal-only", &invalid);
+            n += check_real(tc, "", "--stress-only", &invalid);
+        }
+        p += len;
+        p += strspn(p, " ");
+    }
+    print_message("real traces: %zu, no strict finding (%zu rejected by the validate profile)\n", n, invalid);
+    assert_true(invalid * 4 < n);
+}
+
+/* ---- Generated traces ----------------------------------------------------------------- */
+
+static void test_generated(void **state) {
+    (void)state;
+    static const unsigned versions[] = {22, 23, 25, 26};
+    size_t n = 0;
+    for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
+        for (uint64_t seed = 1; seed <= 50; seed++) {
+            gth_gen_config c;
+            gth_gen_config_init(&c, versions[v], seed);
+            gth_buf b;
+            gth_buf_init(&b, NULL);
+            gth_error err;
+            if (gth_gen_run_buf(&c, &b, NULL, &err) != GTH_OK)
+                fail_msg("gen go1.%u seed %llu: %s", versions[v], (unsigned long long)seed, err.msg);
+            if (ours(b.data, b.len, GTH_PROFILE_STRICT, &err, NULL) != GTH_OK)
+                fail_msg("generated go1.%u seed %llu: [%s] %s at offset %llu", versions[v], (unsigned long long)seed,
+                         inv_id(err.inv), err.msg, (unsigned long long)err.offset);
+            gth_buf_free(&b);
+            n++;
+        }
+    }
+    print_message("generated traces: %zu, no strict finding\n", n);
+}
+
+/* ---- The command ---------------------------------------------------------------------- */
+
+static void test_cli(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir("strict-cli");
+    char src[4200], bin[4200];
+    snprintf(src, sizeof src, "%s/tests/strict/stack-owner.test", GTH_SOURCE_DIR);
+    snprintf(bin, sizeof bin, "%s/stack-owner.bin", dir);
+    char *pack[] = {(char *)tu_gth(), "pack", src, "-o", bin, NULL};
+    assert_int_equal(tu_run(pack, NULL, 0, NULL, NULL, NULL), 0);
+
+    char *out = NULL, *err = NULL;
+    char *text[] = {(char *)tu_gth(), "validate", "--profile=strict", bin, NULL};
+    assert_int_equal(tu_run(text, NULL, 0, &out, NULL, &err), 1);
+    assert_non_null(strstr(err, ": [strict.stack-owner] GoUnblock carries stack 1"));
+    assert_non_null(strstr(err, "  at generation 1, thread 0, batch 0, event 2\n"));
+    assert_non_null(strstr(err, "  event: "));
+    free(out);
+    free(err);
+
+    char *json[] = {(char *)tu_gth(), "validate", "--profile=strict", "--json", bin, NULL};
+    assert_int_equal(tu_run(json, NULL, 0, &out, NULL, NULL), 1);
+    assert_non_null(strstr(out, "\"valid\":false,\"invariant\":\"strict.stack-owner\",\"offset\":"));
+    assert_non_null(strstr(out, "\"generation\":1,\"thread\":0,\"batch\":0,\"event_index\":2,\"message\":"));
+    assert_non_null(strstr(out, ",\"event\":\""));
+    free(out);
+
+    /* The other profiles accept it. */
+    char *val[] = {(char *)tu_gth(), "validate", "--profile=validate", bin, NULL};
+    assert_int_equal(tu_run(val, NULL, 0, NULL, NULL, NULL), 0);
+    char *bad[] = {(char *)tu_gth(), "validate", "--profile=strictest", bin, NULL};
+    assert_int_equal(tu_run(bad, NULL, 0, NULL, NULL, NULL), 2);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rule_traces), cmocka_unit_test(test_goldens),   cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_cli),         cmocka_unit_test(test_reads_and_generations),
+        cmocka_unit_test(test_mutants),
+        cmocka_unit_test(test_real_traces),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

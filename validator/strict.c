@@ -1,0 +1,584 @@
+/* strict: producer rules Go's reader and test validator do not check (strict.h,
+ * docs/STRICT.md). */
+#include "validator/strict.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format/decode.h"
+#include "format/text.h"
+#include "spec/invariants.h"
+#include "spec/spec.h"
+#include "validator/hmap.h"
+#include "validator/stream.h"
+
+/* Clock snapshots closer than this in monotonic time are not compared: the
+ * runtime reads the two clocks one after the other, and a thread descheduled
+ * between the reads skews a short interval by more than the tolerance. */
+#define CLOCK_MIN_INTERVAL_NS 1000000000.0
+#define CLOCK_TOLERANCE 0.10
+
+/* What a generation said of a goroutine: a status event, a creation, a status
+ * written by the generation's end (in a batch without a thread), and an event
+ * naming it as the one to start or wake. */
+enum { G_STATUS = 1, G_CREATED = 2, G_END = 4, G_NAMED = 8 };
+enum { B_NONE, B_UNKNOWN, B_REGULAR, B_OTHER };
+
+/* A wire event kept for a check made at the end of its generation. */
+typedef struct wevent {
+    uint64_t off, m;
+    int32_t batch, index;
+    uint8_t code;
+    uint64_t args[GTH_MAX_ARGS];
+} wevent;
+
+/* Where the events the ordered pass may report stand, to locate its findings
+ * (delivered events carry no batch or event index). Per run of such events in
+ * one batch: its generation, batch index and the offset of its first event;
+ * per event, 16 bits of offset from that one and 16 bits of index in the batch
+ * (a batch payload is at most 64 KiB and an event takes two bytes at least; a
+ * run is split when either would not fit). */
+typedef struct crun {
+    uint64_t base, gen;
+    int32_t batch;
+    uint32_t first; /* its first entry in cevents */
+} crun;
+
+struct gth_strict {
+    const gth_allocator *a;
+    gth_source src;
+    int nomem;
+
+    /* Wire pass. */
+    gth_decoder dec;
+    gth_buf pend; /* read bytes of a batch the decoder could not finish yet */
+    int wire_done;
+    int have_gen, in_gen;
+    uint64_t gen, first_gen;
+    int bclass;
+    uint64_t bm, btime;
+    int32_t nregular, bidx, evidx;
+    gth_hmap gstat;  /* goroutine -> G_* seen in this generation */
+    gth_hmap pstat;  /* proc -> 1 if it had a status */
+    gth_hmap frames; /* stack id -> frame count */
+    gth_hmap cstack; /* new-goroutine stack id -> 1 once queued in creates */
+    gth_buf creates; /* wevent: GoCreate* to check when the stack table is known */
+    int have_freq;
+    uint64_t freq, freq_gen;
+    int have_snap;
+    uint64_t snap_ticks, snap_mono;
+
+    /* Ordered pass. */
+    int gc_seen;
+    uint64_t delivered_gen;
+    gth_buf cruns;   /* crun, in file order */
+    gth_buf cevents; /* uint32_t: offset from the run's base | index << 16 */
+    size_t crun_head;
+    int crun_open; /* the current batch has a run */
+    gth_buf line;
+
+    /* The finding at the smallest offset so far. */
+    int found;
+    gth_error ferr;
+    gth_buf ftext;
+};
+
+gth_strict *gth_strict_new(const gth_allocator *a) {
+    if (!a) a = gth_default_allocator();
+    gth_strict *s = gth_calloc(a, 1, sizeof *s);
+    if (!s) return NULL;
+    s->a = a;
+    gth_decoder_init(&s->dec, a, GTH_DEC_FULL_TABLE, 0);
+    gth_buf_init(&s->pend, a);
+    gth_buf_init(&s->creates, a);
+    gth_buf_init(&s->cruns, a);
+    gth_buf_init(&s->cevents, a);
+    gth_buf_init(&s->line, a);
+    gth_buf_init(&s->ftext, a);
+    gth_hmap_init(&s->gstat, a);
+    gth_hmap_init(&s->pstat, a);
+    gth_hmap_init(&s->frames, a);
+    gth_hmap_init(&s->cstack, a);
+    gth_error_clear(&s->ferr);
+    return s;
+}
+
+void gth_strict_free(gth_strict *s) {
+    if (!s) return;
+    gth_decoder_free(&s->dec);
+    gth_buf_free(&s->pend);
+    gth_buf_free(&s->creates);
+    gth_buf_free(&s->cruns);
+    gth_buf_free(&s->cevents);
+    gth_buf_free(&s->line);
+    gth_buf_free(&s->ftext);
+    gth_hmap_free(&s->gstat);
+    gth_hmap_free(&s->pstat);
+    gth_hmap_free(&s->frames);
+    gth_hmap_free(&s->cstack);
+    gth_free(s->a, s, sizeof *s);
+}
+
+/* ---- Findings ------------------------------------------------------------------------- */
+
+/* Keeps a finding if it stands before the one kept so far. The event text is
+ * in s->line. */
+static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
+                  int64_t index, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
+                  int64_t index, const char *fmt, ...) {
+    if (s->found && s->ferr.offset <= off) return;
+    s->found = 1;
+    gth_error_clear(&s->ferr);
+    va_list ap;
+    va_start(ap, fmt);
+    gth_error_vset(&s->ferr, GTH_EINVALID, fmt, ap);
+    va_end(ap);
+    s->ferr.inv = (int)inv;
+    s->ferr.offset = off;
+    s->ferr.gen = gen;
+    s->ferr.m = m;
+    s->ferr.batch = batch;
+    s->ferr.event = index;
+    size_t n = s->line.len;
+    while (n && (s->line.data[n - 1] == '\n')) n--; /* Go's text format ends lines */
+    s->ftext.len = 0;
+    if (gth_buf_append(&s->ftext, s->line.data, n)) s->nomem = 1;
+}
+
+/* A finding about the wire event ev of the current batch. */
+#define WIRE_FOUND(s, inv, ev, ...)                                                                  \
+    do {                                                                                             \
+        (s)->line.len = 0;                                                                           \
+        if (gth_text_write_event(&(s)->line, (ev))) (s)->nomem = 1;                                  \
+        found((s), (inv), (ev)->offset, (s)->gen, (s)->bm, (s)->bclass == B_REGULAR ? (s)->bidx : -1, \
+              (s)->bclass == B_REGULAR ? (s)->evidx : -1, __VA_ARGS__);                              \
+    } while (0)
+
+static const char *tname(uint64_t m, char buf[32]) {
+    if (m == GTH_NO_ID) return "no thread";
+    snprintf(buf, 32, "thread %llu", (unsigned long long)m);
+    return buf;
+}
+
+/* ---- Wire pass ------------------------------------------------------------------------ */
+
+static void push(gth_strict *s, gth_buf *b, const void *item, size_t n) {
+    if (gth_buf_append(b, item, n)) s->nomem = 1;
+}
+
+static void put(gth_strict *s, gth_hmap *m, uint64_t k, uint32_t v) {
+    if (gth_hmap_put(m, k, v)) s->nomem = 1;
+}
+
+/* The generation's end: its stack table is complete, so the start stacks of
+ * the goroutines it created can be counted. */
+static void end_gen(gth_strict *s) {
+    if (!s->in_gen) return;
+    const wevent *w = (const wevent *)(const void *)s->creates.data;
+    size_t n = s->creates.len / sizeof *w;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t id = w[i].args[2];
+        const uint32_t *nf = gth_hmap_get(&s->frames, id);
+        if (!nf || *nf == 1) continue; /* a missing stack is the reader's finding */
+        gth_raw_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.code = w[i].code;
+        ev.spec = gth_spec_event(w[i].code);
+        memcpy(ev.args, w[i].args, sizeof ev.args);
+        s->line.len = 0;
+        if (gth_text_write_event(&s->line, &ev)) s->nomem = 1;
+        found(s, GTH_INV_STRICT_CREATE_STACK, w[i].off, s->gen, w[i].m, w[i].batch, w[i].index,
+              "%s gives new goroutine %llu start stack %llu of %u frames; the runtime records exactly "
+              "one, the start PC",
+              ev.spec->name, (unsigned long long)w[i].args[1], (unsigned long long)id, *nf);
+    }
+    s->creates.len = 0;
+    gth_hmap_clear(&s->gstat);
+    gth_hmap_clear(&s->pstat);
+    gth_hmap_clear(&s->frames);
+    gth_hmap_clear(&s->cstack);
+    s->in_gen = 0;
+}
+
+static void enter_gen(gth_strict *s, uint64_t gen, const gth_raw_event *ev) {
+    if (s->in_gen && gen == s->gen) return;
+    end_gen(s);
+    uint64_t prev = s->gen;
+    int had = s->have_gen;
+    if (!had) s->first_gen = gen;
+    s->gen = gen;
+    s->have_gen = s->in_gen = 1;
+    s->nregular = 0;
+    if (had && gen != prev && gen != prev + 1) {
+        s->bclass = B_NONE;
+        WIRE_FOUND(s, GTH_INV_STRICT_GEN_CONTIGUOUS, ev,
+                   "generation %llu follows generation %llu; the runtime numbers generations consecutively",
+                   (unsigned long long)gen, (unsigned long long)prev);
+    }
+}
+
+static void on_frequency(gth_strict *s, const gth_raw_event *ev) {
+    uint64_t f = ev->args[0];
+    if (!s->have_freq) {
+        s->have_freq = 1;
+        s->freq = f;
+        s->freq_gen = s->gen;
+        return;
+    }
+    if (f != s->freq)
+        WIRE_FOUND(s, GTH_INV_STRICT_FREQUENCY, ev,
+                   "frequency %llu differs from %llu in generation %llu; the runtime measures its clock's "
+                   "frequency once per process",
+                   (unsigned long long)f, (unsigned long long)s->freq, (unsigned long long)s->freq_gen);
+}
+
+static void on_clock(gth_strict *s, const gth_raw_event *ev) {
+    uint64_t ticks = s->btime + ev->args[0], mono = ev->args[1];
+    if (s->have_snap && s->have_freq && s->freq != 0 && mono > s->snap_mono && ticks > s->snap_ticks) {
+        double dmono = (double)(mono - s->snap_mono);
+        double dtrace = (double)(ticks - s->snap_ticks) * 1e9 / (double)s->freq;
+        double diff = dtrace > dmono ? dtrace - dmono : dmono - dtrace;
+        if (dmono >= CLOCK_MIN_INTERVAL_NS && diff > CLOCK_TOLERANCE * dmono)
+            WIRE_FOUND(s, GTH_INV_STRICT_CLOCK_RATE, ev,
+                       "the previous clock snapshot is %.6fs earlier on the monotonic clock but %.6fs "
+                       "earlier on the trace clock at frequency %llu",
+                       dmono / 1e9, dtrace / 1e9, (unsigned long long)s->freq);
+    }
+    s->have_snap = 1;
+    s->snap_ticks = ticks;
+    s->snap_mono = mono;
+}
+
+static void goroutine_seen(gth_strict *s, const gth_raw_event *ev, uint64_t g, uint32_t what) {
+    uint32_t *v = gth_hmap_get(&s->gstat, g);
+    uint32_t old = v ? *v : 0, now = old | what;
+    if ((what & G_STATUS) && (old & G_STATUS))
+        WIRE_FOUND(s, GTH_INV_STRICT_STATUS_ONCE, ev,
+                   "second status event for goroutine %llu in generation %llu; the runtime describes a "
+                   "goroutine at most once per generation",
+                   (unsigned long long)g, (unsigned long long)s->gen);
+    else if ((now & (G_STATUS | G_CREATED)) == (G_STATUS | G_CREATED) && (old & (G_STATUS | G_CREATED)) != (G_STATUS | G_CREATED))
+        WIRE_FOUND(s, GTH_INV_STRICT_STATUS_ONCE, ev,
+                   "goroutine %llu has both a status event and a creation in generation %llu; the runtime "
+                   "never describes a goroutine in the generation that created it",
+                   (unsigned long long)g, (unsigned long long)s->gen);
+    else if ((now & (G_END | G_NAMED)) == (G_END | G_NAMED) && (old & (G_END | G_NAMED)) != (G_END | G_NAMED))
+        WIRE_FOUND(s, GTH_INV_STRICT_END_STATUS, ev,
+                   "goroutine %llu is described by the end of generation %llu and also started, woken or "
+                   "switched to in it; the end describes only goroutines no event of the generation named",
+                   (unsigned long long)g, (unsigned long long)s->gen);
+    if (now != old) put(s, &s->gstat, g, now);
+}
+
+static int is_gc(uint8_t code) {
+    return code == GTH_EV_GCActive || code == GTH_EV_GCBegin || code == GTH_EV_GCEnd;
+}
+
+static void on_regular(gth_strict *s, const gth_raw_event *ev) {
+    const gth_event_spec *sp = ev->spec;
+    char tb[2][32];
+    if (sp->nargs && sp->args[0].kind == GTH_K_DT && ev->args[0] == 0)
+        WIRE_FOUND(s, GTH_INV_STRICT_BATCH_TIME, ev,
+                   "%s has timestamp delta 0; the runtime gives every event of a batch a later time than "
+                   "the one before",
+                   sp->name);
+    switch (ev->code) {
+    case GTH_EV_GoStatus:
+    case GTH_EV_GoStatusStack: {
+        uint64_t g = ev->args[1], mid = ev->args[2], st = ev->args[3];
+        goroutine_seen(s, ev, g, s->bm == GTH_NO_ID ? G_STATUS | G_END : G_STATUS);
+        if (ev->code == GTH_EV_GoStatusStack) {
+            if (s->bm != GTH_NO_ID)
+                WIRE_FOUND(s, GTH_INV_STRICT_STATUS_STACK_THREAD, ev,
+                           "GoStatusStack for goroutine %llu in a batch of %s; only the end of a generation "
+                           "records another goroutine's stack, in a batch without a thread",
+                           (unsigned long long)g, tname(s->bm, tb[0]));
+            if (ev->args[4] == 0)
+                WIRE_FOUND(s, GTH_INV_STRICT_STATUS_STACK_ZERO, ev,
+                           "GoStatusStack for goroutine %llu has no stack; the runtime writes GoStatus "
+                           "when it has none",
+                           (unsigned long long)g);
+        }
+        if (s->bm == GTH_NO_ID && mid != GTH_NO_ID && (st == GTH_GS_RUNNABLE || st == GTH_GS_WAITING)) {
+            WIRE_FOUND(s, GTH_INV_STRICT_END_STATUS_THREAD, ev,
+                       "%s for goroutine %llu with status %llu names %s; a goroutine that is runnable or "
+                       "waiting at the end of a generation is on no thread",
+                       sp->name, (unsigned long long)g, (unsigned long long)st, tname(mid, tb[0]));
+        } else if (ev->code == GTH_EV_GoStatus && s->bm != GTH_NO_ID && mid != s->bm &&
+                   (mid != GTH_NO_ID || st != GTH_GS_WAITING)) {
+            WIRE_FOUND(s, GTH_INV_STRICT_STATUS_THREAD, ev,
+                       "GoStatus for goroutine %llu with status %llu names %s in a batch of %s; a thread "
+                       "describes its own goroutine, or a waiting one it is about to wake",
+                       (unsigned long long)g, (unsigned long long)st, tname(mid, tb[0]), tname(s->bm, tb[1]));
+        }
+        break;
+    }
+    case GTH_EV_ProcStatus: {
+        uint64_t p = ev->args[1];
+        if (gth_hmap_get(&s->pstat, p))
+            WIRE_FOUND(s, GTH_INV_STRICT_STATUS_ONCE, ev,
+                       "second status event for proc %llu in generation %llu; the runtime describes a proc "
+                       "at most once per generation",
+                       (unsigned long long)p, (unsigned long long)s->gen);
+        else put(s, &s->pstat, p, 1);
+        break;
+    }
+    case GTH_EV_GoCreate:
+    case GTH_EV_GoCreateBlocked: {
+        goroutine_seen(s, ev, ev->args[1], G_CREATED);
+        uint64_t id = ev->args[2];
+        if (id == 0) {
+            WIRE_FOUND(s, GTH_INV_STRICT_CREATE_STACK, ev,
+                       "%s gives new goroutine %llu no start stack; the runtime records exactly one frame, "
+                       "the start PC",
+                       sp->name, (unsigned long long)ev->args[1]);
+        } else if (!gth_hmap_get(&s->cstack, id)) {
+            wevent w = {ev->offset, s->bm, s->bidx, s->evidx, ev->code, {0}};
+            memcpy(w.args, ev->args, sizeof w.args);
+            push(s, &s->creates, &w, sizeof w);
+            put(s, &s->cstack, id, 1);
+        }
+        break;
+    }
+    case GTH_EV_GoStart:
+    case GTH_EV_GoUnblock:
+    case GTH_EV_GoSwitch:
+    case GTH_EV_GoSwitchDestroy: goroutine_seen(s, ev, ev->args[1], G_NAMED); break;
+    default: break;
+    }
+    /* Events the ordered pass may report: those with a stack of their own,
+     * and GC events. */
+    int keep = is_gc(ev->code);
+    if (sp->stack_mask && ev->code != GTH_EV_GoStatusStack)
+        for (unsigned i = 1; i < sp->nargs; i++)
+            if (sp->stack_mask >> i & 1u && ev->args[i] != 0) keep = 1;
+    if (keep) {
+        const crun *r = s->crun_open ? (const crun *)(const void *)(s->cruns.data + s->cruns.len - sizeof *r) : NULL;
+        uint64_t base = r ? r->base : 0;
+        if (!r || ev->offset - base > 0xFFFF || s->evidx > 0xFFFF) {
+            crun fresh = {ev->offset, s->gen, s->bidx, (uint32_t)(s->cevents.len / sizeof(uint32_t))};
+            push(s, &s->cruns, &fresh, sizeof fresh);
+            s->crun_open = !s->nomem;
+            base = ev->offset;
+        }
+        uint32_t e = (uint32_t)(ev->offset - base) | (uint32_t)s->evidx << 16;
+        push(s, &s->cevents, &e, sizeof e);
+    }
+}
+
+static void wire_event(gth_strict *s, const gth_raw_event *ev) {
+    if (ev->batch_offset == GTH_NO_OFFSET) {
+        switch (ev->code) {
+        case GTH_EV_EventBatch:
+            s->bm = ev->args[1];
+            enter_gen(s, ev->args[0], ev);
+            s->btime = ev->args[2];
+            s->evidx = 0;
+            s->crun_open = 0;
+            s->bclass = ev->args[3] == 0 ? B_REGULAR : B_UNKNOWN;
+            if (s->bclass == B_REGULAR) s->bidx = s->nregular++;
+            break;
+        case GTH_EV_ExperimentalBatch:
+            s->bm = ev->args[2];
+            enter_gen(s, ev->args[1], ev);
+            s->bclass = B_OTHER;
+            break;
+        case GTH_EV_EndOfGeneration:
+            end_gen(s);
+            s->bclass = B_NONE;
+            break;
+        default: break;
+        }
+        return;
+    }
+    if (s->bclass == B_UNKNOWN) {
+        /* Classified by the first byte, as the reader does. */
+        unsigned minor = s->dec.minor;
+        int table = ev->code == GTH_EV_Strings || ev->code == GTH_EV_Stacks || ev->code == GTH_EV_CPUSamples ||
+                    (ev->code == GTH_EV_Frequency && minor < 25) || (ev->code == GTH_EV_Sync && minor >= 25);
+        s->bclass = table ? B_OTHER : B_REGULAR;
+        if (!table) s->bidx = s->nregular++;
+    }
+    if (s->bclass == B_REGULAR) {
+        on_regular(s, ev);
+        s->evidx++;
+        return;
+    }
+    switch (ev->code) {
+    case GTH_EV_Stack: put(s, &s->frames, ev->args[0], (uint32_t)ev->nframes); break;
+    case GTH_EV_Frequency: on_frequency(s, ev); break;
+    case GTH_EV_ClockSnapshot: on_clock(s, ev); break;
+    default: break;
+    }
+}
+
+/* Decodes p[0..n), which starts at the decoder's offset; final: the input ends
+ * there. Returns how many bytes the decoder consumed. */
+static size_t wire_run(gth_strict *s, const uint8_t *p, size_t n, int final) {
+    uint64_t start = gth_decoder_offset(&s->dec);
+    gth_decoder_feed(&s->dec, p, n, final);
+    for (;;) {
+        gth_raw_event ev;
+        gth_error e;
+        int k = gth_decoder_next(&s->dec, &ev, &e);
+        if (k == GTH_READ_OK) {
+            if (ev.spec) wire_event(s, &ev);
+            continue;
+        }
+        if (k == GTH_READ_MORE) break;
+        /* The end, or bytes the decoder cannot frame: the reader reports those. */
+        if (k == GTH_READ_END) end_gen(s);
+        s->wire_done = 1;
+        break;
+    }
+    uint64_t used = gth_decoder_offset(&s->dec) - start;
+    return used > n ? n : (size_t)used;
+}
+
+/* The wire pass over the next k bytes the reader read (k == 0: the end). The
+ * bytes are decoded where they are; only a batch cut by the end of a read is
+ * copied, and completed from the next read in slices, so the copy stays about
+ * one batch long whatever the reader's reads. */
+static void wire_feed(gth_strict *s, const uint8_t *buf, size_t k) {
+    enum { SLICE = 2 * GTH_MAX_BATCH_SIZE };
+    size_t pos = 0;
+    do {
+        if (s->pend.len == 0) {
+            pos += wire_run(s, buf + pos, k - pos, k == 0);
+            if (s->wire_done || pos == k) return;
+            if (gth_buf_append(&s->pend, buf + pos, k - pos)) goto nomem;
+            return;
+        }
+        size_t take = k - pos < SLICE ? k - pos : SLICE;
+        if (gth_buf_append(&s->pend, buf + pos, take)) goto nomem;
+        pos += take;
+        size_t used = wire_run(s, s->pend.data, s->pend.len, k == 0);
+        memmove(s->pend.data, s->pend.data + used, s->pend.len - used);
+        s->pend.len -= used;
+    } while (!s->wire_done && pos < k);
+    return;
+nomem:
+    s->nomem = 1;
+    s->wire_done = 1;
+}
+
+static long tee_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
+    gth_strict *s = ud;
+    long k = s->src.read(s->src.ud, buf, n, err);
+    if (k >= 0 && !s->wire_done) wire_feed(s, buf, (size_t)k);
+    return k;
+}
+
+gth_source gth_strict_source(gth_strict *s, gth_source src) {
+    s->src = src;
+    /* Not seekable: the checker must see every byte once, in order, so the
+     * reader buffers each generation instead of re-reading batches. */
+    return (gth_source){tee_read, s, NULL, 0};
+}
+
+/* ---- Ordered pass --------------------------------------------------------------------- */
+
+/* Generation gen is being delivered, and generations come in order: drops the
+ * runs of older ones. */
+static void prune(gth_strict *s, uint64_t gen) {
+    crun *r = (crun *)(void *)s->cruns.data;
+    uint32_t *e = (uint32_t *)(void *)s->cevents.data;
+    size_t nr = s->cruns.len / sizeof *r, ne = s->cevents.len / sizeof *e;
+    while (s->crun_head < nr && r[s->crun_head].gen < gen) s->crun_head++;
+    if (s->crun_head > 1024 && s->crun_head * 2 > nr) {
+        size_t keep = nr - s->crun_head;
+        uint32_t shift = keep ? r[s->crun_head].first : (uint32_t)ne;
+        memmove(e, e + shift, (ne - shift) * sizeof *e);
+        s->cevents.len = (ne - shift) * sizeof *e;
+        memmove(r, r + s->crun_head, keep * sizeof *r);
+        for (size_t i = 0; i < keep; i++) r[i].first -= shift;
+        s->cruns.len = keep * sizeof *r;
+        s->crun_head = 0;
+        s->crun_open = 0;
+    }
+}
+
+/* The batch and event index of the event at off in generation gen, if the wire
+ * pass kept it (-1 otherwise). */
+static void locate(const gth_strict *s, uint64_t gen, uint64_t off, int64_t *batch, int64_t *index) {
+    *batch = *index = -1;
+    const crun *r = (const crun *)(const void *)s->cruns.data;
+    const uint32_t *e = (const uint32_t *)(const void *)s->cevents.data;
+    size_t nr = s->cruns.len / sizeof *r, ne = s->cevents.len / sizeof *e;
+    /* The last run starting at or before off. */
+    size_t lo = s->crun_head, hi = nr;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r[mid].base <= off) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == s->crun_head || r[lo - 1].gen != gen) return;
+    const crun *run = &r[lo - 1];
+    uint64_t rel = off - run->base;
+    size_t a = run->first, b = lo < nr ? r[lo].first : ne;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if ((e[mid] & 0xFFFF) < rel) a = mid + 1;
+        else b = mid;
+    }
+    if (a < (lo < nr ? r[lo].first : ne) && (e[a] & 0xFFFF) == rel) {
+        *batch = run->batch;
+        *index = e[a] >> 16;
+    }
+}
+
+int gth_strict_event(gth_strict *s, const gth_view *v) {
+    const gth_event *ev = v->ev;
+    if (!ev || ev->synthetic || ev->offset == GTH_NO_OFFSET || ev->code == GTH_EV_GoStatusStack) return GTH_OK;
+    const gth_event_spec *sp = gth_spec_event(ev->code);
+    if (!sp || sp->where != GTH_W_EVENTS) return GTH_OK;
+    if (ev->gen > s->delivered_gen) {
+        s->delivered_gen = ev->gen;
+        prune(s, ev->gen);
+    }
+    if (is_gc(ev->code) && !s->gc_seen) {
+        /* The first GC event delivered: the reader takes its number as the
+         * start. Only a trace from generation 1 on is sure to hold the
+         * trace's first GC event; a window of later generations (a flight
+         * recording, a cut trace) starts anywhere. */
+        s->gc_seen = 1;
+        if (s->first_gen == 1 && ev->args[0] != 1) {
+            int64_t batch, index;
+            locate(s, ev->gen, ev->offset, &batch, &index);
+            s->line.len = 0;
+            if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
+            found(s, GTH_INV_STRICT_GC_SEQ, ev->offset, ev->gen, (uint64_t)ev->m, batch, index,
+                  "the trace's first GC event, %s, has sequence number %llu; the runtime numbers GC events "
+                  "from 1 in each trace",
+                  sp->name, (unsigned long long)ev->args[0]);
+        }
+    }
+    if (!sp->stack_mask) return s->nomem ? GTH_ENOMEM : GTH_OK;
+    uint64_t stk = 0;
+    for (unsigned i = 1; i < sp->nargs && i <= 4; i++)
+        if (sp->stack_mask >> i & 1u) stk = ev->args[i - 1];
+    if (stk == 0 || ev->g >= 0) return s->nomem ? GTH_ENOMEM : GTH_OK;
+    int64_t batch, index;
+    locate(s, ev->gen, ev->offset, &batch, &index);
+    s->line.len = 0;
+    if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
+    char tb[32];
+    found(s, GTH_INV_STRICT_STACK_OWNER, ev->offset, ev->gen, (uint64_t)ev->m, batch, index,
+          "%s carries stack %llu of the current goroutine, but no goroutine runs on %s; the runtime "
+          "records stack 0 when no goroutine runs",
+          sp->name, (unsigned long long)stk, tname((uint64_t)ev->m, tb));
+    return s->nomem ? GTH_ENOMEM : GTH_OK;
+}
+
+int gth_strict_finish(gth_strict *s, gth_error *err, gth_buf *event) {
+    if (s->nomem) return gth_error_nomem(err);
+    if (!s->found) return GTH_OK;
+    *err = s->ferr;
+    if (event) {
+        event->len = 0;
+        if (gth_buf_append(event, s->ftext.data, s->ftext.len)) return gth_error_nomem(err);
+    }
+    return GTH_EINVALID;
+}

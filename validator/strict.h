@@ -1,0 +1,46 @@
+/*
+ * strict: the `strict` profile — producer rules that every trace the Go
+ * runtime writes keeps but that Go's reader and test validator do not check
+ * (docs/STRICT.md lists them and the runtime behaviour behind each).
+ *
+ * Two passes over one read of the input:
+ *   - a wire pass over the bytes as the reader pulls them (a source that passes
+ *     them through, gth_strict_source): batch timestamps, status events,
+ *     creation stacks, generation numbers, frequency and clock snapshots;
+ *   - an ordered pass over the events the reader delivers (gth_strict_event),
+ *     which knows each event's context: whose stack an event carries.
+ * Findings do not stop the reader: strict findings are reported only for a
+ * trace that the reader and the validate profile accept, and the one reported
+ * is the finding at the smallest byte offset.
+ */
+#ifndef GTH_STRICT_H
+#define GTH_STRICT_H
+
+#include <stdint.h>
+
+#include "base/base.h"
+#include "validator/reader.h"
+#include "validator/view.h"
+
+typedef struct gth_strict gth_strict;
+
+/* NULL when out of memory. a: NULL for the default allocator. */
+gth_strict *gth_strict_new(const gth_allocator *a);
+void gth_strict_free(gth_strict *s);
+
+/* A source that hands src's bytes on unchanged and runs the wire pass over
+ * them. s must outlive the source's use. */
+gth_source gth_strict_source(gth_strict *s, gth_source src);
+
+/* The ordered pass: checks the next delivered event (v as gth_view_make made
+ * it). Returns GTH_OK or GTH_ENOMEM; findings are kept for gth_strict_finish. */
+int gth_strict_event(gth_strict *s, const gth_view *v);
+
+/* After the reader reached the end of the trace: GTH_OK if no strict rule was
+ * broken; GTH_EINVALID with err (invariant, offset, generation, thread, batch,
+ * event index, sentence) and event (the event's text: its canonical line for a
+ * finding of the ordered pass, its line in Go's text format for one of the wire
+ * pass) filled for the first finding by byte offset; or GTH_ENOMEM. */
+int gth_strict_finish(gth_strict *s, gth_error *err, gth_buf *event);
+
+#endif
