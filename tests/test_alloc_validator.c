@@ -1,6 +1,7 @@
 /*
  * Allocation failure in validator/ (reader, API views, canonical stream, the
- * testtrace validator and the whole pipeline, arena and hash map): each public
+ * testtrace validator, the strict checker and the whole pipeline in every
+ * profile, arena and hash map): each public
  * entry point that allocates is driven over Go's golden tests as binaries,
  * generated traces of every version and a text trace, while the 1st, 2nd, ...
  * Nth allocation fails in turn (tests/util/failalloc.h). Every injected failure
@@ -26,6 +27,7 @@
 #include "validator/hmap.h"
 #include "validator/reader.h"
 #include "validator/stream.h"
+#include "validator/strict.h"
 #include "validator/testtrace.h"
 #include "validator/view.h"
 
@@ -220,13 +222,23 @@ static int count_line(void *ud, const uint8_t *line, size_t len) {
 static int op_pipeline(void *ud, const gth_allocator *a, gth_error *err) {
     const pipe_case *c = ud;
     gth_mem_source ms;
-    gth_reader *r = gth_reader_new(a, gth_source_mem(&ms, c->in->data, c->in->len), err);
-    if (!r) return err->status;
+    gth_source src = gth_source_mem(&ms, c->in->data, c->in->len);
+    gth_strict *strict = NULL;
+    if (c->profile == GTH_PROFILE_STRICT) {
+        if (!(strict = gth_strict_new(a))) return gth_error_nomem(err);
+        src = gth_strict_source(strict, src);
+    }
+    gth_reader *r = gth_reader_new(a, src, err);
+    if (!r) {
+        gth_strict_free(strict);
+        return err->status;
+    }
     gth_buf msg, event;
     gth_buf_init(&msg, a);
     gth_buf_init(&event, a);
     uint64_t bytes = 0, n = 0;
-    gth_run_opts o = {.profile = c->profile, .emit = c->emit ? count_line : NULL, .ud = &bytes, .message = &msg};
+    gth_run_opts o = {.profile = c->profile, .emit = c->emit ? count_line : NULL, .ud = &bytes, .message = &msg,
+                      .strict = strict};
     int rc = gth_testtrace_run_at(r, &o, &event, &n, err);
     /* A finding comes with its full text, never a cut one. */
     if (rc == GTH_EINVALID && (msg.failed || event.failed || msg.len == 0))
@@ -234,6 +246,7 @@ static int op_pipeline(void *ud, const gth_allocator *a, gth_error *err) {
     gth_buf_free(&msg);
     gth_buf_free(&event);
     gth_reader_free(r);
+    gth_strict_free(strict);
     return rc;
 }
 
@@ -257,9 +270,10 @@ static void pipeline(void **state) {
     long runs = 0;
     for (size_t i = 0; i < nins; i++) {
         if (!sampled(i)) continue;
-        for (int p = 0; p < 2; p++) {
+        static const int profiles[] = {GTH_PROFILE_PARSER, GTH_PROFILE_VALIDATE, GTH_PROFILE_STRICT};
+        for (int p = 0; p < 3; p++) {
             char what[300];
-            pipe_case c = {&ins[i], p ? GTH_PROFILE_VALIDATE : GTH_PROFILE_PARSER, p};
+            pipe_case c = {&ins[i], profiles[p], p == 1};
             snprintf(what, sizeof what, "pipeline %s profile %d", ins[i].name, c.profile);
             runs += tu_inject(what, op_pipeline, &c, STRIDE);
         }
