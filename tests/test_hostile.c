@@ -519,7 +519,7 @@ static void million_stacks(void **state) {
     /* Known gap: a stack of one frame with a PC of its own is ~14 input bytes,
      * and the reader keeps an index entry for its id and for its PC (two hash
      * maps at load <= 1/2), the stack record, its PC and the frame: about 140
-     * bytes, 10x the input (measured peak: 142 MB for 14 MB). Held to 11x here;
+     * bytes, 9-10x the input (measured peak: 128 MB for 14 MB). Held to 11x here;
      * 4x needs a more compact stack table or reading a memory source in place. */
     scale("10^6 stacks", build_stacks, SCALE(1000000), 10, GTH_OK, all_ops, 5, 11);
 }
