@@ -46,7 +46,7 @@ int gth_convert_text_to_binary(const void *text, size_t n, const char *name, uns
 done:
     if (enc_open) gth_encoder_free(&enc);
     gth_text_reader_free(&r);
-    if (rc == GTH_OK && out->failed) rc = gth_error_nomem(err);
+    if (out->failed && rc != GTH_ENOMEM) rc = gth_error_nomem(err); /* that failure came first */
     return rc;
 }
 
@@ -69,6 +69,8 @@ int gth_convert_binary_to_text(const void *bin, size_t n, unsigned flags, gth_bu
         if (rc == GTH_READ_END) break;
         if (rc != GTH_READ_OK) {
             gth_decoder_free(&d);
+            /* Output already cut short by memory: that failure came first. */
+            if (out->failed) return gth_error_nomem(err);
             return err->status ? err->status : GTH_EINVALID;
         }
         gth_text_write_event(out, &ev);

@@ -236,16 +236,19 @@ static int compile(gth_expect *e, gth_error *err) {
                           ? "NUL byte in expression"
                           : translate(e->pattern, e->pattern_len, &ere, &icase);
     char rerr[256];
+    if (!why) gth_buf_putc(&ere, 0);
+    if (ere.failed) { /* whether or not the pattern was good: the run failed */
+        gth_buf_free(&ere);
+        return gth_error_nomem(err);
+    }
     if (!why) {
-        gth_buf_putc(&ere, 0);
-        if (ere.failed) {
-            gth_buf_free(&ere);
-            return gth_error_nomem(err);
-        }
         int cflags = REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0);
         int rc = regcomp(&e->re, (const char *)ere.data, cflags);
         if (rc == 0) {
             e->compiled = 1;
+        } else if (rc == REG_ESPACE) {
+            gth_buf_free(&ere);
+            return gth_error_nomem(err);
         } else {
             regerror(rc, &e->re, rerr, sizeof rerr);
             why = rerr;
@@ -300,7 +303,12 @@ int gth_expect_parse(gth_expect *e, const gth_allocator *a, const void *data, si
         } else {
             const char *q = sp + 1;
             size_t qn = len - w0 - 1;
-            if (gth_unquote_append(&m, q, qn) != 0 || m.failed) {
+            int u = gth_unquote_append(&m, q, qn);
+            if (u == -2 || m.failed) {
+                gth_buf_free(&m);
+                return gth_error_nomem(err);
+            }
+            if (u != 0) {
                 m.len = 0;
                 gth_buf_printf(&m, "malformed pattern: not correctly quoted: %.*s: invalid syntax",
                                (int)qn, q);
@@ -321,8 +329,8 @@ int gth_expect_parse(gth_expect *e, const gth_allocator *a, const void *data, si
         gth_buf_append(&m, "bad header line: ", 17);
         gth_quote_append(&m, p, len);
     }
-    gth_error_set(err, m.failed ? GTH_ENOMEM : GTH_EINVALID, "%.*s", (int)m.len,
-                  m.len ? (const char *)m.data : "");
+    if (m.failed) gth_error_nomem(err);
+    else gth_error_set(err, GTH_EINVALID, "%.*s", (int)m.len, m.len ? (const char *)m.data : "");
     gth_buf_free(&m);
     return err->status;
 }

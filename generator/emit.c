@@ -323,11 +323,11 @@ void gx_emit_raw(gx *x, gth_buf *b, unsigned code, const uint64_t *f, const void
 }
 
 void gx_put_global(gx *x, gth_buf *b, uint64_t time) {
-    if (b->len == 0) return;
-    if (b->failed) {
+    if (b->failed) { /* even when nothing could be written to it */
         gx_fail(x, GTH_ENOMEM, "out of memory");
         return;
     }
+    if (b->len == 0) return;
     uint8_t hdr[48];
     size_t hl;
     batch_header(x, GTH_NO_ID, time ? time : gx_global_time(x), b->len, hdr, &hl);

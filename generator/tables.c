@@ -273,7 +273,7 @@ void gx_pools_free(gx *x) {
 /* ---- Strings ---------------------------------------------------------------- */
 
 void gx_flush_strings(gx *x) {
-    if (x->strbuf.len == 0) return;
+    if (x->strbuf.len == 0 && !x->strbuf.failed) return;
     gx_put_global(x, &x->strbuf, 0);
     if (++x->strbatches == 2) gx_count(x, GTH_TR_STRINGS_SPLIT);
 }

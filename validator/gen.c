@@ -28,8 +28,11 @@ long gth_vin_fill(vin *in, size_t need) {
         if (in->seekable) gth_vin_compact(in);
         size_t want = need - (in->len - in->pos);
         size_t chunk = in->seekable ? SEEK_CHUNK : CHUNK;
-        if (want < chunk) want = chunk;
+        /* Grow (by a chunk at least) only when the free space cannot take
+         * what is needed: reading into it first finds the end of the input
+         * without doubling the buffer just to see it. */
         if (in->cap - in->len < want) {
+            if (want < chunk) want = chunk;
             void *p = in->buf;
             if (in->len > SIZE_MAX - want ||
                 gth_grow(in->a, &p, &in->cap, in->len + want, 1) != 0) {
@@ -54,7 +57,10 @@ long gth_vin_fill(vin *in, size_t need) {
 }
 
 void gth_vin_compact(vin *in) {
-    if (in->pos == 0) return;
+    /* Moving the unread bytes costs their length: only do it once as many bytes
+     * have been read, so copying stays linear in the input (a compaction per
+     * tiny generation would move a whole read chunk each time). */
+    if (in->pos == 0 || in->pos < in->len - in->pos) return;
     memmove(in->buf, in->buf + in->pos, in->len - in->pos);
     in->base += in->pos;
     in->len -= in->pos;
@@ -242,6 +248,14 @@ void gth_gen_init(vgen *g, const gth_allocator *a) {
     gth_hmap_init(&g->pcs, a);
 }
 
+/* Clearing costs the map's capacity: a map far larger than what the last
+ * generation put in it is released instead, so that a million small
+ * generations after one big one do not each pay for the big one. */
+static void clear_map(gth_hmap *m) {
+    if (m->cap > 1024 && m->len * 8 < m->cap) gth_hmap_free(m);
+    else gth_hmap_clear(m);
+}
+
 void gth_gen_clear(vgen *g) {
     gth_hmap mi = g->mindex, s = g->strings, k = g->stacks, p = g->pcs;
     memset(g, 0, sizeof *g);
@@ -249,10 +263,10 @@ void gth_gen_clear(vgen *g) {
     g->strings = s;
     g->stacks = k;
     g->pcs = p;
-    gth_hmap_clear(&g->mindex);
-    gth_hmap_clear(&g->strings);
-    gth_hmap_clear(&g->stacks);
-    gth_hmap_clear(&g->pcs);
+    clear_map(&g->mindex);
+    clear_map(&g->strings);
+    clear_map(&g->stacks);
+    clear_map(&g->pcs);
 }
 
 void gth_gen_free(vgen *g) {

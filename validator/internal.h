@@ -164,7 +164,7 @@ typedef struct vorder {
     gth_hmap midx;
     vmstate *mstates;
     uint64_t *mkeys; /* thread id of each mstates entry, for lookups by proc */
-    size_t nmstates, mstates_cap;
+    size_t nmstates, mstates_cap, mkeys_cap;
     gth_hmap tidx; /* task id -> index into tasks */
     vtask *tasks;
     size_t ntasks, tasks_cap;
@@ -239,7 +239,8 @@ typedef struct vin {
  * returns how many are available (may be less than need at end of input), or -1
  * on I/O or memory failure (in->err set). */
 long gth_vin_fill(vin *in, size_t need);
-/* Drops the bytes before in->pos (the previous generation). */
+/* Drops the bytes before in->pos (the previous generations) once they are at
+ * least as many as the bytes after it. */
 void gth_vin_compact(vin *in);
 /* Seekable input: continues at file offset off (before or after the window). */
 void gth_vin_seek(vin *in, uint64_t off);

@@ -80,7 +80,7 @@ void gth_order_free(vorder *o) {
     gth_free(o->a, o->gs, o->gs_cap * sizeof *o->gs);
     gth_free(o->a, o->ps, o->ps_cap * sizeof *o->ps);
     gth_free(o->a, o->mstates, o->mstates_cap * sizeof *o->mstates);
-    gth_free(o->a, o->mkeys, o->mstates_cap * sizeof *o->mkeys);
+    gth_free(o->a, o->mkeys, o->mkeys_cap * sizeof *o->mkeys);
     gth_free(o->a, o->tasks, o->tasks_cap * sizeof *o->tasks);
     gth_hmap_free(&o->gidx);
     gth_hmap_free(&o->pidx);
@@ -155,18 +155,13 @@ static vmstate *find_m(vorder *o, int64_t id) {
 }
 
 static vmstate *new_m(vorder *o, int64_t id, int64_t g, int64_t p) {
-    size_t cap = o->mstates_cap;
+    /* Two arrays with a capacity each: a failure growing the second leaves the
+     * first's (already grown) size on record. */
     void *a = o->mstates, *k = o->mkeys;
-    if (gth_grow(o->a, &a, &cap, o->nmstates + 1, sizeof *o->mstates)) return NULL;
+    if (gth_grow(o->a, &a, &o->mstates_cap, o->nmstates + 1, sizeof *o->mstates)) return NULL;
     o->mstates = a;
-    if (cap != o->mstates_cap) {
-        size_t kc = o->mstates_cap;
-        if (gth_grow(o->a, &k, &kc, cap, sizeof *o->mkeys)) {
-            return NULL; /* mstates grew; its capacity is recorded below only on success */
-        }
-        o->mkeys = k;
-        o->mstates_cap = cap;
-    }
+    if (gth_grow(o->a, &k, &o->mkeys_cap, o->nmstates + 1, sizeof *o->mkeys)) return NULL;
+    o->mkeys = k;
     if (gth_hmap_put(&o->midx, (uint64_t)id, (uint32_t)o->nmstates)) return NULL;
     o->mkeys[o->nmstates] = (uint64_t)id;
     vmstate *m = &o->mstates[o->nmstates++];

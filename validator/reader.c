@@ -185,6 +185,8 @@ void gth_reader_free(gth_reader *r) {
 
 unsigned gth_reader_version(const gth_reader *r) { return r->version; }
 
+const gth_allocator *gth_reader_allocator(const gth_reader *r) { return r->a; }
+
 /* ---- The cursor heap (Go's exact sift rules, for identical tie order) ----------- */
 
 static void heap_swap(vcursor **h, size_t i, size_t j) {
@@ -305,12 +307,13 @@ static int install(gth_reader *r, gth_event *ev, gth_error *err) {
     vgen *g = &r->gen;
     r->have_gen = 1;
     r->nheap = 0;
-    if (g->nms > r->cursors_cap) {
+    if (g->nms > r->cursors_cap || g->nms > r->heap_cap) {
         gth_free(r->a, r->cursors, r->cursors_cap * sizeof *r->cursors);
         gth_free(r->a, r->heap, r->heap_cap * sizeof *r->heap);
         r->cursors = gth_alloc(r->a, g->nms * sizeof *r->cursors);
         r->heap = gth_alloc(r->a, g->nms * sizeof *r->heap);
-        r->cursors_cap = r->heap_cap = r->cursors && r->heap ? g->nms : 0;
+        r->cursors_cap = r->cursors ? g->nms : 0;
+        r->heap_cap = r->heap ? g->nms : 0;
         if (!r->cursors || !r->heap) return gth_error_nomem(err), fail(r, err);
     }
     for (size_t i = 0; i < g->nms; i++) {

@@ -63,6 +63,8 @@ typedef struct gth_reader gth_reader;
 gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *err);
 void gth_reader_free(gth_reader *r);
 unsigned gth_reader_version(const gth_reader *r);
+/* The allocator the reader was made with (what the pipeline built on it uses). */
+const gth_allocator *gth_reader_allocator(const gth_reader *r);
 
 /* The next event: returns 1 and fills *ev, 0 at the end of the trace, or -1 on
  * an error (err filled: status, invariant id, offset, generation, thread, batch,

@@ -147,17 +147,24 @@ static void put_stack(gth_stream *s, gth_buf *b, const gth_view *v, gth_stack_re
     gth_stream_stack(b, v, st);
     size_t n = b->len - start;
     if (b->failed || n > CACHE_STACK_MAX || s->text.len + n > CACHE_TOTAL_MAX) return;
+    /* Out of memory for the cache: the line is right, but the failure is
+     * reported like any other (b->failed), not hidden. */
     void *p = s->spans;
-    if (gth_grow(s->a, &p, &s->spans_cap, s->nspans + 1, sizeof *s->spans)) return;
+    if (gth_grow(s->a, &p, &s->spans_cap, s->nspans + 1, sizeof *s->spans)) {
+        b->failed = 1;
+        return;
+    }
     s->spans = p;
     size_t off = s->text.len;
     if (gth_buf_append(&s->text, b->data + start, n)) {
         s->text.len = off;
         s->text.failed = 0;
+        b->failed = 1;
         return;
     }
     if (gth_hmap_put(&s->idx, st.id, (uint32_t)s->nspans)) {
         s->text.len = off;
+        b->failed = 1;
         return;
     }
     s->spans[s->nspans++] = (struct gth_stream_span){off, n};

@@ -423,8 +423,10 @@ static size_t wire_run(gth_strict *s, const uint8_t *p, size_t n, int final) {
             continue;
         }
         if (k == GTH_READ_MORE) break;
-        /* The end, or bytes the decoder cannot frame: the reader reports those. */
+        /* The end, or bytes the decoder cannot frame: the reader reports those.
+         * The decoder running out of memory is ours to report. */
         if (k == GTH_READ_END) end_gen(s);
+        if (k == GTH_READ_ERROR && e.status == GTH_ENOMEM) s->nomem = 1;
         s->wire_done = 1;
         break;
     }

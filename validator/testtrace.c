@@ -845,7 +845,7 @@ int gth_testtrace_run(gth_reader *r, const gth_run_opts *o, uint64_t *nevents, g
 }
 
 int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, uint64_t *nevents, gth_error *err) {
-    const gth_allocator *a = gth_default_allocator();
+    const gth_allocator *a = gth_reader_allocator(r);
     gth_testtrace *t = NULL;
     int rc = GTH_OK;
     uint64_t n = 0;
@@ -912,6 +912,19 @@ int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, u
         gth_buf_append(o->message, err->msg, strlen(err->msg));
     }
 out:
+    /* The strict checker running out of memory is reported even when another
+     * profile's finding comes first (it tells whether it did by finishing). */
+    if (o->strict && rc == GTH_EINVALID) {
+        gth_error se;
+        gth_buf sb;
+        gth_buf_init(&sb, a);
+        if (gth_strict_finish(o->strict, &se, &sb) == GTH_ENOMEM) rc = gth_error_nomem(err);
+        gth_buf_free(&sb);
+    }
+    /* A finding is only reported whole: a message or event text cut short by
+     * memory makes the run an out-of-memory failure. */
+    if (rc == GTH_EINVALID && ((o->message && o->message->failed) || (event && (event->failed || line.failed))))
+        rc = gth_error_nomem(err);
     if (nevents) *nevents = n;
     gth_testtrace_free(t);
     gth_stream_free(&st);
