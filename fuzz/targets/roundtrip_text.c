@@ -12,7 +12,9 @@
  * Inputs that cannot survive binary by construction are skipped for 2-3: a
  * Stack whose frame count is not the number of frame lines (Go reads counts
  * of 2^63 and above as no frames; the binary then holds a count with no
- * frames behind it).
+ * frames behind it). Step 3 is skipped when a data event has empty data: the
+ * flat decoder gives nil, Go's writer then omits the data line, and the text
+ * is no longer readable (as with Go's own codec).
  */
 #include <string.h>
 
@@ -92,6 +94,9 @@ static void to_binary_and_back(const uint8_t *p, size_t n, gth_buf *keys_nil, gt
             break;
         }
         fz_event_key(keys2, &ev, FZ_NIL_IS_EMPTY);
+        /* Go's writer omits the data line of nil data, which its reader then
+         * misses: such text cannot be read again (in Go neither). */
+        if ((ev.spec->flags & GTH_F_DATA) && !ev.data) *consistent = 0;
         FUZZ_CHECK(gth_text_write_event(text2, &ev) == 0, "text writer refused %s", ev.spec->name);
     }
     if (text2->len == 0) gth_text_write_header(text2, d.minor);
@@ -120,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                keys2.len);
 
     /* 3. Once more from the normalised text: the same text. */
+    if (!consistent) goto out;
     int c3 = 1;
     to_binary_and_back(text2.data, text2.len, &keys3b, &bin3, &text3, &keys4, &c3);
     FUZZ_CHECK(c3, "normalised text has an inconsistent Stack");

@@ -4,7 +4,7 @@
  * and the trace section read as text with its line numbers.
  *
  * Properties: an expectation that parses is written back and parses again to
- * the same one; its check of the trace reader's verdict agrees with
+ * the same one (when the written line is not too long for Go's line scanner); its check of the trace reader's verdict agrees with
  * gth_expect_matches.
  */
 #include <string.h>
@@ -49,14 +49,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         gth_buf w;
         gth_buf_init(&w, NULL);
         FUZZ_CHECK(gth_expect_write(&w, &e) == 0, "expectation does not write");
-        gth_expect e2;
-        gth_error err2;
-        int rc2 = gth_expect_parse(&e2, NULL, w.data, w.len, &err2);
-        FUZZ_CHECK(rc2 == GTH_OK, "written expectation does not parse: %s", err2.msg);
-        FUZZ_CHECK(e2.failure == e.failure && e2.pattern_len == e.pattern_len &&
-                       (!e.pattern_len || !memcmp(e2.pattern, e.pattern, e.pattern_len)),
-                   "expectation changes when written and parsed");
-        gth_expect_free(&e2);
+        /* Quoting may lengthen the line past what Go's line scanner reads
+         * (GTH_TEXT_MAX_LINE); such an expectation cannot be written back. */
+        if (w.len <= GTH_TEXT_MAX_LINE) {
+            gth_expect e2;
+            gth_error err2;
+            int rc2 = gth_expect_parse(&e2, NULL, w.data, w.len, &err2);
+            FUZZ_CHECK(rc2 == GTH_OK, "written expectation does not parse: %s", err2.msg);
+            FUZZ_CHECK(e2.failure == e.failure && e2.pattern_len == e.pattern_len &&
+                           (!e.pattern_len || !memcmp(e2.pattern, e.pattern, e.pattern_len)),
+                       "expectation changes when written and parsed");
+            gth_expect_free(&e2);
+        }
         gth_buf_free(&w);
     } else {
         FUZZ_CHECK(err.msg[0], "bad expectation without a message");
