@@ -151,33 +151,19 @@ const char *tu_gthref(void) {
 }
 
 size_t tu_gthref_accepts(char *const *paths, size_t n, const char *profile, char **reject) {
-    gth_buf list;
-    gth_buf_init(&list, NULL);
-    for (size_t i = 0; i < n; i++) gth_buf_printf(&list, "%s\n", paths[i]);
-    char flag[64];
-    snprintf(flag, sizeof flag, "--profile=%s", profile);
-    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", flag, NULL};
-    char *out = NULL, *err = NULL;
-    int rc = tu_run(argv, list.data, list.len, &out, NULL, &err);
-    gth_buf_free(&list);
-    if (rc != 0) fail_msg("gthref validate --batch exited %d: %s", rc, err ? err : "");
+    tu_verdict *v = tu_go_verdicts(paths, n, profile);
+    size_t accepted = 0;
     if (reject) *reject = NULL;
-    size_t seen = 0, accepted = 0;
-    const char *cur = "?";
-    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-        if (!strncmp(line, "== ", 3)) {
-            if (strcmp(line + 3, "end")) cur = line + 3, seen++;
-        } else if (!strcmp(line, "ACCEPT")) {
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].accepted) {
             accepted++;
-        } else if (!strncmp(line, "REJECT", 6) && reject && !*reject) {
-            size_t l = strlen(cur) + strlen(line) + 4;
+        } else if (reject && !*reject) {
+            size_t l = strlen(paths[i]) + strlen(v[i].msg) + 4;
             *reject = malloc(l);
-            snprintf(*reject, l, "%s: %s", cur, line + 6);
+            snprintf(*reject, l, "%s: %s", paths[i], v[i].msg);
         }
     }
-    free(out);
-    free(err);
-    if (seen != n) fail_msg("gthref answered for %zu of %zu traces", seen, n);
+    tu_verdicts_free(v, n);
     return accepted;
 }
 
