@@ -130,13 +130,6 @@ static goresult *go_run(char **paths, size_t n, const char *profile) {
     return g;
 }
 
-static int same_msg(const char *go, const char *us) {
-    static const char stuck[] = "broken trace: failed to advance";
-    /* The state dump after "failed to advance" is in Go's map order. */
-    if (!strncmp(go, stuck, sizeof stuck - 1)) return !strncmp(us, stuck, sizeof stuck - 1);
-    return !strcmp(go, us);
-}
-
 /* Reports the first differing line. */
 static void show_diff(const char *path, const char *go, const char *us) {
     size_t line = 1;
@@ -163,7 +156,7 @@ static size_t compare(char **paths, size_t n, const char *profile, size_t *event
             show_diff(paths[i], go[i].lines, us.lines);
             ok = 0;
         }
-        if (us.accepted != go[i].accepted || (!us.accepted && !same_msg(go[i].msg, us.msg))) {
+        if (us.accepted != go[i].accepted || (!us.accepted && !tu_same_message(go[i].msg, us.msg))) {
             print_message("VERDICT MISMATCH %s\n  go: %.300s\n  us: %.300s\n", paths[i],
                           go[i].accepted ? "ACCEPT" : go[i].msg, us.accepted ? "ACCEPT" : us.msg);
             ok = 0;
