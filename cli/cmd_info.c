@@ -214,7 +214,7 @@ static void print_info(info *s, int json, const char *error) {
                (unsigned long long)s->gen_min, (unsigned long long)s->gen_max,
                (unsigned long long)s->eog);
     if (s->gens.n)
-        printf("largest gen:  %llu bytes (memory of a streaming reader is bounded by it)\n",
+        printf("largest gen:  %llu bytes (what a reader buffers at once from a pipe)\n",
                (unsigned long long)s->largest_gen);
     else
         printf("generations:  0\n");
@@ -248,7 +248,8 @@ static void usage(FILE *f) {
     fprintf(f,
             "usage: gth info [IN] [--json]\n\n"
             "Summarises a binary trace (IN, or stdin if absent or \"-\"): version, size,\n"
-            "generations, batches (per M), event counts by type, strings and stacks. The\n"
+            "generations (and the largest one's bytes), batches (per M), event counts by\n"
+            "type, strings and stacks. The\n"
             "trace is streamed, so memory stays small whatever its size. Decoding is the\n"
             "batch-framed decoder of `gth dump`; nothing beyond the wire format is checked.\n\n"
             "  --json   one JSON object on stdout instead of text\n\n"

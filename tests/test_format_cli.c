@@ -197,6 +197,11 @@ static void info(void **state) {
     snprintf(want, sizeof want, "\"bytes\":%zu,", p.out_len);
     assert_non_null(strstr(r.out, want));
     assert_non_null(strstr(r.out, "\"generations\":2,\"gen_min\":1,\"gen_max\":2,"));
+    /* The larger of two generations: some but not all of the batch bytes. */
+    const char *lg = strstr(r.out, "\"largest_generation_bytes\":");
+    assert_non_null(lg);
+    unsigned long long lgb = strtoull(lg + 27, NULL, 10);
+    assert_true(lgb > 0 && lgb < p.out_len - 16);
     assert_non_null(strstr(r.out, "\"events\":8,"));
     assert_non_null(strstr(r.out, "{\"m\":1,\"batches\":1,\"events\":1,\"bytes\":9}"));
     assert_non_null(strstr(r.out, "\"event_counts\":{\"EventBatch\":4,\"Stacks\":1,\"Stack\":1,\"Strings\":1,"

@@ -4,7 +4,8 @@
  * per-generation tables, per-thread batch cursors merged by time under the
  * ordering rules, the state model, and Go's time conversion and fix-up.
  *
- * It streams: memory is bounded by the largest generation, never the trace.
+ * It streams: memory is bounded by the largest generation, never the trace, and
+ * from a seekable source by the largest batch of each thread (see gth_source).
  */
 #ifndef GTH_READER_H
 #define GTH_READER_H
