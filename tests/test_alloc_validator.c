@@ -291,8 +291,20 @@ static int op_arena_hmap(void *ud, const gth_allocator *a, gth_error *err) {
     gth_arena_init(&ar, a);
     gth_hmap m;
     gth_hmap_init(&m, a);
+    gth_idmap im;
+    gth_idmap_init(&im, a);
     int rc = GTH_OK;
     for (int round = 0; round < 3 && rc == GTH_OK; round++) {
+        /* Dense ids, then sparse ones (the move into the hash), then compaction. */
+        for (uint64_t i = 1; i <= 3000 && rc == GTH_OK; i++) {
+            uint64_t id = i <= 2000 ? i : i * 1000003;
+            uint32_t got = 0;
+            if (gth_idmap_put(&im, id, (uint32_t)i) != 0) rc = gth_error_nomem(err);
+            else if (!gth_idmap_get(&im, id, &got) || got != (uint32_t)i)
+                rc = gth_error_set(err, GTH_EINVALID, "idmap lost id %llu", (unsigned long long)id);
+        }
+        gth_idmap_compact(&im);
+        gth_idmap_clear(&im);
         uint64_t *v = NULL;
         size_t cap = 0;
         for (size_t i = 0; i < 12000; i++) { /* past 64 KiB: the arena's big blocks */
@@ -308,6 +320,7 @@ static int op_arena_hmap(void *ud, const gth_allocator *a, gth_error *err) {
         gth_arena_reset(&ar);
         gth_hmap_clear(&m);
     }
+    gth_idmap_free(&im);
     gth_hmap_free(&m);
     gth_arena_free(&ar);
     return rc;

@@ -371,9 +371,84 @@ static void containers(void **state) {
     gth_buf_free(&b);
 }
 
+/* gth_idmap against a gth_hmap model: dense ids, a sparse id that moves the
+ * entries into the hash, compaction back to an array, clearing. */
+static void idmap_check(const gth_idmap *m, const gth_hmap *model) {
+    assert_int_equal(m->len, model->len);
+    for (size_t i = 0; i < model->cap; i++) {
+        if (!model->used[i]) continue;
+        uint32_t v = 0;
+        assert_true(gth_idmap_get(m, model->keys[i], &v));
+        assert_int_equal(v, model->vals[i]);
+    }
+}
+
+static void idmap(void **state) {
+    (void)state;
+    gth_idmap m;
+    gth_hmap model;
+    gth_idmap_init(&m, gth_default_allocator());
+    gth_hmap_init(&model, gth_default_allocator());
+    uint32_t v;
+    assert_false(gth_idmap_get(&m, 0, &v));
+    assert_false(gth_idmap_get(&m, UINT64_MAX, &v));
+    for (uint64_t id = 1; id <= 5000; id++) {
+        assert_int_equal(gth_idmap_put(&m, id, (uint32_t)(id * 3)), 0);
+        assert_int_equal(gth_hmap_put(&model, id, (uint32_t)(id * 3)), 0);
+    }
+    assert_int_equal(gth_idmap_put(&m, 17, 99), 0); /* overwrite */
+    assert_int_equal(gth_hmap_put(&model, 17, 99), 0);
+    assert_false(m.sparse);
+    assert_false(gth_idmap_get(&m, 5001, &v));
+    idmap_check(&m, &model);
+    /* 4 x 5000 + 1024 is the last id that may grow the array (to 32768
+     * entries); past what it holds, 4 x 5001 + 1025 would not. */
+    assert_int_equal(gth_idmap_put(&m, 21024, 1), 0);
+    assert_int_equal(gth_hmap_put(&model, 21024, 1), 0);
+    assert_false(m.sparse);
+    assert_int_equal(m.dense_cap, 32768);
+    assert_int_equal(gth_idmap_put(&m, 32768, 2), 0);
+    assert_int_equal(gth_hmap_put(&model, 32768, 2), 0);
+    assert_true(m.sparse);
+    idmap_check(&m, &model);
+    assert_int_equal(gth_idmap_put(&m, UINT64_MAX, 7), 0);
+    assert_int_equal(gth_hmap_put(&model, UINT64_MAX, 7), 0);
+    idmap_check(&m, &model);
+    gth_idmap_compact(&m); /* UINT64_MAX: stays a hash */
+    assert_true(m.sparse);
+    idmap_check(&m, &model);
+
+    /* Cleared, it is an array again; ids given in descending order start
+     * sparse and compact into an array once all are in. */
+    gth_idmap_clear(&m);
+    gth_hmap_clear(&model);
+    assert_false(m.sparse);
+    assert_int_equal(m.len, 0);
+    assert_false(gth_idmap_get(&m, 17, &v));
+    for (uint64_t id = 3000; id >= 1; id--) {
+        assert_int_equal(gth_idmap_put(&m, id, (uint32_t)id), 0);
+        assert_int_equal(gth_hmap_put(&model, id, (uint32_t)id), 0);
+    }
+    assert_true(m.sparse);
+    gth_idmap_compact(&m);
+    assert_false(m.sparse);
+    idmap_check(&m, &model);
+    assert_false(gth_idmap_get(&m, 3001, &v));
+    assert_false(gth_idmap_get(&m, 0, &v));
+    /* A big table, then a small one: clearing releases the big array. */
+    for (uint64_t id = 1; id <= 200000; id++) assert_int_equal(gth_idmap_put(&m, id, 1), 0);
+    gth_idmap_clear(&m);
+    assert_int_equal(gth_idmap_put(&m, 1, 1), 0);
+    gth_idmap_clear(&m);
+    assert_true(m.dense_cap <= 1024);
+    gth_idmap_free(&m);
+    gth_hmap_free(&model);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spec_names),
+        cmocka_unit_test(idmap),
         cmocka_unit_test(conversion_errors),
         cmocka_unit_test(expectation_escapes),
         cmocka_unit_test(reader_io_error),

@@ -242,38 +242,79 @@ io:
 
 void gth_gen_init(vgen *g, const gth_allocator *a) {
     memset(g, 0, sizeof *g);
+    g->a = a;
     gth_hmap_init(&g->mindex, a);
-    gth_hmap_init(&g->strings, a);
-    gth_hmap_init(&g->stacks, a);
-    gth_hmap_init(&g->pcs, a);
-}
-
-/* Clearing costs the map's capacity: a map far larger than what the last
- * generation put in it is released instead, so that a million small
- * generations after one big one do not each pay for the big one. */
-static void clear_map(gth_hmap *m) {
-    if (m->cap > 1024 && m->len * 8 < m->cap) gth_hmap_free(m);
-    else gth_hmap_clear(m);
+    gth_idmap_init(&g->strings, a);
+    gth_idmap_init(&g->stacks, a);
 }
 
 void gth_gen_clear(vgen *g) {
-    gth_hmap mi = g->mindex, s = g->strings, k = g->stacks, p = g->pcs;
+    gth_hmap mi = g->mindex;
+    gth_idmap s = g->strings, k = g->stacks;
+    uint32_t *pcslots = g->pcslots;
+    size_t pcslots_cap = g->pcslots_cap, nframes = g->nframes;
+    const gth_allocator *a = g->a;
     memset(g, 0, sizeof *g);
+    g->a = a;
     g->mindex = mi;
     g->strings = s;
     g->stacks = k;
-    g->pcs = p;
-    clear_map(&g->mindex);
-    clear_map(&g->strings);
-    clear_map(&g->stacks);
-    clear_map(&g->pcs);
+    /* Clearing costs a table's capacity: one far larger than what the last
+     * generation put in it is released instead, so that a million small
+     * generations after one big one do not each pay for the big one. */
+    if (mi.cap > 1024 && mi.len * 8 < mi.cap) gth_hmap_free(&g->mindex);
+    else gth_hmap_clear(&g->mindex);
+    gth_idmap_clear(&g->strings);
+    gth_idmap_clear(&g->stacks);
+    if (pcslots_cap > 1024 && nframes * 8 < pcslots_cap) {
+        gth_free(a, pcslots, pcslots_cap * sizeof *pcslots);
+    } else {
+        if (pcslots_cap) memset(pcslots, 0, pcslots_cap * sizeof *pcslots);
+        g->pcslots = pcslots;
+        g->pcslots_cap = pcslots_cap;
+    }
 }
 
 void gth_gen_free(vgen *g) {
     gth_hmap_free(&g->mindex);
-    gth_hmap_free(&g->strings);
-    gth_hmap_free(&g->stacks);
-    gth_hmap_free(&g->pcs);
+    gth_idmap_free(&g->strings);
+    gth_idmap_free(&g->stacks);
+    gth_free(g->a, g->pcslots, g->pcslots_cap * sizeof *g->pcslots);
+    g->pcslots = NULL;
+    g->pcslots_cap = 0;
+}
+
+/* The frame index of pc, or -1. */
+static int64_t pc_find(const vgen *g, uint64_t pc) {
+    if (!g->pcslots_cap) return -1;
+    size_t mask = g->pcslots_cap - 1;
+    for (size_t i = gth_hmap_hash(pc, mask);; i = (i + 1) & mask) {
+        uint32_t s = g->pcslots[i];
+        if (!s) return -1;
+        if (g->frames[s - 1].pc == pc) return (int64_t)s - 1;
+    }
+}
+
+static void pc_place(uint32_t *slots, size_t cap, const vgen *g, uint32_t fi) {
+    size_t mask = cap - 1;
+    size_t i = gth_hmap_hash(g->frames[fi].pc, mask);
+    while (slots[i]) i = (i + 1) & mask;
+    slots[i] = fi + 1;
+}
+
+/* Indexes frames[fi] (not yet indexed) by its pc; -1 when out of memory. */
+static int pc_add(vgen *g, uint32_t fi) {
+    if ((size_t)(fi + 1) * 2 > g->pcslots_cap) {
+        size_t ncap = g->pcslots_cap ? g->pcslots_cap * 2 : 256;
+        uint32_t *n = gth_calloc(g->a, ncap, sizeof *n);
+        if (!n) return -1;
+        for (uint32_t k = 0; k < fi; k++) pc_place(n, ncap, g, k);
+        gth_free(g->a, g->pcslots, g->pcslots_cap * sizeof *g->pcslots);
+        g->pcslots = n;
+        g->pcslots_cap = ncap;
+    }
+    pc_place(g->pcslots, g->pcslots_cap, g, fi);
+    return 0;
 }
 
 typedef struct pctx {
@@ -333,7 +374,7 @@ static int add_strings(pctx *c) {
                              (unsigned long long)id, (int)len, (const char *)buf + pos, (int)oldlen,
                              (const char *)old);
         if (gth_arena_grow(c->ar, (void **)&g->strs, &g->strs_cap, g->nstrs + 1, sizeof *g->strs) ||
-            gth_hmap_put(&g->strings, id, (uint32_t)g->nstrs))
+            gth_idmap_put(&g->strings, id, (uint32_t)g->nstrs))
             return nomem(c);
         uint8_t *copy = gth_arena_alloc(c->ar, len ? (size_t)len : 1);
         if (!copy) return nomem(c);
@@ -346,8 +387,8 @@ static int add_strings(pctx *c) {
     return 0;
 }
 
-static void print_pcs(gth_buf *out, const uint64_t *pcs, size_t n) {
-    for (size_t i = 0; i < n; i++) gth_buf_printf(out, "\t0x%llx\n", (unsigned long long)pcs[i]);
+static void print_pcs(gth_buf *out, const vgen *g, const uint32_t *fr, size_t n) {
+    for (size_t i = 0; i < n; i++) gth_buf_printf(out, "\t0x%llx\n", (unsigned long long)g->frames[fr[i]].pc);
 }
 
 static int add_stacks(pctx *c) {
@@ -366,8 +407,13 @@ static int add_stacks(pctx *c) {
         if (n > GTH_MAX_FRAMES)
             return table_err(c, at, GTH_INV_STACK_SIZE, "invalid stack size %llu, maximum is %d",
                              (unsigned long long)n, GTH_MAX_FRAMES);
-        uint64_t *pcs = gth_arena_alloc(c->ar, (size_t)(n ? n : 1) * sizeof *pcs);
-        if (!pcs) return nomem(c);
+        /* The frames go to the end of sframes; a stack that fails is dropped
+         * with the error, so nothing needs undoing. */
+        if (g->nsframes + n > UINT32_MAX || g->nframes + n > UINT32_MAX / 2 ||
+            gth_arena_grow(c->ar, (void **)&g->sframes, &g->sframes_cap, g->nsframes + (size_t)n,
+                           sizeof *g->sframes))
+            return nomem(c);
+        uint32_t *fr = g->sframes ? g->sframes + g->nsframes : NULL; /* NULL: no frames yet, n = 0 */
         for (uint64_t i = 0; i < n; i++) {
             uint64_t f[4];
             for (int k = 0; k < 4; k++) {
@@ -378,22 +424,25 @@ static int add_stacks(pctx *c) {
                                      (unsigned long long)(i + 1), what[k], (unsigned long long)id,
                                      rv_text(rc));
             }
-            pcs[i] = f[0];
-            if (!gth_hmap_get(&g->pcs, f[0])) {
+            int64_t fi = pc_find(g, f[0]);
+            if (fi < 0) {
                 if (gth_arena_grow(c->ar, (void **)&g->frames, &g->frames_cap, g->nframes + 1,
-                                   sizeof *g->frames) ||
-                    gth_hmap_put(&g->pcs, f[0], (uint32_t)g->nframes))
+                                   sizeof *g->frames))
                     return nomem(c);
-                g->frames[g->nframes++] = (vframe){f[1], f[2], f[3]};
+                g->frames[g->nframes] = (vframe){f[0], f[1], f[2], f[3]};
+                if (pc_add(g, (uint32_t)g->nframes)) return nomem(c);
+                fi = (int64_t)g->nframes++;
             }
+            fr[i] = (uint32_t)fi;
         }
-        const uint32_t *old = gth_hmap_get(&g->stacks, id);
-        if (id == 0 || old) {
+        uint32_t old;
+        int dup = gth_idmap_get(&g->stacks, id, &old);
+        if (id == 0 || dup) {
             gth_buf nb, ob;
             gth_buf_init(&nb, c->in->a);
             gth_buf_init(&ob, c->in->a);
-            print_pcs(&nb, pcs, (size_t)n);
-            if (old) print_pcs(&ob, g->stks[*old].pcs, g->stks[*old].n);
+            print_pcs(&nb, g, fr, (size_t)n);
+            if (dup) print_pcs(&ob, g, g->stks[old].n ? g->sframes + g->stks[old].first : NULL, g->stks[old].n);
             table_err(c, at, GTH_INV_STACK_DUPLICATE,
                       "multiple trace.stacks with the same ID: id=%llu, new=%.*s, existing=%.*s",
                       (unsigned long long)id, (int)nb.len, nb.data ? (char *)nb.data : "",
@@ -403,9 +452,10 @@ static int add_stacks(pctx *c) {
             return -1;
         }
         if (gth_arena_grow(c->ar, (void **)&g->stks, &g->stks_cap, g->nstks + 1, sizeof *g->stks) ||
-            gth_hmap_put(&g->stacks, id, (uint32_t)g->nstks))
+            gth_idmap_put(&g->stacks, id, (uint32_t)g->nstks))
             return nomem(c);
-        g->stks[g->nstks++] = (vstack){id, pcs, (uint32_t)n};
+        g->stks[g->nstks++] = (vstack){id, (uint32_t)g->nsframes, (uint32_t)n};
+        g->nsframes += (size_t)n;
     }
     return 0;
 }
@@ -556,7 +606,7 @@ static int finish(pctx *c) {
         const vstack *s = &g->stks[i];
         if (bad && s->id >= bad->id) continue;
         for (uint32_t k = 0; k < s->n; k++) {
-            const vframe *f = &g->frames[*gth_hmap_get(&g->pcs, s->pcs[k])];
+            const vframe *f = &g->frames[g->sframes[s->first + k]];
             const uint8_t *p;
             size_t l;
             if (!vgen_string(g, f->func, &p, &l)) {
@@ -576,23 +626,6 @@ static int finish(pctx *c) {
         return -1;
     }
     return 0;
-}
-
-/* Builds an id -> index+1 array when ids are dense enough that it costs at most
- * a few times the table itself. Failing to allocate it only costs speed. */
-static uint32_t *densify(gth_arena *ar, const gth_hmap *m, uint64_t *n_out) {
-    uint64_t max = 0;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->used[i] && m->keys[i] > max) max = m->keys[i];
-    *n_out = 0;
-    if (m->len == 0 || max > 4 * (uint64_t)m->len + 1024 || max >= UINT32_MAX) return NULL;
-    uint32_t *d = gth_arena_alloc(ar, (size_t)(max + 1) * sizeof *d);
-    if (!d) return NULL;
-    memset(d, 0, (size_t)(max + 1) * sizeof *d);
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->used[i]) d[m->keys[i]] = m->vals[i] + 1;
-    *n_out = max + 1;
-    return d;
 }
 
 static int cpu_before(const void *a, const void *b) { return ((const vcpu *)a)->time < ((const vcpu *)b)->time; }
@@ -678,8 +711,8 @@ gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_r
     err->gen = g->gen;
     if (finish(&c) != 0) return GEN_ERROR;
     fix_cpu_samples(g);
-    g->str_dense = densify(ar, &g->strings, &g->str_dense_n);
-    g->stk_dense = densify(ar, &g->stacks, &g->stk_dense_n);
+    gth_idmap_compact(&g->strings);
+    gth_idmap_compact(&g->stacks);
     st->generations++;
     st->strings += g->nstrs;
     st->stacks += g->nstks;

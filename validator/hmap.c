@@ -96,3 +96,103 @@ int gth_hmap_del(gth_hmap *m, uint64_t k) {
     m->len--;
     return 1;
 }
+
+/* ---- idmap ------------------------------------------------------------------ */
+
+void gth_idmap_init(gth_idmap *m, const gth_allocator *a) {
+    memset(m, 0, sizeof *m);
+    m->a = a;
+    gth_hmap_init(&m->hash, a);
+}
+
+static void idmap_release_dense(gth_idmap *m) {
+    gth_free(m->a, m->dense, m->dense_cap * sizeof *m->dense);
+    m->dense = NULL;
+    m->dense_cap = m->dense_hi = 0;
+}
+
+void gth_idmap_free(gth_idmap *m) {
+    idmap_release_dense(m);
+    gth_hmap_free(&m->hash);
+    m->sparse = 0;
+    m->len = 0;
+}
+
+void gth_idmap_clear(gth_idmap *m) {
+    /* Memory far larger than what the map held goes, so that a million small
+     * tables after one big one do not each pay for clearing the big one. */
+    if (m->dense_cap > 1024 && m->len * 8 < m->dense_cap) idmap_release_dense(m);
+    else if (m->dense_hi) memset(m->dense, 0, m->dense_hi * sizeof *m->dense);
+    m->dense_hi = 0;
+    if (m->hash.cap > 1024 && m->hash.len * 8 < m->hash.cap) gth_hmap_free(&m->hash);
+    else gth_hmap_clear(&m->hash);
+    m->sparse = 0;
+    m->len = 0;
+}
+
+/* Whether id may join a dense array that holds `len` entries. */
+static int dense_ok(uint64_t id, size_t len) { return id < UINT32_MAX && id <= 4 * (uint64_t)len + 1024; }
+
+/* Makes dense hold ids up to id (new entries zero). */
+static int dense_reserve(gth_idmap *m, uint64_t id) {
+    if (id < m->dense_cap) return 0;
+    size_t ncap = m->dense_cap ? m->dense_cap : 64;
+    while (ncap <= id) ncap *= 2;
+    uint32_t *nd = gth_realloc(m->a, m->dense, m->dense_cap * sizeof *nd, ncap * sizeof *nd);
+    if (!nd) return -1;
+    memset(nd + m->dense_cap, 0, (ncap - m->dense_cap) * sizeof *nd);
+    m->dense = nd;
+    m->dense_cap = ncap;
+    return 0;
+}
+
+/* Moves every entry from the array into the hash map. */
+static int go_sparse(gth_idmap *m) {
+    gth_hmap h;
+    gth_hmap_init(&h, m->a);
+    for (size_t id = 0; id < m->dense_hi; id++)
+        if (m->dense[id] && gth_hmap_put(&h, id, m->dense[id] - 1) != 0) {
+            gth_hmap_free(&h);
+            return -1;
+        }
+    gth_hmap_free(&m->hash);
+    m->hash = h;
+    idmap_release_dense(m);
+    m->sparse = 1;
+    return 0;
+}
+
+int gth_idmap_put(gth_idmap *m, uint64_t id, uint32_t v) {
+    if (!m->sparse) {
+        if (id < m->dense_cap || dense_ok(id, m->len)) {
+            if (dense_reserve(m, id) != 0) return -1;
+            if (!m->dense[id]) m->len++;
+            m->dense[id] = v + 1;
+            if (id >= m->dense_hi) m->dense_hi = (size_t)id + 1;
+            return 0;
+        }
+        if (go_sparse(m) != 0) return -1;
+    }
+    size_t before = m->hash.len;
+    if (gth_hmap_put(&m->hash, id, v) != 0) return -1;
+    m->len += m->hash.len - before;
+    return 0;
+}
+
+void gth_idmap_compact(gth_idmap *m) {
+    if (!m->sparse || m->len == 0) return;
+    uint64_t max = 0;
+    for (size_t i = 0; i < m->hash.cap; i++)
+        if (m->hash.used[i] && m->hash.keys[i] > max) max = m->hash.keys[i];
+    if (!dense_ok(max, m->len)) return;
+    size_t cap = (size_t)max + 1;
+    uint32_t *d = gth_calloc(m->a, cap, sizeof *d);
+    if (!d) return;
+    for (size_t i = 0; i < m->hash.cap; i++)
+        if (m->hash.used[i]) d[m->hash.keys[i]] = m->hash.vals[i] + 1;
+    idmap_release_dense(m);
+    m->dense = d;
+    m->dense_cap = m->dense_hi = cap;
+    gth_hmap_free(&m->hash);
+    m->sparse = 0;
+}

@@ -50,4 +50,45 @@ int gth_hmap_del(gth_hmap *m, uint64_t k);
 
 /* Iteration over slots: for (size_t i = 0; i < m->cap; i++) if (m->used[i]) ... */
 
+/*
+ * idmap: a map from ids to uint32 values for the tables whose ids a producer
+ * hands out densely (strings, stacks: 1, 2, 3, ...). While the ids stay dense
+ * (each at most 4 x the entries so far + 1024, below 2^32) it is a plain array
+ * indexed by id, 4 bytes per id and no hashing; the first id that breaks that
+ * moves every entry into a gth_hmap for the rest of the table's life.
+ */
+typedef struct gth_idmap {
+    uint32_t *dense;  /* dense[id] = value + 1, 0 = absent; dense_cap entries */
+    size_t dense_cap;
+    size_t dense_hi;  /* 1 + the largest id set in dense (what clearing zeroes) */
+    int sparse;       /* entries live in hash */
+    gth_hmap hash;
+    size_t len;
+    const gth_allocator *a;
+} gth_idmap;
+
+void gth_idmap_init(gth_idmap *m, const gth_allocator *a);
+void gth_idmap_free(gth_idmap *m);
+/* Empties the map; memory far larger than what it held is released. */
+void gth_idmap_clear(gth_idmap *m);
+/* Inserts or overwrites id. Returns 0, or -1 when out of memory (the map holds
+ * what it held before). */
+int gth_idmap_put(gth_idmap *m, uint64_t id, uint32_t v);
+/* Once filled: a sparse map whose ids turn out dense becomes an array again,
+ * for faster lookups (failing to allocate keeps it as it is). */
+void gth_idmap_compact(gth_idmap *m);
+
+/* The value of id in *v and 1, or 0 if absent. */
+static inline int gth_idmap_get(const gth_idmap *m, uint64_t id, uint32_t *v) {
+    if (!m->sparse) {
+        if (id >= m->dense_cap || !m->dense[id]) return 0;
+        *v = m->dense[id] - 1;
+        return 1;
+    }
+    const uint32_t *p = gth_hmap_get(&m->hash, id);
+    if (!p) return 0;
+    *v = *p;
+    return 1;
+}
+
 #endif

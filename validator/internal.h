@@ -31,14 +31,17 @@ typedef struct vstring {
     uint32_t len;
 } vstring;
 
+/* A stack: its frames are sframes[first .. first+n), each an index into the
+ * generation's frames. */
 typedef struct vstack {
     uint64_t id;
-    uint64_t *pcs;
-    uint32_t n;
+    uint32_t first, n;
 } vstack;
 
+/* The frame of a PC: the first one the generation's stack tables give for it
+ * (later ones with the same PC are ignored, as Go does). */
 typedef struct vframe {
-    uint64_t func, file, line;
+    uint64_t pc, func, file, line;
 } vframe;
 
 typedef struct vcpu {
@@ -66,19 +69,23 @@ typedef struct vgen {
     size_t nms, ms_cap;
     gth_hmap mindex;
 
-    /* After the generation is read, ids -> index+1 when the ids are dense (as
-     * they always are in runtime traces), so delivery checks skip hashing. */
-    uint32_t *str_dense, *stk_dense;
-    uint64_t str_dense_n, stk_dense_n;
-    gth_hmap strings; /* id -> index into strs */
+    /* The tables are kept compact: a million one-frame stacks must fit in a
+     * few times their bytes in the input. */
+    gth_idmap strings; /* id -> index into strs */
     vstring *strs;
     size_t nstrs, strs_cap;
-    gth_hmap stacks; /* id -> index into stks */
+    gth_idmap stacks; /* id -> index into stks */
     vstack *stks;
     size_t nstks, stks_cap;
-    gth_hmap pcs; /* pc -> index into frames (first frame seen wins) */
+    uint32_t *sframes; /* every stack's frames, as indices into frames */
+    size_t nsframes, sframes_cap;
     vframe *frames;
     size_t nframes, frames_cap;
+    /* pc -> frame: open addressing over frame indices + 1 (0 = empty), the key
+     * being frames[i].pc; load at most 1/2. */
+    uint32_t *pcslots;
+    size_t pcslots_cap;
+    const gth_allocator *a; /* of the maps and pcslots (kept across generations) */
 
     vcpu *cpu;
     size_t ncpu, cpu_cap, cpu_next;
@@ -200,14 +207,7 @@ static inline int vgen_string(const vgen *g, uint64_t id, const uint8_t **s, siz
         return 1;
     }
     uint32_t idx;
-    if (g->str_dense) {
-        if (id >= g->str_dense_n || !g->str_dense[id]) return 0;
-        idx = g->str_dense[id] - 1;
-    } else {
-        const uint32_t *i = gth_hmap_get(&g->strings, id);
-        if (!i) return 0;
-        idx = *i;
-    }
+    if (!gth_idmap_get(&g->strings, id, &idx)) return 0;
     *s = g->strs[idx].p;
     *len = g->strs[idx].len;
     return 1;
@@ -215,8 +215,8 @@ static inline int vgen_string(const vgen *g, uint64_t id, const uint8_t **s, siz
 
 static inline int vgen_has_stack(const vgen *g, uint64_t id) {
     if (id == 0) return 1;
-    if (g->stk_dense) return id < g->stk_dense_n && g->stk_dense[id] != 0;
-    return gth_hmap_get(&g->stacks, id) != NULL;
+    uint32_t idx;
+    return gth_idmap_get(&g->stacks, id, &idx);
 }
 
 /* ---- Input: a growable buffer. Without pread it holds the current

@@ -507,17 +507,16 @@ int gth_reader_string(const gth_reader *r, uint64_t id, const uint8_t **s, size_
 long gth_reader_stack_len(const gth_reader *r, uint64_t id) {
     if (id == 0) return 0;
     if (!r->have_gen) return -1;
-    const uint32_t *i = gth_hmap_get(&r->gen.stacks, id);
-    return i ? (long)r->gen.stks[*i].n : -1;
+    uint32_t i;
+    return gth_idmap_get(&r->gen.stacks, id, &i) ? (long)r->gen.stks[i].n : -1;
 }
 
 int gth_reader_stack_frame(const gth_reader *r, uint64_t id, size_t k, gth_frame *f) {
     if (id == 0 || !r->have_gen) return -1;
-    const uint32_t *i = gth_hmap_get(&r->gen.stacks, id);
-    if (!i || k >= r->gen.stks[*i].n) return -1;
-    uint64_t pc = r->gen.stks[*i].pcs[k];
-    const vframe *fr = &r->gen.frames[*gth_hmap_get(&r->gen.pcs, pc)];
-    f->pc = pc;
+    uint32_t i;
+    if (!gth_idmap_get(&r->gen.stacks, id, &i) || k >= r->gen.stks[i].n) return -1;
+    const vframe *fr = &r->gen.frames[r->gen.sframes[r->gen.stks[i].first + k]];
+    f->pc = fr->pc;
     f->line = fr->line;
     if (!gth_reader_string(r, fr->func, &f->func, &f->func_len)) return -1;
     if (!gth_reader_string(r, fr->file, &f->file, &f->file_len)) return -1;
