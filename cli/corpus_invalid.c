@@ -134,7 +134,8 @@ static long read_candidates(const char *derdir, cand **out, size_t *findings, ch
             continue;
         }
         const char *base = strrchr(parent, '/');
-        snprintf(c->parent, sizeof c->parent, "valid/%s", base ? base + 1 : parent);
+        int w = snprintf(c->parent, sizeof c->parent, "valid/%s", base ? base + 1 : parent);
+        if (w < 0 || (size_t)w >= sizeof c->parent) continue; /* no valid case has so long a name */
         c->seed = strtoull(seed, NULL, 10);
         c->inv = gth_invariant_find(inv);
         if (c->inv) n++;

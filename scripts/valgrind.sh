@@ -18,8 +18,7 @@ command -v valgrind >/dev/null || {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends valgrind >/dev/null
 }
 build=build/valgrind
-# Warnings are not errors here: gcc -O1 warns where -O2 and -O0 do not.
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="-O1 -g" -DGTH_WERROR=OFF >/dev/null
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="-O1 -g" -DGTH_WERROR=ON >/dev/null
 cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 # The Go adapter first, outside valgrind, so that no test builds it under it.
 cmake --build "$build" --target gth-goref >/dev/null 2>&1 || true
