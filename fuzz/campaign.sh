@@ -1,32 +1,53 @@
 #!/usr/bin/env bash
-# A campaign over every libFuzzer target, one at a time (fuzz/run.sh each, under
-# nice), then a Markdown table of the figures (for fuzz/CAMPAIGNS.md) on stdout
-# and in build/fuzz-runs/campaign.md.
-#   fuzz/campaign.sh SECONDS [TARGET...]     (default: every target of targets.txt)
+# A campaign over fuzz targets, one at a time (fuzz/run.sh each, under nice),
+# then a Markdown table of the figures (for fuzz/CAMPAIGNS.md) on stdout and in
+# build/fuzz-runs/campaign.md.
+#   fuzz/campaign.sh SECONDS [--fork N | --afl] [TARGET...]
+# SECONDS per target; --fork N: libFuzzer's fork mode over N cores; --afl:
+# AFL++ instead of libFuzzer. Default targets: every target of targets.list.
 set -uo pipefail
-secs=${1:?usage: fuzz/campaign.sh SECONDS [TARGET...]}
+usage() { echo "usage: fuzz/campaign.sh SECONDS [--fork N | --afl] [TARGET...]" >&2; exit 2; }
+secs=${1:-}
+[[ $secs =~ ^[0-9]+$ ]] || usage
 shift
+opts=() engine="libFuzzer + ASan + UBSan" preset=fuzz
+while [ $# -gt 0 ]; do
+  case $1 in
+    --fork) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; opts+=(--fork "$2"); engine="$engine, -fork=$2"; shift 2 ;;
+    --afl) opts+=(--afl); engine="AFL++ (no sanitizer)"; preset=afl; shift ;;
+    --*) usage ;;
+    *) break ;;
+  esac
+done
 cd "$(dirname "$0")/.."
-[ -f build/fuzz/build.ninja ] || cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j2 >/dev/null
+[ -f "build/$preset/build.ninja" ] || cmake --preset $preset >/dev/null
+AFL_QUIET=1 cmake --build --preset $preset -j2 >/dev/null
 targets=("$@")
 if [ ${#targets[@]} = 0 ]; then
-  while read -r name _; do targets+=("$name"); done <build/fuzz/fuzz/bin/targets.txt
+  while read -r name _; do targets+=("$name"); done < <(grep -vE '^(#|$)' fuzz/targets.list)
 fi
 out=build/fuzz-runs/campaign.md
 mkdir -p build/fuzz-runs
 {
-  echo "Commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo ' (with local changes)'), $(date -u '+%Y-%m-%d %H:%M UTC'), ${secs} s per target, libFuzzer + ASan + UBSan, one target at a time, nice."
+  echo "Commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo ' (with local changes)'), $(date -u '+%Y-%m-%d %H:%M UTC'), ${secs} s per target, $engine, one target at a time, nice."
   echo
-  echo "| target | executions | exec/s | cov | ft | corpus (units/size) | crashes |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| target | executions | exec/s | coverage | corpus | crashes |"
+  echo "|---|---:|---:|---|---:|---:|"
 } >"$out"
+total=0
 for t in "${targets[@]}"; do
-  nice bash fuzz/run.sh "$t" "$secs" | sed "s/^/[$t] /" >&2
-  s=$(cat "build/fuzz-runs/$t/summary" 2>/dev/null || echo "")
+  nice bash fuzz/run.sh "$t" "$secs" "${opts[@]}" | sed "s/^/[$t] /" >&2
+  s=$(cat "build/fuzz-runs/$t$([ $preset = afl ] && echo -afl)/summary" 2>/dev/null || echo "")
   val() { grep -oE "(^| )$1=[^ ]+" <<<"$s" | head -1 | cut -d= -f2; }
   execs=$(val execs)
-  eps=$(grep '^stat::average_exec_per_sec' "build/fuzz-runs/$t/log" | awk '{s += $2; n++} END {if (n) printf "%d", s / n}')
-  echo "| $t | ${execs:-?} | ${eps:-?} | $(val cov) | $(val ft) | $(val corpus) | $(val crashes) |" >>"$out"
+  if [ $preset = afl ]; then
+    cov="edges $(val edges), bitmap $(val bitmap)"
+  else
+    cov="cov $(val cov), ft $(val ft)"
+  fi
+  echo "| $t | ${execs:-?} | $(( ${execs:-0} / (secs > 0 ? secs : 1) )) | $cov | $(val corpus) | $(val crashes) |" >>"$out"
+  total=$((total + ${execs:-0}))
 done
+echo >>"$out"
+echo "$total executions in all." >>"$out"
 cat "$out"
