@@ -361,8 +361,7 @@ static int run_derive(derive *d) {
          * the same verdict, and our text meets the FAILURE pattern made of Go's. */
         pat.len = 0;
         if (rgo.verdict == RES_REJECT) failure_pattern(&pat, &rgo.msg);
-        /* A pattern that does not match Go's own text (bytes the translation to
-         * POSIX regexps cannot carry) makes no .test. */
+        /* A pattern that does not match Go's own text makes no .test. */
         int pat_ok = rgo.verdict != RES_REJECT || expect_met((const char *)pat.data, &rgo.msg);
         int agree = our == rgo.verdict;
         int text_ok = !agree || our != RES_REJECT || !pat_ok || expect_met((const char *)pat.data, &msg);

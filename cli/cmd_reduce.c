@@ -1,6 +1,5 @@
 /* gth reduce: minimises a trace under a predicate and writes it as a .test. */
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +29,7 @@ static void usage(FILE *f) {
             "                     (gth, gth:parser, go, go:parser, [NAME=]COMMAND).\n"
             "  --invariant ID     our validator rejects it with invariant ID (gth invariants)\n"
             "  --match REGEX      with --invariant: and the finding's text matches REGEX\n"
-            "                     (POSIX extended), to keep the same finding, not just the id\n"
+            "                     (Go's RE2 syntax), to keep the same finding, not just the id\n"
             "  --cmd 'CMD {}'     a shell command, {} replaced by the candidate's path\n"
             "                     (appended if absent): it exits with the status it has on\n"
             "                     TRACE, or as --exit / --crash say\n\n"
@@ -191,7 +190,7 @@ int gth_cmd_reduce(int argc, char **argv) {
     int nad = 0;
     gth_pair_pred pp;
     gth_inv_pred ip = {0, 0, NULL};
-    regex_t re;
+    gth_regex re;
     int have_re = 0;
     gth_cmd_pred cp;
     gth_reduce_opts ro;
@@ -239,10 +238,10 @@ int gth_cmd_reduce(int argc, char **argv) {
             goto out;
         }
         if (o.match) {
-            int rerr = regcomp(&re, o.match, REG_EXTENDED | REG_NOSUB);
-            if (rerr) {
-                regerror(rerr, &re, why, sizeof why);
-                fprintf(stderr, "gth reduce: --match %s: %s\n", o.match, why);
+            gth_error rerr;
+            gth_error_clear(&rerr);
+            if (gth_regex_compile(&re, NULL, o.match, strlen(o.match), &rerr) != GTH_OK) {
+                fprintf(stderr, "gth reduce: --match %s: %s\n", o.match, rerr.msg);
                 rc = 2;
                 goto out;
             }
@@ -376,7 +375,7 @@ int gth_cmd_reduce(int argc, char **argv) {
     }
     if (!wrote_test && !o.binary) rc = 2;
 out:
-    if (have_re) regfree(&re);
+    if (have_re) gth_regex_free(&re);
     for (int k = 0; k < nad; k++) gth_adapter_close(&ad[k]);
     if (o.nspecs && nad == 2) gth_pair_pred_free(&pp);
     unlink(cand);

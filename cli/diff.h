@@ -78,7 +78,7 @@ typedef struct gth_diff_opts {
 /* 1 if two error texts are the same, as the runner compares them: equal, or
  * both Go's "failed to advance" (whose state dump is in Go's map order). */
 int gth_diff_same_message(const gth_buf *a, const gth_buf *b);
-/* Appends s[0..n) escaped as a literal for a regexp (RE2 and POSIX ERE). */
+/* Appends s[0..n) escaped as a literal for an RE2 regexp. */
 void gth_regexp_quote(gth_buf *b, const uint8_t *s, size_t n);
 /* 1 if two adapters' results agree as the runner judges them: the same verdict
  * and, where compared, the same canonical stream (one stopping early is a

@@ -76,7 +76,7 @@ int gth_inv_pred_fn(void *ud, const uint8_t *trace, size_t len) {
     gth_buf_init(&msg, NULL);
     int st = gth_red_validate(trace, len, p->profile, &err, p->match ? &msg : NULL);
     int holds = st == GTH_EINVALID && (unsigned)err.inv == p->inv;
-    if (holds && p->match) holds = gth_buf_putc(&msg, 0) == 0 && regexec(p->match, (const char *)msg.data, 0, NULL, 0) == 0;
+    if (holds && p->match) holds = !msg.failed && gth_regex_search(p->match, msg.len ? (const char *)msg.data : "", msg.len);
     gth_buf_free(&msg);
     return st == GTH_ENOMEM ? -1 : holds;
 }

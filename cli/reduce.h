@@ -12,10 +12,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <regex.h>
 #include <stdio.h>
 
 #include "cli/adapter.h"
+#include "format/regex.h"
 #include "reduce/reduce.h"
 
 
@@ -40,7 +40,7 @@ int gth_pair_pred_fn(void *ud, const uint8_t *trace, size_t len);
 typedef struct gth_inv_pred {
     unsigned inv;        /* GTH_INV_* */
     int profile;         /* GTH_PROFILE_PARSER or GTH_PROFILE_VALIDATE */
-    const regex_t *match; /* if set, the finding's text must match it too */
+    const gth_regex *match; /* if set, the finding's text must match it too */
 } gth_inv_pred;
 
 /* Runs our validator over the trace: GTH_OK, GTH_EINVALID (err: the finding,

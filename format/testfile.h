@@ -4,22 +4,16 @@
  * language of the first — SUCCESS, or FAILURE with a Go-quoted regular
  * expression that the reader's error must match (unanchored).
  *
- * Regular expressions are Go RE2 syntax; they are matched here with POSIX
- * extended regexps (regcomp/regexec, which allocate outside gth_allocator) after
- * a small translation that covers what Go's and our tests use: '.' does not match
- * a newline, \d \s \w and their negations, (?: groups, a leading (?i), and lazy
- * quantifiers (*? +? ?? {n,m}?, which cannot change whether a match exists).
- * Other RE2-only syntax (\pL, (?P<name>, \Q..\E, \z, named classes inside
- * brackets with escapes) is rejected as "not a valid regexp" or may differ.
+ * Regular expressions are Go's RE2 syntax, matched by format/regex.h.
  */
 #ifndef GTH_FORMAT_TESTFILE_H
 #define GTH_FORMAT_TESTFILE_H
 
-#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/base.h"
+#include "format/regex.h"
 #include "format/txtar.h"
 
 typedef struct gth_testfile {
@@ -45,14 +39,14 @@ typedef struct gth_expect {
     char *pattern;       /* FAILURE: the unquoted regexp (NUL-terminated, owned) */
     size_t pattern_len;
     int compiled;
-    regex_t re;
+    gth_regex re;
     const gth_allocator *a;
 } gth_expect;
 
 /* Parses the "expect" file (Go's ParseExpectation). Empty = SUCCESS. Errors:
  * "bad header line: %q", "bad header line for FAILURE: %q", "malformed pattern:
  * not correctly quoted: %s: invalid syntax", "malformed pattern: not a valid
- * regexp: %s: <regerror text>". Free with gth_expect_free either way. */
+ * regexp: %s: error parsing regexp: <what>: `<where>`". Free with gth_expect_free either way. */
 int gth_expect_parse(gth_expect *e, const gth_allocator *a, const void *data, size_t n, gth_error *err);
 /* A SUCCESS or FAILURE expectation built from a pattern (pattern NULL =
  * SUCCESS). Returns GTH_OK, GTH_EINVALID (bad regexp, message in err) or ENOMEM. */

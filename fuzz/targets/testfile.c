@@ -1,11 +1,11 @@
 /*
  * Target testfile: Go's golden .test files — the txtar split, the expectation
- * language (SUCCESS / FAILURE with a Go-quoted regexp, translated to POSIX),
- * and the trace section read as text with its line numbers.
+ * language (SUCCESS / FAILURE with a Go-quoted RE2 regexp), and the trace
+ * section read as text with its line numbers.
  *
  * Properties: an expectation that parses is written back and parses again to
- * the same one (when the written line is not too long for Go's line scanner); its check of the trace reader's verdict agrees with
- * gth_expect_matches.
+ * the same one (when the written line is not too long for Go's line scanner);
+ * its check of the trace reader's verdict agrees with gth_expect_matches.
  */
 #include <string.h>
 

@@ -11,6 +11,7 @@
 //	gthref expect FILE.test                               (SUCCESS | FAILURE "<re>")
 //	gthref fuzzdecode FILE                                (corpus bytes -> stdout)
 //	gthref gosort                                         (keys on stdin -> sorted order)
+//	gthref regexp                                         (pattern/text pairs on stdin -> verdicts)
 //	gthref readloop FILE                                  (ReadEvent loop; prints the count)
 //	gthref version
 //
@@ -23,9 +24,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 
 	"golang.org/x/exp/trace"
 	"time"
@@ -49,6 +52,7 @@ const usage = `usage:
   gthref expect FILE.test
   gthref fuzzdecode FILE
   gthref gosort
+  gthref regexp
   gthref readloop FILE
   gthref version
 `
@@ -82,6 +86,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		})
 	case "gosort":
 		return cmdGoSort(stdin, stdout, stderr)
+	case "regexp":
+		return cmdRegexp(stdin, stdout, stderr)
 	case "readloop":
 		if len(args) != 1 {
 			break
@@ -225,6 +231,51 @@ func cmdGoSort(stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return exitOK
+}
+
+// cmdRegexp answers, for each line `QUOTED_PATTERN QUOTED_TEXT` of stdin (both
+// Go-quoted strings), what regexp.Compile and MatchString make of it: "match",
+// "nomatch" or "invalid " + the compile error (Go-quoted), one line each.
+func cmdRegexp(stdin io.Reader, stdout, stderr io.Writer) int {
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	w := bufio.NewWriter(stdout)
+	for line := 1; sc.Scan(); line++ {
+		pat, rest, err := unquotePrefix(sc.Text())
+		var text string
+		if err == nil && len(rest) > 0 && rest[0] == ' ' {
+			text, err = strconv.Unquote(rest[1:])
+		} else if err == nil {
+			err = fmt.Errorf("no text")
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "gthref regexp: line %d: %v\n", line, err)
+			return exitUsage
+		}
+		re, err := regexp.Compile(pat)
+		switch {
+		case err != nil:
+			fmt.Fprintf(w, "invalid %s\n", strconv.Quote(err.Error()))
+		case re.MatchString(text):
+			fmt.Fprintln(w, "match")
+		default:
+			fmt.Fprintln(w, "nomatch")
+		}
+	}
+	if sc.Err() != nil || w.Flush() != nil {
+		return exitUsage
+	}
+	return exitOK
+}
+
+// unquotePrefix unquotes the Go string literal at the start of s.
+func unquotePrefix(s string) (string, string, error) {
+	q, err := strconv.QuotedPrefix(s)
+	if err != nil {
+		return "", "", err
+	}
+	u, err := strconv.Unquote(q)
+	return u, s[len(q):], err
 }
 
 // cmdReadLoop reads a trace with a bare ReadEvent loop — nothing formatted or
