@@ -9,7 +9,7 @@
  *
  * Entry points that never allocate (spec lookups, gth_header_parse,
  * gth_txtar_parse, gth_testfile_detect/parse, gth_go_sort, gth_quote_str,
- * gth_utf8_decode, gth_event_encoded_size) are not driven here.
+ * gth_utf8_decode, gth_event_encoded_size, gth_regex_search) are not driven here.
  */
 #include "util/testutil.h"
 #include "util/failalloc.h"
@@ -420,6 +420,23 @@ static int op_expect_text(void *ud, const gth_allocator *a, gth_error *err) {
     return rc;
 }
 
+/* The regex engine directly: patterns that compile (and are then matched) and
+ * one that does not. */
+static int op_regex(void *ud, const gth_allocator *a, gth_error *err) {
+    (void)ud;
+    static const char *const pats[] = {"(?i)[[:alpha:]]+\\d{2,5}(x|y|z)*$", "\\Qa.b\\E|(?P<n>[^\\s]k)", "a(b"};
+    int rc = GTH_OK;
+    for (size_t i = 0; i < sizeof pats / sizeof pats[0] && rc != GTH_ENOMEM; i++) {
+        gth_regex re;
+        rc = gth_regex_compile(&re, a, pats[i], strlen(pats[i]), err);
+        if (rc != GTH_OK) continue;
+        int m = gth_regex_search(&re, "abcK12x", 7);
+        gth_regex_free(&re);
+        if (i == 0 && !m) rc = gth_error_set(err, GTH_EINVALID, "no match");
+    }
+    return rc;
+}
+
 static void testfiles(void **state) {
     (void)state;
     long runs = 0;
@@ -432,6 +449,7 @@ static void testfiles(void **state) {
         snprintf(what, sizeof what, "expectation \"%s\"", expect_texts[i]);
         runs += tu_inject(what, op_expect_text, (void *)expect_texts[i], 1);
     }
+    runs += tu_inject("regex", op_regex, NULL, 1);
     print_message(".test files: %ld injected failures\n", runs);
     assert_true(runs > 0);
 }
