@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A campaign over fuzz targets, one at a time (fuzz/run.sh each, under nice),
 # then a Markdown table of the figures (for fuzz/CAMPAIGNS.md) on stdout and in
-# build/fuzz-runs/campaign.md.
+# build/fuzz-runs/campaign-ENGINE-TIME.md. Two campaigns of AFL++ (one core
+# each) may run side by side on different targets.
 #   fuzz/campaign.sh SECONDS [--fork N | --afl] [TARGET...]
 # SECONDS per target; --fork N: libFuzzer's fork mode over N cores; --afl:
 # AFL++ instead of libFuzzer. Default targets: every target of targets.list.
@@ -26,7 +27,7 @@ targets=("$@")
 if [ ${#targets[@]} = 0 ]; then
   while read -r name _; do targets+=("$name"); done < <(grep -vE '^(#|$)' fuzz/targets.list)
 fi
-out=build/fuzz-runs/campaign.md
+out=build/fuzz-runs/campaign-$preset-$(date -u +%Y%m%d-%H%M%S)-$$.md
 mkdir -p build/fuzz-runs
 {
   echo "Commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo ' (with local changes)'), $(date -u '+%Y-%m-%d %H:%M UTC'), ${secs} s per target, $engine, one target at a time, nice."
