@@ -16,9 +16,6 @@
 #include "format/testfile.h"
 #include "format/text.h"
 #include "generator/gen.h"
-#include "spec/invariants.h"
-#include "validator/reader.h"
-#include "validator/testtrace.h"
 
 #define SEEDS 100
 
@@ -40,68 +37,12 @@ static void generate(const gth_gen_config *c, gth_buf *out, gth_gen_stats *st) {
     if (rc != GTH_OK) fail_msg("go1.%u seed %llu: %s", c->version, (unsigned long long)c->seed, err.msg);
 }
 
-/* Our validator library, profile validate; returns NULL if accepted, else the
- * message (static buffer). */
-static const char *ours(const uint8_t *data, size_t len) {
-    static char why[GTH_ERROR_MSG_MAX + 64];
-    gth_mem_source ms;
-    gth_error err;
-    gth_buf msg;
-    gth_buf_init(&msg, NULL);
-    int rc;
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
-    if (r) {
-        gth_run_opts o = {.profile = GTH_PROFILE_VALIDATE, .message = &msg};
-        rc = gth_testtrace_run(r, &o, NULL, &err);
-        gth_reader_free(r);
-    } else {
-        rc = err.status;
-    }
-    const char *res = NULL;
-    if (rc != GTH_OK) {
-        gth_buf_putc(&msg, 0);
-        snprintf(why, sizeof why, "%s", msg.len > 1 && !msg.failed ? (const char *)msg.data : err.msg);
-        res = why;
-    }
-    gth_buf_free(&msg);
-    return res;
-}
-
-/* Go's verdicts for paths[0..n): one adapter process. Fails on any REJECT. */
-static void go_accepts_all(char **paths, size_t n, const char *dir) {
-    char list[4200];
-    snprintf(list, sizeof list, "%s/list", dir);
-    FILE *f = fopen(list, "w");
-    assert_non_null(f);
-    for (size_t i = 0; i < n; i++) fprintf(f, "%s\n", paths[i]);
-    fclose(f);
-    size_t ll;
-    uint8_t *in = tu_read_file(list, &ll);
-    char *argv[] = {(char *)tu_gthref(), "validate", "--batch", "--profile=validate", NULL};
-    char *out = NULL, *err = NULL;
-    int rc = tu_run(argv, in, ll, &out, NULL, &err);
-    free(in);
-    if (rc != 0) fail_msg("gthref validate --batch exited %d: %s", rc, err ? err : "");
-    size_t accepted = 0, seen = 0;
-    const char *cur = "?";
-    char curbuf[4200];
-    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-        if (!strncmp(line, "== ", 3)) {
-            if (strcmp(line + 3, "end")) {
-                snprintf(curbuf, sizeof curbuf, "%s", line + 3);
-                cur = curbuf;
-                seen++;
-            }
-        } else if (!strcmp(line, "ACCEPT")) {
-            accepted++;
-        } else if (!strncmp(line, "REJECT", 6)) {
-            fail_msg("Go rejects generated trace %s: %.1500s", cur, line + 6);
-        }
-    }
-    free(out);
-    free(err);
-    assert_int_equal(seen, n);
-    assert_int_equal(accepted, n);
+/* Fails the test unless our validator (profile validate) accepts data. */
+static void ours_accept(const uint8_t *data, size_t len, const char *what) {
+    tu_verdict v;
+    tu_ours(data, len, GTH_PROFILE_VALIDATE, &v);
+    if (!v.accepted) fail_msg("our validator rejects %s: %s", what, v.msg);
+    free(v.msg);
 }
 
 static void sweep(unsigned version) {
@@ -117,16 +58,19 @@ static void sweep(unsigned version) {
         gth_gen_stats st;
         generate(&c, &b, &st);
         assert_int_equal(st.bytes, b.len);
-        const char *why = ours(b.data, b.len);
-        if (why) fail_msg("our validator rejects go1.%u seed %u: %s", version, 1 + i, why);
-        gth_gen_coverage_add(&cov, &st);
         char path[4200];
+        snprintf(path, sizeof path, "go1.%u seed %u", version, 1 + i);
+        ours_accept(b.data, b.len, path);
+        gth_gen_coverage_add(&cov, &st);
         snprintf(path, sizeof path, "%s/go1.%u-%u.trace", dir, version, 1 + i);
         tu_write_file(path, b.data, b.len);
         paths[i] = strdup(path);
         gth_buf_free(&b);
     }
-    go_accepts_all(paths, SEEDS, dir);
+    char *reject = NULL;
+    size_t accepted = tu_gthref_accepts(paths, SEEDS, "validate", &reject);
+    if (accepted != SEEDS) fail_msg("Go rejects %zu of %d generated traces, first %s", SEEDS - accepted, SEEDS, reject);
+    free(reject);
     for (unsigned i = 0; i < SEEDS; i++) free(paths[i]);
     free(paths);
     /* Every event type of the version occurs. */
@@ -324,18 +268,9 @@ static void batch_sizes_in_range(void **state) {
     gth_buf b;
     gth_buf_init(&b, NULL);
     generate(&c, &b, NULL);
-    const char *why = ours(b.data, b.len);
-    if (why) fail_msg("%s", why);
+    ours_accept(b.data, b.len, "a trace of 64 KiB batches");
     gth_buf_free(&b);
 }
-
-/* Allocation failures anywhere: GTH_ENOMEM (or success), never a crash, and
- * everything allocated is freed. */
-typedef struct fail_alloc {
-    long left;      /* allocations that still succeed; -1 = unlimited */
-    long count;     /* allocations made */
-    long long live; /* bytes outstanding */
-} fail_alloc;
 
 /* gth gen --count N --out DIR creates DIR and its missing parents, and writes
  * the same bytes as the library for each seed. */
@@ -364,57 +299,6 @@ static void cli_corpus_into_new_directory(void **state) {
     }
 }
 
-static void *failing(void *ud, void *ptr, size_t osize, size_t nsize) {
-    fail_alloc *f = ud;
-    if (nsize == 0) {
-        if (ptr) f->live -= (long long)osize;
-        free(ptr);
-        return NULL;
-    }
-    if (f->left == 0) return NULL;
-    if (f->left > 0) f->left--;
-    void *p = realloc(ptr, nsize);
-    if (p) {
-        f->count++;
-        f->live += (long long)nsize - (ptr ? (long long)osize : 0);
-    }
-    return p;
-}
-
-static int null_sink(void *ud, const void *p, size_t n) {
-    (void)ud, (void)p, (void)n;
-    return 0;
-}
-
-static void out_of_memory(void **state) {
-    (void)state;
-    for (int fmt = GTH_GEN_BINARY; fmt <= GTH_GEN_TEST; fmt++) {
-        gth_gen_config c;
-        gth_gen_config_init(&c, 26, 5);
-        c.threads = 6;
-        c.procs = 2;
-        c.goroutines = 12;
-        c.events_per_gen = 300;
-        c.generations = 2;
-        c.perturb = GTH_GEN_P_ALL;
-        c.perturb_set = 1;
-        c.format = fmt;
-        fail_alloc f = {-1, 0, 0};
-        gth_allocator a = {failing, &f};
-        gth_error err;
-        assert_int_equal(gth_gen_run(&c, &a, null_sink, NULL, NULL, &err), GTH_OK);
-        assert_int_equal(f.live, 0);
-        long total = f.count;
-        for (long k = 0; k < total; k++) {
-            fail_alloc g = {k, 0, 0};
-            gth_allocator b = {failing, &g};
-            int rc = gth_gen_run(&c, &b, null_sink, NULL, NULL, &err);
-            if (rc != GTH_OK && rc != GTH_ENOMEM) fail_msg("format %d, failing allocation %ld: rc %d: %s", fmt, k, rc, err.msg);
-            assert_int_equal(g.live, 0);
-        }
-    }
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(deterministic),
@@ -423,7 +307,6 @@ int main(void) {
         cmocka_unit_test(text_and_test_outputs),
         cmocka_unit_test(target_size_streams),
         cmocka_unit_test(batch_sizes_in_range),
-        cmocka_unit_test(out_of_memory),
         cmocka_unit_test(cli_corpus_into_new_directory),
         cmocka_unit_test(sweep_go122),
         cmocka_unit_test(sweep_go123),
