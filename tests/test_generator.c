@@ -16,6 +16,7 @@
 #include "format/testfile.h"
 #include "format/text.h"
 #include "generator/gen.h"
+#include "spec/invariants.h"
 
 #define SEEDS 100
 
