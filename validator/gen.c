@@ -738,11 +738,15 @@ int gth_cursor_load(vcursor *c, const vgen *g, vin *in, int32_t bi, gth_error *e
         c->data = in->buf + (size_t)(b->off - in->base);
         return 0;
     }
-    long n = b->size ? in->src.pread(in->src.ud, c->own, b->size, b->off, err) : 0;
-    if (n < 0 || (size_t)n != b->size) {
-        if (n >= 0) gth_error_set(err, GTH_EIO, "read error: input ended before its size");
-        err->offset = b->off;
-        return -1;
+    /* pread may return less than asked (as read may): read on until full. */
+    for (size_t got = 0; got < b->size;) {
+        long n = in->src.pread(in->src.ud, c->own + got, b->size - got, b->off + got, err);
+        if (n <= 0) {
+            if (n == 0) gth_error_set(err, GTH_EIO, "read error: input ended before its size");
+            err->offset = b->off;
+            return -1;
+        }
+        got += (size_t)n;
     }
     c->data = c->own;
     return 0;

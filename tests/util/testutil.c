@@ -225,13 +225,46 @@ size_t tu_golden_binaries(const char *dir, char ***paths) {
     return n;
 }
 
-/* One run of the pipeline. seekable = 0 hides pread, as for a pipe: the reader
- * then buffers whole generations instead of re-reading batches by offset. */
+/* A memory source that returns fewer bytes than asked, in a cycle of sizes
+ * from 1 byte up, from read and pread alike, as a pipe or a signal can. */
+typedef struct trickle {
+    const uint8_t *data;
+    size_t len, pos;
+    unsigned k;
+} trickle;
+
+static size_t trickle_take(trickle *t, size_t n, uint64_t off) {
+    static const size_t sizes[] = {1, 2, 3, 7, 64, 13, 500, 4096, 5};
+    size_t s = sizes[t->k++ % (sizeof sizes / sizeof sizes[0])];
+    if (off >= t->len) return 0;
+    if (s > t->len - off) s = (size_t)(t->len - off);
+    return s < n ? s : n;
+}
+
+static long trickle_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
+    (void)err;
+    trickle *t = ud;
+    size_t k = trickle_take(t, n, t->pos);
+    if (k) memcpy(buf, t->data + t->pos, k);
+    t->pos += k;
+    return (long)k;
+}
+
+static long trickle_pread(void *ud, uint8_t *buf, size_t n, uint64_t off, gth_error *err) {
+    (void)err;
+    trickle *t = ud;
+    size_t k = trickle_take(t, n, off);
+    if (k) memcpy(buf, t->data + off, k);
+    return (long)k;
+}
+
+/* One run of the pipeline over a source that gives short reads. seekable = 0
+ * hides pread, as for a pipe: the reader then buffers whole generations
+ * instead of re-reading batches by offset. */
 static int ours_once(const void *data, size_t len, int profile, int seekable, gth_buf *msg, gth_error *err,
                      uint64_t *nevents) {
-    gth_mem_source ms;
-    gth_source src = gth_source_mem(&ms, data, len);
-    if (!seekable) src.pread = NULL;
+    trickle t = {data, len, 0, 0};
+    gth_source src = {trickle_read, &t, seekable ? trickle_pread : NULL, len};
     int rc;
     *nevents = 0;
     gth_reader *r = gth_reader_new(NULL, src, err);
