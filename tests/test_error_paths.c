@@ -9,9 +9,14 @@
 #include "util/testutil.h"
 #include "util/tracebuild.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "format/convert.h"
 #include "format/decode.h"
@@ -105,6 +110,65 @@ static void reader_io_error(void **state) {
     assert_null(r);
     assert_int_equal(err.status, GTH_EIO);
     assert_non_null(strstr(err.msg, "read error"));
+}
+
+static volatile sig_atomic_t alarms;
+static void on_alarm(int sig) { (void)sig, alarms++; }
+
+/* A pipe whose writer pauses, read while a timer interrupts the process every
+ * millisecond (no SA_RESTART): read() fails with EINTR, and the fd source must
+ * retry rather than report an error. */
+static void reader_interrupted(void **state) {
+    (void)state;
+    gth_buf t;
+    gth_buf_init(&t, NULL);
+    gth_buf_printf(&t, "Trace Go1.26\nEventBatch gen=1 m=18446744073709551615 time=1 size=1\nStrings\n"
+                       "String id=1\n\tdata=\"work\"\n");
+    gth_buf bin;
+    gth_buf_init(&bin, NULL);
+    gth_error err;
+    assert_int_equal(gth_convert_text_to_binary(t.data, t.len, "text", 0, &bin, &err), GTH_OK);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        size_t half = bin.len / 2;
+        struct timespec pause = {0, 30 * 1000 * 1000};
+        if (write(fds[1], bin.data, half) != (ssize_t)half) _exit(1);
+        nanosleep(&pause, NULL);
+        if (write(fds[1], bin.data + half, bin.len - half) != (ssize_t)(bin.len - half)) _exit(1);
+        _exit(0);
+    }
+    close(fds[1]);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm; /* no SA_RESTART */
+    sigaction(SIGALRM, &sa, &old);
+    struct itimerval it = {{0, 1000}, {0, 1000}}, off = {{0, 0}, {0, 0}};
+    alarms = 0;
+    setitimer(ITIMER_REAL, &it, NULL);
+    gth_reader *r = gth_reader_new(NULL, gth_source_fd(&fds[0]), &err);
+    int rc = r ? gth_testtrace_run(r, &(gth_run_opts){.profile = GTH_PROFILE_PARSER}, NULL, &err) : err.status;
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &old, NULL);
+    gth_reader_free(r);
+    close(fds[0]);
+    /* The verdict of a read from memory, not an I/O error; and the timer did
+     * interrupt the read (31 times in a run here). */
+    gth_mem_source ms;
+    gth_error merr;
+    gth_reader *mr = gth_reader_new(NULL, gth_source_mem(&ms, bin.data, bin.len), &merr);
+    assert_non_null(mr);
+    assert_int_equal(rc, gth_testtrace_run(mr, &(gth_run_opts){.profile = GTH_PROFILE_PARSER}, NULL, &merr));
+    gth_reader_free(mr);
+    assert_true(alarms > 0);
+    int st;
+    while (waitpid(pid, &st, 0) < 0) {}
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    gth_buf_free(&t);
+    gth_buf_free(&bin);
 }
 
 /* A 1.26 generation: a strings table, a sync batch with the given clock, and
@@ -454,6 +518,7 @@ int main(void) {
         cmocka_unit_test(conversion_errors),
         cmocka_unit_test(expectation_escapes),
         cmocka_unit_test(reader_io_error),
+        cmocka_unit_test(reader_interrupted),
         cmocka_unit_test(reader_edges),
         cmocka_unit_test(reader_more_errors),
         cmocka_unit_test(failing_sink),
