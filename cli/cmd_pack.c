@@ -1,10 +1,11 @@
-/* gth pack: text trace or .test file -> binary trace. */
+/* gth pack: text trace, .test file or Go fuzz corpus file -> binary trace. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/io.h"
+#include "format/convert.h"
 #include "format/encode.h"
 #include "format/testfile.h"
 #include "format/text.h"
@@ -31,7 +32,10 @@ static void usage(FILE *f) {
             "usage: gth pack [IN] [-o OUT] [--fix-sizes]\n\n"
             "Converts a trace in Go's text format (IN, or stdin if absent or \"-\") to the\n"
             "binary format, written to OUT or stdout. A .test file (txtar with \"-- expect --\"\n"
-            "and \"-- trace --\" sections) is recognised by its content; its trace is packed.\n\n"
+            "and \"-- trace --\" sections) is recognised by its content; its trace is packed.\n"
+            "So is a file of Go's fuzzing corpus (\"go test fuzz v1\" holding one []byte\n"
+            "value, as in GOROOT's internal/trace/testdata/fuzz/FuzzReader): its bytes are\n"
+            "written as they are.\n\n"
             "The bytes are exactly those of Go's text-to-binary conversion (Go's raw writer,\n"
             "as used by its golden tests): minimal varints, and EventBatch sizes written as\n"
             "the text states them. A stated size that disagrees with the events that follow\n"
@@ -78,6 +82,28 @@ int gth_cmd_pack(int argc, char **argv) {
     const uint8_t *text = data;
     size_t text_len = len;
     uint64_t first_line = 1;
+    static const char fuzz_magic[] = "go test fuzz v1\n";
+    if (len >= sizeof fuzz_magic - 1 && !memcmp(data, fuzz_magic, sizeof fuzz_magic - 1)) {
+        gth_buf raw;
+        gth_buf_init(&raw, NULL);
+        int rc = 0;
+        gth_io_out out;
+        if (gth_convert_fuzz_file(data, len, &raw, &err) != GTH_OK) {
+            rc = gth_io_report("pack", in, &err);
+        } else if (gth_io_out_open(&out, outp, why, sizeof why)) {
+            fprintf(stderr, "gth pack: %s\n", why);
+            rc = 2;
+        } else {
+            gth_io_out_write(&out, raw.data, raw.len);
+            if (gth_io_out_close(&out, 0, why, sizeof why)) {
+                fprintf(stderr, "gth pack: %s\n", why);
+                rc = 2;
+            }
+        }
+        gth_buf_free(&raw);
+        free(data);
+        return rc;
+    }
     if (gth_testfile_detect(data, len)) {
         gth_testfile tf;
         if (gth_testfile_parse(data, len, st.name, &tf, &err) != GTH_OK) {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Makes the fuzz seed corpora (not kept in git: regenerated at build time).
 #   seeds.sh GTH OUTDIR [GTHREF]
-# OUTDIR/binary  small generated traces of every version (gth gen) and Go's
+# OUTDIR/binary  small generated traces of every version (gth gen), Go's
 #                golden tests as binary (gthref test2bytes if GTHREF is given,
-#                else gth pack, which writes the same bytes)
+#                else gth pack, which writes the same bytes) and the inputs of
+#                Go's FuzzReader corpus (gth pack decodes its files)
 # OUTDIR/text    generated traces in Go's text format and the golden traces as
 #                text (gth dump)
 # OUTDIR/test    generated .test files and Go's golden .test files
@@ -42,6 +43,9 @@ if [ -n "$goroot" ] && [ -d "$golden" ]; then
       "$gth" pack "$t" -o "$out/binary/golden-$b.trace" 2>/dev/null
     fi
     "$gth" dump "$out/binary/golden-$b.trace" -o "$out/text/golden-$b.txt"
+  done
+  for f in "$goroot"/src/internal/trace/testdata/fuzz/FuzzReader/*; do
+    [ -f "$f" ] && "$gth" pack "$f" -o "$out/binary/gofuzz-$(basename "$f").trace"
   done
 else
   echo "seeds.sh: Go's golden tests not found (no GOROOT); generated seeds only" >&2

@@ -114,6 +114,35 @@ static void pack_dump_round_trip_with_files(void **state) {
     free(t2);
 }
 
+/* gth pack on Go's fuzzing corpus files gives the bytes Go decodes from them;
+ * a malformed one is refused with its line. */
+static void pack_fuzz_corpus(void **state) {
+    (void)state;
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/src/internal/trace/testdata/fuzz/FuzzReader", tu_goroot());
+    char **names;
+    size_t n = tu_list(dir, NULL, &names);
+    assert_true(n >= 10);
+    for (size_t i = 0; i < n; i++) {
+        const char *path = names[i];
+        res r = run(ARGS("pack", path), NULL, 0);
+        if (r.rc != 0) fail_msg("gth pack %s: %s", path, r.err);
+        char *argv[] = {(char *)tu_gthref(), "fuzzdecode", (char *)path, NULL};
+        char *want = NULL;
+        size_t wlen = 0;
+        assert_int_equal(tu_run(argv, NULL, 0, &want, &wlen, NULL), 0);
+        if (r.out_len != wlen || memcmp(r.out, want, wlen)) fail_msg("gth pack %s: not Go's bytes", path);
+        free(want);
+        done(&r);
+    }
+    tu_free_list(names);
+    static const char bad[] = "go test fuzz v1\n[]byte(\"abc)\n";
+    res r = run(ARGS("pack"), bad, sizeof bad - 1);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "gth pack: "));
+    done(&r);
+}
+
 static void diagnostics(void **state) {
     (void)state;
     /* Text errors: file and line. */
@@ -221,6 +250,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(help_and_usage),
         cmocka_unit_test(pack_dump_round_trip_with_files),
+        cmocka_unit_test(pack_fuzz_corpus),
         cmocka_unit_test(diagnostics),
         cmocka_unit_test(info),
     };
