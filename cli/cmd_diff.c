@@ -227,8 +227,10 @@ int gth_cmd_diff(int argc, char **argv) {
             gth_traceset_free(&ts);
             return 2;
         }
-    if ((r.variants > 0 && derive_per_set(&ts, gth_traceset_add_variants, (size_t)r.variants, NULL, why, sizeof why)) ||
-        (r.mutants > 0 && derive_per_set(&ts, gth_traceset_add_mutants, (size_t)r.mutants, "variant", why, sizeof why))) {
+    if ((r.variants > 0 &&
+         derive_per_set(&ts, gth_traceset_add_variants, (size_t)r.variants, NULL, why, sizeof why)) ||
+        (r.mutants > 0 &&
+         derive_per_set(&ts, gth_traceset_add_mutants, (size_t)r.mutants, "variant", why, sizeof why))) {
         fprintf(stderr, "gth diff: %s\n", why);
         gth_traceset_free(&ts);
         return 2;

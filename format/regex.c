@@ -17,7 +17,6 @@
 /* ---- Tree ---------------------------------------------------------------------- */
 
 enum {
-    N_EMPTY,
     N_LIT,   /* rune */
     N_CLASS, /* ranges[cls .. cls + 2*ncls) */
     N_ANYNL, /* any rune but \n */
@@ -263,7 +262,8 @@ static int parse_escape(rparser *p, size_t *i, uint32_t *out) {
         /* fall through */
     case '0': {
         uint32_t r = c - '0';
-        for (int k = 1; k < 3 && j < p->n && p->pat[j] >= '0' && p->pat[j] <= '7'; k++) r = r * 8 + (uint32_t)(p->pat[j++] - '0');
+        for (int k = 1; k < 3 && j < p->n && p->pat[j] >= '0' && p->pat[j] <= '7'; k++)
+            r = r * 8 + (uint32_t)(p->pat[j++] - '0');
         *out = r;
         *i = j;
         return 0;
@@ -580,18 +580,16 @@ static int32_t parse_cat(rparser *p, int *flags, int depth) {
                         }
                         return fail(p, "invalid named capture", p->pat + at, p->n - at);
                     }
-                    size_t k = nb;
-                    while (k < (size_t)(gt - p->pat)) {
+                    size_t end = (size_t)(gt - p->pat);
+                    for (size_t k = nb; k < end;) { /* the name must be UTF-8 before it is checked */
                         uint32_t r;
-                        size_t save = k;
-                        if (gth_utf8_decode((const uint8_t *)p->pat + k, (size_t)(gt - p->pat) - k, &r) == 1 &&
-                            r == GTH_RUNE_ERROR)
-                            return fail(p, "invalid UTF-8", p->pat + save, (size_t)(gt - p->pat) - save);
-                        k += gth_utf8_decode((const uint8_t *)p->pat + k, (size_t)(gt - p->pat) - k, &r);
+                        size_t w = gth_utf8_decode((const uint8_t *)p->pat + k, end - k, &r);
+                        if (r == GTH_RUNE_ERROR && w == 1) return fail(p, "invalid UTF-8", p->pat + k, end - k);
+                        k += w;
                     }
-                    if (!valid_name(p->pat + nb, (size_t)(gt - p->pat) - nb))
-                        return fail(p, "invalid named capture", p->pat + at, (size_t)(gt - p->pat) + 1 - at);
-                    p->pos = (size_t)(gt - p->pat) + 1;
+                    if (!valid_name(p->pat + nb, end - nb))
+                        return fail(p, "invalid named capture", p->pat + at, end + 1 - at);
+                    p->pos = end + 1;
                 } else {
                     p->pos = t;
                     int g = perl_flags(p, at, &p->pos, flags, &inner);
@@ -712,7 +710,6 @@ static uint64_t prog_size(const rparser *p, int32_t x) {
         uint64_t copies = r->max < 0 ? (uint64_t)r->min + 1 : (uint64_t)r->max;
         return sub > MAX_PROG ? sub : sub * copies + 1;
     }
-    case N_EMPTY: return 0;
     default: return 1;
     }
 }
@@ -725,7 +722,6 @@ static uint32_t emit(rcomp *c, uint8_t op, uint32_t x, uint32_t y) {
 static void compile_node(rcomp *c, int32_t x) {
     const rnode *r = &c->p->nodes[x];
     switch (r->op) {
-    case N_EMPTY: break;
     case N_LIT: emit(c, I_RUNE, r->rune, 0); break;
     case N_CLASS: emit(c, I_CLASS, r->cls, r->ncls); break;
     case N_ANYNL: emit(c, I_ANYNL, 0, 0); break;
