@@ -110,6 +110,11 @@ const char *gth_arg_kind_name(unsigned kind) {
     return kind < GTH_K__COUNT ? names[kind] : "?";
 }
 
+const char *gth_gstatus_name(uint64_t s) {
+    static const char *const names[GTH_GS__COUNT] = {"Bad", "Runnable", "Running", "Syscall", "Waiting"};
+    return s < GTH_GS__COUNT ? names[s] : "Bad";
+}
+
 const char *gth_experiment_name(unsigned exp) {
     static const char *const names[GTH_EXP__COUNT] = {"None", "AllocFree"};
     return exp < GTH_EXP__COUNT ? names[exp] : NULL;

@@ -154,5 +154,8 @@ const char *gth_experiment_name(unsigned exp); /* "None", "AllocFree", NULL if u
 /* Status enums as on the wire. */
 enum { GTH_GS_BAD, GTH_GS_RUNNABLE, GTH_GS_RUNNING, GTH_GS_SYSCALL, GTH_GS_WAITING, GTH_GS__COUNT };
 enum { GTH_PS_BAD, GTH_PS_RUNNING, GTH_PS_IDLE, GTH_PS_SYSCALL, GTH_PS_ABANDONED, GTH_PS__COUNT };
+/* A goroutine status by its name in Go's reader ("Runnable", ...); "Bad" for
+ * 0 and for values no status has. */
+const char *gth_gstatus_name(uint64_t s);
 
 #endif

@@ -69,6 +69,17 @@ static void version_gating(void **state) {
     assert_true(gth_version_is_v2(25));
 }
 
+static void status_names(void **state) {
+    (void)state;
+    assert_string_equal(gth_gstatus_name(GTH_GS_BAD), "Bad");
+    assert_string_equal(gth_gstatus_name(GTH_GS_RUNNABLE), "Runnable");
+    assert_string_equal(gth_gstatus_name(GTH_GS_RUNNING), "Running");
+    assert_string_equal(gth_gstatus_name(GTH_GS_SYSCALL), "Syscall");
+    assert_string_equal(gth_gstatus_name(GTH_GS_WAITING), "Waiting");
+    assert_string_equal(gth_gstatus_name(GTH_GS__COUNT), "Bad");
+    assert_string_equal(gth_gstatus_name(UINT64_MAX), "Bad");
+}
+
 static void stack_order_matches_go(void **state) {
     (void)state;
     uint8_t pos[2];
@@ -86,6 +97,7 @@ int main(void) {
         cmocka_unit_test(every_row_is_consistent),
         cmocka_unit_test(version_gating),
         cmocka_unit_test(stack_order_matches_go),
+        cmocka_unit_test(status_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

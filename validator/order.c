@@ -15,16 +15,6 @@
 
 enum { MUST_NOT, MAY, MUST };
 
-static const char *gstatus_name(uint8_t s) {
-    switch (s) {
-    case GTH_GS_RUNNABLE: return "Runnable";
-    case GTH_GS_RUNNING: return "Running";
-    case GTH_GS_SYSCALL: return "Syscall";
-    case GTH_GS_WAITING: return "Waiting";
-    }
-    return "Bad";
-}
-
 static const char *pstatus_name(uint8_t s) {
     switch (s) {
     case GTH_PS_RUNNING: return "Running";
@@ -458,7 +448,7 @@ static adv_result go_status(actx *x) {
     if (s) {
         if (s->status != status)
             return fail(x, GTH_INV_G_STATUS_INCONSISTENT, "inconsistent status for goroutine %lld: old %s vs. new %s",
-                        (long long)gid, gstatus_name(s->status), gstatus_name(status));
+                        (long long)gid, gth_gstatus_name(s->status), gth_gstatus_name(status));
         s->seq_gen = x->gen;
         s->seq = 0;
     } else if (x->gen == o->initial_gen) {
@@ -467,7 +457,7 @@ static adv_result go_status(actx *x) {
     } else {
         return fail(x, GTH_INV_G_STATUS_NEW,
                     "found goroutine status for new goroutine after the first generation: id=%lld status=%s",
-                    (long long)gid, gstatus_name(status));
+                    (long long)gid, gth_gstatus_name(status));
     }
     x->args[2] = (uint64_t)old << 32 | status;
     int64_t em = x->m, eg = x->gid;
@@ -1018,8 +1008,8 @@ void gth_order_dump(const vorder *o, gth_buf *b) {
     for (size_t i = 0; i < o->gidx.cap; i++) {
         if (!o->gidx.used[i]) continue;
         const vgstate *g = &o->gs[o->gidx.vals[i]];
-        gth_buf_printf(b, "G %llu [status=%s seq=%llu (gen=%llu)]\n", (unsigned long long)g->id, gstatus_name(g->status),
-                       (unsigned long long)g->seq, (unsigned long long)g->seq_gen);
+        gth_buf_printf(b, "G %llu [status=%s seq=%llu (gen=%llu)]\n", (unsigned long long)g->id,
+                       gth_gstatus_name(g->status), (unsigned long long)g->seq, (unsigned long long)g->seq_gen);
     }
     gth_buf_putc(b, '\n');
     for (size_t i = 0; i < o->nps; i++) {

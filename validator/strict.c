@@ -304,9 +304,9 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
         if (ev->code == GTH_EV_GoStatus && s->bm != GTH_NO_ID && mid != s->bm &&
                    (mid != GTH_NO_ID || st != GTH_GS_WAITING)) {
             WIRE_FOUND(s, GTH_INV_STRICT_STATUS_THREAD, ev,
-                       "GoStatus for goroutine %llu with status %llu names %s in a batch of %s; a thread "
+                       "GoStatus for goroutine %llu with status %s names %s in a batch of %s; a thread "
                        "describes its own goroutine, or a waiting one it is about to wake",
-                       (unsigned long long)g, (unsigned long long)st, tname(mid, tb[0]), tname(s->bm, tb[1]));
+                       (unsigned long long)g, gth_gstatus_name(st), tname(mid, tb[0]), tname(s->bm, tb[1]));
         }
         break;
     }
