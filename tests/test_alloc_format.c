@@ -60,17 +60,8 @@ static int setup(void **state) {
     }
     tu_free_list(paths);
     /* A generated trace with every feature, as the last binary input. */
-    gth_gen_config c;
-    gth_gen_config_init(&c, 26, 11);
-    c.events_per_gen = 400;
-    c.generations = 2;
-    gth_buf b;
-    gth_buf_init(&b, NULL);
-    gth_error err;
-    if (gth_gen_run_buf(&c, &b, NULL, &err) != GTH_OK) fail_msg("gen: %s", err.msg);
     snprintf(bins[nbins].name, sizeof bins[nbins].name, "generated-1.26");
-    bins[nbins].data = b.data;
-    bins[nbins].len = b.len;
+    bins[nbins].data = tu_generate(26, 11, 400, 2, &bins[nbins].len);
     nbins++;
     snprintf(dir, sizeof dir, "%s/src/internal/trace/testdata/tests", tu_goroot());
     load_dir(dir, ".test", &texts, &ntexts);

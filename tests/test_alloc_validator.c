@@ -60,17 +60,8 @@ static int setup(void **state) {
     nins = ngolden;
     tu_free_list(paths);
     for (size_t v = 0; v < 4; v++) {
-        gth_gen_config c;
-        gth_gen_config_init(&c, versions[v], 100 + v);
-        c.events_per_gen = 300;
-        c.generations = 3;
-        gth_buf b;
-        gth_buf_init(&b, NULL);
-        gth_error err;
-        if (gth_gen_run_buf(&c, &b, NULL, &err) != GTH_OK) fail_msg("gen: %s", err.msg);
         snprintf(ins[nins].name, sizeof ins[nins].name, "generated-1.%u", versions[v]);
-        ins[nins].data = b.data;
-        ins[nins].len = b.len;
+        ins[nins].data = tu_generate(versions[v], 100 + v, 300, 3, &ins[nins].len);
         nins++;
     }
     char path[4200];

@@ -62,18 +62,12 @@ static int setup(void **state) {
     static const unsigned versions[] = {22, 23, 25, 26};
     for (size_t v = 0; v < 4; v++)
         for (uint64_t seed = 1; seed <= 2; seed++) {
-            gth_gen_config cfg;
-            gth_gen_config_init(&cfg, versions[v], seed);
-            cfg.events_per_gen = 300;
-            cfg.generations = 3;
-            gth_buf b;
-            gth_buf_init(&b, NULL);
-            gth_error err;
-            if (gth_gen_run_buf(&cfg, &b, NULL, &err) != GTH_OK) fail_msg("gen: %s", err.msg);
+            size_t len;
+            uint8_t *p = tu_generate(versions[v], seed, 300, 3, &len);
             char name[64];
             snprintf(name, sizeof name, "gen-1.%u-%llu", versions[v], (unsigned long long)seed);
-            add_input(name, b.data, b.len);
-            gth_buf_free(&b);
+            add_input(name, p, len);
+            free(p);
         }
     char **bins;
     size_t n = tu_golden_binaries(tu_tmpdir("mutator-golden"), &bins);

@@ -251,20 +251,15 @@ static void test_mutants(void **state) {
     uint64_t x = 0x9e3779b97f4a7c15ull;
     size_t n = 0, strict_findings = 0;
     for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
-        gth_gen_config c;
-        gth_gen_config_init(&c, versions[v], 100 + v);
-        c.generations = 3;
-        c.events_per_gen = 300;
-        gth_buf b;
-        gth_buf_init(&b, NULL);
+        size_t blen;
+        uint8_t *base = tu_generate(versions[v], 100 + v, 300, 3, &blen);
         gth_error err;
-        if (gth_gen_run_buf(&c, &b, NULL, &err) != GTH_OK) fail_msg("gen: %s", err.msg);
-        uint8_t *m = malloc(b.len);
+        uint8_t *m = malloc(blen);
         for (int i = 0; i < 250; i++) {
-            memcpy(m, b.data, b.len);
-            size_t len = b.len;
+            memcpy(m, base, blen);
+            size_t len = blen;
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            size_t at = 16 + (size_t)(x % (b.len - 16));
+            size_t at = 16 + (size_t)(x % (blen - 16));
             if (i % 5 == 4) len = at;                /* truncated */
             else m[at] ^= (uint8_t)(1u << (x >> 61)); /* one bit flipped */
             int rc = ours(m, len, GTH_PROFILE_STRICT, &err, NULL);
@@ -274,7 +269,7 @@ static void test_mutants(void **state) {
             n++;
         }
         free(m);
-        gth_buf_free(&b);
+        free(base);
     }
     print_message("mutants: %zu, %zu with a strict finding\n", n, strict_findings);
     assert_true(strict_findings > 0);

@@ -2,6 +2,7 @@
 #include "util/testutil.h"
 
 #include "base/quote.h"
+#include "generator/gen.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
 #include "validator/testtrace.h"
@@ -223,6 +224,20 @@ size_t tu_golden_binaries(const char *dir, char ***paths) {
     tu_free_list(tests);
     *paths = out;
     return n;
+}
+
+uint8_t *tu_generate(unsigned version, uint64_t seed, uint64_t events, uint64_t generations, size_t *len) {
+    gth_gen_config c;
+    gth_gen_config_init(&c, version, seed);
+    c.events_per_gen = events;
+    c.generations = generations;
+    gth_buf b;
+    gth_buf_init(&b, NULL); /* the default allocator: free() releases the bytes */
+    gth_error err;
+    if (gth_gen_run_buf(&c, &b, NULL, &err) != GTH_OK)
+        fail_msg("gen 1.%u seed %llu: %s", version, (unsigned long long)seed, err.msg);
+    *len = b.len;
+    return b.data;
 }
 
 /* A memory source that returns fewer bytes than asked, in a cycle of sizes

@@ -53,6 +53,11 @@ typedef struct tu_verdict {
     char *msg;
 } tu_verdict;
 
+/* A generated trace (the generator's model) of format 1.<version> with the
+ * given seed, events per thread and generation, and generations: malloc'd
+ * bytes, their count in *len. Fails the test if the generator fails. */
+uint8_t *tu_generate(unsigned version, uint64_t seed, uint64_t events, uint64_t generations, size_t *len);
+
 /* Our verdict through the C API (reader, event API and, for profile
  * GTH_PROFILE_VALIDATE, the test validator), with the full message. Fails the
  * test on anything but acceptance or GTH_EINVALID naming a catalogued invariant. */
