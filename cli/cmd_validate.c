@@ -16,10 +16,12 @@
 #include "validator/testtrace.h"
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--events] [--json] [--quiet] [FILE|-]\n\n"
-               "Reads a binary Go execution trace (v2 format) and checks it the way Go does.\n"
-               "Prints nothing and exits 0 for a valid trace; for an invalid one prints a\n"
-               "diagnostic on stderr and exits 1.\n\n"
+    fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--events] [--json] [--quiet] [FILE|-]...\n\n"
+               "Reads binary Go execution traces (v2 format) and checks each the way Go does\n"
+               "(standard input when no FILE is given, or for -). Prints nothing for a valid\n"
+               "trace and a diagnostic naming the file on stderr for an invalid one. Every\n"
+               "file is checked; the exit status is the worst result: 0 all valid, 1 some\n"
+               "trace invalid, 2 a file could not be read, 3 internal error.\n\n"
                "  --profile=P  validate: Go's reader and then Go's test validator (testtrace)\n"
                "               on every event (default); parser: Go's reader only. Both reject\n"
                "               events on which Go's event API panics (validate.panic-*).\n"
@@ -29,8 +31,8 @@ static void usage(FILE *f) {
                "  --events     print the canonical event stream (docs/EVENTS.md) on stdout,\n"
                "               up to the event that fails; an event the validator rejects is\n"
                "               printed, one the reader or the API rejects is not\n"
-               "  --json       print the verdict as one JSON object on stdout (after the\n"
-               "               events, if any)\n"
+               "  --json       print each file's verdict as one JSON object on stdout (after\n"
+               "               its events, if any), one line per file, read errors too\n"
                "  --quiet      no diagnostic, only the exit code\n");
 }
 
@@ -100,48 +102,23 @@ static int emit_line(void *ud, const uint8_t *line, size_t len) {
     return 0;
 }
 
-int gth_cmd_validate(int argc, char **argv) {
-    const char *path = "-";
-    int json = 0, quiet = 0, events = 0;
-    int profile = GTH_PROFILE_VALIDATE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--events")) {
-            events = 1;
-        } else if (!strncmp(a, "--profile=", 10)) {
-            if (!strcmp(a + 10, "parser")) {
-                profile = GTH_PROFILE_PARSER;
-            } else if (!strcmp(a + 10, "validate")) {
-                profile = GTH_PROFILE_VALIDATE;
-            } else if (!strcmp(a + 10, "strict")) {
-                profile = GTH_PROFILE_STRICT;
-            } else {
-                fprintf(stderr, "gth validate: unknown profile %s (want parser, validate or strict)\n", a + 10);
-                return 2;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "gth validate: unknown option %s\n", a);
-            usage(stderr);
-            return 2;
-        } else {
-            path = a;
-        }
-    }
-    int fd = strcmp(path, "-") ? open(path, O_RDONLY) : 0;
+/* Checks one file; returns its exit status (0, 1, 2 or 3). */
+static int validate_one(const char *path, int profile, int events, int json, int quiet) {
+    int is_stdin = !strcmp(path, "-");
+    int fd = is_stdin ? 0 : open(path, O_RDONLY);
+    const char *name = is_stdin ? "<stdin>" : path;
     if (fd < 0) {
-        fprintf(stderr, "gth validate: %s: %s\n", path, strerror(errno));
+        int e = errno;
+        if (json) {
+            printf("{\"file\":");
+            json_str(stdout, name);
+            printf(",\"error\":");
+            json_str(stdout, strerror(e));
+            printf("}\n");
+        }
+        if (!quiet) fprintf(stderr, "gth validate: %s: %s\n", path, strerror(e));
         return 2;
     }
-    const char *name = strcmp(path, "-") ? path : "<stdin>";
-    static char outbuf[1 << 16];
-    if (events) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     gth_error err;
     gth_buf msg, event;
     gth_buf_init(&msg, NULL);
@@ -152,6 +129,7 @@ int gth_cmd_validate(int argc, char **argv) {
     if (profile == GTH_PROFILE_STRICT) {
         if (!(strict = gth_strict_new(NULL))) {
             fprintf(stderr, "gth validate: out of memory\n");
+            if (!is_stdin) close(fd);
             return 3;
         }
         src = gth_strict_source(strict, src);
@@ -166,7 +144,7 @@ int gth_cmd_validate(int argc, char **argv) {
         gth_buf_append(&msg, err.msg, strlen(err.msg));
     }
     gth_strict_free(strict);
-    if (fd > 0) close(fd);
+    if (!is_stdin) close(fd);
     if (rc == GTH_OK) {
         if (json) {
             printf("{\"file\":");
@@ -185,4 +163,64 @@ int gth_cmd_validate(int argc, char **argv) {
     gth_buf_free(&event);
     fflush(stdout);
     return rc == GTH_EINVALID ? 1 : rc == GTH_ENOMEM ? 3 : rc;
+}
+
+int gth_cmd_validate(int argc, char **argv) {
+    int json = 0, quiet = 0, events = 0;
+    int profile = GTH_PROFILE_VALIDATE;
+    int npaths = 0, stdin_seen = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            quiet = 1;
+        } else if (!strcmp(a, "--events")) {
+            events = 1;
+        } else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
+            const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v) {
+                fprintf(stderr, "gth validate: --profile needs a value (parser, validate or strict)\n");
+                return 2;
+            }
+            if (!strcmp(v, "parser")) {
+                profile = GTH_PROFILE_PARSER;
+            } else if (!strcmp(v, "validate")) {
+                profile = GTH_PROFILE_VALIDATE;
+            } else if (!strcmp(v, "strict")) {
+                profile = GTH_PROFILE_STRICT;
+            } else {
+                fprintf(stderr, "gth validate: unknown profile %s (want parser, validate or strict)\n", v);
+                return 2;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "gth validate: unknown option %s\n", a);
+            usage(stderr);
+            return 2;
+        } else {
+            if (!strcmp(a, "-") && stdin_seen++) {
+                fprintf(stderr, "gth validate: standard input (-) named twice\n");
+                return 2;
+            }
+            npaths++;
+        }
+    }
+    static char outbuf[1 << 16];
+    if (events) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    if (!npaths) return validate_one("-", profile, events, json, quiet);
+    int worst = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--profile")) {
+            i++;
+            continue;
+        }
+        if (a[0] == '-' && a[1]) continue;
+        int rc = validate_one(a, profile, events, json, quiet);
+        if (rc > worst) worst = rc;
+    }
+    return worst;
 }
