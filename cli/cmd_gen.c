@@ -15,7 +15,9 @@ static void usage(FILE *f) {
             "usage: gth gen [options]\n\n"
             "Generates valid Go execution traces from a seeded random walk over a model of\n"
             "the Go scheduler. Same options and seed give byte-identical output.\n\n"
-            "  --version V      trace version: 1.22, 1.23, 1.25 or 1.26 (default 1.26)\n"
+            "  --version V      trace format: 1.22, 1.23, 1.25 or 1.26 (default 1.26), or the\n"
+            "                   Go release that writes it: 1.24 writes the 1.23 format,\n"
+            "                   1.27 the 1.26 format (the header says the format)\n"
             "  --seed N         seed (default 1); with --count, the first of N seeds\n"
             "  --count N        N traces, seeds seed..seed+N-1 (default 1)\n"
             "  --out PATH, -o   output file (one trace) or directory (--count > 1; files\n"
@@ -76,6 +78,9 @@ static int parse_version(const char *s, unsigned *v) {
     else if (!strncmp(s, "go1.", 4)) s += 4;
     uint64_t x;
     if (parse_u64(s, &x) || x > 99) return -1;
+    /* Releases that kept the previous release's format. */
+    if (x == 24) x = 23;
+    else if (x == 27) x = 26;
     *v = (unsigned)x;
     return 0;
 }

@@ -35,7 +35,7 @@ static uint64_t pick(gth_rng *r, const uint64_t *v, const uint16_t *w, unsigned 
 static int resolve(const gth_gen_config *in, gth_gen_config *c, gth_error *err) {
     *c = *in;
     if (c->version != 22 && c->version != 23 && c->version != 25 && c->version != 26)
-        return gth_error_set(err, GTH_EUSAGE, "unsupported version 1.%u (want 1.22, 1.23, 1.25 or 1.26)",
+        return gth_error_set(err, GTH_EUSAGE, "unsupported version 1.%u (want 1.22, 1.23, 1.25 or 1.26; Go 1.24 writes 1.23, Go 1.27 writes 1.26)",
                              c->version);
     if (c->format < GTH_GEN_BINARY || c->format > GTH_GEN_TEST)
         return gth_error_set(err, GTH_EUSAGE, "unknown output format %d", c->format);
