@@ -8,4 +8,18 @@
 #include "cli/commands.def"
 #undef GTH_CMD
 
+#include <stdio.h>
+
+/* A subcommand: its name, entry point and one-line summary (commands.def). */
+typedef struct gth_cli_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} gth_cli_cmd;
+
+/* The command called name, or NULL. */
+const gth_cli_cmd *gth_cli_find(const char *name);
+/* The top-level usage: every command with its summary. */
+void gth_cli_usage(FILE *f);
+
 #endif

@@ -93,10 +93,11 @@ static int parse(int argc, char **argv, opts *o) {
 #define VAL(flag)                                                                                         \
     ((!strcmp(a, flag) && i + 1 < argc) ? (val = argv[++i], 1)                                            \
      : !strncmp(a, flag "=", sizeof flag) ? (val = a + sizeof flag, 1)                                    \
-     : !strcmp(a, flag) ? (fprintf(stderr, "gth reduce: %s needs a value\n", flag), exit(2), 0) : 0)
+     : !strcmp(a, flag) ? (fprintf(stderr, "gth reduce: %s needs a value\n", flag), missing = 1, 0) : 0)
+        int missing = 0;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
-            exit(0);
+            return 1;
         } else if (VAL("--adapter")) {
             if (o->nspecs == 2) return fprintf(stderr, "gth reduce: give exactly two --adapter\n"), -1;
             o->specs[o->nspecs++] = val;
@@ -136,6 +137,8 @@ static int parse(int argc, char **argv, opts *o) {
             o->no_shrink = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
+        } else if (missing) {
+            return -1;
         } else if (a[0] == '-' && a[1]) {
             return fprintf(stderr, "gth reduce: unknown option %s\n", a), -1;
         } else if (o->input) {
@@ -159,7 +162,9 @@ static const char *verdict_word(int v) { return v == RES_ACCEPT ? "ACCEPT" : v =
 
 int gth_cmd_reduce(int argc, char **argv) {
     opts o;
-    if (parse(argc, argv, &o)) {
+    int pr = parse(argc, argv, &o);
+    if (pr == 1) return 0; /* --help */
+    if (pr) {
         fprintf(stderr, "run 'gth reduce --help' for usage\n");
         return 2;
     }

@@ -1,5 +1,6 @@
 /* The gth command line as a user meets it, for what no single command's test
- * covers: release names accepted where a trace format is asked for. */
+ * covers: gth help, the manual pages and shell completions made from the
+ * --help texts, release names accepted where a trace format is asked for. */
 #include "util/testutil.h"
 
 #include <stdio.h>
@@ -57,9 +58,119 @@ static void gen_takes_release_names(void **state) {
     done(&r);
 }
 
+/* gth help CMD is gth CMD --help, for every command; gth help alone lists them. */
+static void help_names_every_command(void **state) {
+    (void)state;
+    res top = run(ARGS("help"));
+    assert_int_equal(top.rc, 0);
+    const char *names[] = {"validate", "diff", "conform", "reduce", "corpus", "mutate", "gen", "info"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "\n  %s ", names[i]);
+        assert_non_null(strstr(top.out, line));
+        res a = run(ARGS("help", names[i]));
+        res b = run(ARGS(names[i], "--help"));
+        assert_int_equal(a.rc, 0);
+        assert_int_equal(b.rc, 0);
+        assert_string_equal(a.out, b.out);
+        assert_non_null(strstr(a.out, "usage: gth "));
+        done(&a);
+        done(&b);
+    }
+    done(&top);
+    res r = run(ARGS("help", "bogus"));
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "unknown command bogus"));
+    done(&r);
+}
+
+/* gth man writes a page per command whose synopsis and options are the help
+ * text's; man(1) formats it without complaint. */
+static void man_pages_from_help(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir("man");
+    res r = run(ARGS("man", "--out", dir));
+    assert_int_equal(r.rc, 0);
+    done(&r);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/gth-validate.1", dir);
+    size_t n;
+    char *page = (char *)tu_read_file(path, &n);
+    page = realloc(page, n + 1);
+    page[n] = 0;
+    assert_non_null(strstr(page, ".TH \"GTH\\-VALIDATE\" 1"));
+    assert_non_null(strstr(page, ".SH SYNOPSIS\n.nf\ngth validate [\\-\\-profile=parser|validate|strict]"));
+    assert_non_null(strstr(page, "\\-\\-json"));
+    free(page);
+    snprintf(path, sizeof path, "%s/gth.1", dir);
+    page = (char *)tu_read_file(path, &n);
+    page = realloc(page, n + 1);
+    page[n] = 0;
+    assert_non_null(strstr(page, ".BR gth\\-validate (1)"));
+    free(page);
+    /* man formats it; warnings (-ww) would go to stderr. */
+    snprintf(path, sizeof path, "%s/gth-diff.1", dir);
+    char *argv[] = {"man", "--warnings=w", "-l", "-Tutf8", path, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = tu_run(argv, NULL, 0, &out, NULL, &err);
+    if (rc == 127) {
+        print_message("man(1) is not installed: page formatting not checked\n");
+    } else {
+        assert_int_equal(rc, 0);
+        assert_string_equal(err, "");
+        assert_non_null(strstr(out, "--adapter"));
+    }
+    free(out);
+    free(err);
+    r = run(ARGS("man", "bogus"));
+    assert_int_equal(r.rc, 2);
+    done(&r);
+}
+
+/* The bash completion, loaded into bash, completes commands and each
+ * command's options. */
+static void bash_completion_completes(void **state) {
+    (void)state;
+    res r = run(ARGS("completion", "bash"));
+    assert_int_equal(r.rc, 0);
+    const char *dir = tu_tmpdir("completion");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/gth.bash", dir);
+    tu_write_file(path, r.out, r.out_len);
+    done(&r);
+    char script[8800];
+    snprintf(script, sizeof script,
+             "source '%s'\n"
+             "COMP_WORDS=(gth val); COMP_CWORD=1; _gth; echo \"1:${COMPREPLY[*]}\"\n"
+             "COMP_WORDS=(gth validate --pro); COMP_CWORD=2; _gth; echo \"2:${COMPREPLY[*]}\"\n"
+             "COMP_WORDS=(gth diff --ad); COMP_CWORD=2; _gth; echo \"3:${COMPREPLY[*]}\"\n"
+             "COMP_WORDS=(gth help red); COMP_CWORD=2; _gth; echo \"4:${COMPREPLY[*]}\"\n",
+             path);
+    char *argv[] = {"bash", "--norc", "--noprofile", "-c", script, NULL};
+    char *out = NULL, *err = NULL;
+    assert_int_equal(tu_run(argv, NULL, 0, &out, NULL, &err), 0);
+    assert_non_null(strstr(out, "1:validate\n"));
+    assert_non_null(strstr(out, "2:--profile\n"));
+    assert_non_null(strstr(out, "3:--adapter\n"));
+    assert_non_null(strstr(out, "4:reduce\n"));
+    free(out);
+    free(err);
+    r = run(ARGS("completion", "zsh"));
+    assert_int_equal(r.rc, 0);
+    assert_memory_equal(r.out, "#compdef gth\n", 13);
+    assert_non_null(strstr(r.out, "validate) opts=(--help --profile"));
+    done(&r);
+    r = run(ARGS("completion", "fish"));
+    assert_int_equal(r.rc, 2);
+    done(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gen_takes_release_names),
+        cmocka_unit_test(help_names_every_command),
+        cmocka_unit_test(man_pages_from_help),
+        cmocka_unit_test(bash_completion_completes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
