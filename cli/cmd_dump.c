@@ -6,10 +6,12 @@
 #include "cli/io.h"
 #include "format/decode.h"
 #include "format/text.h"
+#include "spec/spec.h"
 
 typedef struct dump_state {
     gth_buf text;
     gth_io_out out;
+    int v1;
 } dump_state;
 
 /* Text is produced into a buffer and written out in large pieces. */
@@ -24,6 +26,9 @@ static int drain(dump_state *s, size_t above) {
 static int on_header(void *ud, unsigned minor, uint64_t header_len) {
     dump_state *s = ud;
     (void)header_len;
+    /* A v1 trace's events are not this format's: stop at its header. */
+    const gth_version_info *vi = gth_version_get(minor);
+    if (vi && vi->format == 1) return s->v1 = 1, 4;
     gth_text_write_header(&s->text, minor);
     return 0;
 }
@@ -75,7 +80,7 @@ int gth_cmd_dump(int argc, char **argv) {
             return 2;
         }
     }
-    dump_state s;
+    dump_state s = {0};
     char why[512];
     gth_buf_init(&s.text, NULL);
     if (gth_io_out_open(&s.out, outp, why, sizeof why)) {
@@ -87,12 +92,21 @@ int gth_cmd_dump(int argc, char **argv) {
     gth_io_decode_cb cb = {on_header, on_event, &s, GTH_NO_OFFSET};
     why[0] = 0;
     int rc = gth_io_decode(in, flags, &cb, &err, why, sizeof why);
+    if (s.v1) {
+        fprintf(stderr, "gth dump: %s: %s\n", gth_io_name(in), gth_input_hint(GTH_INPUT_BINARY_V1, GTH_INPUT_BINARY));
+        rc = 1;
+    }
     if (drain(&s, 0) && rc == 0) rc = 2;
     int text_nomem = s.text.failed;
     gth_buf_free(&s.text);
     char cwhy[512];
     int cfail = gth_io_out_close(&s.out, 0, cwhy, sizeof cwhy);
-    if (rc == 1) return gth_io_report("dump", in, &err);
+    if (rc == 1 && s.v1) return 1;
+    if (rc == 1) {
+        rc = gth_io_report("dump", in, &err);
+        if (err.offset == 0 || err.offset == GTH_NO_OFFSET) gth_io_hint(in, GTH_INPUT_BINARY);
+        return rc;
+    }
     if (cfail) {
         fprintf(stderr, "gth dump: %s\n", cwhy);
         return 2;

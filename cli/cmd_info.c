@@ -63,7 +63,7 @@ static m_stat *m_get(m_table *t, uint64_t m) {
 typedef struct info {
     const char *name;
     unsigned minor;
-    int have_header;
+    int have_header, v1;
     uint64_t header_len, bytes;
     uint64_t batches, exp_batches, exp_bytes, eog, largest;
     uint64_t largest_gen; /* bytes of the largest generation (its batches) */
@@ -84,6 +84,9 @@ static int on_header(void *ud, unsigned minor, uint64_t header_len) {
     s->have_header = 1;
     s->header_len = header_len;
     s->bytes = header_len;
+    /* A v1 trace's events are not this format's: stop at its header. */
+    const gth_version_info *vi = gth_version_get(minor);
+    if (vi && vi->format == 1) return s->v1 = 1, 4;
     return 0;
 }
 
@@ -207,6 +210,10 @@ static void print_info(info *s, int json, const char *error) {
     }
     printf("version:      go 1.%u%s\n", s->minor,
            vi && vi->format == 1 ? " (v1 format, not supported)" : "");
+    if (s->v1) {
+        free(ms);
+        return;
+    }
     printf("bytes:        %llu (header %llu)\n", (unsigned long long)s->bytes,
            (unsigned long long)s->header_len);
     if (s->gens.n)
@@ -290,11 +297,18 @@ int gth_cmd_info(int argc, char **argv) {
     if (s.nomem) {
         fprintf(stderr, "gth info: out of memory\n");
         rc = 2;
+    } else if (s.v1) {
+        print_info(&s, json, gth_input_hint(GTH_INPUT_BINARY_V1, GTH_INPUT_BINARY));
+        fprintf(stderr, "gth info: %s: %s\n", s.name, gth_input_hint(GTH_INPUT_BINARY_V1, GTH_INPUT_BINARY));
+        rc = 1;
     } else if (rc == 2) {
         fprintf(stderr, "gth info: %s\n", why);
     } else {
         if (s.have_header) print_info(&s, json, rc == 1 ? err.msg : NULL);
-        if (rc == 1) rc = gth_io_report("info", in, &err);
+        if (rc == 1) {
+            rc = gth_io_report("info", in, &err);
+            if (err.offset == 0 || err.offset == GTH_NO_OFFSET) gth_io_hint(in, GTH_INPUT_BINARY);
+        }
     }
     free(s.threads.v);
     free(s.threads.used);

@@ -123,6 +123,7 @@ int gth_cmd_pack(int argc, char **argv) {
     int enc_open = 0;
     if (gth_text_reader_init(&r, NULL, text, text_len, first_line, &err) != GTH_READ_OK) {
         rc = gth_io_report("pack", in, &err);
+        gth_io_hint_bytes(text, text_len, GTH_INPUT_TEXT);
         goto done;
     }
     if (gth_encoder_init(&enc, &bin, r.minor, st.fix ? 0 : GTH_ENC_VERBATIM, NULL) != GTH_OK) {

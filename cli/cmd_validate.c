@@ -11,6 +11,7 @@
 
 #include "base/quote.h"
 #include "cli/cli.h"
+#include "cli/io.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
 #include "validator/testtrace.h"
@@ -59,7 +60,7 @@ static void json_str(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-static void report(const char *name, const gth_error *e, const char *msg, const char *event, int json) {
+static void report(const char *path, const char *name, const gth_error *e, const char *msg, const char *event, int json) {
     const gth_invariant *inv = gth_invariant_get((unsigned)e->inv);
     if (json) {
         printf("{\"file\":");
@@ -94,6 +95,7 @@ static void report(const char *name, const gth_error *e, const char *msg, const 
         fprintf(stderr, "\n");
     }
     if (event && *event) fprintf(stderr, "  event: %s\n", event);
+    if (inv && !strncmp(inv->id, "header.", 7)) gth_io_hint(path, GTH_INPUT_BINARY);
 }
 
 static int emit_line(void *ud, const uint8_t *line, size_t len) {
@@ -158,7 +160,7 @@ static int validate_one(const char *path, int profile, int events, int json, int
     gth_buf_putc(&msg, 0);
     const char *text = msg.failed || !msg.data ? err.msg : (const char *)msg.data;
     gth_buf_putc(&event, 0);
-    if (!quiet) report(name, &err, text, event.failed || !event.data ? "" : (const char *)event.data, json);
+    if (!quiet) report(path, name, &err, text, event.failed || !event.data ? "" : (const char *)event.data, json);
     gth_buf_free(&msg);
     gth_buf_free(&event);
     fflush(stdout);

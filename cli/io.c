@@ -224,3 +224,18 @@ int gth_io_write_all(const char *path, const void *p, size_t n, char *why, size_
     if (!ok) snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
     return ok ? 0 : -1;
 }
+
+void gth_io_hint_bytes(const uint8_t *p, size_t n, gth_input_kind want) {
+    const char *h = gth_input_hint(gth_input_sniff(p, n), want);
+    if (h) fprintf(stderr, "  hint: %s\n", h);
+}
+
+void gth_io_hint(const char *path, gth_input_kind want) {
+    if (gth_io_is_std(path)) return;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return;
+    uint8_t head[4096];
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    if (n >= 0) gth_io_hint_bytes(head, (size_t)n, want);
+}

@@ -13,6 +13,7 @@
 
 #include "base/base.h"
 #include "format/event.h"
+#include "format/sniff.h"
 
 /* "-" and NULL mean stdin/stdout. */
 int gth_io_is_std(const char *path);
@@ -61,5 +62,12 @@ int gth_io_decode(const char *path, unsigned flags, gth_io_decode_cb *cb, gth_er
  * known) and returns the exit code for the error: 1 for invalid input, 2
  * otherwise. */
 int gth_io_report(const char *cmd, const char *input, const gth_error *err);
+
+/* When input of another kind was given where `want` (GTH_INPUT_BINARY or
+ * GTH_INPUT_TEXT) is read, prints "  hint: <what it is and what to run>" on
+ * stderr. The _bytes form looks at the input's first bytes; the path form
+ * reads them (nothing for stdin, which cannot be read twice). */
+void gth_io_hint_bytes(const uint8_t *p, size_t n, gth_input_kind want);
+void gth_io_hint(const char *path, gth_input_kind want);
 
 #endif

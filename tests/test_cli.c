@@ -165,12 +165,67 @@ static void bash_completion_completes(void **state) {
     done(&r);
 }
 
+/* Input of the wrong kind gets a hint that names what it is and what to run. */
+static void wrong_input_gets_a_hint(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir("hints");
+    char bin[4200], txt[4200], test[4200], v1[4200];
+    snprintf(bin, sizeof bin, "%s/t.out", dir);
+    snprintf(txt, sizeof txt, "%s/t.txt", dir);
+    snprintf(test, sizeof test, "%s/t.test", dir);
+    snprintf(v1, sizeof v1, "%s/v1.out", dir);
+    res r = run(ARGS("gen", "--version", "1.25", "--seed", "3", "-o", bin));
+    assert_int_equal(r.rc, 0);
+    done(&r);
+    r = run(ARGS("gen", "--version", "1.25", "--seed", "3", "--format", "text", "-o", txt));
+    assert_int_equal(r.rc, 0);
+    done(&r);
+    r = run(ARGS("gen", "--version", "1.25", "--seed", "3", "--format", "test", "-o", test));
+    assert_int_equal(r.rc, 0);
+    done(&r);
+    /* The v1 header of a Go 1.21 trace and an event of that format. */
+    tu_write_file(v1, "go 1.21 trace\0\0\0\x41\x01\x02", 19);
+
+    r = run(ARGS("validate", txt));
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "[header.magic]"));
+    assert_non_null(strstr(r.err, "hint: this is a trace in Go's text format: 'gth pack FILE"));
+    done(&r);
+    r = run(ARGS("validate", test));
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "hint: this is a .test file"));
+    done(&r);
+    r = run(ARGS("info", test));
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "hint: this is a .test file"));
+    done(&r);
+    r = run(ARGS("pack", bin));
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "hint: this is already a binary trace"));
+    done(&r);
+    /* A valid input gets no hint. */
+    r = run(ARGS("pack", test, "-o", bin));
+    assert_int_equal(r.rc, 0);
+    assert_null(strstr(r.err, "hint"));
+    done(&r);
+    /* Go 1.21: said once, plainly, without the errors of reading on. */
+    const char *cmds[] = {"info", "dump", "validate"};
+    for (int i = 0; i < 3; i++) {
+        r = run(ARGS(cmds[i], v1));
+        assert_int_equal(r.rc, 1);
+        assert_non_null(strstr(r.err, "Go 1.21 or earlier (the v1 format)"));
+        assert_null(strstr(r.err, "event type"));
+        done(&r);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gen_takes_release_names),
         cmocka_unit_test(help_names_every_command),
         cmocka_unit_test(man_pages_from_help),
         cmocka_unit_test(bash_completion_completes),
+        cmocka_unit_test(wrong_input_gets_a_hint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
