@@ -423,7 +423,8 @@ static void test_format_citations(void **state) {
             while (n && q[n - 1] == '.') n--;
             cites++;
             if (!n || !section_exists(sections, q, n)) {
-                print_error("%s:%d: FORMAT.md has no section §%.*s\n", f.v[i], line, (int)(n ? n : 8), q);
+                print_error("%s:%d: FORMAT.md has no section §%.*s\n", f.v[i], line,
+                            (int)(n ? n : strcspn(q, " \t\n)")), q);
                 bad++;
             }
         }
