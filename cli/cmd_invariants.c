@@ -86,52 +86,72 @@ static void markdown(void) {
     }
 }
 
-/* Where docs/FORMAT.md states each invariant: for every id, the numbers of the
- * sections ("2.1", "7") whose hand-written text names it as `id`, in order,
- * comma-separated. Text between "<!-- BEGIN GENERATED" and "<!-- END GENERATED"
- * and inside code fences does not count. Returns -1 if the file cannot be read. */
+/* The anchor GitHub gives a heading: lower case, spaces to '-', ASCII
+ * punctuation other than '-' and '_' dropped. */
+static void heading_anchor(const char *text, char *out, size_t cap) {
+    size_t o = 0;
+    for (const char *p = text; *p && *p != '\n' && o + 1 < cap; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 'A' && c <= 'Z') out[o++] = (char)(c - 'A' + 'a');
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c >= 0x80)
+            out[o++] = (char)c;
+        else if (c == ' ') out[o++] = '-';
+    }
+    out[o] = '\0';
+}
+
+/* Where docs/FORMAT.md states each invariant: for every id, links to the
+ * sections ("[§2.1](#21-the-header)") whose hand-written text names it as
+ * `id`, in order, comma-separated. Text between "<!-- BEGIN GENERATED" and
+ * "<!-- END GENERATED" and inside code fences does not count. Returns -1 if
+ * the file cannot be read. */
 static int stated_in(const char *doc, char **where) {
     FILE *f = fopen(doc, "r");
     if (!f) return -1;
-    char line[8192], section[32] = "";
-    int generated = 0, fence = 0;
-    while (fgets(line, sizeof line, f)) {
+    int *last = calloc(GTH_INV__COUNT, sizeof *last);
+    if (!last) {
+        fclose(f);
+        return -1;
+    }
+    char line[8192], link[600] = "";
+    int generated = 0, fence = 0, nsection = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
         if (!strncmp(line, "```", 3)) fence = !fence;
         if (fence) continue;
         if (!strncmp(line, "<!-- BEGIN GENERATED", 20)) generated = 1;
         if (!strncmp(line, "<!-- END GENERATED", 18)) generated = 0;
         if (generated) continue;
         if (!strncmp(line, "## ", 3) || !strncmp(line, "### ", 4)) {
-            const char *p = line + (line[2] == ' ' ? 3 : 4);
-            size_t n = strspn(p, "0123456789.");
-            if (n && n < sizeof section) {
-                memcpy(section, p, n);
-                section[n - (p[n - 1] == '.')] = '\0';
+            const char *title = line + (line[2] == ' ' ? 3 : 4);
+            size_t n = strspn(title, "0123456789.");
+            if (n && n < 32) {
+                char anchor[512];
+                heading_anchor(title, anchor, sizeof anchor);
+                snprintf(link, sizeof link, "[§%.*s](#%s)", (int)(n - (title[n - 1] == '.')), title, anchor);
+                nsection++;
             }
             continue;
         }
-        if (!section[0]) continue;
-        for (unsigned i = 1; i < GTH_INV__COUNT; i++) {
+        if (!nsection) continue;
+        for (unsigned i = 1; i < GTH_INV__COUNT && rc == 0; i++) {
             char id[128];
             snprintf(id, sizeof id, "`%s`", gth_invariant_get(i)->id);
-            if (!strstr(line, id)) continue;
-            size_t have = where[i] ? strlen(where[i]) : 0, sl = strlen(section);
-            /* Already listed as the last section? */
-            if (have >= sl && !strcmp(where[i] + have - sl, section) &&
-                (have == sl || where[i][have - sl - 1] == ' '))
-                continue;
-            char *w = realloc(where[i], have + sl + 3);
+            if (last[i] == nsection || !strstr(line, id)) continue;
+            last[i] = nsection;
+            size_t have = where[i] ? strlen(where[i]) : 0, ll = strlen(link);
+            char *w = realloc(where[i], have + ll + 3);
             if (!w) {
-                fclose(f);
-                return -1;
+                rc = -1;
+                break;
             }
             if (have) memcpy(w + have, ", ", 2), have += 2;
-            memcpy(w + have, section, sl + 1);
+            memcpy(w + have, link, ll + 1);
             where[i] = w;
         }
     }
+    free(last);
     fclose(f);
-    return 0;
+    return rc;
 }
 
 /* The negative test of an invariant under root, as a path relative to root
@@ -170,15 +190,7 @@ static int format_index(const char *root) {
     for (unsigned i = 1; i < GTH_INV__COUNT; i++) {
         const gth_invariant *inv = gth_invariant_get(i);
         printf("| `%s` | %s | ", inv->id, gth_profile_name(inv->profile));
-        if (where[i]) {
-            fputs("§", stdout);
-            for (const char *p = where[i]; *p; p++) {
-                if (*p == ' ') fputs(" §", stdout);
-                else putchar(*p);
-            }
-        } else {
-            fputs("—", stdout);
-        }
+        fputs(where[i] ? where[i] : "—", stdout);
         const char *t = negative_test(root, inv);
         if (t && !strcmp(t + strlen(t) - 5, ".fuzz"))
             printf(" | [%s](../%s) with [`.expect`](../%.*s.expect) |\n", t, t, (int)(strlen(t) - 5), t);

@@ -497,7 +497,7 @@ static void test_format_ids_exist(void **state) {
                 tok[n] = '\0';
                 char *dot = strchr(tok, '.');
                 int prefix = 0;
-                for (unsigned i = 1; dot && dot > tok && i < GTH_INV__COUNT && !prefix; i++)
+                for (unsigned i = 1; dot && dot > tok && dot[1] && i < GTH_INV__COUNT && !prefix; i++)
                     prefix = !strncmp(gth_invariant_get(i)->id, tok, (size_t)(dot - tok) + 1);
                 static const char *const files_ext[] = {".c", ".h", ".md", ".test", ".fuzz", ".expect"};
                 for (size_t k = 0; prefix && k < sizeof files_ext / sizeof files_ext[0]; k++)
