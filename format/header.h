@@ -1,6 +1,6 @@
 /*
  * header: the 16-byte "go 1.NN trace\0\0\0" file header. Parsing follows Go's
- * fmt.Fscanf-based reader exactly, leniency included (FORMAT.md 2.1), because a
+ * fmt.Fscanf-based reader exactly, leniency included (docs/FORMAT.md §2.1), because a
  * header Go accepts must be accepted here and vice versa; writing emits only the
  * canonical form.
  */

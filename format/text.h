@@ -3,7 +3,7 @@
  * `gotraceraw` format and the trace section of .test files). The reader accepts
  * exactly what Go's accepts and fails with Go's error texts, adding the line
  * number in gth_error.line; the writer's output is byte-identical to Go's. See
- * FORMAT.md section 4 for the grammar and quirks.
+ * docs/FORMAT.md §4 for the grammar and quirks.
  */
 #ifndef GTH_FORMAT_TEXT_H
 #define GTH_FORMAT_TEXT_H

@@ -1,4 +1,4 @@
-/* The file header: Go's lenient fmt.Fscanf parse (FORMAT.md 2.1), compared with
+/* The file header: Go's lenient fmt.Fscanf parse (docs/FORMAT.md §2.1), compared with
  * Go's own reader on every case, plus the incremental (chunked) behaviour. */
 #include "util/testutil.h"
 
