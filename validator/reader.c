@@ -243,7 +243,7 @@ static void sort_frontier(gth_reader *r) { gth_go_sort(r->heap, r->nheap, sizeof
 
 static void make_sync(gth_reader *r, gth_event *ev, int64_t t, int table) {
     memset(ev, 0, sizeof *ev);
-    ev->code = GTH_CODE_SYNC;
+    ev->code = GTH_CODE_READER_SYNC;
     ev->time = t;
     ev->m = ev->p = ev->g = NO_ID;
     ev->args[0] = ++r->syncs;
@@ -265,7 +265,7 @@ static void idchecks_init(idcheck *checks) {
     for (unsigned code = 0; code < 256; code++) {
         const gth_event_spec *s = gth_spec_event(code);
         idcheck *c = &checks[code];
-        if (code == GTH_CODE_SYNC || code == GTH_EV_CPUSample || !s) continue;
+        if (code == GTH_CODE_READER_SYNC || code == GTH_EV_CPUSample || !s) continue;
         uint8_t pos[2];
         unsigned n = gth_spec_stack_args(s, pos);
         for (unsigned i = 0; i < n; i++) c->arg[c->n] = (uint8_t)(pos[i] - 1), c->stack[c->n++] = 1;

@@ -41,7 +41,10 @@ gth_source gth_source_mem(gth_mem_source *ms, const void *data, size_t len);
 /* A source over a file descriptor: seekable (pread) if it is a regular file. */
 gth_source gth_source_fd(int *fd);
 
-#define GTH_CODE_SYNC 0xFF /* code of the reader-made Sync event */
+/* The code of the Sync events the reader makes (one per generation, and a
+ * final one). Not a wire code: those stop at GTH_NUM_CODES - 1, and the wire's
+ * own GTH_EV_Sync (50) only marks a sync batch. */
+#define GTH_CODE_READER_SYNC 0xFF
 
 /* An event as Go's reader delivers it (its "base event" plus context). */
 typedef struct gth_event {
@@ -49,7 +52,7 @@ typedef struct gth_event {
     int64_t m, p, g;     /* context: thread, proc, goroutine; -1 = none */
     uint64_t args[4];    /* wire arguments without dt, then reader-filled extras */
     uint64_t offset;     /* byte offset of the wire event; GTH_NO_OFFSET if made by the reader */
-    uint8_t code;        /* wire event code, or GTH_CODE_SYNC */
+    uint8_t code;        /* wire event code, or GTH_CODE_READER_SYNC */
     uint8_t synthetic;   /* 1 if the reader made it (GoSwitch expansion, implicit steal) */
     uint8_t has_table;   /* Sync: 1 if it opens a generation (carries its clock and batches) */
     const uint8_t *str;  /* TaskEnd: the task's type text */

@@ -57,71 +57,71 @@ enum {
 };
 
 static const uint8_t kind_of_code[GTH_NUM_CODES] = {
-    [C_CPU_SAMPLE] = GTH_EV_STACK_SAMPLE,
-    [C_PROCS_CHANGE] = GTH_EV_METRIC,
-    [C_PROC_START] = GTH_EV_STATE_TRANSITION,
-    [C_PROC_STOP] = GTH_EV_STATE_TRANSITION,
-    [C_PROC_STEAL] = GTH_EV_STATE_TRANSITION,
-    [C_PROC_STATUS] = GTH_EV_STATE_TRANSITION,
-    [C_GO_CREATE] = GTH_EV_STATE_TRANSITION,
-    [C_GO_CREATE_SYSCALL] = GTH_EV_STATE_TRANSITION,
-    [C_GO_START] = GTH_EV_STATE_TRANSITION,
-    [C_GO_DESTROY] = GTH_EV_STATE_TRANSITION,
-    [C_GO_DESTROY_SYSCALL] = GTH_EV_STATE_TRANSITION,
-    [C_GO_STOP] = GTH_EV_STATE_TRANSITION,
-    [C_GO_BLOCK] = GTH_EV_STATE_TRANSITION,
-    [C_GO_UNBLOCK] = GTH_EV_STATE_TRANSITION,
-    [C_GO_SYSCALL_BEGIN] = GTH_EV_STATE_TRANSITION,
-    [C_GO_SYSCALL_END] = GTH_EV_STATE_TRANSITION,
-    [C_GO_SYSCALL_END_BLOCKED] = GTH_EV_STATE_TRANSITION,
-    [C_GO_STATUS] = GTH_EV_STATE_TRANSITION,
-    [C_STW_BEGIN] = GTH_EV_RANGE_BEGIN,
-    [C_STW_END] = GTH_EV_RANGE_END,
-    [C_GC_ACTIVE] = GTH_EV_RANGE_ACTIVE,
-    [C_GC_BEGIN] = GTH_EV_RANGE_BEGIN,
-    [C_GC_END] = GTH_EV_RANGE_END,
-    [C_SWEEP_ACTIVE] = GTH_EV_RANGE_ACTIVE,
-    [C_SWEEP_BEGIN] = GTH_EV_RANGE_BEGIN,
-    [C_SWEEP_END] = GTH_EV_RANGE_END,
-    [C_ASSIST_ACTIVE] = GTH_EV_RANGE_ACTIVE,
-    [C_ASSIST_BEGIN] = GTH_EV_RANGE_BEGIN,
-    [C_ASSIST_END] = GTH_EV_RANGE_END,
-    [C_HEAP_ALLOC] = GTH_EV_METRIC,
-    [C_HEAP_GOAL] = GTH_EV_METRIC,
-    [C_GO_LABEL] = GTH_EV_LABEL,
-    [C_TASK_BEGIN] = GTH_EV_TASK_BEGIN,
-    [C_TASK_END] = GTH_EV_TASK_END,
-    [C_REGION_BEGIN] = GTH_EV_REGION_BEGIN,
-    [C_REGION_END] = GTH_EV_REGION_END,
-    [C_USER_LOG] = GTH_EV_LOG,
-    [C_GO_SWITCH] = GTH_EV_STATE_TRANSITION,
-    [C_GO_SWITCH_DESTROY] = GTH_EV_STATE_TRANSITION,
-    [C_GO_CREATE_BLOCKED] = GTH_EV_STATE_TRANSITION,
-    [C_GO_STATUS_STACK] = GTH_EV_STATE_TRANSITION,
-    [128] = GTH_EV_EXPERIMENTAL,
-    [129] = GTH_EV_EXPERIMENTAL,
-    [130] = GTH_EV_EXPERIMENTAL,
-    [131] = GTH_EV_EXPERIMENTAL,
-    [132] = GTH_EV_EXPERIMENTAL,
-    [133] = GTH_EV_EXPERIMENTAL,
-    [134] = GTH_EV_EXPERIMENTAL,
-    [135] = GTH_EV_EXPERIMENTAL,
-    [136] = GTH_EV_EXPERIMENTAL,
+    [C_CPU_SAMPLE] = GTH_KIND_STACK_SAMPLE,
+    [C_PROCS_CHANGE] = GTH_KIND_METRIC,
+    [C_PROC_START] = GTH_KIND_STATE_TRANSITION,
+    [C_PROC_STOP] = GTH_KIND_STATE_TRANSITION,
+    [C_PROC_STEAL] = GTH_KIND_STATE_TRANSITION,
+    [C_PROC_STATUS] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_CREATE] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_CREATE_SYSCALL] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_START] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_DESTROY] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_DESTROY_SYSCALL] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_STOP] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_BLOCK] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_UNBLOCK] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_SYSCALL_BEGIN] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_SYSCALL_END] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_SYSCALL_END_BLOCKED] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_STATUS] = GTH_KIND_STATE_TRANSITION,
+    [C_STW_BEGIN] = GTH_KIND_RANGE_BEGIN,
+    [C_STW_END] = GTH_KIND_RANGE_END,
+    [C_GC_ACTIVE] = GTH_KIND_RANGE_ACTIVE,
+    [C_GC_BEGIN] = GTH_KIND_RANGE_BEGIN,
+    [C_GC_END] = GTH_KIND_RANGE_END,
+    [C_SWEEP_ACTIVE] = GTH_KIND_RANGE_ACTIVE,
+    [C_SWEEP_BEGIN] = GTH_KIND_RANGE_BEGIN,
+    [C_SWEEP_END] = GTH_KIND_RANGE_END,
+    [C_ASSIST_ACTIVE] = GTH_KIND_RANGE_ACTIVE,
+    [C_ASSIST_BEGIN] = GTH_KIND_RANGE_BEGIN,
+    [C_ASSIST_END] = GTH_KIND_RANGE_END,
+    [C_HEAP_ALLOC] = GTH_KIND_METRIC,
+    [C_HEAP_GOAL] = GTH_KIND_METRIC,
+    [C_GO_LABEL] = GTH_KIND_LABEL,
+    [C_TASK_BEGIN] = GTH_KIND_TASK_BEGIN,
+    [C_TASK_END] = GTH_KIND_TASK_END,
+    [C_REGION_BEGIN] = GTH_KIND_REGION_BEGIN,
+    [C_REGION_END] = GTH_KIND_REGION_END,
+    [C_USER_LOG] = GTH_KIND_LOG,
+    [C_GO_SWITCH] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_SWITCH_DESTROY] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_CREATE_BLOCKED] = GTH_KIND_STATE_TRANSITION,
+    [C_GO_STATUS_STACK] = GTH_KIND_STATE_TRANSITION,
+    [128] = GTH_KIND_EXPERIMENTAL,
+    [129] = GTH_KIND_EXPERIMENTAL,
+    [130] = GTH_KIND_EXPERIMENTAL,
+    [131] = GTH_KIND_EXPERIMENTAL,
+    [132] = GTH_KIND_EXPERIMENTAL,
+    [133] = GTH_KIND_EXPERIMENTAL,
+    [134] = GTH_KIND_EXPERIMENTAL,
+    [135] = GTH_KIND_EXPERIMENTAL,
+    [136] = GTH_KIND_EXPERIMENTAL,
 };
 
 gth_event_kind gth_view_kind(uint8_t code) {
-    if (code == GTH_CODE_SYNC) return GTH_EV_SYNC;
-    if (code >= GTH_NUM_CODES) return GTH_EV_BAD;
+    if (code == GTH_CODE_READER_SYNC) return GTH_KIND_SYNC;
+    if (code >= GTH_NUM_CODES) return GTH_KIND_BAD;
     return (gth_event_kind)kind_of_code[code];
 }
 
 const char *gth_event_kind_name(unsigned kind) {
-    static const char *const names[GTH_EV__COUNT] = {
+    static const char *const names[GTH_KIND__COUNT] = {
         "Bad",        "Sync",       "Metric",      "Label",        "StackSample",
         "RangeBegin", "RangeActive", "RangeEnd",   "TaskBegin",    "TaskEnd",
         "RegionBegin", "RegionEnd", "Log",         "StateTransition", "Experimental",
     };
-    return kind < GTH_EV__COUNT ? names[kind] : names[0];
+    return kind < GTH_KIND__COUNT ? names[kind] : names[0];
 }
 
 const char *gth_go_state_name(unsigned s) {
@@ -165,7 +165,7 @@ int gth_view_stack_frame(const gth_view *v, gth_stack_ref s, size_t i, gth_frame
  * for a CPU sample; otherwise the event's own stack argument, NoStack if 0. */
 static gth_stack_ref event_stack(const gth_event *ev) {
     gth_stack_ref s = {0, 0};
-    if (ev->code == GTH_CODE_SYNC) return s;
+    if (ev->code == GTH_CODE_READER_SYNC) return s;
     if (ev->code == C_CPU_SAMPLE) return (gth_stack_ref){1, ev->args[0]};
     const gth_event_spec *spec = gth_spec_event(ev->code);
     if (!spec || !spec->stack_mask) return s;
@@ -373,45 +373,45 @@ int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_err
     v->stack = event_stack(ev);
     const uint64_t *a = ev->args;
     switch (v->kind) {
-    case GTH_EV_SYNC: return sync_details(r, ev, v, err);
-    case GTH_EV_METRIC:
+    case GTH_KIND_SYNC: return sync_details(r, ev, v, err);
+    case GTH_KIND_METRIC:
         v->u.metric.name = ev->code == C_PROCS_CHANGE ? "/sched/gomaxprocs:threads"
                            : ev->code == C_HEAP_ALLOC ? "/memory/classes/heap/objects:bytes"
                                                       : "/gc/heap/goal:bytes";
         v->u.metric.value_kind = GTH_VALUE_UINT64;
         v->u.metric.value = a[0];
         return GTH_OK;
-    case GTH_EV_LABEL:
+    case GTH_KIND_LABEL:
         v->u.label.resource = (gth_resource){GTH_RES_GOROUTINE, ev->g};
         return lookup(r, ev, a[0], &v->u.label.label, err);
-    case GTH_EV_STACK_SAMPLE:
+    case GTH_KIND_STACK_SAMPLE:
         /* The reader does not check a sample's stack; Go's API panics on it. */
         if (gth_reader_stack_len(r, a[0]) < 0)
             return panic_err(ev, err, GTH_INV_VALIDATE_PANIC_CPU_STACK, "panic: expected id %llu in trace.stack table",
                              (unsigned long long)a[0]);
         return GTH_OK;
-    case GTH_EV_RANGE_BEGIN:
-    case GTH_EV_RANGE_ACTIVE:
-    case GTH_EV_RANGE_END: return range(r, ev, v, err);
-    case GTH_EV_TASK_BEGIN:
+    case GTH_KIND_RANGE_BEGIN:
+    case GTH_KIND_RANGE_ACTIVE:
+    case GTH_KIND_RANGE_END: return range(r, ev, v, err);
+    case GTH_KIND_TASK_BEGIN:
         v->u.task.id = a[0];
         v->u.task.parent = a[1];
         return lookup(r, ev, a[2], &v->u.task.type, err);
-    case GTH_EV_TASK_END:
+    case GTH_KIND_TASK_END:
         v->u.task.id = a[0];
         v->u.task.parent = a[2];
         v->u.task.type = (gth_bytes){ev->str ? ev->str : (const uint8_t *)"", ev->str ? ev->str_len : 0};
         return GTH_OK;
-    case GTH_EV_REGION_BEGIN:
-    case GTH_EV_REGION_END:
+    case GTH_KIND_REGION_BEGIN:
+    case GTH_KIND_REGION_END:
         v->u.region.task = a[0];
         return lookup(r, ev, a[1], &v->u.region.type, err);
-    case GTH_EV_LOG:
+    case GTH_KIND_LOG:
         v->u.log.task = a[0];
         if (lookup(r, ev, a[1], &v->u.log.category, err)) return GTH_EINTERNAL;
         return lookup(r, ev, a[2], &v->u.log.message, err);
-    case GTH_EV_STATE_TRANSITION: return transition(r, ev, v, err);
-    case GTH_EV_EXPERIMENTAL: {
+    case GTH_KIND_STATE_TRANSITION: return transition(r, ev, v, err);
+    case GTH_KIND_EXPERIMENTAL: {
         const gth_event_spec *s = gth_spec_event(ev->code);
         gth_experimental *x = &v->u.experimental;
         x->name = s->name;
@@ -530,7 +530,7 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
     gth_buf_printf(b, "M=%lld P=%lld G=%lld %s Time=%lld", (long long)v->m, (long long)v->p, (long long)v->g,
                    gth_event_kind_name(v->kind), (long long)v->time);
     switch (v->kind) {
-    case GTH_EV_METRIC:
+    case GTH_KIND_METRIC:
         gth_buf_append(b, " Name=", 6);
         gth_quote_append(b, v->u.metric.name, strlen(v->u.metric.name));
         if (v->u.metric.value_kind == GTH_VALUE_UINT64)
@@ -538,20 +538,20 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
         else
             gth_buf_append(b, " Value=Value{Bad}", 17);
         break;
-    case GTH_EV_LABEL:
+    case GTH_KIND_LABEL:
         gth_buf_append(b, " Label=", 7);
         gth_quote_append(b, v->u.label.label.p, v->u.label.label.n);
         gth_buf_append(b, " Resource=", 10);
         gth_resource_append(b, v->u.label.resource);
         break;
-    case GTH_EV_RANGE_BEGIN:
-    case GTH_EV_RANGE_ACTIVE:
-    case GTH_EV_RANGE_END:
+    case GTH_KIND_RANGE_BEGIN:
+    case GTH_KIND_RANGE_ACTIVE:
+    case GTH_KIND_RANGE_END:
         gth_buf_append(b, " Name=", 6);
         gth_quote_append(b, v->u.range.name.p, v->u.range.name.n);
         gth_buf_append(b, " Scope=", 7);
         gth_resource_append(b, v->u.range.scope);
-        if (v->kind == GTH_EV_RANGE_END) {
+        if (v->kind == GTH_KIND_RANGE_END) {
             gth_buf_append(b, " Attributes=[", 13);
             for (unsigned i = 0; i < v->u.range.nattrs; i++) {
                 if (i) gth_buf_putc(b, ' ');
@@ -561,24 +561,24 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
             gth_buf_putc(b, ']');
         }
         break;
-    case GTH_EV_TASK_BEGIN:
-    case GTH_EV_TASK_END:
+    case GTH_KIND_TASK_BEGIN:
+    case GTH_KIND_TASK_END:
         gth_buf_printf(b, " ID=%llu Parent=%llu Type=", (unsigned long long)v->u.task.id,
                        (unsigned long long)v->u.task.parent);
         gth_quote_append(b, v->u.task.type.p, v->u.task.type.n);
         break;
-    case GTH_EV_REGION_BEGIN:
-    case GTH_EV_REGION_END:
+    case GTH_KIND_REGION_BEGIN:
+    case GTH_KIND_REGION_END:
         gth_buf_printf(b, " Task=%llu Type=", (unsigned long long)v->u.region.task);
         gth_quote_append(b, v->u.region.type.p, v->u.region.type.n);
         break;
-    case GTH_EV_LOG:
+    case GTH_KIND_LOG:
         gth_buf_printf(b, " Task=%llu Category=", (unsigned long long)v->u.log.task);
         gth_quote_append(b, v->u.log.category.p, v->u.log.category.n);
         gth_buf_append(b, " Message=", 9);
         gth_quote_append(b, v->u.log.message.p, v->u.log.message.n);
         break;
-    case GTH_EV_STATE_TRANSITION: {
+    case GTH_KIND_STATE_TRANSITION: {
         const gth_transition *t = &v->u.transition;
         if (t->resource.kind == GTH_RES_GOROUTINE)
             gth_buf_printf(b, " GoID=%lld %s->%s", (long long)t->resource.id, gth_go_state_name(t->old_state),
@@ -594,7 +594,7 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
         }
         break;
     }
-    case GTH_EV_EXPERIMENTAL: {
+    case GTH_KIND_EXPERIMENTAL: {
         const gth_experimental *x = &v->u.experimental;
         gth_buf_printf(b, " Name=%s Args=[", x->name);
         for (unsigned i = 0; i < x->nargs; i++)
@@ -603,7 +603,7 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
         gth_buf_putc(b, ']');
         break;
     }
-    case GTH_EV_SYNC:
+    case GTH_KIND_SYNC:
         gth_buf_printf(b, " N=%llu", (unsigned long long)v->u.sync.n);
         if (v->u.sync.has_clock) {
             const gth_clock *c = &v->u.sync.clock;
