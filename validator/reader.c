@@ -131,7 +131,7 @@ gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *er
     r->in.a = a;
     gth_error_clear(&r->in.err);
     gth_arena_init(&r->arena, a);
-    gth_gen_init(&r->gen, a);
+    gth_generation_init(&r->gen, a);
     /* The header: Go's reader scans it leniently (runs of Unicode spaces, leading
      * zeros), so read on until the parser has seen enough. */
     unsigned minor = 0;
@@ -175,7 +175,7 @@ void gth_reader_free(gth_reader *r) {
     if (!r) return;
     const gth_allocator *a = r->a;
     if (r->version) gth_order_free(&r->order);
-    gth_gen_free(&r->gen);
+    gth_generation_free(&r->gen);
     gth_arena_free(&r->arena);
     gth_free(a, r->in.buf, r->in.cap);
     gth_free(a, r->cursors, r->cursors_cap * sizeof *r->cursors);
@@ -375,10 +375,10 @@ static int next_generation(gth_reader *r, gth_event *ev, gth_error *err) {
     }
     r->have_gen = 0;
     gth_arena_reset(&r->arena);
-    gth_gen_clear(&r->gen);
+    gth_generation_clear(&r->gen);
     size_t before = r->in.base + r->in.pos;
     gth_error_clear(err);
-    gen_result gr = gth_gen_read(&r->in, &r->arena, &r->gen, r->version, &r->st, err);
+    gen_result gr = gth_generation_read(&r->in, &r->arena, &r->gen, r->version, &r->st, err);
     r->st.bytes += r->in.base + r->in.pos - before;
     switch (gr) {
     case GEN_OK: return install(r, ev, err);
