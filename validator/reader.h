@@ -46,6 +46,12 @@ gth_source gth_source_fd(int *fd);
  * own GTH_EV_Sync (50) only marks a sync batch. */
 #define GTH_CODE_READER_SYNC 0xFF
 
+/* Goroutine and proc states, numbered as Go's GoState and ProcState: the API
+ * states, not the wire statuses (GTH_GS_*, GTH_PS_*). A status event the reader
+ * delivers carries in its args the state its resource was in before. */
+enum { GTH_GO_UNDETERMINED, GTH_GO_NOTEXIST, GTH_GO_RUNNABLE, GTH_GO_RUNNING, GTH_GO_WAITING, GTH_GO_SYSCALL };
+enum { GTH_PROC_UNDETERMINED, GTH_PROC_NOTEXIST, GTH_PROC_RUNNING, GTH_PROC_IDLE };
+
 /* An event as Go's reader delivers it (its "base event" plus context). */
 typedef struct gth_event {
     int64_t time;        /* nanoseconds, after the strictly-increasing fix-up */

@@ -11,102 +11,57 @@
 #include "spec/invariants.h"
 #include "spec/spec.h"
 
-/* Wire codes the view needs by name. */
-enum {
-    C_CPU_SAMPLE = 7,
-    C_PROCS_CHANGE = 9,
-    C_PROC_START = 10,
-    C_PROC_STOP = 11,
-    C_PROC_STEAL = 12,
-    C_PROC_STATUS = 13,
-    C_GO_CREATE = 14,
-    C_GO_CREATE_SYSCALL = 15,
-    C_GO_START = 16,
-    C_GO_DESTROY = 17,
-    C_GO_DESTROY_SYSCALL = 18,
-    C_GO_STOP = 19,
-    C_GO_BLOCK = 20,
-    C_GO_UNBLOCK = 21,
-    C_GO_SYSCALL_BEGIN = 22,
-    C_GO_SYSCALL_END = 23,
-    C_GO_SYSCALL_END_BLOCKED = 24,
-    C_GO_STATUS = 25,
-    C_STW_BEGIN = 26,
-    C_STW_END = 27,
-    C_GC_ACTIVE = 28,
-    C_GC_BEGIN = 29,
-    C_GC_END = 30,
-    C_SWEEP_ACTIVE = 31,
-    C_SWEEP_BEGIN = 32,
-    C_SWEEP_END = 33,
-    C_ASSIST_ACTIVE = 34,
-    C_ASSIST_BEGIN = 35,
-    C_ASSIST_END = 36,
-    C_HEAP_ALLOC = 37,
-    C_HEAP_GOAL = 38,
-    C_GO_LABEL = 39,
-    C_TASK_BEGIN = 40,
-    C_TASK_END = 41,
-    C_REGION_BEGIN = 42,
-    C_REGION_END = 43,
-    C_USER_LOG = 44,
-    C_GO_SWITCH = 45,
-    C_GO_SWITCH_DESTROY = 46,
-    C_GO_CREATE_BLOCKED = 47,
-    C_GO_STATUS_STACK = 48
-};
-
 static const uint8_t kind_of_code[GTH_NUM_CODES] = {
-    [C_CPU_SAMPLE] = GTH_KIND_STACK_SAMPLE,
-    [C_PROCS_CHANGE] = GTH_KIND_METRIC,
-    [C_PROC_START] = GTH_KIND_STATE_TRANSITION,
-    [C_PROC_STOP] = GTH_KIND_STATE_TRANSITION,
-    [C_PROC_STEAL] = GTH_KIND_STATE_TRANSITION,
-    [C_PROC_STATUS] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_CREATE] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_CREATE_SYSCALL] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_START] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_DESTROY] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_DESTROY_SYSCALL] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_STOP] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_BLOCK] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_UNBLOCK] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_SYSCALL_BEGIN] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_SYSCALL_END] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_SYSCALL_END_BLOCKED] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_STATUS] = GTH_KIND_STATE_TRANSITION,
-    [C_STW_BEGIN] = GTH_KIND_RANGE_BEGIN,
-    [C_STW_END] = GTH_KIND_RANGE_END,
-    [C_GC_ACTIVE] = GTH_KIND_RANGE_ACTIVE,
-    [C_GC_BEGIN] = GTH_KIND_RANGE_BEGIN,
-    [C_GC_END] = GTH_KIND_RANGE_END,
-    [C_SWEEP_ACTIVE] = GTH_KIND_RANGE_ACTIVE,
-    [C_SWEEP_BEGIN] = GTH_KIND_RANGE_BEGIN,
-    [C_SWEEP_END] = GTH_KIND_RANGE_END,
-    [C_ASSIST_ACTIVE] = GTH_KIND_RANGE_ACTIVE,
-    [C_ASSIST_BEGIN] = GTH_KIND_RANGE_BEGIN,
-    [C_ASSIST_END] = GTH_KIND_RANGE_END,
-    [C_HEAP_ALLOC] = GTH_KIND_METRIC,
-    [C_HEAP_GOAL] = GTH_KIND_METRIC,
-    [C_GO_LABEL] = GTH_KIND_LABEL,
-    [C_TASK_BEGIN] = GTH_KIND_TASK_BEGIN,
-    [C_TASK_END] = GTH_KIND_TASK_END,
-    [C_REGION_BEGIN] = GTH_KIND_REGION_BEGIN,
-    [C_REGION_END] = GTH_KIND_REGION_END,
-    [C_USER_LOG] = GTH_KIND_LOG,
-    [C_GO_SWITCH] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_SWITCH_DESTROY] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_CREATE_BLOCKED] = GTH_KIND_STATE_TRANSITION,
-    [C_GO_STATUS_STACK] = GTH_KIND_STATE_TRANSITION,
-    [128] = GTH_KIND_EXPERIMENTAL,
-    [129] = GTH_KIND_EXPERIMENTAL,
-    [130] = GTH_KIND_EXPERIMENTAL,
-    [131] = GTH_KIND_EXPERIMENTAL,
-    [132] = GTH_KIND_EXPERIMENTAL,
-    [133] = GTH_KIND_EXPERIMENTAL,
-    [134] = GTH_KIND_EXPERIMENTAL,
-    [135] = GTH_KIND_EXPERIMENTAL,
-    [136] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_CPUSample] = GTH_KIND_STACK_SAMPLE,
+    [GTH_EV_ProcsChange] = GTH_KIND_METRIC,
+    [GTH_EV_ProcStart] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_ProcStop] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_ProcSteal] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_ProcStatus] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoCreate] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoCreateSyscall] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoStart] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoDestroy] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoDestroySyscall] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoStop] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoBlock] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoUnblock] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoSyscallBegin] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoSyscallEnd] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoSyscallEndBlocked] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoStatus] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_STWBegin] = GTH_KIND_RANGE_BEGIN,
+    [GTH_EV_STWEnd] = GTH_KIND_RANGE_END,
+    [GTH_EV_GCActive] = GTH_KIND_RANGE_ACTIVE,
+    [GTH_EV_GCBegin] = GTH_KIND_RANGE_BEGIN,
+    [GTH_EV_GCEnd] = GTH_KIND_RANGE_END,
+    [GTH_EV_GCSweepActive] = GTH_KIND_RANGE_ACTIVE,
+    [GTH_EV_GCSweepBegin] = GTH_KIND_RANGE_BEGIN,
+    [GTH_EV_GCSweepEnd] = GTH_KIND_RANGE_END,
+    [GTH_EV_GCMarkAssistActive] = GTH_KIND_RANGE_ACTIVE,
+    [GTH_EV_GCMarkAssistBegin] = GTH_KIND_RANGE_BEGIN,
+    [GTH_EV_GCMarkAssistEnd] = GTH_KIND_RANGE_END,
+    [GTH_EV_HeapAlloc] = GTH_KIND_METRIC,
+    [GTH_EV_HeapGoal] = GTH_KIND_METRIC,
+    [GTH_EV_GoLabel] = GTH_KIND_LABEL,
+    [GTH_EV_UserTaskBegin] = GTH_KIND_TASK_BEGIN,
+    [GTH_EV_UserTaskEnd] = GTH_KIND_TASK_END,
+    [GTH_EV_UserRegionBegin] = GTH_KIND_REGION_BEGIN,
+    [GTH_EV_UserRegionEnd] = GTH_KIND_REGION_END,
+    [GTH_EV_UserLog] = GTH_KIND_LOG,
+    [GTH_EV_GoSwitch] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoSwitchDestroy] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoCreateBlocked] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoStatusStack] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_Span] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_SpanAlloc] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_SpanFree] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_HeapObject] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_HeapObjectAlloc] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_HeapObjectFree] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_GoroutineStack] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_GoroutineStackAlloc] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_GoroutineStackFree] = GTH_KIND_EXPERIMENTAL,
 };
 
 gth_event_kind gth_view_kind(uint8_t code) {
@@ -166,7 +121,7 @@ int gth_view_stack_frame(const gth_view *v, gth_stack_ref s, size_t i, gth_frame
 static gth_stack_ref event_stack(const gth_event *ev) {
     gth_stack_ref s = {0, 0};
     if (ev->code == GTH_CODE_READER_SYNC) return s;
-    if (ev->code == C_CPU_SAMPLE) return (gth_stack_ref){1, ev->args[0]};
+    if (ev->code == GTH_EV_CPUSample) return (gth_stack_ref){1, ev->args[0]};
     const gth_event_spec *spec = gth_spec_event(ev->code);
     if (!spec || !spec->stack_mask) return s;
     unsigned i = 0;
@@ -230,13 +185,13 @@ static int transition(const gth_reader *r, const gth_event *ev, gth_view *v, gth
     t->reason = (gth_bytes){(const uint8_t *)"", 0};
     const uint64_t *a = ev->args;
     switch (ev->code) {
-    case C_PROC_START: proc_tr(t, (int64_t)a[0], GTH_PROC_IDLE, GTH_PROC_RUNNING); break;
-    case C_PROC_STOP: proc_tr(t, ev->p, GTH_PROC_RUNNING, GTH_PROC_IDLE); break;
-    case C_PROC_STEAL:
+    case GTH_EV_ProcStart: proc_tr(t, (int64_t)a[0], GTH_PROC_IDLE, GTH_PROC_RUNNING); break;
+    case GTH_EV_ProcStop: proc_tr(t, ev->p, GTH_PROC_RUNNING, GTH_PROC_IDLE); break;
+    case GTH_EV_ProcSteal:
         /* A steal of an abandoned proc lost the information that it ran. */
         proc_tr(t, (int64_t)a[0], a[3] == GTH_PS_ABANDONED ? GTH_PROC_IDLE : GTH_PROC_RUNNING, GTH_PROC_IDLE);
         break;
-    case C_PROC_STATUS:
+    case GTH_EV_ProcStatus:
         /* Go indexes its status table with the untruncated wire value. */
         if (a[1] >= GTH_PS__COUNT)
             return panic_err(ev, err, GTH_INV_VALIDATE_PANIC_PROC_STATUS,
@@ -244,32 +199,32 @@ static int transition(const gth_reader *r, const gth_event *ev, gth_view *v, gth
                              (unsigned long long)a[1], GTH_PS__COUNT);
         proc_tr(t, (int64_t)a[0], (uint8_t)a[2], pstatus_to_state[a[1]]);
         break;
-    case C_GO_CREATE:
-    case C_GO_CREATE_BLOCKED:
-        go_tr(t, (int64_t)a[0], GTH_GO_NOTEXIST, ev->code == C_GO_CREATE ? GTH_GO_RUNNABLE : GTH_GO_WAITING);
+    case GTH_EV_GoCreate:
+    case GTH_EV_GoCreateBlocked:
+        go_tr(t, (int64_t)a[0], GTH_GO_NOTEXIST, ev->code == GTH_EV_GoCreate ? GTH_GO_RUNNABLE : GTH_GO_WAITING);
         t->stack = (gth_stack_ref){1, a[1]};
         break;
-    case C_GO_CREATE_SYSCALL: go_tr(t, (int64_t)a[0], GTH_GO_NOTEXIST, GTH_GO_SYSCALL); break;
-    case C_GO_START: go_tr(t, (int64_t)a[0], GTH_GO_RUNNABLE, GTH_GO_RUNNING); break;
-    case C_GO_DESTROY: go_tr(t, ev->g, GTH_GO_RUNNING, GTH_GO_NOTEXIST); break;
-    case C_GO_DESTROY_SYSCALL: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_NOTEXIST); break;
-    case C_GO_STOP:
-    case C_GO_BLOCK:
-        go_tr(t, ev->g, GTH_GO_RUNNING, ev->code == C_GO_STOP ? GTH_GO_RUNNABLE : GTH_GO_WAITING);
+    case GTH_EV_GoCreateSyscall: go_tr(t, (int64_t)a[0], GTH_GO_NOTEXIST, GTH_GO_SYSCALL); break;
+    case GTH_EV_GoStart: go_tr(t, (int64_t)a[0], GTH_GO_RUNNABLE, GTH_GO_RUNNING); break;
+    case GTH_EV_GoDestroy: go_tr(t, ev->g, GTH_GO_RUNNING, GTH_GO_NOTEXIST); break;
+    case GTH_EV_GoDestroySyscall: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_NOTEXIST); break;
+    case GTH_EV_GoStop:
+    case GTH_EV_GoBlock:
+        go_tr(t, ev->g, GTH_GO_RUNNING, ev->code == GTH_EV_GoStop ? GTH_GO_RUNNABLE : GTH_GO_WAITING);
         if (lookup(r, ev, a[0], &t->reason, err)) return GTH_EINTERNAL;
         t->stack = v->stack;
         break;
-    case C_GO_UNBLOCK:
-    case C_GO_SWITCH:
-    case C_GO_SWITCH_DESTROY: go_tr(t, (int64_t)a[0], GTH_GO_WAITING, GTH_GO_RUNNABLE); break;
-    case C_GO_SYSCALL_BEGIN:
+    case GTH_EV_GoUnblock:
+    case GTH_EV_GoSwitch:
+    case GTH_EV_GoSwitchDestroy: go_tr(t, (int64_t)a[0], GTH_GO_WAITING, GTH_GO_RUNNABLE); break;
+    case GTH_EV_GoSyscallBegin:
         go_tr(t, ev->g, GTH_GO_RUNNING, GTH_GO_SYSCALL);
         t->stack = v->stack;
         break;
-    case C_GO_SYSCALL_END: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNING); break;
-    case C_GO_SYSCALL_END_BLOCKED: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNABLE); break;
-    case C_GO_STATUS:
-    case C_GO_STATUS_STACK: {
+    case GTH_EV_GoSyscallEnd: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNING); break;
+    case GTH_EV_GoSyscallEndBlocked: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNABLE); break;
+    case GTH_EV_GoStatus:
+    case GTH_EV_GoStatusStack: {
         /* The reader packs the old state above the (truncated) wire status. */
         uint64_t to = a[2] & 0xffffffffu, from = a[2] >> 32;
         if (to >= GTH_GS__COUNT) {
@@ -294,12 +249,12 @@ static int range(const gth_reader *r, const gth_event *ev, gth_view *v, gth_erro
     static const char mark[] = "GC concurrent mark phase", sweep[] = "GC incremental sweep",
                       assist[] = "GC mark assist";
     switch (ev->code) {
-    case C_STW_BEGIN:
-    case C_STW_END: {
+    case GTH_EV_STWBegin:
+    case GTH_EV_STWEnd: {
         /* For STWEnd the reader put the kind of the range it ends in args[0];
          * like Go, it is looked up in the current generation's table. */
         gth_bytes kind;
-        if (ev->code == C_STW_END) {
+        if (ev->code == GTH_EV_STWEnd) {
             if (!gth_reader_string(r, ev->args[0], &kind.p, &kind.n))
                 return panic_err(ev, err, GTH_INV_VALIDATE_PANIC_STW_KIND, "panic: expected id %llu in string table",
                                  (unsigned long long)ev->args[0]);
@@ -315,28 +270,28 @@ static int range(const gth_reader *r, const gth_event *ev, gth_view *v, gth_erro
         g->scope = (gth_resource){GTH_RES_GOROUTINE, ev->g};
         break;
     }
-    case C_GC_ACTIVE:
-    case C_GC_BEGIN:
-    case C_GC_END:
+    case GTH_EV_GCActive:
+    case GTH_EV_GCBegin:
+    case GTH_EV_GCEnd:
         g->name = (gth_bytes){(const uint8_t *)mark, sizeof mark - 1};
         g->scope = (gth_resource){GTH_RES_NONE, 0};
         break;
-    case C_SWEEP_ACTIVE:
-    case C_SWEEP_BEGIN:
-    case C_SWEEP_END:
+    case GTH_EV_GCSweepActive:
+    case GTH_EV_GCSweepBegin:
+    case GTH_EV_GCSweepEnd:
         g->name = (gth_bytes){(const uint8_t *)sweep, sizeof sweep - 1};
-        g->scope = (gth_resource){GTH_RES_PROC, ev->code == C_SWEEP_ACTIVE ? (int64_t)ev->args[0] : ev->p};
-        if (ev->code == C_SWEEP_END) {
+        g->scope = (gth_resource){GTH_RES_PROC, ev->code == GTH_EV_GCSweepActive ? (int64_t)ev->args[0] : ev->p};
+        if (ev->code == GTH_EV_GCSweepEnd) {
             g->nattrs = 2;
             g->attrs[0] = (gth_range_attr){"bytes swept", ev->args[0]};
             g->attrs[1] = (gth_range_attr){"bytes reclaimed", ev->args[1]};
         }
         break;
-    case C_ASSIST_ACTIVE:
-    case C_ASSIST_BEGIN:
-    case C_ASSIST_END:
+    case GTH_EV_GCMarkAssistActive:
+    case GTH_EV_GCMarkAssistBegin:
+    case GTH_EV_GCMarkAssistEnd:
         g->name = (gth_bytes){(const uint8_t *)assist, sizeof assist - 1};
-        g->scope = (gth_resource){GTH_RES_GOROUTINE, ev->code == C_ASSIST_ACTIVE ? (int64_t)ev->args[0] : ev->g};
+        g->scope = (gth_resource){GTH_RES_GOROUTINE, ev->code == GTH_EV_GCMarkAssistActive ? (int64_t)ev->args[0] : ev->g};
         break;
     default:
         gth_error_set(err, GTH_EINTERNAL, "internal error: no range for event type %u", ev->code);
@@ -375,8 +330,8 @@ int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_err
     switch (v->kind) {
     case GTH_KIND_SYNC: return sync_details(r, ev, v, err);
     case GTH_KIND_METRIC:
-        v->u.metric.name = ev->code == C_PROCS_CHANGE ? "/sched/gomaxprocs:threads"
-                           : ev->code == C_HEAP_ALLOC ? "/memory/classes/heap/objects:bytes"
+        v->u.metric.name = ev->code == GTH_EV_ProcsChange ? "/sched/gomaxprocs:threads"
+                           : ev->code == GTH_EV_HeapAlloc ? "/memory/classes/heap/objects:bytes"
                                                       : "/gc/heap/goal:bytes";
         v->u.metric.value_kind = GTH_VALUE_UINT64;
         v->u.metric.value = a[0];

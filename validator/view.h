@@ -46,9 +46,7 @@ gth_event_kind gth_view_kind(uint8_t code);
 /* Go's EventKind.String(): "Sync", "StateTransition", ... ("Bad" if unknown). */
 const char *gth_event_kind_name(unsigned kind);
 
-/* Goroutine and proc states, numbered as Go's GoState and ProcState. */
-enum { GTH_GO_UNDETERMINED, GTH_GO_NOTEXIST, GTH_GO_RUNNABLE, GTH_GO_RUNNING, GTH_GO_WAITING, GTH_GO_SYSCALL };
-enum { GTH_PROC_UNDETERMINED, GTH_PROC_NOTEXIST, GTH_PROC_RUNNING, GTH_PROC_IDLE };
+/* Names of the goroutine and proc states (GTH_GO_*, GTH_PROC_*, reader.h). */
 const char *gth_go_state_name(unsigned s);   /* "Bad" beyond Syscall */
 const char *gth_proc_state_name(unsigned s); /* "Bad" beyond Idle */
 static inline int gth_go_state_executing(unsigned s) { return s == GTH_GO_RUNNING || s == GTH_GO_SYSCALL; }
