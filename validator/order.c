@@ -24,18 +24,6 @@ static const char *pstatus_name(uint8_t s) {
     return "Bad";
 }
 
-/* Wire statuses as API states (GTH_GO_*, GTH_PROC_*), which the status events
- * carry in their args. A proc in a syscall counts as Running, an abandoned one
- * as Idle. */
-static const uint8_t g_status_to_state[GTH_GS__COUNT] = {
-    [GTH_GS_BAD] = GTH_GO_UNDETERMINED, [GTH_GS_RUNNABLE] = GTH_GO_RUNNABLE, [GTH_GS_RUNNING] = GTH_GO_RUNNING,
-    [GTH_GS_SYSCALL] = GTH_GO_SYSCALL,  [GTH_GS_WAITING] = GTH_GO_WAITING,
-};
-static const uint8_t p_status_to_state[GTH_PS__COUNT] = {
-    [GTH_PS_BAD] = GTH_PROC_UNDETERMINED, [GTH_PS_RUNNING] = GTH_PROC_RUNNING, [GTH_PS_IDLE] = GTH_PROC_IDLE,
-    [GTH_PS_SYSCALL] = GTH_PROC_RUNNING,  [GTH_PS_ABANDONED] = GTH_PROC_IDLE,
-};
-
 int gth_order_init(vorder *o, const gth_allocator *a, unsigned version) {
     memset(o, 0, sizeof *o);
     o->a = a;
@@ -333,7 +321,7 @@ static adv_result proc_status(actx *x) {
     uint8_t status = (uint8_t)x->args[1];
     if (status >= GTH_PS__COUNT)
         return fail(x, GTH_INV_PROC_STATUS_VALUE, "invalid status for proc %lld: %u", (long long)pid, status);
-    uint8_t old = p_status_to_state[status];
+    uint8_t old = gth_pstatus_state(status);
     vpstate *s = find_p(o, pid);
     if (s) {
         if (status == GTH_PS_ABANDONED && s->status == GTH_PS_SYSCALL) {
@@ -448,7 +436,7 @@ static adv_result go_status(actx *x) {
     uint8_t status = (uint8_t)x->args[2];
     if (status >= GTH_GS__COUNT)
         return fail(x, GTH_INV_G_STATUS_VALUE, "invalid status for goroutine %lld: %u", (long long)gid, status);
-    uint8_t old = g_status_to_state[status];
+    uint8_t old = gth_gstatus_state(status);
     vgstate *s = find_g(o, gid);
     if (s) {
         if (s->status != status)

@@ -51,6 +51,22 @@ gth_source gth_source_fd(int *fd);
  * delivers carries in its args the state its resource was in before. */
 enum { GTH_GO_UNDETERMINED, GTH_GO_NOTEXIST, GTH_GO_RUNNABLE, GTH_GO_RUNNING, GTH_GO_WAITING, GTH_GO_SYSCALL };
 enum { GTH_PROC_UNDETERMINED, GTH_PROC_NOTEXIST, GTH_PROC_RUNNING, GTH_PROC_IDLE };
+/* The state a wire status stands for; status must be below GTH_GS__COUNT
+ * (GTH_PS__COUNT). A proc in a syscall counts as Running, an abandoned one as Idle. */
+static inline uint8_t gth_gstatus_state(uint64_t status) {
+    static const uint8_t state[GTH_GS__COUNT] = {
+        [GTH_GS_BAD] = GTH_GO_UNDETERMINED, [GTH_GS_RUNNABLE] = GTH_GO_RUNNABLE, [GTH_GS_RUNNING] = GTH_GO_RUNNING,
+        [GTH_GS_SYSCALL] = GTH_GO_SYSCALL,   [GTH_GS_WAITING] = GTH_GO_WAITING,
+    };
+    return state[status];
+}
+static inline uint8_t gth_pstatus_state(uint64_t status) {
+    static const uint8_t state[GTH_PS__COUNT] = {
+        [GTH_PS_BAD] = GTH_PROC_UNDETERMINED, [GTH_PS_RUNNING] = GTH_PROC_RUNNING, [GTH_PS_IDLE] = GTH_PROC_IDLE,
+        [GTH_PS_SYSCALL] = GTH_PROC_RUNNING,  [GTH_PS_ABANDONED] = GTH_PROC_IDLE,
+    };
+    return state[status];
+}
 
 /* An event as Go's reader delivers it (its "base event" plus context). */
 typedef struct gth_event {

@@ -158,15 +158,6 @@ static int lookup(const gth_reader *r, const gth_event *ev, uint64_t id, gth_byt
 
 /* ---- Details ------------------------------------------------------------------------- */
 
-static const uint8_t gstatus_to_state[GTH_GS__COUNT] = {
-    [GTH_GS_BAD] = GTH_GO_UNDETERMINED, [GTH_GS_RUNNABLE] = GTH_GO_RUNNABLE, [GTH_GS_RUNNING] = GTH_GO_RUNNING,
-    [GTH_GS_SYSCALL] = GTH_GO_SYSCALL,   [GTH_GS_WAITING] = GTH_GO_WAITING,
-};
-static const uint8_t pstatus_to_state[GTH_PS__COUNT] = {
-    [GTH_PS_BAD] = GTH_PROC_UNDETERMINED, [GTH_PS_RUNNING] = GTH_PROC_RUNNING, [GTH_PS_IDLE] = GTH_PROC_IDLE,
-    [GTH_PS_SYSCALL] = GTH_PROC_RUNNING,  [GTH_PS_ABANDONED] = GTH_PROC_IDLE,
-};
-
 static void go_tr(gth_transition *t, int64_t id, uint8_t from, uint8_t to) {
     t->resource = (gth_resource){GTH_RES_GOROUTINE, id};
     t->old_state = from;
@@ -197,7 +188,7 @@ static int transition(const gth_reader *r, const gth_event *ev, gth_view *v, gth
             return panic_err(ev, err, GTH_INV_VALIDATE_PANIC_PROC_STATUS,
                              "panic: runtime error: index out of range [%llu] with length %d",
                              (unsigned long long)a[1], GTH_PS__COUNT);
-        proc_tr(t, (int64_t)a[0], (uint8_t)a[2], pstatus_to_state[a[1]]);
+        proc_tr(t, (int64_t)a[0], (uint8_t)a[2], gth_pstatus_state(a[1]));
         break;
     case GTH_EV_GoCreate:
     case GTH_EV_GoCreateBlocked:
@@ -232,7 +223,7 @@ static int transition(const gth_reader *r, const gth_event *ev, gth_view *v, gth
                           (unsigned long long)to);
             return GTH_EINTERNAL;
         }
-        go_tr(t, (int64_t)a[0], (uint8_t)from, gstatus_to_state[to]);
+        go_tr(t, (int64_t)a[0], (uint8_t)from, gth_gstatus_state(to));
         t->stack = v->stack;
         break;
     }
