@@ -277,7 +277,7 @@ static int next_in_payload(gth_decoder *d, gth_raw_event *ev, gth_error *err) {
         size_t len_at = q;
         if (payload_varint(d, &q, lim, &len, spec, start, "data length", "", err))
             return GTH_READ_ERROR;
-        if (spec->code == 5 && !(d->flags & GTH_DEC_NO_STRING_LIMIT) && len > GTH_MAX_STRING_SIZE) {
+        if (spec->code == GTH_EV_String && !(d->flags & GTH_DEC_NO_STRING_LIMIT) && len > GTH_MAX_STRING_SIZE) {
             gth_error_at(err, d->base + len_at,
                          "%s at offset %llu: length %llu exceeds the maximum of %d bytes", spec->name,
                          (unsigned long long)(d->base + start), (unsigned long long)len,

@@ -6,15 +6,12 @@
 #include "format/header.h"
 #include "format/varint.h"
 
-#define CODE_EVENT_BATCH 1
-#define CODE_EXPERIMENTAL_BATCH 49
-
 int gth_event_append(gth_buf *b, const gth_event_spec *spec, const gth_raw_event *ev, int exp_byte) {
     uint8_t tmp[1 + GTH_MAX_ARGS * GTH_UVARINT_MAX + GTH_UVARINT_MAX];
     size_t n = 0;
     tmp[n++] = spec->code;
     for (unsigned i = 0; i < spec->nargs; i++) {
-        if (i == 0 && exp_byte && spec->code == CODE_EXPERIMENTAL_BATCH)
+        if (i == 0 && exp_byte && spec->code == GTH_EV_ExperimentalBatch)
             tmp[n++] = (uint8_t)ev->args[0];
         else
             n += gth_put_uvarint(tmp + n, ev->args[i]);
@@ -74,7 +71,7 @@ static int close_batch(gth_encoder *e, gth_error *err) {
     if (e->flags & GTH_ENC_VERBATIM) return GTH_OK; /* already written as it came */
     uint8_t tmp[1 + 4 * GTH_UVARINT_MAX];
     size_t n = 0;
-    tmp[n++] = CODE_EVENT_BATCH;
+    tmp[n++] = GTH_EV_EventBatch;
     for (int i = 0; i < 3; i++) n += gth_put_uvarint(tmp + n, e->hdr[i]);
     n += gth_put_uvarint(tmp + n, e->actual);
     gth_buf_append(e->out, tmp, n);
@@ -94,14 +91,14 @@ int gth_encoder_write(gth_encoder *e, const gth_raw_event *ev, gth_error *err) {
     if (spec->where == GTH_W_BATCH) {
         int rc = close_batch(e, err);
         if (rc) return rc;
-        if (spec->code == CODE_EXPERIMENTAL_BATCH && !verbatim && ev->args[0] > 255) {
+        if (spec->code == GTH_EV_ExperimentalBatch && !verbatim && ev->args[0] > 255) {
             gth_error_set(err, GTH_EINVALID,
                           "ExperimentalBatch experiment id %llu does not fit the one byte "
                           "Go's reader reads",
                           (unsigned long long)ev->args[0]);
             return GTH_EINVALID;
         }
-        if (spec->code == CODE_EVENT_BATCH) {
+        if (spec->code == GTH_EV_EventBatch) {
             e->open = 1;
             e->batches++;
             memcpy(e->hdr, ev->args, sizeof e->hdr);

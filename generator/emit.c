@@ -224,16 +224,16 @@ static void batch_header(gx *x, uint64_t m, uint64_t time, uint64_t size, uint8_
     f[F_M] = m;
     f[F_TIME] = time;
     f[F_SIZE] = size;
-    const gx_evinfo *e = info(x, EV_EventBatch);
+    const gx_evinfo *e = info(x, GTH_EV_EventBatch);
     if (!e) return;
     gth_raw_event ev;
-    build(e, EV_EventBatch, f, &ev);
+    build(e, GTH_EV_EventBatch, f, &ev);
     /* A header is at most 1 + 4 * 10 bytes: encode straight into hdr (the
      * buffer never grows, so nothing is allocated). */
     gth_buf b = {hdr, 0, 48, x->a, 0};
     gth_event_append(&b, e->spec, &ev, 0);
     *hdrlen = b.len;
-    x->st->codes[EV_EventBatch]++;
+    x->st->codes[GTH_EV_EventBatch]++;
 }
 
 /* ---- Per-M batches --------------------------------------------------------- */
@@ -335,7 +335,7 @@ void gx_put_global(gx *x, gth_buf *b, uint64_t time) {
 }
 
 void gx_put_experimental(gx *x, const void *data, size_t len) {
-    const gx_evinfo *e = info(x, EV_ExperimentalBatch);
+    const gx_evinfo *e = info(x, GTH_EV_ExperimentalBatch);
     if (!e) return;
     uint64_t f[F__N];
     f[F_EXP] = GTH_EXP_ALLOCFREE;
@@ -343,7 +343,7 @@ void gx_put_experimental(gx *x, const void *data, size_t len) {
     f[F_M] = GTH_NO_ID;
     f[F_TIME] = gx_global_time(x);
     gth_raw_event ev;
-    build(e, EV_ExperimentalBatch, f, &ev);
+    build(e, GTH_EV_ExperimentalBatch, f, &ev);
     ev.data = data;
     ev.data_len = len;
     gth_buf b;
@@ -354,7 +354,7 @@ void gx_put_experimental(gx *x, const void *data, size_t len) {
         gth_buf_free(&b);
         return;
     }
-    x->st->codes[EV_ExperimentalBatch]++;
+    x->st->codes[GTH_EV_ExperimentalBatch]++;
     put_batch(x, -(++x->next_key), (const uint8_t *)"", 0, &b);
     gth_buf_free(&b);
 }

@@ -19,13 +19,6 @@
 #include "generator/rng.h"
 #include "spec/spec.h"
 
-/* Event codes by name, straight from the spec table. */
-enum {
-#define GTH_EVENT(code, name, ...) EV_##name = code,
-#include "spec/events.def"
-#undef GTH_EVENT
-};
-
 /* Argument fields the model fills. Each spec argument kind maps onto one (the
  * k-th argument of a repeated kind onto the k-th field of its group), so the
  * model says "G, seq, stack" and the table decides positions and order. */

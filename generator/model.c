@@ -154,12 +154,12 @@ static void emit_pstatus_as(gx *x, gm *w, int pi, uint64_t status) {
     if (!p->seen && x->gen_index > 0) gx_count(x, GTH_TR_PROC_NEW_LATER);
     f[F_P] = p->id;
     f[F_STATUS] = status;
-    gx_emit(x, w, EV_ProcStatus, f);
+    gx_emit(x, w, GTH_EV_ProcStatus, f);
     p->traced = x->gen;
     p->seen = 1;
     if (p->in_sweep) {
         f[F_P] = p->id;
-        gx_emit(x, w, EV_GCSweepActive, f);
+        gx_emit(x, w, GTH_EV_GCSweepActive, f);
         gx_count(x, GTH_TR_SWEEP_ACTIVE);
     }
 }
@@ -180,14 +180,14 @@ static void emit_gstatus(gx *x, gm *w, int gi, uint64_t mid, int with_stack) {
     f[F_STATUS] = gstatus_of(g);
     if (with_stack) {
         f[F_STACK] = gx_stk_ref(x, gx_rand_stack(x));
-        gx_emit(x, w, EV_GoStatusStack, f);
+        gx_emit(x, w, GTH_EV_GoStatusStack, f);
     } else {
-        gx_emit(x, w, EV_GoStatus, f);
+        gx_emit(x, w, GTH_EV_GoStatus, f);
     }
     g->traced = x->gen;
     if (g->in_assist) {
         f[F_G] = g->goid;
-        gx_emit(x, w, EV_GCMarkAssistActive, f);
+        gx_emit(x, w, GTH_EV_GCMarkAssistActive, f);
         gx_count(x, GTH_TR_ASSIST_ACTIVE);
     }
 }
@@ -221,12 +221,12 @@ static void start_g(gx *x, gm *m, int gi) {
     writer(x, m); /* GoStatus Runnable if untraced: the status before the event */
     f[F_G] = g->goid;
     f[F_SEQ] = ++g->seq;
-    gx_emit(x, m, EV_GoStart, f);
+    gx_emit(x, m, GTH_EV_GoStart, f);
     g->state = G_RUNNING;
     gx_count(x, GTH_TR_GO_START);
     if ((g->flags & GF_WORKER) && x->gc_running) {
         f[F_STR0] = gx_str_ref(x, x->s_label + 1 + rnd(x, x->n_label - 1));
-        gx_emit(x, m, EV_GoLabel, f);
+        gx_emit(x, m, GTH_EV_GoLabel, f);
         gx_count(x, GTH_TR_GC_WORKER_LABEL);
     }
 }
@@ -244,7 +244,7 @@ static void go_stop(gx *x, gm *m, int preempt) {
     writer(x, m);
     f[F_STR0] = gx_str_ref(x, x->s_stop + (preempt ? 2 : 1));
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_GoStop, f);
+    gx_emit(x, m, GTH_EV_GoStop, f);
     int gi = m->g;
     m->g = -1;
     g_runnable(x, gi);
@@ -273,7 +273,7 @@ static int act_block(gx *x, gm *m) {
     writer(x, m);
     f[F_STR0] = gx_str_ref(x, x->s_block + reason);
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_GoBlock, f);
+    gx_emit(x, m, GTH_EV_GoBlock, f);
     int gi = m->g;
     m->g = -1;
     g_waiting(x, gi, W_NORMAL);
@@ -291,7 +291,7 @@ static void unblock_g(gx *x, gm *m, int wi) {
     f[F_G] = w->goid;
     f[F_SEQ] = ++w->seq;
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_GoUnblock, f);
+    gx_emit(x, m, GTH_EV_GoUnblock, f);
     if (w->blocked_gen < x->gen) gx_count(x, GTH_TR_GO_WAIT_ACROSS_GEN);
     g_runnable(x, wi);
     gx_count(x, m->g >= 0 ? GTH_TR_GO_UNBLOCK_G : m->p >= 0 ? GTH_TR_GO_UNBLOCK_SCHED : GTH_TR_GO_UNBLOCK_BARE);
@@ -319,7 +319,7 @@ static int create_g(gx *x, gm *m, int blocked) {
     f[F_G] = g->goid;
     f[F_NEWSTACK] = gx_stk_ref(x, gx_start_stack(x, g->func));
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, blocked ? EV_GoCreateBlocked : EV_GoCreate, f);
+    gx_emit(x, m, blocked ? GTH_EV_GoCreateBlocked : GTH_EV_GoCreate, f);
     g->traced = x->gen;
     g->seq = 0;
     if (blocked) {
@@ -343,7 +343,7 @@ static int act_destroy(gx *x, gm *m) {
         return 0;
     uint64_t f[F__N];
     writer(x, m);
-    gx_emit(x, m, EV_GoDestroy, f);
+    gx_emit(x, m, GTH_EV_GoDestroy, f);
     g_free(x, m->g);
     m->g = -1;
     gx_count(x, GTH_TR_GO_DESTROY);
@@ -362,7 +362,7 @@ static void proc_start(gx *x, gm *m, int pi) {
     writer(x, m); /* ProcStatus Idle if untraced */
     f[F_P] = p->id;
     f[F_SEQ] = ++p->seq;
-    gx_emit(x, m, EV_ProcStart, f);
+    gx_emit(x, m, GTH_EV_ProcStart, f);
     p->state = P_RUNNING;
     gx_count(x, GTH_TR_PROC_START);
 }
@@ -370,7 +370,7 @@ static void proc_start(gx *x, gm *m, int pi) {
 static void proc_stop(gx *x, gm *m) {
     uint64_t f[F__N];
     writer(x, m);
-    gx_emit(x, m, EV_ProcStop, f);
+    gx_emit(x, m, GTH_EV_ProcStop, f);
     int pi = m->p;
     if (x->ps[pi].state == P_SYSCALL || x->ps[pi].state == P_ABANDONED) x->nsyscallp--;
     else gx_count(x, GTH_TR_PROC_STOP);
@@ -394,7 +394,7 @@ static void steal(gx *x, gm *thief, int pi, unsigned tr) {
     f[F_P] = p->id;
     f[F_SEQ] = ++p->seq;
     f[F_M] = victim->id;
-    gx_emit(x, thief, EV_ProcSteal, f);
+    gx_emit(x, thief, GTH_EV_ProcSteal, f);
     if (p->state == P_SYSCALL) m_setp(x, victim, -1);
     else gx_count(x, GTH_TR_STEAL_ABANDONED);
     x->nsyscallp--;
@@ -424,7 +424,7 @@ static int act_syscall(gx *x, gm *m) {
     writer(x, m);
     f[F_SEQ] = ++p->seq;
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_GoSyscallBegin, f);
+    gx_emit(x, m, GTH_EV_GoSyscallBegin, f);
     g->state = G_SYSCALL;
     g->syscall_gen = x->gen;
     p->state = P_SYSCALL;
@@ -442,7 +442,7 @@ static void cgo_destroy(gx *x, gm *m) {
         gx_count(x, GTH_TR_GS_SYSCALL);
         emit_gstatus(x, m, gi, m->id, 0); /* G status only: the P is not its own */
     }
-    gx_emit(x, m, EV_GoDestroySyscall, f);
+    gx_emit(x, m, GTH_EV_GoDestroySyscall, f);
     if (m->p >= 0) {
         /* Go's reader abandons the P (synthetic steal); someone steals it later. */
         x->ps[m->p].state = P_ABANDONED;
@@ -473,7 +473,7 @@ static void syscall_exit(gx *x, gm *m) {
             steal(x, m, pi, GTH_TR_STEAL_SELF);
             proc_start(x, m, pi);
             writer(x, m);
-            gx_emit(x, m, EV_GoSyscallEndBlocked, f);
+            gx_emit(x, m, GTH_EV_GoSyscallEndBlocked, f);
             g->state = G_RUNNABLE;
             start_g(x, m, gi);
         } else if (r >= 46 && r < 52) {
@@ -481,7 +481,7 @@ static void syscall_exit(gx *x, gm *m) {
             gx_count(x, GTH_TR_SYSCALL_PROCSTOP);
         } else {
             writer(x, m);
-            gx_emit(x, m, EV_GoSyscallEnd, f);
+            gx_emit(x, m, GTH_EV_GoSyscallEnd, f);
             g->state = G_RUNNING;
             p->state = P_RUNNING;
             x->nsyscallp--;
@@ -495,7 +495,7 @@ static void syscall_exit(gx *x, gm *m) {
     }
     if (x->nidlep == 0 || chance(x, 200)) {
         writer(x, m);
-        gx_emit(x, m, EV_GoSyscallEndBlocked, f);
+        gx_emit(x, m, GTH_EV_GoSyscallEndBlocked, f);
         m->g = -1;
         g_runnable(x, gi);
         gx_count(x, GTH_TR_SYSCALL_BLOCKED_NOP);
@@ -505,13 +505,13 @@ static void syscall_exit(gx *x, gm *m) {
     if (chance(x, 512)) {
         proc_start(x, m, pi);
         writer(x, m);
-        gx_emit(x, m, EV_GoSyscallEndBlocked, f);
+        gx_emit(x, m, GTH_EV_GoSyscallEndBlocked, f);
         g->state = G_RUNNABLE;
         start_g(x, m, gi);
         gx_count(x, GTH_TR_SYSCALL_REACQUIRE);
     } else {
         writer(x, m);
-        gx_emit(x, m, EV_GoSyscallEndBlocked, f);
+        gx_emit(x, m, GTH_EV_GoSyscallEndBlocked, f);
         m->g = -1;
         g->state = G_RUNNABLE;
         g->m = -1;
@@ -535,7 +535,7 @@ static int cgo_create(gx *x, gm *m) {
     g->flags = GF_CGO;
     g->func = 51; /* main._Cfunc_callback */
     f[F_G] = g->goid;
-    gx_emit(x, m, EV_GoCreateSyscall, f); /* no statuses: any P here is not ours */
+    gx_emit(x, m, GTH_EV_GoCreateSyscall, f); /* no statuses: any P here is not ours */
     g->state = G_SYSCALL;
     g->m = idx_m(x, m);
     g->traced = x->gen;
@@ -557,7 +557,7 @@ static void coro_switch(gx *x, gm *m, int ti, int destroy) {
     writer(x, m);
     f[F_G] = t->goid;
     f[F_SEQ] = ++t->seq;
-    gx_emit(x, m, destroy ? EV_GoSwitchDestroy : EV_GoSwitch, f);
+    gx_emit(x, m, destroy ? GTH_EV_GoSwitchDestroy : GTH_EV_GoSwitch, f);
     if (destroy) {
         if (x->gs[ci].parent == ti) t->child = -1;
         g_free(x, ci);
@@ -618,14 +618,14 @@ static void stw_begin(gx *x, gm *m, unsigned kind) {
     writer(x, m);
     f[F_STR0] = gx_str_ref(x, x->s_stw + kind);
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_STWBegin, f);
+    gx_emit(x, m, GTH_EV_STWBegin, f);
     x->now += 1 + rnd(x, 4);
 }
 
 static void stw_end(gx *x, gm *m) {
     uint64_t f[F__N];
     x->now += 1 + rnd(x, 8);
-    gx_emit(x, m, EV_STWEnd, f);
+    gx_emit(x, m, GTH_EV_STWEnd, f);
 }
 
 static void gc_event(gx *x) {
@@ -645,14 +645,14 @@ static int act_gc(gx *x, gm *m) {
         writer(x, m);
         f[F_SEQ] = x->gc_seq++;
         f[F_STACK] = cur_stack(x, m);
-        gx_emit(x, m, EV_GCBegin, f);
+        gx_emit(x, m, GTH_EV_GCBegin, f);
         x->gc_running = 1;
         gx_count(x, GTH_TR_GC_BEGIN);
     } else {
         if (stw) stw_begin(x, m, 1); /* GC mark termination */
         writer(x, m);
         f[F_SEQ] = x->gc_seq++;
-        gx_emit(x, m, EV_GCEnd, f);
+        gx_emit(x, m, GTH_EV_GCEnd, f);
         x->gc_running = 0;
         gx_count(x, GTH_TR_GC_END);
     }
@@ -664,7 +664,7 @@ static int act_gc(gx *x, gm *m) {
     if (!x->gc_running && feat(x, GTH_GEN_F_HEAP)) {
         x->heap_goal = x->heap_live * 2 + 4096 * (1 + rnd(x, 1024));
         f[F_V0] = x->heap_goal;
-        gx_emit(x, m, EV_HeapGoal, f);
+        gx_emit(x, m, GTH_EV_HeapGoal, f);
     }
     return 1;
 }
@@ -676,11 +676,11 @@ static int act_assist(gx *x, gm *m) {
         if (!x->gc_running) return 0;
         writer(x, m);
         f[F_STACK] = cur_stack(x, m);
-        gx_emit(x, m, EV_GCMarkAssistBegin, f);
+        gx_emit(x, m, GTH_EV_GCMarkAssistBegin, f);
         g->in_assist = 1;
     } else {
         writer(x, m);
-        gx_emit(x, m, EV_GCMarkAssistEnd, f);
+        gx_emit(x, m, GTH_EV_GCMarkAssistEnd, f);
         g->in_assist = 0;
         gx_count(x, GTH_TR_ASSIST);
     }
@@ -693,7 +693,7 @@ static int act_sweep(gx *x, gm *m) {
     if (p->in_sweep || x->gc_running) return 0;
     writer(x, m);
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_GCSweepBegin, f);
+    gx_emit(x, m, GTH_EV_GCSweepBegin, f);
     p->in_sweep = 1;
     m->busy = BUSY_SWEEP;
     return 1;
@@ -705,7 +705,7 @@ static void sweep_end(gx *x, gm *m) {
     uint64_t pages = 1 + rnd(x, 64);
     f[F_V0] = pages * 8192;
     f[F_V1] = pages * 8192 / (1 + rnd(x, 8)) * rnd(x, 2);
-    gx_emit(x, m, EV_GCSweepEnd, f);
+    gx_emit(x, m, GTH_EV_GCSweepEnd, f);
     x->ps[m->p].in_sweep = 0;
     m->busy = BUSY_NONE;
     gx_count(x, GTH_TR_SWEEP);
@@ -719,10 +719,10 @@ static int act_heap(gx *x, gm *m) {
         if (chance(x, 400) && x->heap_live > d + 65536) x->heap_live -= d;
         else x->heap_live += d;
         f[F_V0] = x->heap_live;
-        gx_emit(x, m, EV_HeapAlloc, f);
+        gx_emit(x, m, GTH_EV_HeapAlloc, f);
     } else {
         f[F_V0] = x->heap_goal;
-        gx_emit(x, m, EV_HeapGoal, f);
+        gx_emit(x, m, GTH_EV_HeapGoal, f);
     }
     return 1;
 }
@@ -772,11 +772,11 @@ static int act_stw(gx *x, gm *m, int procs) {
         set_gomaxprocs(x, k);
         f[F_V0] = k;
         f[F_STACK] = cur_stack(x, m);
-        gx_emit(x, m, EV_ProcsChange, f);
+        gx_emit(x, m, GTH_EV_ProcsChange, f);
         gx_count(x, GTH_TR_PROCS_CHANGE);
     } else if (feat(x, GTH_GEN_F_HEAP) && chance(x, 300)) {
         f[F_V0] = x->heap_live;
-        gx_emit(x, m, EV_HeapAlloc, f);
+        gx_emit(x, m, GTH_EV_HeapAlloc, f);
     }
     stw_end(x, m);
     return 1;
@@ -798,7 +798,7 @@ static int act_task(gx *x, gm *m) {
         writer(x, m);
         f[F_TASK0] = t.id;
         f[F_STACK] = cur_stack(x, m);
-        gx_emit(x, m, EV_UserTaskEnd, f);
+        gx_emit(x, m, GTH_EV_UserTaskEnd, f);
         if (t.gen == 0) gx_count(x, GTH_TR_TASK_PRETRACE_END);
         else gx_count(x, GTH_TR_TASK);
         if (t.gen && t.gen < x->gen) gx_count(x, GTH_TR_TASK_ACROSS_GEN);
@@ -812,7 +812,7 @@ static int act_task(gx *x, gm *m) {
     f[F_TASK1] = parent;
     f[F_STR0] = gx_str_ref(x, x->s_task + rnd(x, x->n_task));
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_UserTaskBegin, f);
+    gx_emit(x, m, GTH_EV_UserTaskBegin, f);
     x->tasks[x->ntasks++] = t;
     if (parent) gx_count(x, GTH_TR_TASK_CHILD);
     return 1;
@@ -827,7 +827,7 @@ static int act_region(gx *x, gm *m) {
         f[F_TASK0] = g->region_task[i];
         f[F_STR0] = gx_str_ref(x, g->region_name[i]);
         f[F_STACK] = cur_stack(x, m);
-        gx_emit(x, m, EV_UserRegionEnd, f);
+        gx_emit(x, m, GTH_EV_UserRegionEnd, f);
         if (i < g->npretrace) {
             g->npretrace = (uint8_t)i;
             gx_count(x, GTH_TR_REGION_PRETRACE_END);
@@ -843,7 +843,7 @@ static int act_region(gx *x, gm *m) {
     f[F_TASK0] = g->region_task[i];
     f[F_STR0] = gx_str_ref(x, g->region_name[i]);
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_UserRegionBegin, f);
+    gx_emit(x, m, GTH_EV_UserRegionBegin, f);
     if (i > g->npretrace) gx_count(x, GTH_TR_REGION_NESTED);
     return 1;
 }
@@ -861,7 +861,7 @@ static int act_log(gx *x, gm *m) {
         f[F_STR1] = gx_str_unique(x, s->s, s->len);
     }
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_UserLog, f);
+    gx_emit(x, m, GTH_EV_UserLog, f);
     gx_count(x, cat == 0 ? GTH_TR_LOG_NO_CATEGORY : GTH_TR_LOG);
     return 1;
 }
@@ -882,7 +882,7 @@ static void af_stack_alloc(gx *x, gm *m) {
     x->af_next_stack += 1 + rnd(x, 3);
     f[F_V0] = x->af_next_stack;
     f[F_V1] = 14 + rnd(x, 3); /* bit length of 8 KiB .. 32 KiB */
-    gx_emit(x, m, EV_GoroutineStackAlloc, f);
+    gx_emit(x, m, GTH_EV_GoroutineStackAlloc, f);
     x->af_stacks[x->naf_stacks++] = x->af_next_stack;
 }
 
@@ -891,7 +891,7 @@ static void af_stack_free(gx *x, gm *m) {
     if (x->naf_stacks == 0) return;
     writer(x, m);
     f[F_V0] = ring_take(x, x->af_stacks, &x->naf_stacks);
-    gx_emit(x, m, EV_GoroutineStackFree, f);
+    gx_emit(x, m, GTH_EV_GoroutineStackFree, f);
 }
 
 static int act_alloc(gx *x, gm *m) {
@@ -904,14 +904,14 @@ static int act_alloc(gx *x, gm *m) {
         f[F_V0] = x->af_next_span;
         f[F_V1] = 1 + rnd(x, 8);
         f[F_V2] = chance(x, 900) ? (uint64_t)(1 + rnd(x, 135)) << 1 : 1;
-        gx_emit(x, m, EV_SpanAlloc, f);
+        gx_emit(x, m, GTH_EV_SpanAlloc, f);
         x->af_spans[x->naf_spans++] = x->af_next_span;
         break;
     case 1:
     span_free:
         if (x->naf_spans == 0) return 1;
         f[F_V0] = ring_take(x, x->af_spans, &x->naf_spans);
-        gx_emit(x, m, EV_SpanFree, f);
+        gx_emit(x, m, GTH_EV_SpanFree, f);
         break;
     case 2:
     case 3:
@@ -919,14 +919,14 @@ static int act_alloc(gx *x, gm *m) {
         x->af_next_obj += 1 + rnd(x, 16);
         f[F_V0] = x->af_next_obj;
         f[F_V1] = chance(x, 900) ? gx_typ_ref(x, rnd(x, gx_ntypes())) : 0;
-        gx_emit(x, m, EV_HeapObjectAlloc, f);
+        gx_emit(x, m, GTH_EV_HeapObjectAlloc, f);
         x->af_objs[x->naf_objs++] = x->af_next_obj;
         break;
     case 4:
     obj_free:
         if (x->naf_objs == 0) return 1;
         f[F_V0] = ring_take(x, x->af_objs, &x->naf_objs);
-        gx_emit(x, m, EV_HeapObjectFree, f);
+        gx_emit(x, m, GTH_EV_HeapObjectFree, f);
         break;
     default:
         if (x->naf_stacks && chance(x, 512)) af_stack_free(x, m);
@@ -958,12 +958,12 @@ static void allocfree_snapshot(gx *x, gm *m) {
         f[F_V0] = x->af_next_span;
         f[F_V1] = 1 + rnd(x, 8);
         f[F_V2] = chance(x, 900) ? (uint64_t)(1 + rnd(x, 135)) << 1 : 1;
-        gx_emit(x, m, EV_Span, f);
+        gx_emit(x, m, GTH_EV_Span, f);
         if (x->naf_spans < GX_AF_RING) x->af_spans[x->naf_spans++] = x->af_next_span;
         x->af_next_obj += 1 + rnd(x, 16);
         f[F_V0] = x->af_next_obj;
         f[F_V1] = chance(x, 900) ? gx_typ_ref(x, rnd(x, gx_ntypes())) : 0;
-        gx_emit(x, m, EV_HeapObject, f);
+        gx_emit(x, m, GTH_EV_HeapObject, f);
         if (x->naf_objs < GX_AF_RING) x->af_objs[x->naf_objs++] = x->af_next_obj;
     }
     for (unsigned gi = 0; gi < x->ng_cap && x->naf_stacks < GX_AF_RING; gi++) {
@@ -971,7 +971,7 @@ static void allocfree_snapshot(gx *x, gm *m) {
         x->af_next_stack += 1 + rnd(x, 3);
         f[F_V0] = x->af_next_stack;
         f[F_V1] = 14;
-        gx_emit(x, m, EV_GoroutineStack, f);
+        gx_emit(x, m, GTH_EV_GoroutineStack, f);
         x->af_stacks[x->naf_stacks++] = x->af_next_stack;
     }
 }
@@ -983,13 +983,13 @@ static void cpu_sample(gx *x) {
     if (m->sysmon || (m->p < 0 && m->g < 0)) return;
     uint64_t f[F__N];
     if (x->cpubuf.len && x->cpubuf.len + GX_MAX_EVENT > x->batch_cap) gx_put_global(x, &x->cpubuf, 0);
-    if (x->cpubuf.len == 0) gx_emit_raw(x, &x->cpubuf, EV_CPUSamples, f, NULL, 0, NULL, 0);
+    if (x->cpubuf.len == 0) gx_emit_raw(x, &x->cpubuf, GTH_EV_CPUSamples, f, NULL, 0, NULL, 0);
     f[F_TIME] = (x->now + (x->skew_on ? m->skew : 0)) * x->tick_k + m->res;
     f[F_M] = m->id;
     f[F_P] = m->p >= 0 ? x->ps[m->p].id : NO;
     f[F_G] = m->g >= 0 ? x->gs[m->g].goid : 0;
     f[F_STACK] = gx_stk_ref(x, gx_rand_stack(x));
-    gx_emit_raw(x, &x->cpubuf, EV_CPUSample, f, NULL, 0, NULL, 0);
+    gx_emit_raw(x, &x->cpubuf, GTH_EV_CPUSample, f, NULL, 0, NULL, 0);
     gx_count(x, m->g >= 0 ? GTH_TR_CPU_SAMPLE : GTH_TR_CPU_SAMPLE_NO_G);
 }
 
@@ -1156,9 +1156,9 @@ static void sync_batch(gx *x) {
     gth_buf_init(&b, x->a);
     uint64_t f[F__N];
     uint64_t t = gx_global_time(x);
-    if (x->ver >= 25) gx_emit_raw(x, &b, EV_Sync, f, NULL, 0, NULL, 0);
+    if (x->ver >= 25) gx_emit_raw(x, &b, GTH_EV_Sync, f, NULL, 0, NULL, 0);
     f[F_V0] = x->cfg.freq;
-    gx_emit_raw(x, &b, EV_Frequency, f, NULL, 0, NULL, 0);
+    gx_emit_raw(x, &b, GTH_EV_Frequency, f, NULL, 0, NULL, 0);
     if (x->ver >= 25) {
         uint64_t dt = 1 + rnd(x, 3);
         uint64_t ns = ticks_to_ns(t + dt, x->cfg.freq);
@@ -1167,7 +1167,7 @@ static void sync_batch(gx *x) {
         f[F_V0] = x->mono0 + ns;
         f[F_V1] = wall / 1000000000ull;
         f[F_V2] = wall % 1000000000ull;
-        gx_emit_raw(x, &b, EV_ClockSnapshot, f, NULL, 0, NULL, 0);
+        gx_emit_raw(x, &b, GTH_EV_ClockSnapshot, f, NULL, 0, NULL, 0);
         x->gclock = t + dt;
     }
     gx_put_global(x, &b, t);
@@ -1208,17 +1208,17 @@ static void trace_start(gx *x) {
     writer(x, m);
     f[F_V0] = x->gomaxprocs;
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_ProcsChange, f);
+    gx_emit(x, m, GTH_EV_ProcsChange, f);
     stw_begin(x, m, 10); /* start trace */
     if (x->gc_running) {
         f[F_SEQ] = x->gc_seq++;
-        gx_emit(x, m, EV_GCActive, f);
+        gx_emit(x, m, GTH_EV_GCActive, f);
         gx_count(x, GTH_TR_GC_ACTIVE_START);
         gc_event(x);
     }
     if (feat(x, GTH_GEN_F_ALLOCFREE)) allocfree_snapshot(x, m);
     f[F_V0] = x->heap_goal;
-    gx_emit(x, m, EV_HeapGoal, f);
+    gx_emit(x, m, GTH_EV_HeapGoal, f);
     stw_end(x, m);
 }
 
@@ -1243,11 +1243,11 @@ void gx_gen_begin(gx *x) {
     writer(x, m);
     f[F_V0] = x->gomaxprocs;
     f[F_STACK] = cur_stack(x, m);
-    gx_emit(x, m, EV_ProcsChange, f);
+    gx_emit(x, m, GTH_EV_ProcsChange, f);
     gx_count(x, GTH_TR_PROCS_CHANGE_GEN);
     if (x->gc_running) {
         f[F_SEQ] = x->gc_seq++;
-        gx_emit(x, m, EV_GCActive, f);
+        gx_emit(x, m, GTH_EV_GCActive, f);
         gx_count(x, GTH_TR_GC_ACTIVE_GEN);
         gc_event(x);
     }
@@ -1310,7 +1310,7 @@ void gx_gen_end(gx *x) {
     gx_put_global(x, &x->cpubuf, 0);
     gx_tables_dump(x);
     gx_drain_window(x);
-    if (x->ver >= 26) gx_put_marker(x, EV_EndOfGeneration);
+    if (x->ver >= 26) gx_put_marker(x, GTH_EV_EndOfGeneration);
     x->gen_index++;
 }
 

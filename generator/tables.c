@@ -283,9 +283,9 @@ static void write_string(gx *x, uint64_t id, const char *s, size_t len) {
      * might not fit. */
     if (x->strbuf.len && x->strbuf.len + len + 24 > x->batch_cap) gx_flush_strings(x);
     uint64_t f[F__N];
-    if (x->strbuf.len == 0) gx_emit_raw(x, &x->strbuf, EV_Strings, f, NULL, 0, NULL, 0);
+    if (x->strbuf.len == 0) gx_emit_raw(x, &x->strbuf, GTH_EV_Strings, f, NULL, 0, NULL, 0);
     f[F_ID] = id;
-    gx_emit_raw(x, &x->strbuf, EV_String, f, s, len, NULL, 0);
+    gx_emit_raw(x, &x->strbuf, GTH_EV_String, f, s, len, NULL, 0);
     if (len == GTH_MAX_STRING_SIZE) gx_count(x, GTH_TR_LONG_STRING);
 }
 
@@ -352,10 +352,10 @@ static void dump_stacks(gx *x) {
             v[4 * i + 3] = fn->line + off;
         }
         if (sb.len && sb.len + 2 * 10 + (size_t)n * 40 > x->batch_cap) gx_put_global(x, &sb, 0);
-        if (sb.len == 0) gx_emit_raw(x, &sb, EV_Stacks, f, NULL, 0, NULL, 0);
+        if (sb.len == 0) gx_emit_raw(x, &sb, GTH_EV_Stacks, f, NULL, 0, NULL, 0);
         f[F_ID] = x->stk_id[k];
         f[F_COUNT] = n;
-        gx_emit_raw(x, &sb, EV_Stack, f, NULL, 0, v, n);
+        gx_emit_raw(x, &sb, GTH_EV_Stack, f, NULL, 0, v, n);
         if (n == GTH_MAX_FRAMES) gx_count(x, GTH_TR_DEEP_STACK);
     }
     gx_put_global(x, &sb, 0);

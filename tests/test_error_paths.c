@@ -217,7 +217,7 @@ static run_result run_reader(const uint8_t *p, size_t n, int profile) {
         const uint8_t *s;
         size_t len = 1;
         if (gth_reader_string(r, 0, &s, &len) == 1 && len == 0) res.empty_string_ok = 1;
-        if (ev.code == GTH_CODE_SYNC && ev.has_table && res.clocks < 4 &&
+        if (ev.code == GTH_CODE_READER_SYNC && ev.has_table && res.clocks < 4 &&
             gth_reader_sync_clock(r, &res.clock[res.clocks]))
             res.clocks++;
         if ((res.rc = gth_view_make(r, &ev, &v, &res.err)) != GTH_OK) break;

@@ -293,7 +293,7 @@ static void test_format_rules(void **state) {
     gth_stream_init(&s, NULL);
 
     /* Sync: wall seconds signed, nanoseconds as 9 digits, batches in order. */
-    mkview(&v, &ev, GTH_EV_SYNC, &gen);
+    mkview(&v, &ev, GTH_KIND_SYNC, &gen);
     v.m = v.p = v.g = -1;
     v.u.sync.n = 1;
     v.u.sync.has_clock = 1;
@@ -310,7 +310,7 @@ static void test_format_rules(void **state) {
     expect_line(&s, &v, "42 Sync M=-1 P=-1 G=-1 N=9");
 
     /* A stack sample always prints its stack, even the empty one. */
-    mkview(&v, &ev, GTH_EV_STACK_SAMPLE, &gen);
+    mkview(&v, &ev, GTH_KIND_STACK_SAMPLE, &gen);
     v.stack = (gth_stack_ref){1, 0};
     expect_line(&s, &v, "42 StackSample M=3 P=-1 G=7 Stack=[]");
     v.stack = (gth_stack_ref){1, 1};
@@ -318,7 +318,7 @@ static void test_format_rules(void **state) {
                 "42 StackSample M=3 P=-1 G=7 Stack=[\"main.f\"@0x10 \"main.go\":7, \"a\\\"b\\xff\\t\"@0xabcdef \"x.go\":12]");
 
     /* Goroutine creation: a present empty transition stack prints as []. */
-    mkview(&v, &ev, GTH_EV_STATE_TRANSITION, &gen);
+    mkview(&v, &ev, GTH_KIND_STATE_TRANSITION, &gen);
     v.u.transition = (gth_transition){{GTH_RES_GOROUTINE, 8}, GTH_GO_NOTEXIST, GTH_GO_RUNNABLE,
                                       {(const uint8_t *)"", 0}, {1, 0}};
     v.stack = (gth_stack_ref){1, 2};
@@ -331,23 +331,23 @@ static void test_format_rules(void **state) {
     expect_line(&s, &v, "42 StateTransition M=3 P=-1 G=7 ProcID=0 Undetermined->Idle Reason=\"\\n\\x01\"");
 
     /* The cached stack 2 is printed again until the next Sync, then re-read. */
-    mkview(&v, &ev, GTH_EV_LOG, &gen);
+    mkview(&v, &ev, GTH_KIND_LOG, &gen);
     v.u.log = (gth_log){UINT64_MAX, {(const uint8_t *)"c", 1}, {(const uint8_t *)"\xe2\x82\xac\xc2\xa0", 5}};
     v.stack = (gth_stack_ref){1, 2};
     gen = 1; /* the table changed without a Sync: the cache must still answer */
     expect_line(&s, &v,
                 "42 Log M=3 P=-1 G=7 Task=18446744073709551615 Category=\"c\" Message=\"€\\u00a0\" "
                 "Stack=[\"gen.one\"@0x20 \"g.go\":1]");
-    mkview(&v, &ev, GTH_EV_SYNC, &gen);
+    mkview(&v, &ev, GTH_KIND_SYNC, &gen);
     v.u.sync.n = 2;
     expect_line(&s, &v, "42 Sync M=3 P=-1 G=7 N=2");
-    mkview(&v, &ev, GTH_EV_REGION_END, &gen);
+    mkview(&v, &ev, GTH_KIND_REGION_END, &gen);
     v.u.region = (gth_region){0, {(const uint8_t *)"r", 1}};
     v.stack = (gth_stack_ref){1, 2};
     expect_line(&s, &v, "42 RegionEnd M=3 P=-1 G=7 Task=0 Type=\"r\" Stack=[\"gen.two\"@0x20 \"g.go\":1]");
 
     /* Ranges, attributes, tasks, labels, metrics, experimental events. */
-    mkview(&v, &ev, GTH_EV_RANGE_END, &gen);
+    mkview(&v, &ev, GTH_KIND_RANGE_END, &gen);
     v.u.range.name = (gth_bytes){(const uint8_t *)"GC incremental sweep", 20};
     v.u.range.scope = (gth_resource){GTH_RES_PROC, 2};
     v.u.range.nattrs = 2;
@@ -356,23 +356,23 @@ static void test_format_rules(void **state) {
     expect_line(&s, &v,
                 "42 RangeEnd M=3 P=-1 G=7 Name=\"GC incremental sweep\" Scope=Proc(2) "
                 "Attributes=[\"bytes swept\"=5 \"bytes reclaimed\"=0]");
-    v.kind = GTH_EV_RANGE_ACTIVE;
+    v.kind = GTH_KIND_RANGE_ACTIVE;
     v.u.range.scope = (gth_resource){GTH_RES_NONE, 0};
     expect_line(&s, &v, "42 RangeActive M=3 P=-1 G=7 Name=\"GC incremental sweep\" Scope=None");
-    v.kind = GTH_EV_RANGE_END;
+    v.kind = GTH_KIND_RANGE_END;
     v.u.range.nattrs = 0;
     v.u.range.scope = (gth_resource){GTH_RES_GOROUTINE, -1};
     expect_line(&s, &v, "42 RangeEnd M=3 P=-1 G=7 Name=\"GC incremental sweep\" Scope=Goroutine(-1) Attributes=[]");
-    mkview(&v, &ev, GTH_EV_TASK_BEGIN, &gen);
+    mkview(&v, &ev, GTH_KIND_TASK_BEGIN, &gen);
     v.u.task = (gth_task){1, UINT64_MAX, {(const uint8_t *)"t", 1}};
     expect_line(&s, &v, "42 TaskBegin M=3 P=-1 G=7 ID=1 Parent=18446744073709551615 Type=\"t\"");
-    mkview(&v, &ev, GTH_EV_LABEL, &gen);
+    mkview(&v, &ev, GTH_KIND_LABEL, &gen);
     v.u.label = (gth_label){{(const uint8_t *)"GC (idle)", 9}, {GTH_RES_GOROUTINE, 7}};
     expect_line(&s, &v, "42 Label M=3 P=-1 G=7 Label=\"GC (idle)\" Resource=Goroutine(7)");
-    mkview(&v, &ev, GTH_EV_METRIC, &gen);
+    mkview(&v, &ev, GTH_KIND_METRIC, &gen);
     v.u.metric = (gth_metric){"/gc/heap/goal:bytes", GTH_VALUE_UINT64, 4194304};
     expect_line(&s, &v, "42 Metric M=3 P=-1 G=7 Name=\"/gc/heap/goal:bytes\" Value=4194304");
-    mkview(&v, &ev, GTH_EV_EXPERIMENTAL, &gen);
+    mkview(&v, &ev, GTH_KIND_EXPERIMENTAL, &gen);
     v.u.experimental = (gth_experimental){"SpanAlloc", "AllocFree", 3, {"id", "npages_value", "kindclass"}, {1, 2, 3}};
     expect_line(&s, &v,
                 "42 Experimental M=3 P=-1 G=7 Name=SpanAlloc Experiment=AllocFree Args=[id=1 npages_value=2 "
@@ -389,7 +389,7 @@ static void test_no_cache(void **state) {
     int gen = 0;
     gth_view v;
     gth_event ev;
-    mkview(&v, &ev, GTH_EV_STACK_SAMPLE, &gen);
+    mkview(&v, &ev, GTH_KIND_STACK_SAMPLE, &gen);
     v.stack = (gth_stack_ref){1, 1};
     gth_buf a, b;
     gth_buf_init(&a, NULL);

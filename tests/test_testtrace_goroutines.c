@@ -33,7 +33,7 @@ static int64_t now;
 static int feed_transition(gth_testtrace *t, int64_t id, uint8_t from, uint8_t to, gth_error *err) {
     gth_view v;
     memset(&v, 0, sizeof v);
-    v.kind = GTH_EV_STATE_TRANSITION;
+    v.kind = GTH_KIND_STATE_TRANSITION;
     v.time = ++now;
     v.m = 1;
     v.p = v.g = -1;
@@ -46,7 +46,7 @@ static int feed_transition(gth_testtrace *t, int64_t id, uint8_t from, uint8_t t
 static int feed_label(gth_testtrace *t, int64_t id, gth_error *err) {
     gth_view v;
     memset(&v, 0, sizeof v);
-    v.kind = GTH_EV_LABEL;
+    v.kind = GTH_KIND_LABEL;
     v.time = ++now;
     v.m = 1;
     v.p = v.g = -1;

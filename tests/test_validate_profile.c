@@ -403,18 +403,18 @@ static int vfeed(vctx *c, char *msg, size_t cap) {
 }
 
 static void vsync(vctx *c, uint64_t n) {
-    gth_view *v = vnew(c, GTH_EV_SYNC, -1, -1, -1);
+    gth_view *v = vnew(c, GTH_KIND_SYNC, -1, -1, -1);
     v->u.sync.n = n;
     assert_int_equal(vfeed(c, NULL, 0), 0);
 }
 
 static void vgo(vctx *c, int64_t m, int64_t g, uint8_t from, uint8_t to) {
-    gth_view *v = vnew(c, GTH_EV_STATE_TRANSITION, m, -1, g);
+    gth_view *v = vnew(c, GTH_KIND_STATE_TRANSITION, m, -1, g);
     v->u.transition = (gth_transition){{GTH_RES_GOROUTINE, g}, from, to, {(const uint8_t *)"", 0}, {0, 0}};
 }
 
 static void vproc(vctx *c, int64_t m, int64_t p, uint8_t from, uint8_t to) {
-    gth_view *v = vnew(c, GTH_EV_STATE_TRANSITION, m, p, -1);
+    gth_view *v = vnew(c, GTH_KIND_STATE_TRANSITION, m, p, -1);
     v->u.transition = (gth_transition){{GTH_RES_PROC, p}, from, to, {(const uint8_t *)"", 0}, {0, 0}};
 }
 
@@ -422,7 +422,7 @@ static void vproc(vctx *c, int64_t m, int64_t p, uint8_t from, uint8_t to) {
 
 static int v_timestamp_order(vctx *c, char *m, size_t k) {
     vsync(c, 1);
-    gth_view *v = vnew(c, GTH_EV_METRIC, 1, 0, 1);
+    gth_view *v = vnew(c, GTH_KIND_METRIC, 1, 0, 1);
     v->u.metric = (gth_metric){"/gc/heap/goal:bytes", GTH_VALUE_UINT64, 1};
     v->time = INT64_MIN; /* what Go's fix-up makes after the largest time */
     return vfeed(c, m, k);
@@ -430,28 +430,28 @@ static int v_timestamp_order(vctx *c, char *m, size_t k) {
 
 static int v_sync_sequence(vctx *c, char *m, size_t k) {
     vsync(c, 1);
-    gth_view *v = vnew(c, GTH_EV_SYNC, -1, -1, -1);
+    gth_view *v = vnew(c, GTH_KIND_SYNC, -1, -1, -1);
     v->u.sync.n = 3;
     return vfeed(c, m, k);
 }
 
 static int v_metric_name(vctx *c, char *m, size_t k) {
     vsync(c, 1);
-    gth_view *v = vnew(c, GTH_EV_METRIC, 1, 0, 1);
+    gth_view *v = vnew(c, GTH_KIND_METRIC, 1, 0, 1);
     v->u.metric = (gth_metric){"gomaxprocs", GTH_VALUE_UINT64, 1};
     return vfeed(c, m, k);
 }
 
 static int v_metric_value(vctx *c, char *m, size_t k) {
     vsync(c, 1);
-    gth_view *v = vnew(c, GTH_EV_METRIC, 1, 0, 1);
+    gth_view *v = vnew(c, GTH_KIND_METRIC, 1, 0, 1);
     v->u.metric = (gth_metric){"/gc/heap/goal:bytes", GTH_VALUE_BAD, 0};
     return vfeed(c, m, k);
 }
 
 static int v_label(vctx *c, char *m, size_t k, uint8_t kind) {
     vsync(c, 1);
-    gth_view *v = vnew(c, GTH_EV_LABEL, 1, 0, 1);
+    gth_view *v = vnew(c, GTH_KIND_LABEL, 1, 0, 1);
     v->u.label = (gth_label){{(const uint8_t *)"l", 1}, {kind, 4}};
     return vfeed(c, m, k);
 }
@@ -506,7 +506,7 @@ static int v_p_died_with_ranges(vctx *c, char *m, size_t k) {
     vsync(c, 1);
     vproc(c, 1, 3, GTH_PROC_UNDETERMINED, GTH_PROC_IDLE);
     OK(c);
-    gth_view *v = vnew(c, GTH_EV_RANGE_BEGIN, 1, 3, 1);
+    gth_view *v = vnew(c, GTH_KIND_RANGE_BEGIN, 1, 3, 1);
     v->u.range.name = (gth_bytes){(const uint8_t *)"GC incremental sweep", 20};
     v->u.range.scope = (gth_resource){GTH_RES_PROC, 3};
     OK(c);
@@ -562,17 +562,17 @@ static int v_p_stop_unbound(vctx *c, char *m, size_t k) {
 
 static int v_task_background_parent(vctx *c, char *m, size_t k) {
     vsync(c, 1);
-    gth_view *v = vnew(c, GTH_EV_TASK_BEGIN, 1, 0, 1);
+    gth_view *v = vnew(c, GTH_KIND_TASK_BEGIN, 1, 0, 1);
     v->u.task = (gth_task){5, 0, {(const uint8_t *)"t", 1}};
     return vfeed(c, m, k);
 }
 
 static int v_task_type_mismatch(vctx *c, char *m, size_t k) {
     vsync(c, 1);
-    gth_view *v = vnew(c, GTH_EV_TASK_BEGIN, 1, 0, 1);
+    gth_view *v = vnew(c, GTH_KIND_TASK_BEGIN, 1, 0, 1);
     v->u.task = (gth_task){5, UINT64_MAX, {(const uint8_t *)"t", 1}};
     OK(c);
-    v = vnew(c, GTH_EV_TASK_END, 1, 0, 1);
+    v = vnew(c, GTH_KIND_TASK_END, 1, 0, 1);
     v->u.task = (gth_task){5, UINT64_MAX, {(const uint8_t *)"u", 1}};
     return vfeed(c, m, k);
 }
@@ -580,10 +580,10 @@ static int v_task_type_mismatch(vctx *c, char *m, size_t k) {
 static int v_panic_sync_clock(vctx *c, char *m, size_t k) {
     gth_testtrace_free(c->t);
     c->t = gth_testtrace_new(NULL, 25); /* clock checks */
-    gth_view *v = vnew(c, GTH_EV_SYNC, -1, -1, -1);
+    gth_view *v = vnew(c, GTH_KIND_SYNC, -1, -1, -1);
     v->u.sync.n = 1;
     assert_int_equal(vfeed(c, NULL, 0), GTH_INV_VALIDATE_SYNC_NO_CLOCK);
-    v = vnew(c, GTH_EV_SYNC, -1, -1, -1);
+    v = vnew(c, GTH_KIND_SYNC, -1, -1, -1);
     v->u.sync.n = 2;
     v->u.sync.has_clock = 1;
     v->u.sync.clock = (gth_clock){1, 1, 1, 0};

@@ -1,7 +1,9 @@
 /*
  * internal: the reader's private data structures, shared by its stages —
- * generation reading (gen.c), the ordering engine (order.c) and the event loop
- * (reader.c). Nothing outside validator/ includes this.
+ * input buffering (input.c), batch framing (batch.c), reading a generation and
+ * its tables (generation.c), the per-thread batch cursors (batchcursor.c), the
+ * ordering engine (order.c) and the event loop (reader.c). Nothing outside
+ * validator/ includes this.
  */
 #ifndef GTH_VALIDATOR_INTERNAL_H
 #define GTH_VALIDATOR_INTERNAL_H
@@ -10,6 +12,7 @@
 #include <stdint.h>
 
 #include "base/base.h"
+#include "format/varint.h"
 #include "spec/invariants.h"
 #include "validator/arena.h"
 #include "validator/hmap.h"
@@ -219,7 +222,7 @@ static inline int vgen_has_stack(const vgen *g, uint64_t id) {
     return gth_idmap_get(&g->stacks, id, &idx);
 }
 
-/* ---- Input: a growable buffer. Without pread it holds the current
+/* ---- Input (input.c): a growable buffer. Without pread it holds the current
  * generation's bytes (batches are decoded from it); with pread (seekable) it is
  * only a read-ahead window for batch headers and tables, and regular batch
  * payloads are skipped, to be re-read by the cursors. */
@@ -245,6 +248,58 @@ void gth_vin_compact(vin *in);
 /* Seekable input: continues at file offset off (before or after the window). */
 void gth_vin_seek(vin *in, uint64_t off);
 
+/* ---- Varints with the error surface of Go's binary.ReadUvarint (batch framing
+ * and generation tables). */
+
+enum { RV_OK, RV_EOF, RV_UNEXPECTED_EOF, RV_OVERFLOW, RV_IO };
+
+static inline const char *gth_read_uvarint_text(int rc) {
+    switch (rc) {
+    case RV_EOF: return "EOF";
+    case RV_UNEXPECTED_EOF: return "unexpected EOF";
+    case RV_OVERFLOW: return "binary: varint overflows a 64-bit integer";
+    }
+    return "read error";
+}
+
+/* Reads a varint from p[*pos..end). */
+static inline int gth_read_uvarint(const uint8_t *p, size_t end, size_t *pos, uint64_t *v) {
+    if (*pos >= end) return RV_EOF;
+    int n = gth_uvarint(p + *pos, end - *pos, v);
+    if (n > 0) {
+        *pos += (size_t)n;
+        return RV_OK;
+    }
+    if (n == GTH_VARINT_OVERFLOW) return RV_OVERFLOW;
+    /* Truncated: ReadUvarint consumed what there was; ten continuation bytes
+     * would have been an overflow, fewer is an unexpected end. */
+    *pos = end;
+    return RV_UNEXPECTED_EOF;
+}
+
+/* ---- Batch framing (batch.c). A batch as read from the input: its header and
+ * where its payload is. */
+typedef struct rbatch {
+    int eog;
+    uint8_t exp;
+    uint8_t first;     /* first payload byte (0 if empty): what kind of batch */
+    int buffered;      /* the payload is in the buffer at off */
+    uint64_t gen, m, time, size;
+    size_t off;        /* payload offset in the buffer, when buffered */
+    uint64_t data_off; /* payload offset in the input */
+    uint64_t file_off; /* offset of the batch's first byte */
+} rbatch;
+
+enum { RB_OK, RB_EOF, RB_ERR };
+
+/* Reads the next batch's header (or an in-band EndOfGeneration) at in->pos,
+ * and its payload: buffered for the batches the generation stage decodes
+ * itself, skipped for a thread's regular batch when the input is seekable.
+ * RB_EOF at the end of the input; RB_ERR with err filled. */
+int gth_batch_read(vin *in, rbatch *b, unsigned version, gth_error *err);
+
+/* ---- Generations (generation.c). */
+
 /* Result of reading one generation. */
 typedef enum {
     GEN_OK = 0,     /* a generation was read */
@@ -257,12 +312,14 @@ typedef enum {
 
 /* Reads the next generation into g (its arena must be reset by the caller).
  * For < 1.26 the first batch of the next generation is left unread. */
-gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_reader_stats *st,
-                        gth_error *err);
+gen_result gth_generation_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_reader_stats *st,
+                               gth_error *err);
 /* Wires the generation's hash maps to the arena-backed allocator. */
-void gth_gen_init(vgen *g, const gth_allocator *a);
-void gth_gen_clear(vgen *g);
-void gth_gen_free(vgen *g);
+void gth_generation_init(vgen *g, const gth_allocator *a);
+void gth_generation_clear(vgen *g);
+void gth_generation_free(vgen *g);
+
+/* ---- Batch cursors (batchcursor.c). */
 
 /* Points cursor c at batch bi: its payload in the buffer or, when the input is
  * seekable, read into the cursor's own buffer. 0, or -1 on an I/O error. */

@@ -24,13 +24,6 @@ static const char *pstatus_name(uint8_t s) {
     return "Bad";
 }
 
-/* API states (Go's GoState / ProcState numbering), smuggled into events. */
-enum { ST_UNDETERMINED = 0, ST_NOTEXIST = 1 };
-static const uint8_t g_status_to_state[GTH_GS__COUNT] = {0, 2, 3, 5, 4}; /* Bad Runnable Running Syscall Waiting */
-/* ProcState: Undetermined 0, NotExist 1, Running 2, Idle 3. Wire Bad, Running,
- * Idle, Syscall (counts as Running), SyscallAbandoned (counts as Idle). */
-static const uint8_t p_status_to_state[GTH_PS__COUNT] = {0, 2, 3, 2, 3};
-
 int gth_order_init(vorder *o, const gth_allocator *a, unsigned version) {
     memset(o, 0, sizeof *o);
     o->a = a;
@@ -328,14 +321,14 @@ static adv_result proc_status(actx *x) {
     uint8_t status = (uint8_t)x->args[1];
     if (status >= GTH_PS__COUNT)
         return fail(x, GTH_INV_PROC_STATUS_VALUE, "invalid status for proc %lld: %u", (long long)pid, status);
-    uint8_t old = p_status_to_state[status];
+    uint8_t old = gth_pstatus_state(status);
     vpstate *s = find_p(o, pid);
     if (s) {
         if (status == GTH_PS_ABANDONED && s->status == GTH_PS_SYSCALL) {
-            old = 2; /* Running */
+            old = GTH_PROC_RUNNING;
             x->args[1] = GTH_PS_SYSCALL;
         } else if (status == GTH_PS_ABANDONED && s->status == GTH_PS_ABANDONED) {
-            old = 3; /* Idle */
+            old = GTH_PROC_IDLE;
             x->args[1] = GTH_PS_ABANDONED;
         } else if (s->status != status) {
             return fail(x, GTH_INV_PROC_STATUS_INCONSISTENT, "inconsistent status for proc %lld: old %s vs. new %s",
@@ -345,13 +338,13 @@ static adv_result proc_status(actx *x) {
         s->seq = 0;
     } else {
         if (!new_p(o, pid, status, x->gen)) return nomem(x);
-        old = x->gen == o->initial_gen ? ST_UNDETERMINED : ST_NOTEXIST;
+        old = x->gen == o->initial_gen ? GTH_PROC_UNDETERMINED : GTH_PROC_NOTEXIST;
     }
     x->args[2] = old;
     int64_t newp = x->p;
     if (status == GTH_PS_RUNNING || status == GTH_PS_SYSCALL) newp = pid;
     int64_t em = x->m, ep = x->p, eg = x->gid;
-    if (status == GTH_PS_ABANDONED && old == 2) {
+    if (status == GTH_PS_ABANDONED && old == GTH_PROC_RUNNING) {
         /* Attribute the event to the thread that holds the proc. Go scans its
          * thread map and keeps the last match; with several it is map order. */
         int found = 0;
@@ -443,7 +436,7 @@ static adv_result go_status(actx *x) {
     uint8_t status = (uint8_t)x->args[2];
     if (status >= GTH_GS__COUNT)
         return fail(x, GTH_INV_G_STATUS_VALUE, "invalid status for goroutine %lld: %u", (long long)gid, status);
-    uint8_t old = g_status_to_state[status];
+    uint8_t old = gth_gstatus_state(status);
     vgstate *s = find_g(o, gid);
     if (s) {
         if (s->status != status)
@@ -453,7 +446,7 @@ static adv_result go_status(actx *x) {
         s->seq = 0;
     } else if (x->gen == o->initial_gen) {
         if (!new_g(o, gid, status, x->gen)) return nomem(x);
-        old = ST_UNDETERMINED;
+        old = GTH_GO_UNDETERMINED;
     } else {
         return fail(x, GTH_INV_G_STATUS_NEW,
                     "found goroutine status for new goroutine after the first generation: id=%lld status=%s",

@@ -131,7 +131,7 @@ gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *er
     r->in.a = a;
     gth_error_clear(&r->in.err);
     gth_arena_init(&r->arena, a);
-    gth_gen_init(&r->gen, a);
+    gth_generation_init(&r->gen, a);
     /* The header: Go's reader scans it leniently (runs of Unicode spaces, leading
      * zeros), so read on until the parser has seen enough. */
     unsigned minor = 0;
@@ -175,7 +175,7 @@ void gth_reader_free(gth_reader *r) {
     if (!r) return;
     const gth_allocator *a = r->a;
     if (r->version) gth_order_free(&r->order);
-    gth_gen_free(&r->gen);
+    gth_generation_free(&r->gen);
     gth_arena_free(&r->arena);
     gth_free(a, r->in.buf, r->in.cap);
     gth_free(a, r->cursors, r->cursors_cap * sizeof *r->cursors);
@@ -243,7 +243,7 @@ static void sort_frontier(gth_reader *r) { gth_go_sort(r->heap, r->nheap, sizeof
 
 static void make_sync(gth_reader *r, gth_event *ev, int64_t t, int table) {
     memset(ev, 0, sizeof *ev);
-    ev->code = GTH_CODE_SYNC;
+    ev->code = GTH_CODE_READER_SYNC;
     ev->time = t;
     ev->m = ev->p = ev->g = NO_ID;
     ev->args[0] = ++r->syncs;
@@ -265,7 +265,7 @@ static void idchecks_init(idcheck *checks) {
     for (unsigned code = 0; code < 256; code++) {
         const gth_event_spec *s = gth_spec_event(code);
         idcheck *c = &checks[code];
-        if (code == GTH_CODE_SYNC || code == GTH_EV_CPUSample || !s) continue;
+        if (code == GTH_CODE_READER_SYNC || code == GTH_EV_CPUSample || !s) continue;
         uint8_t pos[2];
         unsigned n = gth_spec_stack_args(s, pos);
         for (unsigned i = 0; i < n; i++) c->arg[c->n] = (uint8_t)(pos[i] - 1), c->stack[c->n++] = 1;
@@ -375,10 +375,10 @@ static int next_generation(gth_reader *r, gth_event *ev, gth_error *err) {
     }
     r->have_gen = 0;
     gth_arena_reset(&r->arena);
-    gth_gen_clear(&r->gen);
+    gth_generation_clear(&r->gen);
     size_t before = r->in.base + r->in.pos;
     gth_error_clear(err);
-    gen_result gr = gth_gen_read(&r->in, &r->arena, &r->gen, r->version, &r->st, err);
+    gen_result gr = gth_generation_read(&r->in, &r->arena, &r->gen, r->version, &r->st, err);
     r->st.bytes += r->in.base + r->in.pos - before;
     switch (gr) {
     case GEN_OK: return install(r, ev, err);

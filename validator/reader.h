@@ -41,7 +41,32 @@ gth_source gth_source_mem(gth_mem_source *ms, const void *data, size_t len);
 /* A source over a file descriptor: seekable (pread) if it is a regular file. */
 gth_source gth_source_fd(int *fd);
 
-#define GTH_CODE_SYNC 0xFF /* code of the reader-made Sync event */
+/* The code of the Sync events the reader makes (one per generation, and a
+ * final one). Not a wire code: those stop at GTH_NUM_CODES - 1, and the wire's
+ * own GTH_EV_Sync (50) only marks a sync batch. */
+#define GTH_CODE_READER_SYNC 0xFF
+
+/* Goroutine and proc states, numbered as Go's GoState and ProcState: the API
+ * states, not the wire statuses (GTH_GS_*, GTH_PS_*). A status event the reader
+ * delivers carries in its args the state its resource was in before. */
+enum { GTH_GO_UNDETERMINED, GTH_GO_NOTEXIST, GTH_GO_RUNNABLE, GTH_GO_RUNNING, GTH_GO_WAITING, GTH_GO_SYSCALL };
+enum { GTH_PROC_UNDETERMINED, GTH_PROC_NOTEXIST, GTH_PROC_RUNNING, GTH_PROC_IDLE };
+/* The state a wire status stands for; status must be below GTH_GS__COUNT
+ * (GTH_PS__COUNT). A proc in a syscall counts as Running, an abandoned one as Idle. */
+static inline uint8_t gth_gstatus_state(uint64_t status) {
+    static const uint8_t state[GTH_GS__COUNT] = {
+        [GTH_GS_BAD] = GTH_GO_UNDETERMINED, [GTH_GS_RUNNABLE] = GTH_GO_RUNNABLE, [GTH_GS_RUNNING] = GTH_GO_RUNNING,
+        [GTH_GS_SYSCALL] = GTH_GO_SYSCALL,   [GTH_GS_WAITING] = GTH_GO_WAITING,
+    };
+    return state[status];
+}
+static inline uint8_t gth_pstatus_state(uint64_t status) {
+    static const uint8_t state[GTH_PS__COUNT] = {
+        [GTH_PS_BAD] = GTH_PROC_UNDETERMINED, [GTH_PS_RUNNING] = GTH_PROC_RUNNING, [GTH_PS_IDLE] = GTH_PROC_IDLE,
+        [GTH_PS_SYSCALL] = GTH_PROC_RUNNING,  [GTH_PS_ABANDONED] = GTH_PROC_IDLE,
+    };
+    return state[status];
+}
 
 /* An event as Go's reader delivers it (its "base event" plus context). */
 typedef struct gth_event {
@@ -49,7 +74,7 @@ typedef struct gth_event {
     int64_t m, p, g;     /* context: thread, proc, goroutine; -1 = none */
     uint64_t args[4];    /* wire arguments without dt, then reader-filled extras */
     uint64_t offset;     /* byte offset of the wire event; GTH_NO_OFFSET if made by the reader */
-    uint8_t code;        /* wire event code, or GTH_CODE_SYNC */
+    uint8_t code;        /* wire event code, or GTH_CODE_READER_SYNC */
     uint8_t synthetic;   /* 1 if the reader made it (GoSwitch expansion, implicit steal) */
     uint8_t has_table;   /* Sync: 1 if it opens a generation (carries its clock and batches) */
     const uint8_t *str;  /* TaskEnd: the task's type text */

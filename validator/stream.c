@@ -229,7 +229,7 @@ static void put_transition(gth_stream *st, gth_buf *b, const gth_view *v) {
 }
 
 int gth_stream_line(gth_stream *st, gth_buf *b, const gth_view *v) {
-    if (st && v->kind == GTH_EV_SYNC) cache_reset(st);
+    if (st && v->kind == GTH_KIND_SYNC) cache_reset(st);
     put_i64(b, v->time);
     put_c(b, ' ');
     const char *kn = gth_event_kind_name(v->kind);
@@ -241,27 +241,27 @@ int gth_stream_line(gth_stream *st, gth_buf *b, const gth_view *v) {
     LIT(b, " G=");
     put_i64(b, v->g);
     switch (v->kind) {
-    case GTH_EV_SYNC: put_sync(b, &v->u.sync); break;
-    case GTH_EV_METRIC:
+    case GTH_KIND_SYNC: put_sync(b, &v->u.sync); break;
+    case GTH_KIND_METRIC:
         LIT(b, " Name=");
         put_qs(b, v->u.metric.name);
         LIT(b, " Value=");
         put_u64(b, v->u.metric.value);
         break;
-    case GTH_EV_LABEL:
+    case GTH_KIND_LABEL:
         LIT(b, " Label=");
         put_q(b, v->u.label.label);
         LIT(b, " Resource=");
         put_resource(b, v->u.label.resource);
         break;
-    case GTH_EV_RANGE_BEGIN:
-    case GTH_EV_RANGE_ACTIVE:
-    case GTH_EV_RANGE_END:
+    case GTH_KIND_RANGE_BEGIN:
+    case GTH_KIND_RANGE_ACTIVE:
+    case GTH_KIND_RANGE_END:
         LIT(b, " Name=");
         put_q(b, v->u.range.name);
         LIT(b, " Scope=");
         put_resource(b, v->u.range.scope);
-        if (v->kind == GTH_EV_RANGE_END) {
+        if (v->kind == GTH_KIND_RANGE_END) {
             LIT(b, " Attributes=[");
             for (unsigned i = 0; i < v->u.range.nattrs; i++) {
                 if (i) put_c(b, ' ');
@@ -272,8 +272,8 @@ int gth_stream_line(gth_stream *st, gth_buf *b, const gth_view *v) {
             put_c(b, ']');
         }
         break;
-    case GTH_EV_TASK_BEGIN:
-    case GTH_EV_TASK_END:
+    case GTH_KIND_TASK_BEGIN:
+    case GTH_KIND_TASK_END:
         LIT(b, " ID=");
         put_u64(b, v->u.task.id);
         LIT(b, " Parent=");
@@ -281,14 +281,14 @@ int gth_stream_line(gth_stream *st, gth_buf *b, const gth_view *v) {
         LIT(b, " Type=");
         put_q(b, v->u.task.type);
         break;
-    case GTH_EV_REGION_BEGIN:
-    case GTH_EV_REGION_END:
+    case GTH_KIND_REGION_BEGIN:
+    case GTH_KIND_REGION_END:
         LIT(b, " Task=");
         put_u64(b, v->u.region.task);
         LIT(b, " Type=");
         put_q(b, v->u.region.type);
         break;
-    case GTH_EV_LOG:
+    case GTH_KIND_LOG:
         LIT(b, " Task=");
         put_u64(b, v->u.log.task);
         LIT(b, " Category=");
@@ -296,8 +296,8 @@ int gth_stream_line(gth_stream *st, gth_buf *b, const gth_view *v) {
         LIT(b, " Message=");
         put_q(b, v->u.log.message);
         break;
-    case GTH_EV_STATE_TRANSITION: put_transition(st, b, v); break;
-    case GTH_EV_EXPERIMENTAL: {
+    case GTH_KIND_STATE_TRANSITION: put_transition(st, b, v); break;
+    case GTH_KIND_EXPERIMENTAL: {
         const gth_experimental *x = &v->u.experimental;
         LIT(b, " Name=");
         lit(b, x->name, strlen(x->name));

@@ -687,12 +687,12 @@ static void check_range(gth_testtrace *t, const gth_view *v) {
     int64_t name = intern(t, r->name);
     if (name < 0) return;
     switch (v->kind) {
-    case GTH_EV_RANGE_BEGIN:
+    case GTH_KIND_RANGE_BEGIN:
         if (has_range(t, r->scope, name))
             range_err(t, GTH_INV_VALIDATE_RANGE_BEGUN_AGAIN, "already active range ", r, " begun again");
         add_range(t, r->scope, name);
         break;
-    case GTH_EV_RANGE_ACTIVE:
+    case GTH_KIND_RANGE_ACTIVE:
         if (!has_range(t, r->scope, name)) add_range(t, r->scope, name);
         break;
     default:
@@ -798,8 +798,8 @@ int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err) {
     check_stack(t, v, v->stack);
 
     switch (v->kind) {
-    case GTH_EV_SYNC: check_sync(t, v); break;
-    case GTH_EV_METRIC:
+    case GTH_KIND_SYNC: check_sync(t, v); break;
+    case GTH_KIND_METRIC:
         if (!strchr(v->u.metric.name, ':')) {
             gth_buf *b = next_err(t, GTH_INV_VALIDATE_METRIC_NAME);
             put_str(b, "invalid metric name ");
@@ -807,19 +807,19 @@ int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err) {
         }
         if (v->u.metric.value_kind == GTH_VALUE_BAD) errf(t, GTH_INV_VALIDATE_METRIC_VALUE, "invalid value");
         break;
-    case GTH_EV_LABEL: check_label(t, v); break;
-    case GTH_EV_STATE_TRANSITION: {
+    case GTH_KIND_LABEL: check_label(t, v); break;
+    case GTH_KIND_STATE_TRANSITION: {
         const gth_transition *tr = &v->u.transition;
         check_stack(t, v, tr->stack);
         if (tr->resource.kind == GTH_RES_GOROUTINE) check_goroutine(t, v, tr);
         else if (tr->resource.kind == GTH_RES_PROC) check_proc(t, v, tr);
         break;
     }
-    case GTH_EV_RANGE_BEGIN:
-    case GTH_EV_RANGE_ACTIVE:
-    case GTH_EV_RANGE_END: check_range(t, v); break;
-    case GTH_EV_TASK_BEGIN: check_task_begin(t, &v->u.task); break;
-    case GTH_EV_TASK_END: check_task_end(t, &v->u.task); break;
+    case GTH_KIND_RANGE_BEGIN:
+    case GTH_KIND_RANGE_ACTIVE:
+    case GTH_KIND_RANGE_END: check_range(t, v); break;
+    case GTH_KIND_TASK_BEGIN: check_task_begin(t, &v->u.task); break;
+    case GTH_KIND_TASK_END: check_task_end(t, &v->u.task); break;
     default: break; /* StackSample, Log, Experimental: nothing beyond the stack */
     }
 

@@ -11,117 +11,72 @@
 #include "spec/invariants.h"
 #include "spec/spec.h"
 
-/* Wire codes the view needs by name. */
-enum {
-    C_CPU_SAMPLE = 7,
-    C_PROCS_CHANGE = 9,
-    C_PROC_START = 10,
-    C_PROC_STOP = 11,
-    C_PROC_STEAL = 12,
-    C_PROC_STATUS = 13,
-    C_GO_CREATE = 14,
-    C_GO_CREATE_SYSCALL = 15,
-    C_GO_START = 16,
-    C_GO_DESTROY = 17,
-    C_GO_DESTROY_SYSCALL = 18,
-    C_GO_STOP = 19,
-    C_GO_BLOCK = 20,
-    C_GO_UNBLOCK = 21,
-    C_GO_SYSCALL_BEGIN = 22,
-    C_GO_SYSCALL_END = 23,
-    C_GO_SYSCALL_END_BLOCKED = 24,
-    C_GO_STATUS = 25,
-    C_STW_BEGIN = 26,
-    C_STW_END = 27,
-    C_GC_ACTIVE = 28,
-    C_GC_BEGIN = 29,
-    C_GC_END = 30,
-    C_SWEEP_ACTIVE = 31,
-    C_SWEEP_BEGIN = 32,
-    C_SWEEP_END = 33,
-    C_ASSIST_ACTIVE = 34,
-    C_ASSIST_BEGIN = 35,
-    C_ASSIST_END = 36,
-    C_HEAP_ALLOC = 37,
-    C_HEAP_GOAL = 38,
-    C_GO_LABEL = 39,
-    C_TASK_BEGIN = 40,
-    C_TASK_END = 41,
-    C_REGION_BEGIN = 42,
-    C_REGION_END = 43,
-    C_USER_LOG = 44,
-    C_GO_SWITCH = 45,
-    C_GO_SWITCH_DESTROY = 46,
-    C_GO_CREATE_BLOCKED = 47,
-    C_GO_STATUS_STACK = 48
-};
-
 static const uint8_t kind_of_code[GTH_NUM_CODES] = {
-    [C_CPU_SAMPLE] = GTH_EV_STACK_SAMPLE,
-    [C_PROCS_CHANGE] = GTH_EV_METRIC,
-    [C_PROC_START] = GTH_EV_STATE_TRANSITION,
-    [C_PROC_STOP] = GTH_EV_STATE_TRANSITION,
-    [C_PROC_STEAL] = GTH_EV_STATE_TRANSITION,
-    [C_PROC_STATUS] = GTH_EV_STATE_TRANSITION,
-    [C_GO_CREATE] = GTH_EV_STATE_TRANSITION,
-    [C_GO_CREATE_SYSCALL] = GTH_EV_STATE_TRANSITION,
-    [C_GO_START] = GTH_EV_STATE_TRANSITION,
-    [C_GO_DESTROY] = GTH_EV_STATE_TRANSITION,
-    [C_GO_DESTROY_SYSCALL] = GTH_EV_STATE_TRANSITION,
-    [C_GO_STOP] = GTH_EV_STATE_TRANSITION,
-    [C_GO_BLOCK] = GTH_EV_STATE_TRANSITION,
-    [C_GO_UNBLOCK] = GTH_EV_STATE_TRANSITION,
-    [C_GO_SYSCALL_BEGIN] = GTH_EV_STATE_TRANSITION,
-    [C_GO_SYSCALL_END] = GTH_EV_STATE_TRANSITION,
-    [C_GO_SYSCALL_END_BLOCKED] = GTH_EV_STATE_TRANSITION,
-    [C_GO_STATUS] = GTH_EV_STATE_TRANSITION,
-    [C_STW_BEGIN] = GTH_EV_RANGE_BEGIN,
-    [C_STW_END] = GTH_EV_RANGE_END,
-    [C_GC_ACTIVE] = GTH_EV_RANGE_ACTIVE,
-    [C_GC_BEGIN] = GTH_EV_RANGE_BEGIN,
-    [C_GC_END] = GTH_EV_RANGE_END,
-    [C_SWEEP_ACTIVE] = GTH_EV_RANGE_ACTIVE,
-    [C_SWEEP_BEGIN] = GTH_EV_RANGE_BEGIN,
-    [C_SWEEP_END] = GTH_EV_RANGE_END,
-    [C_ASSIST_ACTIVE] = GTH_EV_RANGE_ACTIVE,
-    [C_ASSIST_BEGIN] = GTH_EV_RANGE_BEGIN,
-    [C_ASSIST_END] = GTH_EV_RANGE_END,
-    [C_HEAP_ALLOC] = GTH_EV_METRIC,
-    [C_HEAP_GOAL] = GTH_EV_METRIC,
-    [C_GO_LABEL] = GTH_EV_LABEL,
-    [C_TASK_BEGIN] = GTH_EV_TASK_BEGIN,
-    [C_TASK_END] = GTH_EV_TASK_END,
-    [C_REGION_BEGIN] = GTH_EV_REGION_BEGIN,
-    [C_REGION_END] = GTH_EV_REGION_END,
-    [C_USER_LOG] = GTH_EV_LOG,
-    [C_GO_SWITCH] = GTH_EV_STATE_TRANSITION,
-    [C_GO_SWITCH_DESTROY] = GTH_EV_STATE_TRANSITION,
-    [C_GO_CREATE_BLOCKED] = GTH_EV_STATE_TRANSITION,
-    [C_GO_STATUS_STACK] = GTH_EV_STATE_TRANSITION,
-    [128] = GTH_EV_EXPERIMENTAL,
-    [129] = GTH_EV_EXPERIMENTAL,
-    [130] = GTH_EV_EXPERIMENTAL,
-    [131] = GTH_EV_EXPERIMENTAL,
-    [132] = GTH_EV_EXPERIMENTAL,
-    [133] = GTH_EV_EXPERIMENTAL,
-    [134] = GTH_EV_EXPERIMENTAL,
-    [135] = GTH_EV_EXPERIMENTAL,
-    [136] = GTH_EV_EXPERIMENTAL,
+    [GTH_EV_CPUSample] = GTH_KIND_STACK_SAMPLE,
+    [GTH_EV_ProcsChange] = GTH_KIND_METRIC,
+    [GTH_EV_ProcStart] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_ProcStop] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_ProcSteal] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_ProcStatus] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoCreate] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoCreateSyscall] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoStart] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoDestroy] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoDestroySyscall] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoStop] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoBlock] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoUnblock] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoSyscallBegin] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoSyscallEnd] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoSyscallEndBlocked] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoStatus] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_STWBegin] = GTH_KIND_RANGE_BEGIN,
+    [GTH_EV_STWEnd] = GTH_KIND_RANGE_END,
+    [GTH_EV_GCActive] = GTH_KIND_RANGE_ACTIVE,
+    [GTH_EV_GCBegin] = GTH_KIND_RANGE_BEGIN,
+    [GTH_EV_GCEnd] = GTH_KIND_RANGE_END,
+    [GTH_EV_GCSweepActive] = GTH_KIND_RANGE_ACTIVE,
+    [GTH_EV_GCSweepBegin] = GTH_KIND_RANGE_BEGIN,
+    [GTH_EV_GCSweepEnd] = GTH_KIND_RANGE_END,
+    [GTH_EV_GCMarkAssistActive] = GTH_KIND_RANGE_ACTIVE,
+    [GTH_EV_GCMarkAssistBegin] = GTH_KIND_RANGE_BEGIN,
+    [GTH_EV_GCMarkAssistEnd] = GTH_KIND_RANGE_END,
+    [GTH_EV_HeapAlloc] = GTH_KIND_METRIC,
+    [GTH_EV_HeapGoal] = GTH_KIND_METRIC,
+    [GTH_EV_GoLabel] = GTH_KIND_LABEL,
+    [GTH_EV_UserTaskBegin] = GTH_KIND_TASK_BEGIN,
+    [GTH_EV_UserTaskEnd] = GTH_KIND_TASK_END,
+    [GTH_EV_UserRegionBegin] = GTH_KIND_REGION_BEGIN,
+    [GTH_EV_UserRegionEnd] = GTH_KIND_REGION_END,
+    [GTH_EV_UserLog] = GTH_KIND_LOG,
+    [GTH_EV_GoSwitch] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoSwitchDestroy] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoCreateBlocked] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_GoStatusStack] = GTH_KIND_STATE_TRANSITION,
+    [GTH_EV_Span] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_SpanAlloc] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_SpanFree] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_HeapObject] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_HeapObjectAlloc] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_HeapObjectFree] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_GoroutineStack] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_GoroutineStackAlloc] = GTH_KIND_EXPERIMENTAL,
+    [GTH_EV_GoroutineStackFree] = GTH_KIND_EXPERIMENTAL,
 };
 
 gth_event_kind gth_view_kind(uint8_t code) {
-    if (code == GTH_CODE_SYNC) return GTH_EV_SYNC;
-    if (code >= GTH_NUM_CODES) return GTH_EV_BAD;
+    if (code == GTH_CODE_READER_SYNC) return GTH_KIND_SYNC;
+    if (code >= GTH_NUM_CODES) return GTH_KIND_BAD;
     return (gth_event_kind)kind_of_code[code];
 }
 
 const char *gth_event_kind_name(unsigned kind) {
-    static const char *const names[GTH_EV__COUNT] = {
+    static const char *const names[GTH_KIND__COUNT] = {
         "Bad",        "Sync",       "Metric",      "Label",        "StackSample",
         "RangeBegin", "RangeActive", "RangeEnd",   "TaskBegin",    "TaskEnd",
         "RegionBegin", "RegionEnd", "Log",         "StateTransition", "Experimental",
     };
-    return kind < GTH_EV__COUNT ? names[kind] : names[0];
+    return kind < GTH_KIND__COUNT ? names[kind] : names[0];
 }
 
 const char *gth_go_state_name(unsigned s) {
@@ -165,8 +120,8 @@ int gth_view_stack_frame(const gth_view *v, gth_stack_ref s, size_t i, gth_frame
  * for a CPU sample; otherwise the event's own stack argument, NoStack if 0. */
 static gth_stack_ref event_stack(const gth_event *ev) {
     gth_stack_ref s = {0, 0};
-    if (ev->code == GTH_CODE_SYNC) return s;
-    if (ev->code == C_CPU_SAMPLE) return (gth_stack_ref){1, ev->args[0]};
+    if (ev->code == GTH_CODE_READER_SYNC) return s;
+    if (ev->code == GTH_EV_CPUSample) return (gth_stack_ref){1, ev->args[0]};
     const gth_event_spec *spec = gth_spec_event(ev->code);
     if (!spec || !spec->stack_mask) return s;
     unsigned i = 0;
@@ -203,15 +158,6 @@ static int lookup(const gth_reader *r, const gth_event *ev, uint64_t id, gth_byt
 
 /* ---- Details ------------------------------------------------------------------------- */
 
-static const uint8_t gstatus_to_state[GTH_GS__COUNT] = {
-    [GTH_GS_BAD] = GTH_GO_UNDETERMINED, [GTH_GS_RUNNABLE] = GTH_GO_RUNNABLE, [GTH_GS_RUNNING] = GTH_GO_RUNNING,
-    [GTH_GS_SYSCALL] = GTH_GO_SYSCALL,   [GTH_GS_WAITING] = GTH_GO_WAITING,
-};
-static const uint8_t pstatus_to_state[GTH_PS__COUNT] = {
-    [GTH_PS_BAD] = GTH_PROC_UNDETERMINED, [GTH_PS_RUNNING] = GTH_PROC_RUNNING, [GTH_PS_IDLE] = GTH_PROC_IDLE,
-    [GTH_PS_SYSCALL] = GTH_PROC_RUNNING,  [GTH_PS_ABANDONED] = GTH_PROC_IDLE,
-};
-
 static void go_tr(gth_transition *t, int64_t id, uint8_t from, uint8_t to) {
     t->resource = (gth_resource){GTH_RES_GOROUTINE, id};
     t->old_state = from;
@@ -230,46 +176,46 @@ static int transition(const gth_reader *r, const gth_event *ev, gth_view *v, gth
     t->reason = (gth_bytes){(const uint8_t *)"", 0};
     const uint64_t *a = ev->args;
     switch (ev->code) {
-    case C_PROC_START: proc_tr(t, (int64_t)a[0], GTH_PROC_IDLE, GTH_PROC_RUNNING); break;
-    case C_PROC_STOP: proc_tr(t, ev->p, GTH_PROC_RUNNING, GTH_PROC_IDLE); break;
-    case C_PROC_STEAL:
+    case GTH_EV_ProcStart: proc_tr(t, (int64_t)a[0], GTH_PROC_IDLE, GTH_PROC_RUNNING); break;
+    case GTH_EV_ProcStop: proc_tr(t, ev->p, GTH_PROC_RUNNING, GTH_PROC_IDLE); break;
+    case GTH_EV_ProcSteal:
         /* A steal of an abandoned proc lost the information that it ran. */
         proc_tr(t, (int64_t)a[0], a[3] == GTH_PS_ABANDONED ? GTH_PROC_IDLE : GTH_PROC_RUNNING, GTH_PROC_IDLE);
         break;
-    case C_PROC_STATUS:
+    case GTH_EV_ProcStatus:
         /* Go indexes its status table with the untruncated wire value. */
         if (a[1] >= GTH_PS__COUNT)
             return panic_err(ev, err, GTH_INV_VALIDATE_PANIC_PROC_STATUS,
                              "panic: runtime error: index out of range [%llu] with length %d",
                              (unsigned long long)a[1], GTH_PS__COUNT);
-        proc_tr(t, (int64_t)a[0], (uint8_t)a[2], pstatus_to_state[a[1]]);
+        proc_tr(t, (int64_t)a[0], (uint8_t)a[2], gth_pstatus_state(a[1]));
         break;
-    case C_GO_CREATE:
-    case C_GO_CREATE_BLOCKED:
-        go_tr(t, (int64_t)a[0], GTH_GO_NOTEXIST, ev->code == C_GO_CREATE ? GTH_GO_RUNNABLE : GTH_GO_WAITING);
+    case GTH_EV_GoCreate:
+    case GTH_EV_GoCreateBlocked:
+        go_tr(t, (int64_t)a[0], GTH_GO_NOTEXIST, ev->code == GTH_EV_GoCreate ? GTH_GO_RUNNABLE : GTH_GO_WAITING);
         t->stack = (gth_stack_ref){1, a[1]};
         break;
-    case C_GO_CREATE_SYSCALL: go_tr(t, (int64_t)a[0], GTH_GO_NOTEXIST, GTH_GO_SYSCALL); break;
-    case C_GO_START: go_tr(t, (int64_t)a[0], GTH_GO_RUNNABLE, GTH_GO_RUNNING); break;
-    case C_GO_DESTROY: go_tr(t, ev->g, GTH_GO_RUNNING, GTH_GO_NOTEXIST); break;
-    case C_GO_DESTROY_SYSCALL: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_NOTEXIST); break;
-    case C_GO_STOP:
-    case C_GO_BLOCK:
-        go_tr(t, ev->g, GTH_GO_RUNNING, ev->code == C_GO_STOP ? GTH_GO_RUNNABLE : GTH_GO_WAITING);
+    case GTH_EV_GoCreateSyscall: go_tr(t, (int64_t)a[0], GTH_GO_NOTEXIST, GTH_GO_SYSCALL); break;
+    case GTH_EV_GoStart: go_tr(t, (int64_t)a[0], GTH_GO_RUNNABLE, GTH_GO_RUNNING); break;
+    case GTH_EV_GoDestroy: go_tr(t, ev->g, GTH_GO_RUNNING, GTH_GO_NOTEXIST); break;
+    case GTH_EV_GoDestroySyscall: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_NOTEXIST); break;
+    case GTH_EV_GoStop:
+    case GTH_EV_GoBlock:
+        go_tr(t, ev->g, GTH_GO_RUNNING, ev->code == GTH_EV_GoStop ? GTH_GO_RUNNABLE : GTH_GO_WAITING);
         if (lookup(r, ev, a[0], &t->reason, err)) return GTH_EINTERNAL;
         t->stack = v->stack;
         break;
-    case C_GO_UNBLOCK:
-    case C_GO_SWITCH:
-    case C_GO_SWITCH_DESTROY: go_tr(t, (int64_t)a[0], GTH_GO_WAITING, GTH_GO_RUNNABLE); break;
-    case C_GO_SYSCALL_BEGIN:
+    case GTH_EV_GoUnblock:
+    case GTH_EV_GoSwitch:
+    case GTH_EV_GoSwitchDestroy: go_tr(t, (int64_t)a[0], GTH_GO_WAITING, GTH_GO_RUNNABLE); break;
+    case GTH_EV_GoSyscallBegin:
         go_tr(t, ev->g, GTH_GO_RUNNING, GTH_GO_SYSCALL);
         t->stack = v->stack;
         break;
-    case C_GO_SYSCALL_END: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNING); break;
-    case C_GO_SYSCALL_END_BLOCKED: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNABLE); break;
-    case C_GO_STATUS:
-    case C_GO_STATUS_STACK: {
+    case GTH_EV_GoSyscallEnd: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNING); break;
+    case GTH_EV_GoSyscallEndBlocked: go_tr(t, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNABLE); break;
+    case GTH_EV_GoStatus:
+    case GTH_EV_GoStatusStack: {
         /* The reader packs the old state above the (truncated) wire status. */
         uint64_t to = a[2] & 0xffffffffu, from = a[2] >> 32;
         if (to >= GTH_GS__COUNT) {
@@ -277,7 +223,7 @@ static int transition(const gth_reader *r, const gth_event *ev, gth_view *v, gth
                           (unsigned long long)to);
             return GTH_EINTERNAL;
         }
-        go_tr(t, (int64_t)a[0], (uint8_t)from, gstatus_to_state[to]);
+        go_tr(t, (int64_t)a[0], (uint8_t)from, gth_gstatus_state(to));
         t->stack = v->stack;
         break;
     }
@@ -294,12 +240,12 @@ static int range(const gth_reader *r, const gth_event *ev, gth_view *v, gth_erro
     static const char mark[] = "GC concurrent mark phase", sweep[] = "GC incremental sweep",
                       assist[] = "GC mark assist";
     switch (ev->code) {
-    case C_STW_BEGIN:
-    case C_STW_END: {
+    case GTH_EV_STWBegin:
+    case GTH_EV_STWEnd: {
         /* For STWEnd the reader put the kind of the range it ends in args[0];
          * like Go, it is looked up in the current generation's table. */
         gth_bytes kind;
-        if (ev->code == C_STW_END) {
+        if (ev->code == GTH_EV_STWEnd) {
             if (!gth_reader_string(r, ev->args[0], &kind.p, &kind.n))
                 return panic_err(ev, err, GTH_INV_VALIDATE_PANIC_STW_KIND, "panic: expected id %llu in string table",
                                  (unsigned long long)ev->args[0]);
@@ -315,28 +261,28 @@ static int range(const gth_reader *r, const gth_event *ev, gth_view *v, gth_erro
         g->scope = (gth_resource){GTH_RES_GOROUTINE, ev->g};
         break;
     }
-    case C_GC_ACTIVE:
-    case C_GC_BEGIN:
-    case C_GC_END:
+    case GTH_EV_GCActive:
+    case GTH_EV_GCBegin:
+    case GTH_EV_GCEnd:
         g->name = (gth_bytes){(const uint8_t *)mark, sizeof mark - 1};
         g->scope = (gth_resource){GTH_RES_NONE, 0};
         break;
-    case C_SWEEP_ACTIVE:
-    case C_SWEEP_BEGIN:
-    case C_SWEEP_END:
+    case GTH_EV_GCSweepActive:
+    case GTH_EV_GCSweepBegin:
+    case GTH_EV_GCSweepEnd:
         g->name = (gth_bytes){(const uint8_t *)sweep, sizeof sweep - 1};
-        g->scope = (gth_resource){GTH_RES_PROC, ev->code == C_SWEEP_ACTIVE ? (int64_t)ev->args[0] : ev->p};
-        if (ev->code == C_SWEEP_END) {
+        g->scope = (gth_resource){GTH_RES_PROC, ev->code == GTH_EV_GCSweepActive ? (int64_t)ev->args[0] : ev->p};
+        if (ev->code == GTH_EV_GCSweepEnd) {
             g->nattrs = 2;
             g->attrs[0] = (gth_range_attr){"bytes swept", ev->args[0]};
             g->attrs[1] = (gth_range_attr){"bytes reclaimed", ev->args[1]};
         }
         break;
-    case C_ASSIST_ACTIVE:
-    case C_ASSIST_BEGIN:
-    case C_ASSIST_END:
+    case GTH_EV_GCMarkAssistActive:
+    case GTH_EV_GCMarkAssistBegin:
+    case GTH_EV_GCMarkAssistEnd:
         g->name = (gth_bytes){(const uint8_t *)assist, sizeof assist - 1};
-        g->scope = (gth_resource){GTH_RES_GOROUTINE, ev->code == C_ASSIST_ACTIVE ? (int64_t)ev->args[0] : ev->g};
+        g->scope = (gth_resource){GTH_RES_GOROUTINE, ev->code == GTH_EV_GCMarkAssistActive ? (int64_t)ev->args[0] : ev->g};
         break;
     default:
         gth_error_set(err, GTH_EINTERNAL, "internal error: no range for event type %u", ev->code);
@@ -373,45 +319,45 @@ int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_err
     v->stack = event_stack(ev);
     const uint64_t *a = ev->args;
     switch (v->kind) {
-    case GTH_EV_SYNC: return sync_details(r, ev, v, err);
-    case GTH_EV_METRIC:
-        v->u.metric.name = ev->code == C_PROCS_CHANGE ? "/sched/gomaxprocs:threads"
-                           : ev->code == C_HEAP_ALLOC ? "/memory/classes/heap/objects:bytes"
+    case GTH_KIND_SYNC: return sync_details(r, ev, v, err);
+    case GTH_KIND_METRIC:
+        v->u.metric.name = ev->code == GTH_EV_ProcsChange ? "/sched/gomaxprocs:threads"
+                           : ev->code == GTH_EV_HeapAlloc ? "/memory/classes/heap/objects:bytes"
                                                       : "/gc/heap/goal:bytes";
         v->u.metric.value_kind = GTH_VALUE_UINT64;
         v->u.metric.value = a[0];
         return GTH_OK;
-    case GTH_EV_LABEL:
+    case GTH_KIND_LABEL:
         v->u.label.resource = (gth_resource){GTH_RES_GOROUTINE, ev->g};
         return lookup(r, ev, a[0], &v->u.label.label, err);
-    case GTH_EV_STACK_SAMPLE:
+    case GTH_KIND_STACK_SAMPLE:
         /* The reader does not check a sample's stack; Go's API panics on it. */
         if (gth_reader_stack_len(r, a[0]) < 0)
             return panic_err(ev, err, GTH_INV_VALIDATE_PANIC_CPU_STACK, "panic: expected id %llu in trace.stack table",
                              (unsigned long long)a[0]);
         return GTH_OK;
-    case GTH_EV_RANGE_BEGIN:
-    case GTH_EV_RANGE_ACTIVE:
-    case GTH_EV_RANGE_END: return range(r, ev, v, err);
-    case GTH_EV_TASK_BEGIN:
+    case GTH_KIND_RANGE_BEGIN:
+    case GTH_KIND_RANGE_ACTIVE:
+    case GTH_KIND_RANGE_END: return range(r, ev, v, err);
+    case GTH_KIND_TASK_BEGIN:
         v->u.task.id = a[0];
         v->u.task.parent = a[1];
         return lookup(r, ev, a[2], &v->u.task.type, err);
-    case GTH_EV_TASK_END:
+    case GTH_KIND_TASK_END:
         v->u.task.id = a[0];
         v->u.task.parent = a[2];
         v->u.task.type = (gth_bytes){ev->str ? ev->str : (const uint8_t *)"", ev->str ? ev->str_len : 0};
         return GTH_OK;
-    case GTH_EV_REGION_BEGIN:
-    case GTH_EV_REGION_END:
+    case GTH_KIND_REGION_BEGIN:
+    case GTH_KIND_REGION_END:
         v->u.region.task = a[0];
         return lookup(r, ev, a[1], &v->u.region.type, err);
-    case GTH_EV_LOG:
+    case GTH_KIND_LOG:
         v->u.log.task = a[0];
         if (lookup(r, ev, a[1], &v->u.log.category, err)) return GTH_EINTERNAL;
         return lookup(r, ev, a[2], &v->u.log.message, err);
-    case GTH_EV_STATE_TRANSITION: return transition(r, ev, v, err);
-    case GTH_EV_EXPERIMENTAL: {
+    case GTH_KIND_STATE_TRANSITION: return transition(r, ev, v, err);
+    case GTH_KIND_EXPERIMENTAL: {
         const gth_event_spec *s = gth_spec_event(ev->code);
         gth_experimental *x = &v->u.experimental;
         x->name = s->name;
@@ -530,7 +476,7 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
     gth_buf_printf(b, "M=%lld P=%lld G=%lld %s Time=%lld", (long long)v->m, (long long)v->p, (long long)v->g,
                    gth_event_kind_name(v->kind), (long long)v->time);
     switch (v->kind) {
-    case GTH_EV_METRIC:
+    case GTH_KIND_METRIC:
         gth_buf_append(b, " Name=", 6);
         gth_quote_append(b, v->u.metric.name, strlen(v->u.metric.name));
         if (v->u.metric.value_kind == GTH_VALUE_UINT64)
@@ -538,20 +484,20 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
         else
             gth_buf_append(b, " Value=Value{Bad}", 17);
         break;
-    case GTH_EV_LABEL:
+    case GTH_KIND_LABEL:
         gth_buf_append(b, " Label=", 7);
         gth_quote_append(b, v->u.label.label.p, v->u.label.label.n);
         gth_buf_append(b, " Resource=", 10);
         gth_resource_append(b, v->u.label.resource);
         break;
-    case GTH_EV_RANGE_BEGIN:
-    case GTH_EV_RANGE_ACTIVE:
-    case GTH_EV_RANGE_END:
+    case GTH_KIND_RANGE_BEGIN:
+    case GTH_KIND_RANGE_ACTIVE:
+    case GTH_KIND_RANGE_END:
         gth_buf_append(b, " Name=", 6);
         gth_quote_append(b, v->u.range.name.p, v->u.range.name.n);
         gth_buf_append(b, " Scope=", 7);
         gth_resource_append(b, v->u.range.scope);
-        if (v->kind == GTH_EV_RANGE_END) {
+        if (v->kind == GTH_KIND_RANGE_END) {
             gth_buf_append(b, " Attributes=[", 13);
             for (unsigned i = 0; i < v->u.range.nattrs; i++) {
                 if (i) gth_buf_putc(b, ' ');
@@ -561,24 +507,24 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
             gth_buf_putc(b, ']');
         }
         break;
-    case GTH_EV_TASK_BEGIN:
-    case GTH_EV_TASK_END:
+    case GTH_KIND_TASK_BEGIN:
+    case GTH_KIND_TASK_END:
         gth_buf_printf(b, " ID=%llu Parent=%llu Type=", (unsigned long long)v->u.task.id,
                        (unsigned long long)v->u.task.parent);
         gth_quote_append(b, v->u.task.type.p, v->u.task.type.n);
         break;
-    case GTH_EV_REGION_BEGIN:
-    case GTH_EV_REGION_END:
+    case GTH_KIND_REGION_BEGIN:
+    case GTH_KIND_REGION_END:
         gth_buf_printf(b, " Task=%llu Type=", (unsigned long long)v->u.region.task);
         gth_quote_append(b, v->u.region.type.p, v->u.region.type.n);
         break;
-    case GTH_EV_LOG:
+    case GTH_KIND_LOG:
         gth_buf_printf(b, " Task=%llu Category=", (unsigned long long)v->u.log.task);
         gth_quote_append(b, v->u.log.category.p, v->u.log.category.n);
         gth_buf_append(b, " Message=", 9);
         gth_quote_append(b, v->u.log.message.p, v->u.log.message.n);
         break;
-    case GTH_EV_STATE_TRANSITION: {
+    case GTH_KIND_STATE_TRANSITION: {
         const gth_transition *t = &v->u.transition;
         if (t->resource.kind == GTH_RES_GOROUTINE)
             gth_buf_printf(b, " GoID=%lld %s->%s", (long long)t->resource.id, gth_go_state_name(t->old_state),
@@ -594,7 +540,7 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
         }
         break;
     }
-    case GTH_EV_EXPERIMENTAL: {
+    case GTH_KIND_EXPERIMENTAL: {
         const gth_experimental *x = &v->u.experimental;
         gth_buf_printf(b, " Name=%s Args=[", x->name);
         for (unsigned i = 0; i < x->nargs; i++)
@@ -603,7 +549,7 @@ int gth_view_go_string(gth_buf *b, const gth_view *v) {
         gth_buf_putc(b, ']');
         break;
     }
-    case GTH_EV_SYNC:
+    case GTH_KIND_SYNC:
         gth_buf_printf(b, " N=%llu", (unsigned long long)v->u.sync.n);
         if (v->u.sync.has_clock) {
             const gth_clock *c = &v->u.sync.clock;

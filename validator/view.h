@@ -20,34 +20,33 @@
 #include "base/base.h"
 #include "validator/reader.h"
 
-/* Event kinds, numbered as Go's EventKind. */
+/* Event kinds (GTH_KIND_*), numbered as Go's EventKind: what the API makes of
+ * an event, not its wire code (GTH_EV_<Name>, spec/spec.h). */
 typedef enum gth_event_kind {
-    GTH_EV_BAD = 0,
-    GTH_EV_SYNC,
-    GTH_EV_METRIC,
-    GTH_EV_LABEL,
-    GTH_EV_STACK_SAMPLE,
-    GTH_EV_RANGE_BEGIN,
-    GTH_EV_RANGE_ACTIVE,
-    GTH_EV_RANGE_END,
-    GTH_EV_TASK_BEGIN,
-    GTH_EV_TASK_END,
-    GTH_EV_REGION_BEGIN,
-    GTH_EV_REGION_END,
-    GTH_EV_LOG,
-    GTH_EV_STATE_TRANSITION,
-    GTH_EV_EXPERIMENTAL,
-    GTH_EV__COUNT
+    GTH_KIND_BAD = 0,
+    GTH_KIND_SYNC,
+    GTH_KIND_METRIC,
+    GTH_KIND_LABEL,
+    GTH_KIND_STACK_SAMPLE,
+    GTH_KIND_RANGE_BEGIN,
+    GTH_KIND_RANGE_ACTIVE,
+    GTH_KIND_RANGE_END,
+    GTH_KIND_TASK_BEGIN,
+    GTH_KIND_TASK_END,
+    GTH_KIND_REGION_BEGIN,
+    GTH_KIND_REGION_END,
+    GTH_KIND_LOG,
+    GTH_KIND_STATE_TRANSITION,
+    GTH_KIND_EXPERIMENTAL,
+    GTH_KIND__COUNT
 } gth_event_kind;
 
-/* The kind of a delivered event (by its wire code, or GTH_CODE_SYNC). */
+/* The kind of a delivered event (by its wire code, or GTH_CODE_READER_SYNC). */
 gth_event_kind gth_view_kind(uint8_t code);
 /* Go's EventKind.String(): "Sync", "StateTransition", ... ("Bad" if unknown). */
 const char *gth_event_kind_name(unsigned kind);
 
-/* Goroutine and proc states, numbered as Go's GoState and ProcState. */
-enum { GTH_GO_UNDETERMINED, GTH_GO_NOTEXIST, GTH_GO_RUNNABLE, GTH_GO_RUNNING, GTH_GO_WAITING, GTH_GO_SYSCALL };
-enum { GTH_PROC_UNDETERMINED, GTH_PROC_NOTEXIST, GTH_PROC_RUNNING, GTH_PROC_IDLE };
+/* Names of the goroutine and proc states (GTH_GO_*, GTH_PROC_*, reader.h). */
 const char *gth_go_state_name(unsigned s);   /* "Bad" beyond Syscall */
 const char *gth_proc_state_name(unsigned s); /* "Bad" beyond Idle */
 static inline int gth_go_state_executing(unsigned s) { return s == GTH_GO_RUNNING || s == GTH_GO_SYSCALL; }
@@ -183,7 +182,7 @@ int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_err
  * only then does a run without output or validator need its view. */
 static inline int gth_view_can_panic(const gth_event *ev) {
     uint8_t c = ev->code;
-    return c == GTH_CODE_SYNC || c == GTH_EV_CPUSample || c == GTH_EV_ProcStatus || c == GTH_EV_STWEnd;
+    return c == GTH_CODE_READER_SYNC || c == GTH_EV_CPUSample || c == GTH_EV_ProcStatus || c == GTH_EV_STWEnd;
 }
 
 /* Frames of a stack handle (NoStack and id 0 have none). */

@@ -1,11 +1,11 @@
 /*
- * Generation stage: reads batches the way Go's reader does — framing errors with
- * Go's texts, generation boundaries (the "spill" rule before 1.26, in-band
- * EndOfGeneration from 1.26), and per-generation tables: strings, stacks and
- * their PCs, CPU samples, the sync data, experimental batches.
+ * Generation stage: reads a generation's batches (batch.c) the way Go's reader
+ * does — generation boundaries (the "spill" rule before 1.26, in-band
+ * EndOfGeneration from 1.26) — and builds its tables: strings, stacks and their
+ * PCs, CPU samples, the sync data, experimental batches.
  *
  * Batches are indexed in one pass; regular batches are only located here. Their
- * events are decoded lazily by the cursors (gth_cursor_next), as Go does, so
+ * events are decoded lazily by the cursors (batchcursor.c), as Go does, so
  * that the first error Go would meet is the one we report.
  */
 #include <stdio.h>
@@ -13,234 +13,11 @@
 #include <string.h>
 
 #include "base/gosort.h"
-#include "format/varint.h"
 #include "validator/internal.h"
-
-#define CHUNK ((size_t)4 << 20)
-/* Seekable input reads only batch headers and tables through the buffer. */
-#define SEEK_CHUNK ((size_t)16 << 10)
-
-/* ---- Input buffering ------------------------------------------------------ */
-
-long gth_vin_fill(vin *in, size_t need) {
-    while (in->len - in->pos < need && !in->eof) {
-        /* Seekable: nothing refers to bytes before pos, so drop them. */
-        if (in->seekable) gth_vin_compact(in);
-        size_t want = need - (in->len - in->pos);
-        size_t chunk = in->seekable ? SEEK_CHUNK : CHUNK;
-        /* Grow (by a chunk at least) only when the free space cannot take
-         * what is needed: reading into it first finds the end of the input
-         * without doubling the buffer just to see it. */
-        if (in->cap - in->len < want) {
-            if (want < chunk) want = chunk;
-            void *p = in->buf;
-            if (in->len > SIZE_MAX - want ||
-                gth_grow(in->a, &p, &in->cap, in->len + want, 1) != 0) {
-                gth_error_nomem(&in->err);
-                in->ioerr = 1;
-                return -1;
-            }
-            in->buf = p;
-        }
-        long n = in->seekable ? in->src.pread(in->src.ud, in->buf + in->len, in->cap - in->len,
-                                              in->base + in->len, &in->err)
-                              : in->src.read(in->src.ud, in->buf + in->len, in->cap - in->len, &in->err);
-        if (n < 0) {
-            in->ioerr = 1;
-            if (in->err.status == GTH_OK) gth_error_set(&in->err, GTH_EIO, "read error");
-            return -1;
-        }
-        if (n == 0) in->eof = 1;
-        in->len += (size_t)n;
-    }
-    return (long)(in->len - in->pos);
-}
-
-void gth_vin_compact(vin *in) {
-    /* Moving the unread bytes costs their length: only do it once as many bytes
-     * have been read, so copying stays linear in the input (a compaction per
-     * tiny generation would move a whole read chunk each time). */
-    if (in->pos == 0 || in->pos < in->len - in->pos) return;
-    memmove(in->buf, in->buf + in->pos, in->len - in->pos);
-    in->base += in->pos;
-    in->len -= in->pos;
-    in->pos = 0;
-}
-
-void gth_vin_seek(vin *in, uint64_t off) {
-    if (off >= in->base && off - in->base <= in->len) {
-        in->pos = (size_t)(off - in->base);
-        return;
-    }
-    in->base = off;
-    in->len = in->pos = 0;
-    in->eof = off >= in->src.size;
-}
-
-/* ---- Varints with the error surface of Go's binary.ReadUvarint -------------- */
-
-enum { RV_OK, RV_EOF, RV_UNEXPECTED_EOF, RV_OVERFLOW, RV_IO };
-
-static const char *rv_text(int rc) {
-    switch (rc) {
-    case RV_EOF: return "EOF";
-    case RV_UNEXPECTED_EOF: return "unexpected EOF";
-    case RV_OVERFLOW: return "binary: varint overflows a 64-bit integer";
-    }
-    return "read error";
-}
-
-/* Reads a varint from p[*pos..end). */
-static int bread_uvarint(const uint8_t *p, size_t end, size_t *pos, uint64_t *v) {
-    if (*pos >= end) return RV_EOF;
-    int n = gth_uvarint(p + *pos, end - *pos, v);
-    if (n > 0) {
-        *pos += (size_t)n;
-        return RV_OK;
-    }
-    if (n == GTH_VARINT_OVERFLOW) return RV_OVERFLOW;
-    /* Truncated: ReadUvarint consumed what there was; ten continuation bytes
-     * would have been an overflow, fewer is an unexpected end. */
-    *pos = end;
-    return RV_UNEXPECTED_EOF;
-}
-
-static int sread_uvarint(vin *in, uint64_t *v) {
-    long avail = gth_vin_fill(in, GTH_UVARINT_MAX);
-    if (avail < 0) return RV_IO;
-    size_t end = in->pos + (size_t)avail;
-    return bread_uvarint(in->buf, end, &in->pos, v);
-}
-
-/* ---- Batch framing ---------------------------------------------------------- */
-
-typedef struct rbatch {
-    int eog;
-    uint8_t exp;
-    uint8_t first;     /* first payload byte (0 if empty): what kind of batch */
-    int buffered;      /* the payload is in the buffer at off */
-    uint64_t gen, m, time, size;
-    size_t off;        /* payload offset in the buffer, when buffered */
-    uint64_t data_off; /* payload offset in the input */
-    uint64_t file_off; /* offset of the batch's first byte */
-} rbatch;
-
-/* A batch the generation stage decodes itself (tables, sync, experimental,
- * in-band EndOfGeneration), as opposed to a thread's events. */
-static int is_table_batch(const rbatch *b, unsigned version) {
-    if (b->exp != 0) return 1;
-    if (b->size == 0) return 0;
-    switch (b->first) {
-    case GTH_EV_Strings:
-    case GTH_EV_Stacks:
-    case GTH_EV_CPUSamples:
-    case GTH_EV_EndOfGeneration: return 1;
-    case GTH_EV_Frequency: return version < 25;
-    case GTH_EV_Sync: return version >= 25;
-    }
-    return 0;
-}
-
-enum { RB_OK, RB_EOF, RB_ERR };
-
-static void locate(gth_error *err, uint64_t off, int inv) {
-    err->offset = off;
-    err->inv = inv;
-}
-
-static int read_batch(vin *in, rbatch *b, unsigned version, gth_error *err) {
-    memset(b, 0, sizeof *b);
-    long avail = gth_vin_fill(in, 1);
-    if (avail < 0) goto io;
-    b->file_off = in->base + in->pos;
-    if (avail == 0) return RB_EOF;
-    uint8_t kind = in->buf[in->pos++];
-    if (kind == GTH_EV_EndOfGeneration) {
-        b->eog = 1;
-        b->m = GTH_NO_ID;
-        return RB_OK;
-    }
-    if (kind != GTH_EV_EventBatch && kind != GTH_EV_ExperimentalBatch) {
-        locate(err, b->file_off, GTH_INV_BATCH_KIND);
-        gth_error_set(err, GTH_EINVALID, "expected batch event, got event %u", kind);
-        return RB_ERR;
-    }
-    if (kind == GTH_EV_ExperimentalBatch) {
-        avail = gth_vin_fill(in, 1);
-        if (avail < 0) goto io;
-        if (avail == 0) return RB_EOF; /* Go takes this as the end of the input */
-        b->exp = in->buf[in->pos++];
-    }
-    static const struct {
-        const char *what;
-        int inv;
-    } fields[4] = {{"gen", GTH_INV_BATCH_GEN_READ},
-                   {"M ID", GTH_INV_BATCH_M_READ},
-                   {"timestamp", GTH_INV_BATCH_TIME_READ},
-                   {"size", GTH_INV_BATCH_SIZE_READ}};
-    uint64_t *dst[4] = {&b->gen, &b->m, &b->time, &b->size};
-    for (int i = 0; i < 4; i++) {
-        uint64_t at = in->base + in->pos;
-        int rc = sread_uvarint(in, dst[i]);
-        if (rc == RV_IO) goto io;
-        if (rc != RV_OK) {
-            locate(err, at, fields[i].inv);
-            gth_error_set(err, GTH_EINVALID, "error reading batch %s: %s", fields[i].what, rv_text(rc));
-            return RB_ERR;
-        }
-    }
-    if (b->size > GTH_MAX_BATCH_SIZE) {
-        locate(err, b->file_off, GTH_INV_BATCH_SIZE_MAX);
-        gth_error_set(err, GTH_EINVALID, "invalid batch size %llu, maximum is %d",
-                      (unsigned long long)b->size, GTH_MAX_BATCH_SIZE);
-        return RB_ERR;
-    }
-    b->data_off = in->base + in->pos;
-    if (in->seekable) {
-        uint64_t have = in->src.size > b->data_off ? in->src.size - b->data_off : 0;
-        if (have < b->size) {
-            locate(err, in->src.size, GTH_INV_BATCH_TRUNCATED);
-            gth_error_set(err, GTH_EINVALID, "failed to read full batch: read %llu but wanted %llu",
-                          (unsigned long long)have, (unsigned long long)b->size);
-            gth_vin_seek(in, in->src.size);
-            return RB_ERR;
-        }
-        if (b->size > 0) {
-            avail = gth_vin_fill(in, 1);
-            if (avail < 0) goto io;
-            if (avail == 0) { /* the file shrank under us */
-                gth_error_set(&in->err, GTH_EIO, "read error: input ended before its size");
-                goto io;
-            }
-            b->first = in->buf[in->pos];
-        }
-        if (!is_table_batch(b, version)) {
-            gth_vin_seek(in, b->data_off + b->size); /* the cursor reads it */
-            return RB_OK;
-        }
-    }
-    avail = gth_vin_fill(in, (size_t)b->size);
-    if (avail < 0) goto io;
-    if ((uint64_t)avail < b->size) {
-        locate(err, in->base + in->len, GTH_INV_BATCH_TRUNCATED);
-        gth_error_set(err, GTH_EINVALID, "failed to read full batch: read %ld but wanted %llu", avail,
-                      (unsigned long long)b->size);
-        in->pos = in->len;
-        return RB_ERR;
-    }
-    b->off = in->pos;
-    b->buffered = 1;
-    b->first = b->size ? in->buf[in->pos] : 0;
-    in->pos += (size_t)b->size;
-    return RB_OK;
-io:
-    *err = in->err;
-    return RB_ERR;
-}
 
 /* ---- Generation tables -------------------------------------------------------- */
 
-void gth_gen_init(vgen *g, const gth_allocator *a) {
+void gth_generation_init(vgen *g, const gth_allocator *a) {
     memset(g, 0, sizeof *g);
     g->a = a;
     gth_hmap_init(&g->mindex, a);
@@ -248,7 +25,7 @@ void gth_gen_init(vgen *g, const gth_allocator *a) {
     gth_idmap_init(&g->stacks, a);
 }
 
-void gth_gen_clear(vgen *g) {
+void gth_generation_clear(vgen *g) {
     gth_hmap mi = g->mindex;
     gth_idmap s = g->strings, k = g->stacks;
     uint32_t *pcslots = g->pcslots;
@@ -275,7 +52,7 @@ void gth_gen_clear(vgen *g) {
     }
 }
 
-void gth_gen_free(vgen *g) {
+void gth_generation_free(vgen *g) {
     gth_hmap_free(&g->mindex);
     gth_idmap_free(&g->strings);
     gth_idmap_free(&g->stacks);
@@ -354,9 +131,9 @@ static int add_strings(pctx *c) {
         if (t != GTH_EV_String)
             return table_err(c, at, GTH_INV_STRING_KIND, "expected string event, got %u", t);
         uint64_t id, len;
-        int rc = bread_uvarint(buf, end, &pos, &id);
-        if (rc == RV_OK) rc = bread_uvarint(buf, end, &pos, &len);
-        if (rc != RV_OK) return table_err(c, pos, GTH_INV_STRING_READ, "%s", rv_text(rc));
+        int rc = gth_read_uvarint(buf, end, &pos, &id);
+        if (rc == RV_OK) rc = gth_read_uvarint(buf, end, &pos, &len);
+        if (rc != RV_OK) return table_err(c, pos, GTH_INV_STRING_READ, "%s", gth_read_uvarint_text(rc));
         if (len > GTH_MAX_STRING_SIZE)
             return table_err(c, at, GTH_INV_STRING_SIZE, "invalid string size %llu, maximum is %d",
                              (unsigned long long)len, GTH_MAX_STRING_SIZE);
@@ -401,9 +178,9 @@ static int add_stacks(pctx *c) {
         uint8_t t = buf[pos++];
         if (t != GTH_EV_Stack) return table_err(c, at, GTH_INV_STACK_KIND, "expected stack event, got %u", t);
         uint64_t id, n;
-        int rc = bread_uvarint(buf, end, &pos, &id);
-        if (rc == RV_OK) rc = bread_uvarint(buf, end, &pos, &n);
-        if (rc != RV_OK) return table_err(c, pos, GTH_INV_STACK_READ, "%s", rv_text(rc));
+        int rc = gth_read_uvarint(buf, end, &pos, &id);
+        if (rc == RV_OK) rc = gth_read_uvarint(buf, end, &pos, &n);
+        if (rc != RV_OK) return table_err(c, pos, GTH_INV_STACK_READ, "%s", gth_read_uvarint_text(rc));
         if (n > GTH_MAX_FRAMES)
             return table_err(c, at, GTH_INV_STACK_SIZE, "invalid stack size %llu, maximum is %d",
                              (unsigned long long)n, GTH_MAX_FRAMES);
@@ -417,12 +194,12 @@ static int add_stacks(pctx *c) {
         for (uint64_t i = 0; i < n; i++) {
             uint64_t f[4];
             for (int k = 0; k < 4; k++) {
-                rc = bread_uvarint(buf, end, &pos, &f[k]);
+                rc = gth_read_uvarint(buf, end, &pos, &f[k]);
                 if (rc != RV_OK)
                     return table_err(c, pos, GTH_INV_STACK_FRAME_READ,
                                      "reading frame %llu's %s for stack %llu: %s",
                                      (unsigned long long)(i + 1), what[k], (unsigned long long)id,
-                                     rv_text(rc));
+                                     gth_read_uvarint_text(rc));
             }
             int64_t fi = pc_find(g, f[0]);
             if (fi < 0) {
@@ -470,8 +247,8 @@ static int add_cpu_samples(pctx *c) {
         if (t != GTH_EV_CPUSample) return table_err(c, at, GTH_INV_CPU_KIND, "expected CPU sample event, got %u", t);
         uint64_t f[5];
         for (int k = 0; k < 5; k++) {
-            int rc = bread_uvarint(buf, end, &pos, &f[k]);
-            if (rc != RV_OK) return table_err(c, pos, GTH_INV_CPU_READ, "%s", rv_text(rc));
+            int rc = gth_read_uvarint(buf, end, &pos, &f[k]);
+            if (rc != RV_OK) return table_err(c, pos, GTH_INV_CPU_READ, "%s", gth_read_uvarint_text(rc));
         }
         if (gth_arena_grow(c->ar, (void **)&g->cpu, &g->cpu_cap, g->ncpu + 1, sizeof *g->cpu))
             return nomem(c);
@@ -499,7 +276,7 @@ static int set_sync(pctx *c) {
             if (g->freq != 0)
                 return table_err(c, at, GTH_INV_SYNC_MULTIPLE_FREQUENCY, "found multiple frequency events");
             uint64_t f;
-            rc = bread_uvarint(buf, end, &pos, &f);
+            rc = gth_read_uvarint(buf, end, &pos, &f);
             if (rc == RV_OK) g->freq = 1.0 / ((double)f / 1e9);
         } else if (t == GTH_EV_ClockSnapshot && c->version >= 25) {
             if (g->has_clock)
@@ -507,18 +284,18 @@ static int set_sync(pctx *c) {
                                  "found multiple clock snapshot events");
             g->has_clock = 1;
             uint64_t dt;
-            rc = bread_uvarint(buf, end, &pos, &dt);
+            rc = gth_read_uvarint(buf, end, &pos, &dt);
             if (rc == RV_OK) {
                 last += dt;
                 g->snap_time = last;
-                rc = bread_uvarint(buf, end, &pos, &g->snap_mono);
+                rc = gth_read_uvarint(buf, end, &pos, &g->snap_mono);
             }
-            if (rc == RV_OK) rc = bread_uvarint(buf, end, &pos, &g->snap_sec);
-            if (rc == RV_OK) rc = bread_uvarint(buf, end, &pos, &g->snap_nsec);
+            if (rc == RV_OK) rc = gth_read_uvarint(buf, end, &pos, &g->snap_sec);
+            if (rc == RV_OK) rc = gth_read_uvarint(buf, end, &pos, &g->snap_nsec);
         } else {
             return table_err(c, at, GTH_INV_SYNC_KIND, "expected frequency or clock snapshot event, got %u", t);
         }
-        if (rc != RV_OK) return table_err(c, pos, GTH_INV_SYNC_READ, "%s", rv_text(rc));
+        if (rc != RV_OK) return table_err(c, pos, GTH_INV_SYNC_READ, "%s", gth_read_uvarint_text(rc));
     }
     return 0;
 }
@@ -637,7 +414,7 @@ static void fix_cpu_samples(vgen *g) {
     gth_go_sort(g->cpu, g->ncpu, sizeof *g->cpu, cpu_before);
 }
 
-gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_reader_stats *st,
+gen_result gth_generation_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_reader_stats *st,
                         gth_error *err) {
     gth_vin_compact(in);
     uint64_t gen_start = in->base + in->pos;
@@ -645,7 +422,7 @@ gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_r
     rbatch b;
     gen_result ok = GEN_OK;
     for (;;) {
-        int rc = read_batch(in, &b, version, err);
+        int rc = gth_batch_read(in, &b, version, err);
         if (rc == RB_EOF) {
             if (version >= 26) {
                 if (g->nregular != 0) {
@@ -721,90 +498,4 @@ gen_result gth_gen_read(vin *in, gth_arena *ar, vgen *g, unsigned version, gth_r
     if (gen_bytes > st->max_gen_bytes) st->max_gen_bytes = (size_t)gen_bytes;
     if (ok == GEN_OK_DEFERRED) *err = deferred;
     return ok;
-}
-
-/* ---- Lazy decoding of timed events ------------------------------------------ */
-
-int gth_cursor_load(vcursor *c, const vgen *g, vin *in, int32_t bi, gth_error *err) {
-    c->batch = bi;
-    c->last_ts = 0;
-    c->ev_index = 0;
-    if (bi < 0) return 0;
-    const vbatch *b = &g->batches[bi];
-    c->data_off = b->off;
-    c->pos = 0;
-    c->end = b->size;
-    if (!in->seekable) {
-        c->data = in->buf + (size_t)(b->off - in->base);
-        return 0;
-    }
-    /* pread may return less than asked (as read may): read on until full. */
-    for (size_t got = 0; got < b->size;) {
-        long n = in->src.pread(in->src.ud, c->own + got, b->size - got, b->off + got, err);
-        if (n <= 0) {
-            if (n == 0) gth_error_set(err, GTH_EIO, "read error: input ended before its size");
-            err->offset = b->off;
-            return -1;
-        }
-        got += (size_t)n;
-    }
-    c->data = c->own;
-    return 0;
-}
-
-int gth_cursor_next(vcursor *c, const vgen *g, vin *in, gth_error *err) {
-    while (c->batch >= 0 && c->pos >= c->end)
-        if (gth_cursor_load(c, g, in, g->batches[c->batch].next, err) != 0) return -1;
-    if (c->batch < 0) return 0;
-    const vbatch *b = &g->batches[c->batch];
-    if (c->last_ts == 0) c->last_ts = gth_ticks_to_ns(g->freq, b->time);
-    const uint8_t *p = c->data;
-    size_t pos = c->pos, end = c->end;
-    uint8_t code = p[pos];
-    uint64_t at = c->data_off + pos;
-    const gth_event_spec *spec = gth_spec_event(code);
-    int inv = 0;
-    if (code >= GTH_NUM_CODES) {
-        inv = GTH_INV_EVENT_TYPE;
-        gth_error_set(err, GTH_EINVALID, "found invalid event type: %u", code);
-    } else if (!spec || !(spec->flags & GTH_F_TIMED)) {
-        inv = GTH_INV_EVENT_UNTIMED;
-        gth_error_set(err, GTH_EINVALID, "found event without a timestamp: type=%u", code);
-    } else {
-        pos++;
-        uint64_t dt;
-        int n = gth_uvarint(p + pos, end - pos, &dt);
-        if (n <= 0) {
-            inv = GTH_INV_EVENT_TIMESTAMP_VARINT;
-            gth_error_set(err, GTH_EINVALID, "found invalid uvarint for timestamp");
-        } else {
-            pos += (size_t)n;
-            for (unsigned i = 0; i + 1 < spec->nargs; i++) {
-                n = gth_uvarint(p + pos, end - pos, &c->ev_args[i]);
-                if (n <= 0) {
-                    inv = GTH_INV_EVENT_ARG_VARINT;
-                    gth_error_set(err, GTH_EINVALID, "found invalid uvarint");
-                    break;
-                }
-                pos += (size_t)n;
-            }
-            if (!inv) {
-                for (unsigned i = spec->nargs ? spec->nargs - 1u : 0; i < 4; i++) c->ev_args[i] = 0;
-                c->ev_code = code;
-                c->ev_off = at;
-                c->ev_time = (int64_t)((uint64_t)gth_ticks_to_ns(g->freq, dt) + (uint64_t)c->last_ts);
-                c->last_ts = c->ev_time;
-                c->pos = pos;
-                c->ev_index++;
-                return 1;
-            }
-        }
-    }
-    err->inv = inv;
-    err->offset = at;
-    err->gen = g->gen;
-    err->m = c->m;
-    err->batch = c->batch;
-    err->event = c->ev_index;
-    return -1;
 }
