@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/io.h"
 #include "format/decode.h"
+#include "spec/spec.h"
 
 /* Per-thread counters, in an open-addressing table keyed by M id (any uint64,
  * NoThread included, hence the separate used flags). */
@@ -108,7 +109,7 @@ static int on_event(void *ud, const gth_raw_event *ev) {
     s->counts[ev->code]++;
     s->bytes = ev->offset + ev->len;
     switch (ev->code) {
-    case 1: /* EventBatch */
+    case GTH_EV_EventBatch:
         s->batches++;
         if (ev->args[3] > s->largest) s->largest = ev->args[3];
         saw_gen(s, ev->args[0], ev->len + ev->args[3]);
@@ -117,21 +118,21 @@ static int on_event(void *ud, const gth_raw_event *ev) {
         s->cur->batches++;
         s->cur->bytes += ev->len + ev->args[3];
         return 0;
-    case 49: /* ExperimentalBatch */
+    case GTH_EV_ExperimentalBatch:
         s->exp_batches++;
         s->exp_bytes += ev->data_len;
         saw_gen(s, ev->args[1], ev->len + ev->data_len);
         s->cur = NULL;
         return 0;
-    case 52: /* EndOfGeneration */
+    case GTH_EV_EndOfGeneration:
         s->eog++;
         s->cur = NULL;
         return 0;
-    case 5:
+    case GTH_EV_String:
         s->strings++;
         s->string_bytes += ev->data_len;
         break;
-    case 3:
+    case GTH_EV_Stack:
         s->stacks++;
         s->frames += ev->nframes;
         break;
