@@ -27,7 +27,7 @@
 #include "format/decode.h"
 #include "format/encode.h"
 #include "format/testfile.h"
-#include "fuzz/mutator/mutator.h"
+#include "mutate/mutator.h"
 #include "spec/invariants.h"
 
 #define PARENTS_PER_VERSION 200

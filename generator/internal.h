@@ -16,7 +16,7 @@
 #include "format/event.h"
 #include "format/text.h"
 #include "generator/gen.h"
-#include "generator/rng.h"
+#include "base/rng.h"
 #include "spec/spec.h"
 
 /* Event codes by name, straight from the spec table. */

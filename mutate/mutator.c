@@ -1,5 +1,5 @@
 /* The structure-aware mutator: decoded model, operators, re-encoding. */
-#include "fuzz/mutator/mutator.h"
+#include "mutate/mutator.h"
 
 #include <string.h>
 
@@ -7,7 +7,7 @@
 #include "format/encode.h"
 #include "format/header.h"
 #include "format/varint.h"
-#include "generator/rng.h"
+#include "base/rng.h"
 #include "spec/spec.h"
 
 /* ---- The decoded model ------------------------------------------------------

@@ -25,8 +25,8 @@
  * Operator ids are indexes into the list (gth_mutator_count); names are the
  * stable interface (gth_mutator_find).
  */
-#ifndef GTH_FUZZ_MUTATOR_H
-#define GTH_FUZZ_MUTATOR_H
+#ifndef GTH_MUTATE_MUTATOR_H
+#define GTH_MUTATE_MUTATOR_H
 
 #include <stddef.h>
 #include <stdint.h>
