@@ -486,7 +486,8 @@ static int op_batch_reorder(mtrace *t, const op_def *d) {
 static int pb_splittable(const mtrace *t, size_t k, size_t arg) {
     int kind = t->m.b[k].kind;
     if (kind == GTH_MB_EVENTS) return batch_events(t, k) >= 2;
-    if (kind == GTH_MB_STACKS || kind == GTH_MB_STRINGS || kind == GTH_MB_CPU) return has_marker(t, k) && batch_events(t, k) >= 3;
+    if (kind == GTH_MB_STACKS || kind == GTH_MB_STRINGS || kind == GTH_MB_CPU)
+        return has_marker(t, k) && batch_events(t, k) >= 3;
     return 0;
 }
 

@@ -80,7 +80,9 @@ static int arg_of(const gth_event_spec *s, unsigned kind) {
     return -1;
 }
 
-static int grow(red *r, void **p, size_t *cap, size_t need, size_t size) { return gth_grow(r->a, p, cap, need, size); }
+static int grow(red *r, void **p, size_t *cap, size_t need, size_t size) {
+    return gth_grow(r->a, p, cap, need, size);
+}
 
 static const gth_raw_event *raw(const red *r, size_t i) { return &r->m.ev[i].ev; }
 
@@ -105,7 +107,8 @@ static int build_units(red *r) {
     }
     for (size_t i = 0; i < r->nev; i++) {
         size_t b = m->ev[i].batch;
-        r->ev[i] = (rev){.g = -1, .p = -1, .seq_arg = -1, .unit = (uint32_t)(b == GTH_MODEL_NONE ? 0 : b + (size_t)lead)};
+        uint32_t unit = (uint32_t)(b == GTH_MODEL_NONE ? 0 : b + (size_t)lead);
+        r->ev[i] = (rev){.g = -1, .p = -1, .seq_arg = -1, .unit = unit};
     }
     return 0;
 }

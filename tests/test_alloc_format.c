@@ -1,11 +1,12 @@
 /*
  * Allocation failure in base/ and format/: every public entry point that
- * allocates (the editable model of format/model.h included) is driven over real inputs (Go's golden tests, as binaries and as
- * text; Go's fuzz corpus files; a generated trace) while the 1st, 2nd, ... Nth
- * allocation fails in turn (tests/util/failalloc.h). Each failure must come back
- * as an out-of-memory error with nothing leaked and no output passed off as
- * complete. The default run takes a sample of the injection points and inputs;
- * GTH_ALLOC_FULL=1 (scripts/alloc-fail.sh) takes all of them.
+ * allocates (the editable model of format/model.h included) is driven over real
+ * inputs (Go's golden tests, as binaries and as text; Go's fuzz corpus files; a
+ * generated trace) while the 1st, 2nd, ... Nth allocation fails in turn
+ * (tests/util/failalloc.h). Each failure must come back as an out-of-memory
+ * error with nothing leaked and no output passed off as complete. The default
+ * run takes a sample of the injection points and inputs; GTH_ALLOC_FULL=1
+ * (scripts/alloc-fail.sh) takes all of them.
  *
  * Entry points that never allocate (spec lookups, gth_header_parse,
  * gth_txtar_parse, gth_testfile_detect/parse, gth_go_sort, gth_quote_str,
