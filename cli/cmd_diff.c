@@ -140,7 +140,7 @@ static void diff_usage(FILE *f) {
             "  --goroot           add Go's golden tests and FuzzReader corpus from GOROOT\n"
             "  --generated N      add N generated traces of every version (seeds 1..N)\n"
             "  --variants N       add N deterministic truncations and one-byte corruptions\n"
-            "  --mutants N        add N deterministic mutants (fuzz/mutator operators) of the\n"
+            "  --mutants N        add N deterministic mutants (mutate/ operators) of the\n"
             "                     traces given (of each set; parents of at most 128 KiB)\n"
             "  --expect A=FILE    known differences of adapter A: lines \"<trace id> <reason>\";\n"
             "                     they are reported but do not fail the run\n"

@@ -1,5 +1,5 @@
 /* corpus_invalid: the mutated part of `gth corpus build`. The mutator's own
- * derivation (`gth mutate --derive`, fuzz/mutator) grows labelled mutants of the
+ * derivation (`gth mutate --derive`, mutate/) grows labelled mutants of the
  * small valid cases; from them a selection spread over the invariants (at most
  * C per invariant, C the smallest cap that gives the target count) is checked
  * again here and filed by what rejects it: Go's reader (invalid/), only Go's
@@ -27,7 +27,7 @@
 #include "format/decode.h"
 #include "format/encode.h"
 #include "format/testfile.h"
-#include "fuzz/mutator/mutator.h"
+#include "mutate/mutator.h"
 #include "spec/invariants.h"
 
 #define PARENTS_PER_VERSION 200

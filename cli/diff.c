@@ -19,7 +19,7 @@
 #include "format/decode.h"
 #include "format/encode.h"
 #include "format/testfile.h"
-#include "fuzz/mutator/mutator.h"
+#include "mutate/mutator.h"
 #include "generator/gen.h"
 #include "spec/spec.h"
 

@@ -38,7 +38,7 @@ int gth_traceset_add_goroot(gth_traceset *ts, const char *goroot, char *why, siz
  * already in ts, at most `max` of them. */
 int gth_traceset_add_variants(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz);
 
-/* Mutants of the traces of `set` already in ts (fuzz/mutator, one operator
+/* Mutants of the traces of `set` already in ts (mutate/, one operator
  * each, seeds from the parent's id), at most `max`, spread over the parents of
  * at most 128 KiB; set "mutant", ids mutant/<parent>-<operator>-<k>. Most are
  * invalid, near-valid traces that Go's verdict labels. */

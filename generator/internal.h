@@ -16,7 +16,7 @@
 #include "format/event.h"
 #include "format/text.h"
 #include "generator/gen.h"
-#include "generator/rng.h"
+#include "base/rng.h"
 #include "spec/spec.h"
 
 /* Argument fields the model fills. Each spec argument kind maps onto one (the

@@ -6,21 +6,17 @@
 
 #include "format/decode.h"
 #include "format/encode.h"
+#include "format/model.h"
 #include "spec/spec.h"
 #include "validator/reader.h"
 
-/* One wire item of the input, owned (data and frames copied out). */
+/* What the reduction keeps beside each event of the model (format/model.h:
+ * the decoded events with their frames, data and absolute times). */
 typedef struct rev {
-    const gth_event_spec *spec;
-    uint64_t args[GTH_MAX_ARGS];
-    uint64_t abs;        /* timed events: absolute time (batch time plus deltas) */
-    size_t data_off, data_len, data_full;
-    size_t fr_first, nframes; /* frames fr[4*fr_first ..], as atoms after the events */
     int64_t g, p;        /* context from the reader, -1 unknown */
     uint64_t newseq;     /* its sequence number in the current candidate */
     int8_t seq_arg;      /* argument renumbered (GSEQ/PSEQ), -1 none */
     uint32_t unit;
-    uint8_t code, has_data, marker;
 } rev;
 
 /* A batch-level unit: a batch header and what follows it up to the next one. */
@@ -33,11 +29,13 @@ typedef struct runit {
 
 /* Items of one level: item i removes atoms[start[i] .. start[i+1]). */
 typedef struct items {
+    const gth_allocator *a;
     uint32_t *start, *atoms;
     size_t n, ncap, na, acap;
 } items;
 
 typedef struct red {
+    const gth_allocator *a;
     const gth_reduce_opts *o;
     gth_reduce_stats *st;
     gth_error *err;
@@ -46,17 +44,16 @@ typedef struct red {
     int bytes_mode;
     const uint8_t *input;
     size_t input_len;
-    /* The model. */
+    /* The model: its events (nev of them) and frames (nfr, 4 values each), what
+     * the reduction keeps beside each event, and the units. */
+    gth_model m;
     rev *ev;
-    size_t nev, evcap;
+    size_t nev, nfr, evcap;
     runit *u;
     size_t nu, ucap;
-    gth_buf blob;
-    uint64_t *fr;
-    size_t nfr, frcap; /* frames (4 values each) */
     /* Atoms: units, then events, then frames (structured); bytes (bytes mode). */
     uint8_t *keep;
-    size_t natoms;
+    size_t natoms, keepcap;
     uint32_t *undo;
     size_t nundo, undocap;
     /* Candidates. */
@@ -68,7 +65,7 @@ typedef struct red {
      * consecutive as Go's ordering requires. */
     uint32_t *seqord;
     uint8_t *seqstart;
-    size_t nseq;
+    size_t nseq, seqcap;
     const char *phase;
     uint64_t cur_events, cur_bytes;
     int stop;
@@ -83,90 +80,52 @@ static int arg_of(const gth_event_spec *s, unsigned kind) {
     return -1;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size) {
-    return gth_grow(gth_default_allocator(), p, cap, need, size);
+static int grow(red *r, void **p, size_t *cap, size_t need, size_t size) {
+    return gth_grow(r->a, p, cap, need, size);
 }
 
-static int add_unit(red *r, int64_t hdr) {
-    if (grow((void **)&r->u, &r->ucap, r->nu + 1, sizeof *r->u)) return -1;
-    runit *u = &r->u[r->nu++];
-    memset(u, 0, sizeof *u);
-    u->hdr = hdr;
-    u->first = u->end = (uint32_t)r->nev;
+static const gth_raw_event *raw(const red *r, size_t i) { return &r->m.ev[i].ev; }
+
+static int is_marker(const gth_raw_event *e) { return (e->spec->flags & GTH_F_MARKER) != 0; }
+
+/* The units (one per batch of the model's index, and one before them for the
+ * events that precede the first batch header) and each event's record. */
+static int build_units(red *r) {
+    const gth_model *m = &r->m;
+    r->nev = m->nev;
+    r->nfr = m->nfr / 4;
+    int lead = m->nev && m->ev[0].batch == GTH_MODEL_NONE;
+    r->nu = 0;
+    if (grow(r, (void **)&r->ev, &r->evcap, r->nev ? r->nev : 1, sizeof *r->ev) ||
+        grow(r, (void **)&r->u, &r->ucap, m->nb + 1, sizeof *r->u))
+        return -1;
+    if (lead) r->u[r->nu++] = (runit){.hdr = -1, .first = 0, .end = (uint32_t)(m->nb ? m->b[0].hdr : m->nev)};
+    for (size_t k = 0; k < m->nb; k++) {
+        const gth_model_batch *b = &m->b[k];
+        r->u[r->nu++] = (runit){.hdr = (int64_t)b->hdr, .first = (uint32_t)b->hdr + 1, .end = (uint32_t)b->end,
+                                .gen = b->gen_num, .m = b->m, .has_gen = b->has_gen, .has_m = b->has_m};
+    }
+    for (size_t i = 0; i < r->nev; i++) {
+        size_t b = m->ev[i].batch;
+        uint32_t unit = (uint32_t)(b == GTH_MODEL_NONE ? 0 : b + (size_t)lead);
+        r->ev[i] = (rev){.g = -1, .p = -1, .seq_arg = -1, .unit = unit};
+    }
     return 0;
 }
 
-typedef struct dec_state {
-    red *r;
-    uint64_t prev; /* running time of the current unit */
-} dec_state;
-
-static int on_raw(void *ud, const gth_raw_event *e) {
-    dec_state *ds = ud;
-    red *r = ds->r;
-    const gth_event_spec *s = e->spec;
-    if (grow((void **)&r->ev, &r->evcap, r->nev + 1, sizeof *r->ev)) return GTH_ENOMEM;
-    rev *x = &r->ev[r->nev];
-    memset(x, 0, sizeof *x);
-    x->spec = s;
-    x->code = e->code;
-    x->g = x->p = -1;
-    x->seq_arg = -1;
-    memcpy(x->args, e->args, sizeof x->args);
-    x->marker = (s->flags & GTH_F_MARKER) != 0;
-    if (e->data) {
-        x->has_data = 1;
-        x->data_off = r->blob.len;
-        x->data_len = x->data_full = e->data_len;
-        if (gth_buf_append(&r->blob, e->data, e->data_len)) return GTH_ENOMEM;
-    }
-    x->fr_first = r->nfr;
-    x->nframes = e->nframes;
-    if (e->nframes) {
-        if (grow((void **)&r->fr, &r->frcap, 4 * (r->nfr + e->nframes), sizeof *r->fr)) return GTH_ENOMEM;
-        memcpy(r->fr + 4 * r->nfr, e->frames, 4 * e->nframes * sizeof *r->fr);
-        r->nfr += e->nframes;
-    }
-    if (s->where == GTH_W_BATCH || r->nu == 0) {
-        if (add_unit(r, s->where == GTH_W_BATCH ? (int64_t)r->nev : -1)) return GTH_ENOMEM;
-        runit *u = &r->u[r->nu - 1];
-        int t = arg_of(s, GTH_K_TIME), gi = arg_of(s, GTH_K_GEN), mi = arg_of(s, GTH_K_THREAD);
-        ds->prev = s->where == GTH_W_BATCH && t >= 0 ? e->args[t] : 0;
-        if (s->where == GTH_W_BATCH && gi >= 0) u->gen = e->args[gi], u->has_gen = 1;
-        if (s->where == GTH_W_BATCH && mi >= 0) u->m = e->args[mi], u->has_m = 1;
-        if (s->code == GTH_EV_EndOfGeneration && r->nu >= 2 && r->u[r->nu - 2].has_gen) {
-            u->gen = r->u[r->nu - 2].gen; /* closes the generation before it */
-            u->has_gen = 1;
-        }
-        u->first = (uint32_t)r->nev + (s->where == GTH_W_BATCH);
-    }
-    if (s->flags & GTH_F_TIMED) ds->prev += e->args[0];
-    x->abs = ds->prev;
-    x->unit = (uint32_t)(r->nu - 1);
-    r->u[r->nu - 1].end = (uint32_t)r->nev + 1;
-    r->nev++;
-    return 0;
-}
-
-static void model_reset(red *r) {
-    r->nev = r->nu = r->nfr = 0;
-    r->blob.len = 0;
-}
-
-/* Decodes the input by batches, else flat. 0, or -1 if neither decodes. */
+/* Decodes the input by batches, else flat. 0, or -1 if neither decodes (or
+ * out of memory: r->oom). */
 static int model_load(red *r) {
     static const unsigned modes[2] = {GTH_DEC_FULL_TABLE | GTH_DEC_NO_STRING_LIMIT,
                                       GTH_DEC_FULL_TABLE | GTH_DEC_FLAT};
     for (int k = 0; k < 2; k++) {
-        model_reset(r);
-        dec_state ds = {r, 0};
         gth_error e;
-        unsigned minor = 0;
-        int rc = gth_decode_all(r->input, r->input_len, modes[k], NULL, &minor, on_raw, &ds, &e);
+        int rc = gth_model_decode(&r->m, r->input, r->input_len, modes[k], &e);
         if (rc == GTH_ENOMEM) return r->oom = 1, -1;
         if (rc == GTH_OK) {
-            r->minor = minor;
+            r->minor = r->m.minor;
             r->dec_flags = modes[k];
+            if (gth_model_index(&r->m) || build_units(r)) return r->oom = 1, -1;
             return 0;
         }
     }
@@ -181,34 +140,27 @@ static int model_load(red *r) {
 
 static int write_ev(red *r, gth_encoder *enc, size_t i, uint64_t *prev, uint64_t *count) {
     const rev *x = &r->ev[i];
+    const gth_model_event *me = &r->m.ev[i];
     gth_raw_event e;
-    memset(&e, 0, sizeof e);
-    e.code = x->code;
-    e.spec = x->spec;
-    memcpy(e.args, x->args, sizeof e.args);
+    gth_model_raw(&r->m, i, &e);
     if (x->seq_arg >= 0) e.args[x->seq_arg] = x->newseq;
-    if (x->spec->flags & GTH_F_TIMED) {
-        e.args[0] = x->abs - *prev;
-        *prev = x->abs;
+    if (e.spec->flags & GTH_F_TIMED) {
+        e.args[0] = me->time - *prev;
+        *prev = me->time;
     }
-    if (x->has_data) {
-        e.data = r->blob.data ? r->blob.data + x->data_off : (const uint8_t *)"";
-        e.data_len = x->data_len;
-    }
-    if (x->nframes) {
-        if (grow((void **)&r->scratch, &r->scratch_cap, 4 * x->nframes, sizeof *r->scratch)) return GTH_ENOMEM;
-        size_t k = 0;
-        for (size_t f = 0; f < x->nframes; f++)
-            if (r->keep[FR_ATOM(r, x->fr_first + f)]) memcpy(r->scratch + 4 * k++, r->fr + 4 * (x->fr_first + f), 4 * sizeof *r->fr);
+    if (e.nframes) {
+        if (grow(r, (void **)&r->scratch, &r->scratch_cap, 4 * e.nframes, sizeof *r->scratch)) return GTH_ENOMEM;
+        size_t k = 0, first = me->fr / 4;
+        for (size_t f = 0; f < e.nframes; f++)
+            if (r->keep[FR_ATOM(r, first + f)]) memcpy(r->scratch + 4 * k++, e.frames + 4 * f, 4 * sizeof *e.frames);
         e.frames = r->scratch;
+        e.args[1] -= e.nframes - k; /* the count as it was, less what was removed */
         e.nframes = k;
-        e.args[1] -= x->nframes - k; /* the count as it was, less what was removed */
     }
     gth_error err;
     (*count)++;
     return gth_encoder_write(enc, &e, &err);
 }
-
 /* The current candidate into out; *events receives its raw event count. */
 static int encode(red *r, gth_buf *out, uint64_t *events) {
     out->len = 0;
@@ -223,18 +175,19 @@ static int encode(red *r, gth_buf *out, uint64_t *events) {
     for (size_t k = 0; k < r->nseq; k++) {
         rev *x = &r->ev[r->seqord[k]];
         if (r->seqstart[k]) removed = 0;
-        if (r->keep[UNIT_ATOM(x->unit)] && r->keep[EV_ATOM(r, r->seqord[k])]) x->newseq = x->args[x->seq_arg] - removed;
+        if (r->keep[UNIT_ATOM(x->unit)] && r->keep[EV_ATOM(r, r->seqord[k])])
+            x->newseq = raw(r, r->seqord[k])->args[x->seq_arg] - removed;
         else removed++;
     }
     gth_encoder enc;
-    if (gth_encoder_init(&enc, out, r->minor, GTH_ENC_FULL_TABLE, NULL)) return GTH_ENOMEM;
+    if (gth_encoder_init(&enc, out, r->minor, GTH_ENC_FULL_TABLE, r->a)) return GTH_ENOMEM;
     int rc = GTH_OK;
     for (size_t ui = 0; ui < r->nu && rc == GTH_OK; ui++) {
         if (!r->keep[UNIT_ATOM(ui)]) continue;
         const runit *u = &r->u[ui];
         uint64_t prev = 0;
         if (u->hdr >= 0) {
-            const rev *h = &r->ev[u->hdr];
+            const gth_raw_event *h = raw(r, (size_t)u->hdr);
             int t = arg_of(h->spec, GTH_K_TIME);
             prev = t >= 0 ? h->args[t] : 0;
             rc = write_ev(r, &enc, (size_t)u->hdr, &prev, events);
@@ -293,20 +246,20 @@ static int test(red *r) {
 static void items_reset(items *it) { it->n = it->na = 0; }
 
 static void items_free(items *it) {
-    free(it->start);
-    free(it->atoms);
-    memset(it, 0, sizeof *it);
+    gth_free(it->a, it->start, it->ncap * sizeof *it->start);
+    gth_free(it->a, it->atoms, it->acap * sizeof *it->atoms);
+    *it = (items){.a = it->a};
 }
 
 /* Starts item it->n (call items_add_atom for its atoms, then items_close). */
 static int items_open(items *it) {
-    if (grow((void **)&it->start, &it->ncap, it->n + 2, sizeof *it->start)) return -1;
+    if (gth_grow(it->a, (void **)&it->start, &it->ncap, it->n + 2, sizeof *it->start)) return -1;
     it->start[it->n] = (uint32_t)it->na;
     return 0;
 }
 
 static int items_add_atom(items *it, size_t atom) {
-    if (grow((void **)&it->atoms, &it->acap, it->na + 1, sizeof *it->atoms)) return -1;
+    if (gth_grow(it->a, (void **)&it->atoms, &it->acap, it->na + 1, sizeof *it->atoms)) return -1;
     it->atoms[it->na++] = (uint32_t)atom;
     return 0;
 }
@@ -320,7 +273,7 @@ static int remove_item(red *r, const items *it, size_t i) {
     for (uint32_t k = it->start[i]; k < it->start[i + 1]; k++) {
         uint32_t a = it->atoms[k];
         if (!r->keep[a]) continue;
-        if (grow((void **)&r->undo, &r->undocap, r->nundo + 1, sizeof *r->undo)) return -1;
+        if (grow(r, (void **)&r->undo, &r->undocap, r->nundo + 1, sizeof *r->undo)) return -1;
         r->keep[a] = 0;
         r->undo[r->nundo++] = a;
     }
@@ -338,7 +291,7 @@ static int ddmin(red *r, const items *it, const char *phase) {
     if (it->n == 0 || r->stop) return 0;
     r->phase = phase;
     report(r);
-    uint32_t *idx = malloc(it->n * sizeof *idx);
+    uint32_t *idx = gth_alloc(r->a, it->n * sizeof *idx);
     if (!idx) return r->oom = r->stop = 1, 0;
     size_t n = 0;
     for (size_t i = 0; i < it->n; i++) {
@@ -379,7 +332,7 @@ static int ddmin(red *r, const items *it, const char *phase) {
         }
     }
     r->nundo = 0;
-    free(idx);
+    gth_free(r->a, idx, it->n * sizeof *idx);
     return changed;
 }
 
@@ -388,7 +341,7 @@ static int ddmin(red *r, const items *it, const char *phase) {
 /* Units grouped by a key (generation or thread), in order of first appearance. */
 static int level_units_by(red *r, items *it, int by_thread) {
     items_reset(it);
-    uint8_t *done = calloc(r->nu ? r->nu : 1, 1);
+    uint8_t *done = gth_calloc(r->a, r->nu ? r->nu : 1, 1);
     if (!done) return -1;
     for (size_t i = 0; i < r->nu; i++) {
         const runit *u = &r->u[i];
@@ -404,10 +357,10 @@ static int level_units_by(red *r, items *it, int by_thread) {
         }
         items_close(it);
     }
-    free(done);
+    gth_free(r->a, done, r->nu ? r->nu : 1);
     return 0;
 oom:
-    free(done);
+    gth_free(r->a, done, r->nu ? r->nu : 1);
     return -1;
 }
 
@@ -450,12 +403,12 @@ static int tail_cut(red *r, const items *it) {
     return changed;
 }
 
-static int is_entry(const rev *x) {
-    return !x->marker && (x->spec->where == GTH_W_STACKS || x->spec->where == GTH_W_STRINGS || x->spec->where == GTH_W_CPU);
+static int is_entry(const gth_raw_event *e) {
+    return !is_marker(e) && (e->spec->where == GTH_W_STACKS || e->spec->where == GTH_W_STRINGS || e->spec->where == GTH_W_CPU);
 }
 
-static int is_event(const rev *x) {
-    return !x->marker && (x->spec->where == GTH_W_EVENTS || x->spec->where == GTH_W_SYNC);
+static int is_event(const gth_raw_event *e) {
+    return !is_marker(e) && (e->spec->where == GTH_W_EVENTS || e->spec->where == GTH_W_SYNC);
 }
 
 typedef struct pair {
@@ -476,31 +429,31 @@ static int level_resources(red *r, items *it, int procs) {
     unsigned kind = procs ? GTH_K_PROC : GTH_K_GOROUTINE;
     pair *v = NULL;
     size_t n = 0, cap = 0;
-    for (size_t i = 0; i < r->nev; i++) {
-        const rev *x = &r->ev[i];
+    int rc = 0;
+    for (size_t i = 0; i < r->nev && !rc; i++) {
+        const gth_raw_event *x = raw(r, i);
         if (!is_event(x)) continue;
-        int64_t ctx = procs ? x->p : x->g;
+        int64_t ctx = procs ? r->ev[i].p : r->ev[i].g;
         int64_t keys[GTH_MAX_ARGS + 1];
         size_t nk = 0;
         if (ctx >= 0) keys[nk++] = ctx;
         for (unsigned a = 0; a < x->spec->nargs; a++)
             if (x->spec->args[a].kind == kind && x->args[a] != GTH_NO_ID && x->args[a] <= INT64_MAX) keys[nk++] = (int64_t)x->args[a];
-        for (size_t k = 0; k < nk; k++) {
-            if (grow((void **)&v, &cap, n + 1, sizeof *v)) return free(v), -1;
-            v[n++] = (pair){keys[k], (uint32_t)i};
+        for (size_t k = 0; k < nk && !rc; k++) {
+            if (grow(r, (void **)&v, &cap, n + 1, sizeof *v)) rc = -1;
+            else v[n++] = (pair){keys[k], (uint32_t)i};
         }
     }
-    if (n) qsort(v, n, sizeof *v, cmp_pair);
+    if (n && !rc) qsort(v, n, sizeof *v, cmp_pair);
     /* Groups sorted by their first event: order the group heads. */
     pair *heads = NULL;
     size_t nh = 0, hcap = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && !rc; i++)
         if (i == 0 || v[i].key != v[i - 1].key) {
-            if (grow((void **)&heads, &hcap, nh + 1, sizeof *heads)) return free(v), free(heads), -1;
-            heads[nh++] = (pair){(int64_t)v[i].ev, (uint32_t)i};
+            if (grow(r, (void **)&heads, &hcap, nh + 1, sizeof *heads)) rc = -1;
+            else heads[nh++] = (pair){(int64_t)v[i].ev, (uint32_t)i};
         }
-    if (nh) qsort(heads, nh, sizeof *heads, cmp_pair);
-    int rc = 0;
+    if (nh && !rc) qsort(heads, nh, sizeof *heads, cmp_pair);
     for (size_t h = 0; h < nh && !rc; h++) {
         size_t i = heads[h].ev;
         rc = items_open(it);
@@ -508,16 +461,16 @@ static int level_resources(red *r, items *it, int procs) {
             if (j == i || v[j].ev != v[j - 1].ev) rc = items_add_atom(it, EV_ATOM(r, v[j].ev));
         if (!rc) items_close(it);
     }
-    free(v);
-    free(heads);
+    gth_free(r->a, v, cap * sizeof *v);
+    gth_free(r->a, heads, hcap * sizeof *heads);
     return rc;
 }
 
-static _Thread_local const rev *sort_ev_base; /* qsort has no user data */
+static _Thread_local const gth_model_event *sort_ev_base; /* qsort has no user data */
 
 static int cmp_time(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    uint64_t tx = sort_ev_base[x].abs, ty = sort_ev_base[y].abs;
+    uint64_t tx = sort_ev_base[x].time, ty = sort_ev_base[y].time;
     if (tx != ty) return tx < ty ? -1 : 1;
     return x < y ? -1 : x > y;
 }
@@ -525,26 +478,26 @@ static int cmp_time(const void *a, const void *b) {
 /* Timed events of event and sync batches, one item each, in time order. */
 static int level_events(red *r, items *it) {
     items_reset(it);
-    uint32_t *v = malloc((r->nev ? r->nev : 1) * sizeof *v);
+    uint32_t *v = gth_alloc(r->a, (r->nev ? r->nev : 1) * sizeof *v);
     if (!v) return -1;
     size_t n = 0;
     for (size_t i = 0; i < r->nev; i++)
-        if (is_event(&r->ev[i]) && r->keep[EV_ATOM(r, i)]) v[n++] = (uint32_t)i;
-    sort_ev_base = r->ev;
+        if (is_event(raw(r, i)) && r->keep[EV_ATOM(r, i)]) v[n++] = (uint32_t)i;
+    sort_ev_base = r->m.ev;
     if (n) qsort(v, n, sizeof *v, cmp_time);
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         rc = items_open(it) || items_add_atom(it, EV_ATOM(r, v[i]));
         if (!rc) items_close(it);
     }
-    free(v);
+    gth_free(r->a, v, (r->nev ? r->nev : 1) * sizeof *v);
     return rc;
 }
 
 static int level_entries(red *r, items *it) {
     items_reset(it);
     for (size_t i = 0; i < r->nev; i++) {
-        if (!is_entry(&r->ev[i]) || !r->keep[EV_ATOM(r, i)]) continue;
+        if (!is_entry(raw(r, i)) || !r->keep[EV_ATOM(r, i)]) continue;
         if (items_open(it) || items_add_atom(it, EV_ATOM(r, i))) return -1;
         items_close(it);
     }
@@ -556,9 +509,10 @@ static int alive_ev(const red *r, size_t i) { return r->keep[UNIT_ATOM(r->ev[i].
 static int level_frames(red *r, items *it) {
     items_reset(it);
     for (size_t i = 0; i < r->nev; i++) {
-        if (!r->ev[i].nframes || !alive_ev(r, i)) continue;
-        for (size_t f = 0; f < r->ev[i].nframes; f++) {
-            if (items_open(it) || items_add_atom(it, FR_ATOM(r, r->ev[i].fr_first + f))) return -1;
+        const gth_model_event *x = &r->m.ev[i];
+        if (!x->ev.nframes || !alive_ev(r, i)) continue;
+        for (size_t f = 0; f < x->ev.nframes; f++) {
+            if (items_open(it) || items_add_atom(it, FR_ATOM(r, x->fr / 4 + f))) return -1;
             items_close(it);
         }
     }
@@ -572,8 +526,8 @@ static int shrink_strings(red *r) {
     r->phase = "strings";
     report(r);
     for (size_t i = 0; i < r->nev && !r->stop; i++) {
-        rev *x = &r->ev[i];
-        if (x->code != GTH_EV_String || !x->has_data || x->data_len <= 1 || !alive_ev(r, i)) continue;
+        gth_raw_event *x = &r->m.ev[i].ev;
+        if (x->code != GTH_EV_String || !r->m.ev[i].has_data || x->data_len <= 1 || !alive_ev(r, i)) continue;
         size_t was = x->data_len;
         x->data_len = 1;
         if (test(r) > 0) {
@@ -603,7 +557,7 @@ static int zero_refs(red *r) {
     r->phase = "arguments";
     report(r);
     for (size_t i = 0; i < r->nev && !r->stop; i++) {
-        rev *x = &r->ev[i];
+        gth_raw_event *x = &r->m.ev[i].ev;
         if (!is_event(x) || !alive_ev(r, i)) continue;
         for (unsigned a = 0; a < x->spec->nargs && !r->stop; a++) {
             unsigned k = x->spec->args[a].kind;
@@ -634,16 +588,21 @@ static int on_offset(void *ud, const gth_raw_event *e) {
     return 0;
 }
 
-static void load_contexts(red *r, const uint8_t *bin, size_t len) {
-    offs os = {malloc((r->nev ? r->nev : 1) * sizeof(uint64_t)), 0, r->nev};
-    if (!os.off) return;
+/* Returns 0, or -1 when out of memory. */
+static int load_contexts(red *r, const uint8_t *bin, size_t len) {
+    size_t cap = r->nev ? r->nev : 1;
+    offs os = {gth_alloc(r->a, cap * sizeof(uint64_t)), 0, r->nev};
+    if (!os.off) return -1;
     gth_error e;
-    int rc = gth_decode_all(bin, len, r->dec_flags, NULL, NULL, on_offset, &os, &e);
+    gth_error_clear(&e);
+    int rc = gth_decode_all(bin, len, r->dec_flags, r->a, NULL, on_offset, &os, &e);
     gth_mem_source ms;
-    gth_reader *rd = rc == GTH_OK && os.n == r->nev ? gth_reader_new(NULL, gth_source_mem(&ms, bin, len), &e) : NULL;
+    gth_reader *rd = rc == GTH_OK && os.n == r->nev ? gth_reader_new(r->a, gth_source_mem(&ms, bin, len), &e) : NULL;
+    int oom = rc == GTH_ENOMEM || (!rd && e.status == GTH_ENOMEM);
     if (rd) {
         gth_event ev;
-        while (gth_reader_next(rd, &ev, &e) > 0) {
+        int k;
+        while ((k = gth_reader_next(rd, &ev, &e)) > 0) {
             if (ev.offset == GTH_NO_OFFSET || ev.synthetic) continue;
             size_t lo = 0, hi = os.n;
             while (lo < hi) {
@@ -656,9 +615,11 @@ static void load_contexts(red *r, const uint8_t *bin, size_t len) {
                 r->ev[lo].p = ev.p;
             }
         }
+        if (k < 0 && e.status == GTH_ENOMEM) oom = 1;
         gth_reader_free(rd);
     }
-    free(os.off);
+    gth_free(r->a, os.off, cap * sizeof(uint64_t));
+    return oom ? -1 : 0;
 }
 
 static int count_one(void *ud, const gth_raw_event *e) {
@@ -691,29 +652,31 @@ static int load_seqs(red *r) {
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < r->nev; i++) {
         rev *x = &r->ev[i];
-        if (!is_event(x)) continue;
-        int gs = arg_of(x->spec, GTH_K_GSEQ), ps = arg_of(x->spec, GTH_K_PSEQ);
+        const gth_raw_event *e = raw(r, i);
+        if (!is_event(e)) continue;
+        int gs = arg_of(e->spec, GTH_K_GSEQ), ps = arg_of(e->spec, GTH_K_PSEQ);
         int sa = gs >= 0 ? gs : ps;
         if (sa < 0) continue;
-        int ida = arg_of(x->spec, gs >= 0 ? GTH_K_GOROUTINE : GTH_K_PROC);
-        int64_t id = ida >= 0 ? (int64_t)x->args[ida] : x->p;
+        int ida = arg_of(e->spec, gs >= 0 ? GTH_K_GOROUTINE : GTH_K_PROC);
+        int64_t id = ida >= 0 ? (int64_t)e->args[ida] : x->p;
         if (id < 0 && ida < 0) continue;
-        if (grow((void **)&v, &cap, n + 1, sizeof *v)) return free(v), -1;
+        if (grow(r, (void **)&v, &cap, n + 1, sizeof *v)) return gth_free(r->a, v, cap * sizeof *v), -1;
         const runit *u = &r->u[x->unit];
-        v[n++] = (seqkey){u->has_gen ? u->gen : 0, (uint64_t)id, x->args[sa], gs >= 0 ? 0u : 1u, (uint32_t)i};
+        v[n++] = (seqkey){u->has_gen ? u->gen : 0, (uint64_t)id, e->args[sa], gs >= 0 ? 0u : 1u, (uint32_t)i};
         x->seq_arg = (int8_t)sa;
-        x->newseq = x->args[sa];
+        x->newseq = e->args[sa];
     }
     if (n) qsort(v, n, sizeof *v, cmp_seqkey);
-    r->seqord = malloc((n ? n : 1) * sizeof *r->seqord);
-    r->seqstart = malloc(n ? n : 1);
-    if (!r->seqord || !r->seqstart) return free(v), -1;
+    r->seqcap = n ? n : 1;
+    r->seqord = gth_alloc(r->a, r->seqcap * sizeof *r->seqord);
+    r->seqstart = gth_alloc(r->a, r->seqcap);
+    if (!r->seqord || !r->seqstart) return gth_free(r->a, v, cap * sizeof *v), -1;
     for (size_t k = 0; k < n; k++) {
         r->seqord[k] = v[k].ev;
         r->seqstart[k] = k == 0 || v[k].gen != v[k - 1].gen || v[k].kind != v[k - 1].kind || v[k].id != v[k - 1].id;
     }
     r->nseq = n;
-    free(v);
+    gth_free(r->a, v, cap * sizeof *v);
     return 0;
 }
 
@@ -727,12 +690,12 @@ static uint64_t unit_m(const red *r, size_t i) {
 static int pairs(red *r) {
     r->phase = "pairs";
     report(r);
-    uint32_t *v = malloc((r->nev ? r->nev : 1) * sizeof *v);
+    uint32_t *v = gth_alloc(r->a, (r->nev ? r->nev : 1) * sizeof *v);
     if (!v) return r->oom = r->stop = 1, 0;
     size_t n = 0;
     for (size_t i = 0; i < r->nev; i++)
-        if (r->ev[i].spec->where == GTH_W_EVENTS && !r->ev[i].marker && alive_ev(r, i)) v[n++] = (uint32_t)i;
-    sort_ev_base = r->ev;
+        if (raw(r, i)->spec->where == GTH_W_EVENTS && !is_marker(raw(r, i)) && alive_ev(r, i)) v[n++] = (uint32_t)i;
+    sort_ev_base = r->m.ev;
     if (n) qsort(v, n, sizeof *v, cmp_time);
     int changed = 0;
     /* Walk each thread's events from the latest. */
@@ -751,14 +714,14 @@ static int pairs(red *r) {
             r->keep[EV_ATOM(r, a)] = r->keep[EV_ATOM(r, b)] = 1;
         }
     }
-    free(v);
+    gth_free(r->a, v, (r->nev ? r->nev : 1) * sizeof *v);
     return changed;
 }
 
 /* ---- Driver ---------------------------------------------------------------------- */
 
 static int run_structured(red *r) {
-    items it = {0};
+    items it = {.a = r->a};
     int changed;
     do {
         changed = 0;
@@ -795,7 +758,7 @@ static int run_structured(red *r) {
 }
 
 static int run_bytes(red *r) {
-    items it = {0};
+    items it = {.a = r->a};
     size_t from = r->input_len >= GTH_HEADER_SIZE ? GTH_HEADER_SIZE : 0;
     for (size_t i = from; i < r->input_len; i++) {
         if (items_open(&it) || items_add_atom(&it, i)) {
@@ -809,11 +772,27 @@ static int run_bytes(red *r) {
     return 0;
 }
 
-long long gth_reduce_count_events(const uint8_t *trace, size_t len) {
-    long long n = 0;
+/* Raw events of trace into *n (-1 if it does not decode); GTH_ENOMEM or GTH_OK. */
+static int count_events(const gth_allocator *a, const uint8_t *trace, size_t len, long long *n) {
     gth_error e;
-    int rc = gth_decode_all(trace, len, GTH_DEC_FLAT | GTH_DEC_FULL_TABLE, NULL, NULL, count_one, &n, &e);
-    return rc == GTH_OK ? n : -1;
+    *n = 0;
+    int rc = gth_decode_all(trace, len, GTH_DEC_FLAT | GTH_DEC_FULL_TABLE, a, NULL, count_one, n, &e);
+    if (rc == GTH_ENOMEM) return GTH_ENOMEM;
+    if (rc != GTH_OK) *n = -1;
+    return GTH_OK;
+}
+
+long long gth_reduce_count_events(const uint8_t *trace, size_t len) {
+    long long n;
+    return count_events(NULL, trace, len, &n) == GTH_OK ? n : -1;
+}
+
+static void set_keep(red *r, size_t n) {
+    gth_free(r->a, r->keep, r->keepcap);
+    r->keepcap = n ? n : 1;
+    r->keep = gth_alloc(r->a, r->keepcap);
+    if (r->keep) memset(r->keep, 1, n);
+    else r->keepcap = 0;
 }
 
 int gth_reduce(const uint8_t *trace, size_t len, const gth_reduce_opts *o, gth_buf *out,
@@ -824,44 +803,44 @@ int gth_reduce(const uint8_t *trace, size_t len, const gth_reduce_opts *o, gth_b
     gth_error_clear(err);
     red r;
     memset(&r, 0, sizeof r);
+    r.a = o->alloc ? o->alloc : gth_default_allocator();
     r.o = o;
     r.st = stats;
     r.err = err;
     r.input = trace;
     r.input_len = len;
-    gth_buf_init(&r.blob, NULL);
-    gth_buf_init(&r.cand, NULL);
-    long long nin = gth_reduce_count_events(trace, len);
+    gth_model_init(&r.m, r.a);
+    gth_buf_init(&r.cand, r.a);
+    long long nin;
+    int rc = count_events(r.a, trace, len, &nin);
+    if (rc != GTH_OK) goto done;
     stats->events_in = nin > 0 ? (uint64_t)nin : 0;
     stats->bytes_in = len;
     int structured = !o->bytes_only && model_load(&r) == 0;
-    int rc = GTH_OK;
+    if (r.oom) goto done;
     if (structured) {
         r.natoms = r.nu + r.nev + r.nfr;
-        r.keep = malloc(r.natoms ? r.natoms : 1);
+        set_keep(&r, r.natoms);
         if (!r.keep) {
             rc = GTH_ENOMEM;
             goto done;
         }
-        memset(r.keep, 1, r.natoms);
         r.phase = "input";
         int ok = test(&r);
         if (ok > 0) {
             gth_buf b0;
-            gth_buf_init(&b0, NULL);
-            if (gth_buf_append(&b0, r.cand.data, r.cand.len) == 0) load_contexts(&r, b0.data, b0.len);
-            gth_buf_free(&b0);
-            if (load_seqs(&r)) {
+            gth_buf_init(&b0, r.a);
+            if (gth_buf_append(&b0, r.cand.data, r.cand.len) || load_contexts(&r, b0.data, b0.len) || load_seqs(&r)) {
+                gth_buf_free(&b0);
                 rc = GTH_ENOMEM;
                 goto done;
             }
+            gth_buf_free(&b0);
             run_structured(&r);
         } else if (ok < 0) {
             structured = 0; /* stopped */
         } else {
             structured = 0; /* the re-encoded input lost it: bytes */
-            free(r.keep);
-            r.keep = NULL;
         }
         if (!structured && r.stop) goto done;
         if (structured) stats->mode = GTH_REDUCE_EVENTS;
@@ -870,13 +849,11 @@ int gth_reduce(const uint8_t *trace, size_t len, const gth_reduce_opts *o, gth_b
         r.bytes_mode = 1;
         stats->mode = GTH_REDUCE_BYTES;
         r.natoms = len;
-        free(r.keep);
-        r.keep = malloc(len ? len : 1);
+        set_keep(&r, len);
         if (!r.keep) {
             rc = GTH_ENOMEM;
             goto done;
         }
-        memset(r.keep, 1, len);
         r.phase = "input";
         int ok = test(&r);
         if (ok == 0) {
@@ -886,30 +863,33 @@ int gth_reduce(const uint8_t *trace, size_t len, const gth_reduce_opts *o, gth_b
         if (ok > 0) run_bytes(&r);
     }
 done:
-    if (rc == GTH_OK && r.oom) rc = gth_error_nomem(err);
+    if (rc == GTH_ENOMEM || (rc == GTH_OK && r.oom)) rc = gth_error_nomem(err);
     if (rc == GTH_OK && r.stop && !stats->limited) rc = err->status ? err->status : GTH_EUSAGE;
     if (rc == GTH_OK) {
         uint64_t events;
         size_t at = out->len;
         gth_buf tmp;
-        gth_buf_init(&tmp, NULL);
+        gth_buf_init(&tmp, r.a);
         if (encode(&r, &tmp, &events) != GTH_OK || gth_buf_append(out, tmp.data, tmp.len)) rc = gth_error_nomem(err);
         gth_buf_free(&tmp);
+        long long nout;
+        if (rc == GTH_OK && count_events(r.a, out->data + at, out->len - at, &nout) != GTH_OK) {
+            out->len = at;
+            rc = gth_error_nomem(err);
+        }
         if (rc == GTH_OK) {
-            long long nout = gth_reduce_count_events(out->data + at, out->len - at);
             stats->events_out = nout > 0 ? (uint64_t)nout : 0;
             stats->bytes_out = out->len - at;
         }
     }
-    free(r.ev);
-    free(r.u);
-    free(r.fr);
-    free(r.keep);
-    free(r.undo);
-    free(r.scratch);
-    free(r.seqord);
-    free(r.seqstart);
-    gth_buf_free(&r.blob);
+    gth_model_free(&r.m);
+    gth_free(r.a, r.ev, r.evcap * sizeof *r.ev);
+    gth_free(r.a, r.u, r.ucap * sizeof *r.u);
+    gth_free(r.a, r.keep, r.keepcap);
+    gth_free(r.a, r.undo, r.undocap * sizeof *r.undo);
+    gth_free(r.a, r.scratch, r.scratch_cap * sizeof *r.scratch);
+    gth_free(r.a, r.seqord, r.seqcap * sizeof *r.seqord);
+    gth_free(r.a, r.seqstart, r.seqcap);
     gth_buf_free(&r.cand);
     return rc;
 }

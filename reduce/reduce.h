@@ -62,6 +62,9 @@ typedef struct gth_reduce_opts {
     uint64_t max_tests;   /* stop after this many candidates; 0 = no limit */
     int bytes_only;       /* skip the structured reduction */
     int no_shrink;        /* skip the last level (frames, String data) */
+    /* Every allocation of the reduction (not of the predicate); NULL: the
+     * default allocator. */
+    const gth_allocator *alloc;
 } gth_reduce_opts;
 
 typedef struct gth_reduce_stats {

@@ -2,7 +2,7 @@
 # The full allocation-failure run: every injection point of every input of the
 # tests/test_alloc_*.c suites (the default ctest run takes a sample), in the
 # ASan+UBSan build so that LeakSanitizer checks each failed run for leaks on top
-# of the tests' own block accounting. About two minutes on two cores.
+# of the tests' own block accounting. About two and a half minutes on two cores.
 #
 #   bash scripts/alloc-fail.sh
 set -euo pipefail

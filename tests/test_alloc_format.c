@@ -1,11 +1,12 @@
 /*
  * Allocation failure in base/ and format/: every public entry point that
- * allocates is driven over real inputs (Go's golden tests, as binaries and as
- * text; Go's fuzz corpus files; a generated trace) while the 1st, 2nd, ... Nth
- * allocation fails in turn (tests/util/failalloc.h). Each failure must come back
- * as an out-of-memory error with nothing leaked and no output passed off as
- * complete. The default run takes a sample of the injection points and inputs;
- * GTH_ALLOC_FULL=1 (scripts/alloc-fail.sh) takes all of them.
+ * allocates (the editable model of format/model.h included) is driven over real
+ * inputs (Go's golden tests, as binaries and as text; Go's fuzz corpus files; a
+ * generated trace) while the 1st, 2nd, ... Nth allocation fails in turn
+ * (tests/util/failalloc.h). Each failure must come back as an out-of-memory
+ * error with nothing leaked and no output passed off as complete. The default
+ * run takes a sample of the injection points and inputs; GTH_ALLOC_FULL=1
+ * (scripts/alloc-fail.sh) takes all of them.
  *
  * Entry points that never allocate (spec lookups, gth_header_parse,
  * gth_txtar_parse, gth_testfile_detect/parse, gth_go_sort, gth_quote_str,
@@ -21,6 +22,7 @@
 #include "base/quote.h"
 #include "format/convert.h"
 #include "format/format.h"
+#include "format/model.h"
 #include "generator/gen.h"
 
 typedef struct input {
@@ -264,6 +266,68 @@ static void encoder(void **state) {
     assert_true(runs > 0);
 }
 
+/* ---- editable model ---------------------------------------------------------- */
+
+/* Decode, index, edit (copy, move, frame copy, import from a second model)
+ * and re-encode; a decoding that stops early still gives a model to edit. */
+static int op_model(void *ud, const gth_allocator *a, gth_error *err) {
+    const dec_case *c = ud;
+    gth_model m, other;
+    gth_model_init(&m, a);
+    gth_model_init(&other, a);
+    gth_buf out;
+    gth_buf_init(&out, a);
+    int rc = gth_model_decode(&m, c->in->data, c->in->len, c->flags, err);
+    if (rc == GTH_ENOMEM) goto done;
+    rc = gth_model_decode(&other, c->in->data, c->in->len, c->flags, err);
+    if (rc == GTH_ENOMEM) goto done;
+    rc = gth_error_nomem(err);
+    if (gth_model_index(&m) || gth_model_index(&other)) goto done;
+    if (m.nb && gth_model_copy(&m, m.b[0].hdr, m.b[0].end - m.b[0].hdr, m.nev)) goto done;
+    if (m.nev > 2 && gth_model_move(&m, 1, 1, m.nev)) goto done;
+    for (size_t i = 0; i < m.nev; i++) {
+        if (!(m.ev[i].ev.spec->flags & GTH_F_FRAMES) || !m.ev[i].ev.nframes) continue;
+        size_t at;
+        if (gth_model_frames_dup(&m, m.ev[i].fr, 4 * m.ev[i].ev.nframes, &at)) goto done;
+        m.ev[i].fr = at;
+        break;
+    }
+    if (other.nb && gth_model_import(&m, 0, &other, other.b[other.nb - 1].hdr,
+                                     other.b[other.nb - 1].end - other.b[other.nb - 1].hdr))
+        goto done;
+    if (gth_model_index(&m)) goto done;
+    rc = gth_model_encode(&m, &out, m.minor, GTH_ENC_FULL_TABLE, err);
+    if (rc == GTH_OK && out.failed) fail_msg("gth_model_encode: OK with a failed buffer");
+done:
+    gth_buf_free(&out);
+    gth_model_free(&other);
+    gth_model_free(&m);
+    return rc;
+}
+
+static void model(void **state) {
+    (void)state;
+    static const unsigned flags[] = {GTH_DEC_FULL_TABLE, GTH_DEC_FLAT | GTH_MODEL_ENCODABLE,
+                                     GTH_DEC_FLAT | GTH_DEC_FULL_TABLE};
+    long runs = 0;
+    for (size_t i = 0; i < nbins; i++) {
+        if (!sampled(i) && i != nbins - 1) continue;
+        for (size_t f = 0; f < 3; f++) {
+            char what[400];
+            dec_case c = {&bins[i], flags[f], 0};
+            snprintf(what, sizeof what, "model %s flags %#x", bins[i].name, flags[f]);
+            runs += tu_inject(what, op_model, &c, STRIDE);
+        }
+    }
+    /* Cut short: decoding stops inside a batch. */
+    input cut = bins[nbins - 1];
+    cut.len = cut.len * 2 / 3;
+    dec_case c = {&cut, GTH_DEC_FLAT | GTH_MODEL_ENCODABLE, 0};
+    runs += tu_inject("model of a cut trace", op_model, &c, STRIDE);
+    print_message("model: %ld injected failures\n", runs);
+    assert_true(runs > 0);
+}
+
 /* ---- text reader and writer, conversions ---------------------------------- */
 
 static int op_text_read(void *ud, const gth_allocator *a, gth_error *err) {
@@ -450,6 +514,7 @@ int main(void) {
         cmocka_unit_test(base_entry_points),
         cmocka_unit_test(decoder),
         cmocka_unit_test(encoder),
+        cmocka_unit_test(model),
         cmocka_unit_test(text_and_convert),
         cmocka_unit_test(testfiles),
     };

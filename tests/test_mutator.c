@@ -1,5 +1,5 @@
 /*
- * The structure-aware mutator (fuzz/mutator): every operator applies to some
+ * The structure-aware mutator (mutate/): every operator applies to some
  * of the inputs (generated traces of every version, Go's golden tests), its
  * mutants differ from the parent as the operator says (one event fewer, one
  * goroutine argument changed, a batch more ...), semantic mutants keep framing
@@ -18,7 +18,7 @@
 #include "base/quote.h"
 #include "format/decode.h"
 #include "format/testfile.h"
-#include "fuzz/mutator/mutator.h"
+#include "mutate/mutator.h"
 #include "generator/gen.h"
 #include "spec/spec.h"
 
@@ -35,7 +35,7 @@ size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size) {
     }
     return size < max_size ? size : max_size;
 }
-#include "fuzz/mutator/libfuzzer_custom.c"
+#include "fuzz/engine/libfuzzer_custom.c"
 
 /* ---- Inputs -------------------------------------------------------------------- */
 

@@ -28,7 +28,6 @@ modules=$(sed -n 's/^set(GTH_MODULES \(.*\))$/\1/p' CMakeLists.txt)
 [ -n "$modules" ] || { echo "build.sh: GTH_MODULES not found in CMakeLists.txt" >&2; exit 1; }
 for m in $modules; do
   for f in "$m"/*.c; do
-    [ "$(basename "$f")" = libfuzzer_custom.c ] && continue
     $CC $CFLAGS "${defs[@]}" -c "$f" -o "$obj/lib/$(echo "$f" | tr / _).o"
   done
 done
@@ -49,7 +48,7 @@ export ASAN_OPTIONS=detect_leaks=0
 "$WORK/dictgen" text >"$WORK/text.dict"
 bash fuzz/seeds.sh "$WORK/gth" "$WORK/seeds"
 
-mutator=fuzz/mutator/libfuzzer_custom.c
+mutator=fuzz/engine/libfuzzer_custom.c
 built=0
 while read -r name srcfile def seeds dict structured; do
   case $name in '' | '#'*) continue ;; esac

@@ -28,7 +28,7 @@ fail=0 n=0
 while read -r name _ _ _ dict structured; do
   case $name in '' | '#'*) continue ;; esac
   variants=("$name")
-  [ "$structured" = yes ] && [ -f "$repo/fuzz/mutator/libfuzzer_custom.c" ] && variants+=("${name}_structured")
+  [ "$structured" = yes ] && [ -f "$repo/fuzz/engine/libfuzzer_custom.c" ] && variants+=("${name}_structured")
   for v in "${variants[@]}"; do
     n=$((n + 1))
     for f in "$OUT/$v" "$OUT/${v}_seed_corpus.zip" "$OUT/$v.options"; do

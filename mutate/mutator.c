@@ -1,37 +1,23 @@
-/* The structure-aware mutator: decoded model, operators, re-encoding. */
-#include "fuzz/mutator/mutator.h"
+/* The structure-aware mutator: operators over an editable trace (format/model.h). */
+#include "mutate/mutator.h"
 
 #include <string.h>
 
+#include "base/rng.h"
 #include "format/decode.h"
 #include "format/encode.h"
 #include "format/header.h"
+#include "format/model.h"
 #include "format/varint.h"
-#include "generator/rng.h"
 #include "spec/spec.h"
 
-/* ---- The decoded model ------------------------------------------------------
- * A trace is a flat vector of items, each one wire event as Go's raw reader
- * sees it (batch headers, markers, table entries, timed events). Batches and
- * generations are ranges of that vector, indexed once per mutation. String data
- * points into the input; frames live in one pool, addressed by index, so that
- * items can be copied freely. */
-
-typedef struct mitem {
-    gth_raw_event ev; /* ev.frames unused: frames are t->fr[fr .. fr + 4*nframes) */
-    size_t fr;
-} mitem;
-
-enum { B_EVENTS = 1, B_STACKS, B_STRINGS, B_CPU, B_SYNC, B_EXP, B_EOG };
-
-typedef struct mbatch {
-    size_t hdr, end; /* items [hdr, end): the header and its contents */
-    size_t gen;      /* 0-based generation index */
-    int kind;        /* B_* */
-} mbatch;
+/* ---- The trace being mutated ---------------------------------------------------
+ * The input decoded as Go's raw reader sees it (GTH_DEC_FLAT) into a model: a
+ * flat vector of wire events (batch headers, markers, table entries, timed
+ * events), batches and generations indexed over it once per mutation. */
 
 typedef struct mtrace {
-    const gth_allocator *a;
+    gth_model m;
     const uint8_t *in;
     size_t n;
     int parsed;         /* header read and the model built */
@@ -39,150 +25,49 @@ typedef struct mtrace {
     unsigned minor;     /* header version */
     unsigned enc_minor; /* version to encode with (version-change) */
     size_t tail;        /* input bytes from here on did not decode; copied verbatim */
-    mitem *v;
-    size_t nv, vcap;
-    uint64_t *fr;
-    size_t nfr, frcap;
-    mbatch *b;
-    size_t nb, bcap;
-    size_t *bi; /* per item: its batch, or SIZE_MAX before the first one */
-    size_t bicap;
-    size_t ngen;
     int nomem;
     gth_rng rng;
 } mtrace;
 
-#define NONE_IDX ((size_t)-1)
+#define NONE_IDX GTH_MODEL_NONE
 
 static size_t rnd(mtrace *t, size_t n) { return n ? (size_t)(gth_rng_next(&t->rng) % n) : 0; }
 
-static void trace_free(mtrace *t) {
-    gth_free(t->a, t->v, t->vcap * sizeof *t->v);
-    gth_free(t->a, t->fr, t->frcap * sizeof *t->fr);
-    gth_free(t->a, t->b, t->bcap * sizeof *t->b);
-    gth_free(t->a, t->bi, t->bicap * sizeof *t->bi);
+static void trace_init(mtrace *t, const gth_allocator *a, const uint8_t *in, size_t n, uint64_t seed) {
     memset(t, 0, sizeof *t);
-}
-
-/* Appends count frame values to the pool (vals NULL: room only); *at is where. */
-static int frames_add(mtrace *t, const uint64_t *vals, size_t count, size_t *at) {
-    if (gth_grow(t->a, (void **)&t->fr, &t->frcap, t->nfr + count + 1, sizeof *t->fr)) return -1;
-    *at = t->nfr;
-    if (count && vals) memcpy(t->fr + t->nfr, vals, count * sizeof *vals);
-    t->nfr += count;
-    return 0;
-}
-
-/* A copy of count values of the pool itself, from index from (read after the
- * pool may have moved). */
-static int frames_dup(mtrace *t, size_t from, size_t count, size_t *at) {
-    if (frames_add(t, NULL, count, at)) return -1;
-    if (count) memcpy(t->fr + *at, t->fr + from, count * sizeof *t->fr);
-    return 0;
-}
-
-typedef struct parse_ud {
-    mtrace *t;
-    uint64_t end; /* end of the last event taken */
-} parse_ud;
-
-static int on_event(void *ud, const gth_raw_event *ev) {
-    parse_ud *p = ud;
-    mtrace *t = p->t;
-    /* Codes in the holes of Go's 1.26 table decode but cannot be encoded. */
-    if (!ev->spec || !ev->spec->name || !ev->spec->name[0]) return 1;
-    if (gth_grow(t->a, (void **)&t->v, &t->vcap, t->nv + 1, sizeof *t->v)) return GTH_ENOMEM;
-    mitem *it = &t->v[t->nv];
-    it->ev = *ev;
-    it->ev.frames = NULL;
-    it->fr = 0;
-    if (ev->spec->flags & GTH_F_FRAMES) {
-        if (frames_add(t, ev->frames, ev->nframes * 4, &it->fr)) return GTH_ENOMEM;
-        it->ev.args[1] = ev->nframes; /* framing as decoded */
-    }
-    t->nv++;
-    p->end = ev->offset + ev->len;
-    return 0;
-}
-
-static int is_marker(const mitem *it) { return (it->ev.spec->flags & GTH_F_MARKER) != 0; }
-
-/* Batches, their kinds and generations. */
-static int index_build(mtrace *t) {
-    t->nb = 0;
-    if (gth_grow(t->a, (void **)&t->bi, &t->bicap, t->nv + 1, sizeof *t->bi)) return -1;
-    for (size_t i = 0; i < t->nv; i++) {
-        const gth_event_spec *s = t->v[i].ev.spec;
-        if (s->where == GTH_W_BATCH) {
-            if (gth_grow(t->a, (void **)&t->b, &t->bcap, t->nb + 1, sizeof *t->b)) return -1;
-            if (t->nb) t->b[t->nb - 1].end = i;
-            t->b[t->nb++] = (mbatch){.hdr = i, .end = t->nv};
-        }
-        t->bi[i] = t->nb ? t->nb - 1 : NONE_IDX;
-    }
-    size_t g = 0;
-    int started = 0;
-    uint64_t cur = 0;
-    for (size_t k = 0; k < t->nb; k++) {
-        mbatch *b = &t->b[k];
-        const mitem *h = &t->v[b->hdr];
-        if (h->ev.code == GTH_EV_EndOfGeneration) {
-            b->kind = B_EOG;
-            b->gen = g++;
-            started = 0;
-            continue;
-        }
-        uint64_t genarg = h->ev.code == GTH_EV_EventBatch ? h->ev.args[0] : h->ev.args[1];
-        if (!started) {
-            started = 1;
-            cur = genarg;
-        } else if (t->minor < 26 && genarg != cur) {
-            g++;
-            cur = genarg;
-        }
-        b->gen = g;
-        if (h->ev.code == GTH_EV_ExperimentalBatch) {
-            b->kind = B_EXP;
-            continue;
-        }
-        unsigned first = b->hdr + 1 < b->end ? t->v[b->hdr + 1].ev.code : 0;
-        b->kind = first == GTH_EV_Stacks                          ? B_STACKS
-                  : first == GTH_EV_Strings                       ? B_STRINGS
-                  : first == GTH_EV_CPUSamples                    ? B_CPU
-                  : (first == GTH_EV_Frequency && t->minor < 25)  ? B_SYNC
-                  : (first == GTH_EV_Sync && t->minor >= 25)      ? B_SYNC
-                                                                  : B_EVENTS;
-    }
-    t->ngen = g + (size_t)started;
-    return 0;
-}
-
-/* One decoding attempt with the given flags; returns GTH_OK or GTH_ENOMEM. */
-static int decode_items(mtrace *t, unsigned flags, size_t hlen) {
-    t->nv = t->nfr = 0;
-    parse_ud p = {t, hlen};
-    unsigned minor = 0;
-    gth_error err;
-    gth_error_clear(&err);
-    int rc = gth_decode_all(t->in, t->n, GTH_DEC_FLAT | flags, t->a, &minor, on_event, &p, &err);
-    if (rc == GTH_ENOMEM) return GTH_ENOMEM;
-    t->minor = t->enc_minor = minor;
-    t->tail = p.end <= t->n ? (size_t)p.end : t->n;
-    return GTH_OK;
-}
-
-static int trace_parse(mtrace *t, const gth_allocator *a, const uint8_t *in, size_t n, uint64_t seed) {
-    memset(t, 0, sizeof *t);
-    t->a = a;
+    gth_model_init(&t->m, a);
     t->in = in;
     t->n = n;
     t->tail = n;
     gth_rng_seed(&t->rng, seed);
+}
+
+static void trace_free(mtrace *t) { gth_model_free(&t->m); }
+
+static int is_marker(const gth_model_event *it) { return (it->ev.spec->flags & GTH_F_MARKER) != 0; }
+
+/* One decoding attempt with the given flags; returns GTH_OK or GTH_ENOMEM. */
+static int decode_items(mtrace *t, unsigned flags, size_t hlen) {
+    gth_error err;
+    if (gth_model_decode(&t->m, t->in, t->n, GTH_DEC_FLAT | GTH_MODEL_ENCODABLE | flags, &err) == GTH_ENOMEM)
+        return GTH_ENOMEM;
+    /* Stacks keep the frames as decoded. */
+    for (size_t i = 0; i < t->m.nev; i++)
+        if (t->m.ev[i].ev.spec->flags & GTH_F_FRAMES) t->m.ev[i].ev.args[1] = t->m.ev[i].ev.nframes;
+    t->minor = t->enc_minor = t->m.minor;
+    uint64_t end = t->m.nev ? t->m.end : hlen;
+    t->tail = end <= t->n ? (size_t)end : t->n;
+    return GTH_OK;
+}
+
+/* Decodes t->in into the model (after trace_init). GTH_OK (t->parsed says
+ * whether it is a v2 trace that decodes) or GTH_ENOMEM. */
+static int trace_parse(mtrace *t) {
     unsigned minor = 0;
-    size_t hlen = 0;
+    size_t hlen = 0, n = t->n;
     gth_error err;
     gth_error_clear(&err);
-    if (gth_header_parse(in, n, 1, &minor, &hlen, &err) != GTH_READ_OK || !gth_version_is_v2(minor)) return GTH_OK;
+    if (gth_header_parse(t->in, n, 1, &minor, &hlen, &err) != GTH_READ_OK || !gth_version_is_v2(minor)) return GTH_OK;
     /* The version's table first (what the text format can express); Go's trace
      * reader decodes timed events with the full table, so a trace that uses
      * codes of later versions (AllocFree in 1.23) is read with it. */
@@ -196,70 +81,42 @@ static int trace_parse(mtrace *t, const gth_allocator *a, const uint8_t *in, siz
     if (t->tail < n) {
         /* Decoding stopped inside the last batch: that batch goes out verbatim
          * with the rest, so that its declared size stays with its bytes. */
-        size_t k = t->nv;
-        while (k > 0 && t->v[k - 1].ev.spec->where != GTH_W_BATCH) k--;
+        size_t k = t->m.nev;
+        while (k > 0 && t->m.ev[k - 1].ev.spec->where != GTH_W_BATCH) k--;
         if (k > 0) {
-            t->nv = k - 1;
-            t->tail = (size_t)t->v[k - 1].ev.offset;
+            t->tail = (size_t)t->m.ev[k - 1].ev.offset;
+            gth_model_delete(&t->m, k - 1, t->m.nev - (k - 1));
         }
     }
-    if (index_build(t)) return GTH_ENOMEM;
+    if (gth_model_index(&t->m)) return GTH_ENOMEM;
     t->parsed = 1;
     return GTH_OK;
 }
 
-/* ---- Editing the item vector -------------------------------------------------- */
+/* ---- Editing the event vector (out of memory: t->nomem) -------------------------- */
 
-static int items_insert(mtrace *t, size_t at, const mitem *src, size_t count) {
-    if (gth_grow(t->a, (void **)&t->v, &t->vcap, t->nv + count, sizeof *t->v)) return t->nomem = 1, -1;
-    memmove(t->v + at + count, t->v + at, (t->nv - at) * sizeof *t->v);
-    memcpy(t->v + at, src, count * sizeof *src);
-    t->nv += count;
-    return 0;
+static int items_insert(mtrace *t, size_t at, const gth_model_event *src, size_t count) {
+    return gth_model_insert(&t->m, at, src, count) ? (t->nomem = 1, -1) : 0;
 }
 
-static void items_delete(mtrace *t, size_t at, size_t count) {
-    memmove(t->v + at, t->v + at + count, (t->nv - at - count) * sizeof *t->v);
-    t->nv -= count;
-}
+static void items_delete(mtrace *t, size_t at, size_t count) { gth_model_delete(&t->m, at, count); }
 
-/* Moves items [from, from+count) so that they stand before the item that is
- * now at index `to` (to <= from or to >= from+count; to == nv: at the end). */
+/* Moves events [from, from+count) so that they stand before the event that is
+ * now at index `to` (to <= from or to >= from+count; to == nev: at the end). */
 static int items_move(mtrace *t, size_t from, size_t count, size_t to) {
-    if (to >= from && to <= from + count) return 0;
-    mitem *tmp = gth_alloc(t->a, count * sizeof *tmp);
-    if (!tmp) return t->nomem = 1, -1;
-    memcpy(tmp, t->v + from, count * sizeof *tmp);
-    items_delete(t, from, count);
-    if (to > from) to -= count;
-    int rc = items_insert(t, to, tmp, count);
-    gth_free(t->a, tmp, count * sizeof *tmp);
-    return rc;
+    return gth_model_move(&t->m, from, count, to) ? (t->nomem = 1, -1) : 0;
 }
 
-/* Copies items [from, from+count) to before `to`. */
+/* Copies events [from, from+count) to before `to`. */
 static int items_copy(mtrace *t, size_t from, size_t count, size_t to) {
-    mitem *tmp = gth_alloc(t->a, count * sizeof *tmp);
-    if (!tmp) return t->nomem = 1, -1;
-    memcpy(tmp, t->v + from, count * sizeof *tmp);
-    int rc = items_insert(t, to, tmp, count);
-    gth_free(t->a, tmp, count * sizeof *tmp);
-    return rc;
+    return gth_model_copy(&t->m, from, count, to) ? (t->nomem = 1, -1) : 0;
 }
 
 /* ---- Encoding ---------------------------------------------------------------- */
 
 static int trace_encode(mtrace *t, gth_buf *out, gth_error *err) {
-    gth_encoder e;
     size_t start = out->len;
-    int rc = gth_encoder_init(&e, out, t->enc_minor, t->full ? GTH_ENC_FULL_TABLE : 0, t->a);
-    for (size_t i = 0; rc == GTH_OK && i < t->nv; i++) {
-        gth_raw_event ev = t->v[i].ev;
-        if (ev.spec->flags & GTH_F_FRAMES) ev.frames = t->fr + t->v[i].fr;
-        rc = gth_encoder_write(&e, &ev, err);
-    }
-    if (rc == GTH_OK) rc = gth_encoder_finish(&e, err);
-    gth_encoder_free(&e);
+    int rc = gth_model_encode(&t->m, out, t->enc_minor, t->full ? GTH_ENC_FULL_TABLE : 0, err);
     if (rc == GTH_OK && t->tail < t->n) gth_buf_append(out, t->in + t->tail, t->n - t->tail);
     if (rc == GTH_OK && out->failed) rc = gth_error_nomem(err);
     if (rc != GTH_OK) out->len = start;
@@ -269,11 +126,11 @@ static int trace_encode(mtrace *t, gth_buf *out, gth_error *err) {
 /* ---- Picking ------------------------------------------------------------------ */
 
 static int is_timed(const mtrace *t, size_t i) {
-    size_t b = t->bi[i];
-    return b != NONE_IDX && t->b[b].kind == B_EVENTS && (t->v[i].ev.spec->flags & GTH_F_TIMED);
+    size_t b = t->m.ev[i].batch;
+    return b != NONE_IDX && t->m.b[b].kind == GTH_MB_EVENTS && (t->m.ev[i].ev.spec->flags & GTH_F_TIMED);
 }
 
-static int has_code(const mtrace *t, size_t i, unsigned code) { return t->v[i].ev.code == code; }
+static int has_code(const mtrace *t, size_t i, unsigned code) { return t->m.ev[i].ev.code == code; }
 
 typedef int (*pick_pred)(const mtrace *t, size_t i, size_t arg);
 
@@ -289,29 +146,29 @@ static size_t pick(mtrace *t, size_t n, pick_pred pred, size_t arg) {
 }
 
 /* A random item, or batch, satisfying pred. */
-static size_t pick_item(mtrace *t, pick_pred pred, size_t arg) { return pick(t, t->nv, pred, arg); }
-static size_t pick_batch(mtrace *t, pick_pred pred, size_t arg) { return pick(t, t->nb, pred, arg); }
+static size_t pick_item(mtrace *t, pick_pred pred, size_t arg) { return pick(t, t->m.nev, pred, arg); }
+static size_t pick_batch(mtrace *t, pick_pred pred, size_t arg) { return pick(t, t->m.nb, pred, arg); }
 
 static int pred_timed(const mtrace *t, size_t i, size_t arg) { return is_timed(t, i); }
 static int pred_code(const mtrace *t, size_t i, size_t code) { return has_code(t, i, (unsigned)code); }
 static int pred_timed_pair(const mtrace *t, size_t i, size_t arg) {
-    return is_timed(t, i) && i + 1 < t->nv && is_timed(t, i + 1) && t->bi[i] == t->bi[i + 1];
+    return is_timed(t, i) && i + 1 < t->m.nev && is_timed(t, i + 1) && t->m.ev[i].batch == t->m.ev[i + 1].batch;
 }
 static int pred_stack_frames(const mtrace *t, size_t i, size_t arg) {
-    return has_code(t, i, GTH_EV_Stack) && t->v[i].ev.nframes > 0;
+    return has_code(t, i, GTH_EV_Stack) && t->m.ev[i].ev.nframes > 0;
 }
 
 /* Number of timed events in batch k (all events of an events batch). */
-static size_t batch_events(const mtrace *t, size_t k) { return t->b[k].end - t->b[k].hdr - 1; }
+static size_t batch_events(const mtrace *t, size_t k) { return t->m.b[k].end - t->m.b[k].hdr - 1; }
 
 /* Batch kinds with entries after a marker item. */
 static int has_marker(const mtrace *t, size_t k) {
-    const mbatch *b = &t->b[k];
-    return b->hdr + 1 < b->end && is_marker(&t->v[b->hdr + 1]);
+    const gth_model_batch *b = &t->m.b[k];
+    return b->hdr + 1 < b->end && is_marker(&t->m.ev[b->hdr + 1]);
 }
 
-static int pb_not_eog(const mtrace *t, size_t k, size_t arg) { return t->b[k].kind != B_EOG; }
-static int pb_eog(const mtrace *t, size_t k, size_t arg) { return t->b[k].kind == B_EOG; }
+static int pb_not_eog(const mtrace *t, size_t k, size_t arg) { return t->m.b[k].kind != GTH_MB_EOG; }
+static int pb_eog(const mtrace *t, size_t k, size_t arg) { return t->m.b[k].kind == GTH_MB_EOG; }
 
 /* ---- Event operators --------------------------------------------------------- */
 
@@ -344,19 +201,19 @@ static int op_event_swap(mtrace *t, const op_def *d) {
     size_t i = pick_item(t, pred_timed_pair, 0);
     if (i == NONE_IDX) return 0;
     /* The events change places; the time deltas stay where they were. */
-    mitem x = t->v[i];
-    t->v[i] = t->v[i + 1];
-    t->v[i + 1] = x;
-    uint64_t dt = t->v[i].ev.args[0];
-    t->v[i].ev.args[0] = t->v[i + 1].ev.args[0];
-    t->v[i + 1].ev.args[0] = dt;
+    gth_model_event x = t->m.ev[i];
+    t->m.ev[i] = t->m.ev[i + 1];
+    t->m.ev[i + 1] = x;
+    uint64_t dt = t->m.ev[i].ev.args[0];
+    t->m.ev[i].ev.args[0] = t->m.ev[i + 1].ev.args[0];
+    t->m.ev[i + 1].ev.args[0] = dt;
     return 1;
 }
 
 static int op_event_move(mtrace *t, const op_def *d) {
     size_t i = pick_item(t, pred_timed, 0);
     if (i == NONE_IDX) return 0;
-    const mbatch *b = &t->b[t->bi[i]];
+    const gth_model_batch *b = &t->m.b[t->m.ev[i].batch];
     size_t nev = b->end - b->hdr - 1;
     if (nev < 2) return 0;
     /* A new place: before any item of the batch or at its end, except right
@@ -372,15 +229,15 @@ static int move_across(mtrace *t, int across) {
     for (int attempt = 0; attempt < 16; attempt++) {
         size_t i = pick_item(t, pred_timed, 0);
         if (i == NONE_IDX) return 0;
-        const mbatch *src = &t->b[t->bi[i]];
-        uint64_t m = t->v[src->hdr].ev.args[1];
+        const gth_model_batch *src = &t->m.b[t->m.ev[i].batch];
+        uint64_t m = t->m.ev[src->hdr].ev.args[1];
         size_t count = 0, pick = NONE_IDX;
         for (int pass = 0; pass < 2; pass++) {
             size_t r = pass ? rnd(t, count) : 0;
-            for (size_t k = 0; k < t->nb; k++) {
-                const mbatch *b = &t->b[k];
-                if (b->kind != B_EVENTS || b == src) continue;
-                int ok = across ? b->gen != src->gen : b->gen == src->gen && t->v[b->hdr].ev.args[1] != m;
+            for (size_t k = 0; k < t->m.nb; k++) {
+                const gth_model_batch *b = &t->m.b[k];
+                if (b->kind != GTH_MB_EVENTS || b == src) continue;
+                int ok = across ? b->gen != src->gen : b->gen == src->gen && t->m.ev[b->hdr].ev.args[1] != m;
                 if (!ok) continue;
                 if (!pass) count++;
                 else if (r-- == 0) {
@@ -391,7 +248,7 @@ static int move_across(mtrace *t, int across) {
             if (!count) break;
         }
         if (pick == NONE_IDX) continue;
-        const mbatch *dst = &t->b[pick];
+        const gth_model_batch *dst = &t->m.b[pick];
         size_t to = dst->hdr + 1 + rnd(t, dst->end - dst->hdr);
         return items_move(t, i, 1, to) ? -1 : 1;
     }
@@ -410,7 +267,7 @@ enum { M_BUMP = 1, M_RESET, M_SWAP, M_ENUM, M_EXISTING, M_FRESH, M_DT, M_GEN, M_
 #define KB(k) (1u << (k))
 
 static int arg_match(const mtrace *t, size_t i, unsigned a, uint32_t kinds) {
-    const gth_event_spec *s = t->v[i].ev.spec;
+    const gth_event_spec *s = t->m.ev[i].ev.spec;
     return a < s->nargs && (kinds >> s->args[a].kind & 1u);
 }
 
@@ -430,16 +287,16 @@ typedef struct argref {
 
 static size_t count_args(const mtrace *t, uint32_t kinds, int nonzero) {
     size_t c = 0;
-    for (size_t i = 0; i < t->nv; i++)
-        for (unsigned a = 0; a < t->v[i].ev.spec->nargs; a++)
-            c += (size_t)(arg_match(t, i, a, kinds) && (!nonzero || t->v[i].ev.args[a] != 0));
+    for (size_t i = 0; i < t->m.nev; i++)
+        for (unsigned a = 0; a < t->m.ev[i].ev.spec->nargs; a++)
+            c += (size_t)(arg_match(t, i, a, kinds) && (!nonzero || t->m.ev[i].ev.args[a] != 0));
     return c;
 }
 
 static argref nth_arg(const mtrace *t, uint32_t kinds, int nonzero, size_t k) {
-    for (size_t i = 0; i < t->nv; i++)
-        for (unsigned a = 0; a < t->v[i].ev.spec->nargs; a++)
-            if (arg_match(t, i, a, kinds) && (!nonzero || t->v[i].ev.args[a] != 0) && k-- == 0)
+    for (size_t i = 0; i < t->m.nev; i++)
+        for (unsigned a = 0; a < t->m.ev[i].ev.spec->nargs; a++)
+            if (arg_match(t, i, a, kinds) && (!nonzero || t->m.ev[i].ev.args[a] != 0) && k-- == 0)
                 return (argref){i, a};
     return (argref){NONE_IDX, 0};
 }
@@ -449,10 +306,10 @@ static int pool_pick(mtrace *t, uint32_t pkinds, uint64_t old, uint64_t *out) {
     size_t count = 0;
     for (int pass = 0; pass < 2; pass++) {
         size_t r = pass ? rnd(t, count) : 0;
-        for (size_t i = 0; i < t->nv; i++)
-            for (unsigned a = 0; a < t->v[i].ev.spec->nargs; a++) {
+        for (size_t i = 0; i < t->m.nev; i++)
+            for (unsigned a = 0; a < t->m.ev[i].ev.spec->nargs; a++) {
                 if (!arg_match(t, i, a, pkinds)) continue;
-                uint64_t v = t->v[i].ev.args[a];
+                uint64_t v = t->m.ev[i].ev.args[a];
                 if (v == old || v == GTH_NO_ID) continue;
                 if (!pass) count++;
                 else if (r-- == 0) return *out = v, 1;
@@ -464,10 +321,10 @@ static int pool_pick(mtrace *t, uint32_t pkinds, uint64_t old, uint64_t *out) {
 
 static uint64_t pool_max(const mtrace *t, uint32_t pkinds) {
     uint64_t m = 0;
-    for (size_t i = 0; i < t->nv; i++)
-        for (unsigned a = 0; a < t->v[i].ev.spec->nargs; a++)
-            if (arg_match(t, i, a, pkinds) && t->v[i].ev.args[a] != GTH_NO_ID && t->v[i].ev.args[a] > m)
-                m = t->v[i].ev.args[a];
+    for (size_t i = 0; i < t->m.nev; i++)
+        for (unsigned a = 0; a < t->m.ev[i].ev.spec->nargs; a++)
+            if (arg_match(t, i, a, pkinds) && t->m.ev[i].ev.args[a] != GTH_NO_ID && t->m.ev[i].ev.args[a] > m)
+                m = t->m.ev[i].ev.args[a];
     return m;
 }
 
@@ -476,8 +333,8 @@ static int op_args(mtrace *t, const op_def *d) {
     size_t count = count_args(t, d->kinds, nonzero);
     if (!count) return 0;
     argref r = nth_arg(t, d->kinds, nonzero, rnd(t, count));
-    uint64_t *v = &t->v[r.item].ev.args[r.arg];
-    unsigned kind = t->v[r.item].ev.spec->args[r.arg].kind;
+    uint64_t *v = &t->m.ev[r.item].ev.args[r.arg];
+    unsigned kind = t->m.ev[r.item].ev.spec->args[r.arg].kind;
     switch (d->mode) {
     case M_BUMP:
         *v += rnd(t, 4) ? 1 : 2 + rnd(t, 8);
@@ -490,13 +347,13 @@ static int op_args(mtrace *t, const op_def *d) {
         size_t c2 = 0;
         for (int pass = 0; pass < 2; pass++) {
             size_t k = pass ? rnd(t, c2) : 0;
-            for (size_t i = 0; i < t->nv; i++)
-                for (unsigned a = 0; a < t->v[i].ev.spec->nargs; a++) {
-                    if (t->v[i].ev.spec->args[a].kind != kind || t->v[i].ev.args[a] == *v) continue;
+            for (size_t i = 0; i < t->m.nev; i++)
+                for (unsigned a = 0; a < t->m.ev[i].ev.spec->nargs; a++) {
+                    if (t->m.ev[i].ev.spec->args[a].kind != kind || t->m.ev[i].ev.args[a] == *v) continue;
                     if (!pass) c2++;
                     else if (k-- == 0) {
-                        uint64_t x = t->v[i].ev.args[a];
-                        t->v[i].ev.args[a] = *v;
+                        uint64_t x = t->m.ev[i].ev.args[a];
+                        t->m.ev[i].ev.args[a] = *v;
                         *v = x;
                         return 1;
                     }
@@ -565,11 +422,11 @@ static int op_entry_dup(mtrace *t, const op_def *d) {
 static int op_frame_drop(mtrace *t, const op_def *d) {
     size_t i = pick_item(t, pred_stack_frames, 0);
     if (i == NONE_IDX) return 0;
-    mitem *it = &t->v[i];
+    gth_model_event *it = &t->m.ev[i];
     size_t nf = it->ev.nframes, k = rnd(t, nf), at;
     /* A copy without frame k (the original may be shared by a duplicate). */
-    if (frames_dup(t, it->fr, nf * 4, &at)) return t->nomem = 1, -1;
-    memmove(t->fr + at + k * 4, t->fr + at + (k + 1) * 4, (nf - k - 1) * 4 * sizeof *t->fr);
+    if (gth_model_frames_dup(&t->m, it->fr, nf * 4, &at)) return t->nomem = 1, -1;
+    memmove(t->m.frames + at + k * 4, t->m.frames + at + (k + 1) * 4, (nf - k - 1) * 4 * sizeof *t->m.frames);
     it->fr = at;
     it->ev.nframes = nf - 1;
     it->ev.args[1] = nf - 1;
@@ -579,13 +436,13 @@ static int op_frame_drop(mtrace *t, const op_def *d) {
 static int op_frame_string(mtrace *t, const op_def *d) {
     size_t i = pick_item(t, pred_stack_frames, 0);
     if (i == NONE_IDX) return 0;
-    mitem *it = &t->v[i];
+    gth_model_event *it = &t->m.ev[i];
     size_t nf = it->ev.nframes, k = rnd(t, nf), at;
     size_t field = 1 + rnd(t, 2); /* func or file string id */
-    uint64_t old = t->fr[it->fr + k * 4 + field], nv;
+    uint64_t old = t->m.frames[it->fr + k * 4 + field], nv;
     if (rnd(t, 2) || !pool_pick(t, KB(GTH_K_STRING_ID), old, &nv)) nv = pool_max(t, KB(GTH_K_STRING_ID)) + 1 + rnd(t, 4);
-    if (frames_dup(t, it->fr, nf * 4, &at)) return t->nomem = 1, -1;
-    t->fr[at + k * 4 + field] = nv;
+    if (gth_model_frames_dup(&t->m, it->fr, nf * 4, &at)) return t->nomem = 1, -1;
+    t->m.frames[at + k * 4 + field] = nv;
     it->fr = at;
     return 1;
 }
@@ -595,25 +452,25 @@ static int op_frame_string(mtrace *t, const op_def *d) {
 static int op_batch_drop(mtrace *t, const op_def *d) {
     size_t k = pick_batch(t, pb_not_eog, 0);
     if (k == NONE_IDX) return 0;
-    items_delete(t, t->b[k].hdr, t->b[k].end - t->b[k].hdr);
+    items_delete(t, t->m.b[k].hdr, t->m.b[k].end - t->m.b[k].hdr);
     return 1;
 }
 
 static int op_batch_dup(mtrace *t, const op_def *d) {
     size_t k = pick_batch(t, pb_not_eog, 0);
     if (k == NONE_IDX) return 0;
-    return items_copy(t, t->b[k].hdr, t->b[k].end - t->b[k].hdr, t->b[k].end) ? -1 : 1;
+    return items_copy(t, t->m.b[k].hdr, t->m.b[k].end - t->m.b[k].hdr, t->m.b[k].end) ? -1 : 1;
 }
 
 static int pb_gen_has_other(const mtrace *t, size_t k, size_t arg) {
-    if (t->b[k].kind == B_EOG) return 0;
-    for (size_t j = 0; j < t->nb; j++)
-        if (j != k && t->b[j].gen == t->b[k].gen && t->b[j].kind != B_EOG) return 1;
+    if (t->m.b[k].kind == GTH_MB_EOG) return 0;
+    for (size_t j = 0; j < t->m.nb; j++)
+        if (j != k && t->m.b[j].gen == t->m.b[k].gen && t->m.b[j].kind != GTH_MB_EOG) return 1;
     return 0;
 }
 
 static int pb_other_in_gen(const mtrace *t, size_t j, size_t k) {
-    return j != k && t->b[j].gen == t->b[k].gen && t->b[j].kind != B_EOG;
+    return j != k && t->m.b[j].gen == t->m.b[k].gen && t->m.b[j].kind != GTH_MB_EOG;
 }
 
 static int op_batch_reorder(mtrace *t, const op_def *d) {
@@ -621,70 +478,71 @@ static int op_batch_reorder(mtrace *t, const op_def *d) {
     if (k == NONE_IDX) return 0;
     size_t j = pick_batch(t, pb_other_in_gen, k);
     if (j == NONE_IDX) return 0;
-    const mbatch *x = &t->b[k], *y = &t->b[j];
+    const gth_model_batch *x = &t->m.b[k], *y = &t->m.b[j];
     /* x takes y's place: before y if y comes first, after it otherwise. */
     return items_move(t, x->hdr, x->end - x->hdr, j < k ? y->hdr : y->end) ? -1 : 1;
 }
 
 static int pb_splittable(const mtrace *t, size_t k, size_t arg) {
-    int kind = t->b[k].kind;
-    if (kind == B_EVENTS) return batch_events(t, k) >= 2;
-    if (kind == B_STACKS || kind == B_STRINGS || kind == B_CPU) return has_marker(t, k) && batch_events(t, k) >= 3;
+    int kind = t->m.b[k].kind;
+    if (kind == GTH_MB_EVENTS) return batch_events(t, k) >= 2;
+    if (kind == GTH_MB_STACKS || kind == GTH_MB_STRINGS || kind == GTH_MB_CPU)
+        return has_marker(t, k) && batch_events(t, k) >= 3;
     return 0;
 }
 
 static int op_batch_split(mtrace *t, const op_def *d) {
     size_t k = pick_batch(t, pb_splittable, 0);
     if (k == NONE_IDX) return 0;
-    const mbatch *b = &t->b[k];
+    const gth_model_batch *b = &t->m.b[k];
     int marker = has_marker(t, k);
     size_t first = b->hdr + 1 + (size_t)marker, nent = b->end - first;
     size_t at = first + 1 + rnd(t, nent - 1); /* the second batch starts here */
-    mitem add[2];
+    gth_model_event add[2];
     size_t nadd = 0;
-    add[nadd] = t->v[b->hdr];
-    if (b->kind == B_EVENTS) {
+    add[nadd] = t->m.ev[b->hdr];
+    if (b->kind == GTH_MB_EVENTS) {
         /* The second half's base time is where the first half ended. */
         uint64_t time = add[0].ev.args[2];
-        for (size_t i = first; i < at; i++) time += t->v[i].ev.args[0];
+        for (size_t i = first; i < at; i++) time += t->m.ev[i].ev.args[0];
         add[0].ev.args[2] = time;
     }
     nadd++;
-    if (marker) add[nadd++] = t->v[b->hdr + 1];
+    if (marker) add[nadd++] = t->m.ev[b->hdr + 1];
     return items_insert(t, at, add, nadd) ? -1 : 1;
 }
 
 static uint64_t item_size(const mtrace *t, size_t i) {
-    gth_raw_event ev = t->v[i].ev;
-    if (ev.spec->flags & GTH_F_FRAMES) ev.frames = t->fr + t->v[i].fr;
+    gth_raw_event ev;
+    gth_model_raw(&t->m, i, &ev);
     return gth_event_encoded_size(ev.spec, &ev);
 }
 
 static int pb_mergeable(const mtrace *t, size_t k, size_t arg) {
-    int kind = t->b[k].kind;
-    if (kind == B_EOG || kind == B_EXP) return 0;
-    for (size_t j = k + 1; j < t->nb && t->b[j].gen == t->b[k].gen; j++)
-        if (t->b[j].kind == kind) return 1;
+    int kind = t->m.b[k].kind;
+    if (kind == GTH_MB_EOG || kind == GTH_MB_EXPERIMENTAL) return 0;
+    for (size_t j = k + 1; j < t->m.nb && t->m.b[j].gen == t->m.b[k].gen; j++)
+        if (t->m.b[j].kind == kind) return 1;
     return 0;
 }
 
 static int op_batch_merge(mtrace *t, const op_def *d) {
     size_t k = pick_batch(t, pb_mergeable, 0);
     if (k == NONE_IDX) return 0;
-    const mbatch *x = &t->b[k];
-    uint64_t m = t->v[x->hdr].ev.args[1];
+    const gth_model_batch *x = &t->m.b[k];
+    uint64_t m = t->m.ev[x->hdr].ev.args[1];
     size_t y = NONE_IDX;
     /* The next batch of the same kind in the generation, of the same thread if any. */
-    for (size_t j = k + 1; j < t->nb && t->b[j].gen == x->gen; j++)
-        if (t->b[j].kind == x->kind) {
+    for (size_t j = k + 1; j < t->m.nb && t->m.b[j].gen == x->gen; j++)
+        if (t->m.b[j].kind == x->kind) {
             if (y == NONE_IDX) y = j;
-            if (t->v[t->b[j].hdr].ev.args[1] == m) {
+            if (t->m.ev[t->m.b[j].hdr].ev.args[1] == m) {
                 y = j;
                 break;
             }
         }
     if (y == NONE_IDX) return 0;
-    const mbatch *yb = &t->b[y];
+    const gth_model_batch *yb = &t->m.b[y];
     size_t skip = 1 + (size_t)has_marker(t, y);
     size_t from = yb->hdr + skip, count = yb->end - from;
     /* The merged batch must still fit Go's batch size limit. */
@@ -692,11 +550,11 @@ static int op_batch_merge(mtrace *t, const op_def *d) {
     for (size_t i = x->hdr + 1; i < x->end; i++) size += item_size(t, i);
     for (size_t i = from; i < yb->end; i++) size += item_size(t, i);
     if (size > GTH_MAX_BATCH_SIZE) return 0;
-    if (x->kind == B_EVENTS && count) {
-        uint64_t end = t->v[x->hdr].ev.args[2];
-        for (size_t i = x->hdr + 1; i < x->end; i++) end += t->v[i].ev.args[0];
-        uint64_t ytime = t->v[yb->hdr].ev.args[2];
-        if (ytime > end) t->v[from].ev.args[0] += ytime - end;
+    if (x->kind == GTH_MB_EVENTS && count) {
+        uint64_t end = t->m.ev[x->hdr].ev.args[2];
+        for (size_t i = x->hdr + 1; i < x->end; i++) end += t->m.ev[i].ev.args[0];
+        uint64_t ytime = t->m.ev[yb->hdr].ev.args[2];
+        if (ytime > end) t->m.ev[from].ev.args[0] += ytime - end;
     }
     size_t xend = x->end, yhdr = yb->hdr;
     if (count && items_move(t, from, count, xend)) return -1;
@@ -706,12 +564,12 @@ static int op_batch_merge(mtrace *t, const op_def *d) {
 }
 
 static int op_gen_drop(mtrace *t, const op_def *d) {
-    if (!t->ngen) return 0;
-    size_t g = rnd(t, t->ngen), lo = NONE_IDX, hi = 0;
-    for (size_t k = 0; k < t->nb; k++)
-        if (t->b[k].gen == g) {
-            if (lo == NONE_IDX) lo = t->b[k].hdr;
-            hi = t->b[k].end;
+    if (!t->m.ngen) return 0;
+    size_t g = rnd(t, t->m.ngen), lo = NONE_IDX, hi = 0;
+    for (size_t k = 0; k < t->m.nb; k++)
+        if (t->m.b[k].gen == g) {
+            if (lo == NONE_IDX) lo = t->m.b[k].hdr;
+            hi = t->m.b[k].end;
         }
     if (lo == NONE_IDX) return 0;
     items_delete(t, lo, hi - lo);
@@ -719,14 +577,14 @@ static int op_gen_drop(mtrace *t, const op_def *d) {
 }
 
 static int op_gen_swap(mtrace *t, const op_def *d) {
-    if (t->ngen < 2) return 0;
-    size_t g = rnd(t, t->ngen - 1);
+    if (t->m.ngen < 2) return 0;
+    size_t g = rnd(t, t->m.ngen - 1);
     size_t lo = NONE_IDX, mid = NONE_IDX, hi = 0;
-    for (size_t k = 0; k < t->nb; k++) {
-        if (t->b[k].gen == g && lo == NONE_IDX) lo = t->b[k].hdr;
-        if (t->b[k].gen == g + 1) {
-            if (mid == NONE_IDX) mid = t->b[k].hdr;
-            hi = t->b[k].end;
+    for (size_t k = 0; k < t->m.nb; k++) {
+        if (t->m.b[k].gen == g && lo == NONE_IDX) lo = t->m.b[k].hdr;
+        if (t->m.b[k].gen == g + 1) {
+            if (mid == NONE_IDX) mid = t->m.b[k].hdr;
+            hi = t->m.b[k].end;
         }
     }
     if (lo == NONE_IDX || mid == NONE_IDX) return 0;
@@ -736,16 +594,16 @@ static int op_gen_swap(mtrace *t, const op_def *d) {
 static int op_eog_drop(mtrace *t, const op_def *d) {
     size_t k = pick_batch(t, pb_eog, 0);
     if (k == NONE_IDX) return 0;
-    items_delete(t, t->b[k].hdr, 1);
+    items_delete(t, t->m.b[k].hdr, 1);
     return 1;
 }
 
 static int op_eog_insert(mtrace *t, const op_def *d) {
     const gth_event_spec *s = gth_spec_lookup(t->minor, GTH_EV_EndOfGeneration);
-    if (!s || !t->nb) return 0;
-    size_t k = rnd(t, t->nb + 1);
-    size_t at = k < t->nb ? t->b[k].hdr : t->nv;
-    mitem eog;
+    if (!s || !t->m.nb) return 0;
+    size_t k = rnd(t, t->m.nb + 1);
+    size_t at = k < t->m.nb ? t->m.b[k].hdr : t->m.nev;
+    gth_model_event eog;
     memset(&eog, 0, sizeof eog);
     eog.ev.code = GTH_EV_EndOfGeneration;
     eog.ev.spec = s;
@@ -764,9 +622,9 @@ static int op_version(mtrace *t, const op_def *d) {
     t->enc_minor = v[k % nv];
     /* Every code must exist in the new version's table (for timed events read
      * with the full table, in the full table). */
-    for (size_t i = 0; i < t->nv; i++)
-        if (!(t->full && (t->v[i].ev.spec->flags & GTH_F_TIMED) ? gth_spec_event(t->v[i].ev.code)
-                                                                : gth_spec_lookup(t->enc_minor, t->v[i].ev.code))) {
+    for (size_t i = 0; i < t->m.nev; i++)
+        if (!(t->full && (t->m.ev[i].ev.spec->flags & GTH_F_TIMED) ? gth_spec_event(t->m.ev[i].ev.code)
+                                                                : gth_spec_lookup(t->enc_minor, t->m.ev[i].ev.code))) {
             t->enc_minor = t->minor;
             return 0;
         }
@@ -778,8 +636,8 @@ static int op_version(mtrace *t, const op_def *d) {
 static int op_truncate(mtrace *t, const op_def *d, gth_buf *out) {
     if (t->n < 2) return 0;
     size_t cut;
-    if (t->parsed && t->nv && rnd(t, 2)) {
-        cut = (size_t)t->v[rnd(t, t->nv)].ev.offset; /* at an event boundary */
+    if (t->parsed && t->m.nev && rnd(t, 2)) {
+        cut = (size_t)t->m.ev[rnd(t, t->m.nev)].ev.offset; /* at an event boundary */
         if (cut == 0 || cut >= t->n) cut = t->n / 2;
     } else {
         size_t lo = t->n > 17 && rnd(t, 8) ? 16 : 1;
@@ -790,7 +648,7 @@ static int op_truncate(mtrace *t, const op_def *d, gth_buf *out) {
 }
 
 static int pred_varint(const mtrace *t, size_t i, size_t arg) {
-    const mitem *it = &t->v[i];
+    const gth_model_event *it = &t->m.ev[i];
     unsigned first = it->ev.code == GTH_EV_ExperimentalBatch; /* its exp id is a raw byte */
     return it->ev.offset != GTH_NO_OFFSET && it->ev.spec->nargs > first;
 }
@@ -799,7 +657,7 @@ static int op_varint(mtrace *t, const op_def *d, gth_buf *out) {
     if (!t->parsed) return 0;
     size_t i = pick_item(t, pred_varint, 0);
     if (i == NONE_IDX) return 0;
-    const mitem *it = &t->v[i];
+    const gth_model_event *it = &t->m.ev[i];
     unsigned first = it->ev.code == GTH_EV_ExperimentalBatch;
     unsigned k = first + (unsigned)rnd(t, it->ev.spec->nargs - first);
     size_t pos = (size_t)it->ev.offset + 1;
@@ -971,11 +829,12 @@ static int apply(mtrace *t, int op, gth_buf *out, gth_error *err) {
             r = -1;
         } else if (rc != GTH_OK) {
             gth_rng rng = t->rng;
-            const gth_allocator *a = t->a;
+            const gth_allocator *a = t->m.a;
             const uint8_t *in = t->in;
             size_t n = t->n;
             trace_free(t);
-            if (trace_parse(t, a, in, n, 0) != GTH_OK) return -1;
+            trace_init(t, a, in, n, 0);
+            if (trace_parse(t) != GTH_OK) return -1;
             t->rng = rng;
             r = 0;
         }
@@ -994,7 +853,8 @@ int gth_mutate_buf(const gth_allocator *a, const uint8_t *in, size_t n, uint64_t
         return gth_error_set(err, GTH_EINVALID, "empty input: nothing to mutate");
     }
     mtrace t;
-    int rc = trace_parse(&t, a, in, n, seed);
+    trace_init(&t, a, in, n, seed);
+    int rc = trace_parse(&t);
     if (rc != GTH_OK) {
         trace_free(&t);
         return gth_error_nomem(err);
@@ -1067,25 +927,20 @@ int gth_mutate_crossover(const gth_allocator *a, const uint8_t *in1, size_t n1, 
         return gth_error_set(err, GTH_EINVALID, "empty input: nothing to cross");
     }
     mtrace x, y;
-    int rc = trace_parse(&x, a, in1, n1, seed);
-    if (rc == GTH_OK) rc = trace_parse(&y, a, in2, n2, seed ^ 0x5bd1e995u);
-    else memset(&y, 0, sizeof y);
+    trace_init(&x, a, in1, n1, seed);
+    trace_init(&y, a, in2, n2, seed ^ 0x5bd1e995u);
+    int rc = trace_parse(&x);
+    if (rc == GTH_OK) rc = trace_parse(&y);
     if (rc != GTH_OK) goto done;
     size_t start = out->len;
     int spliced = 0;
-    if (x.parsed && y.parsed && x.minor == y.minor && x.nb && y.nb) {
+    if (x.parsed && y.parsed && x.minor == y.minor && x.m.nb && y.m.nb) {
         size_t k = pick_batch(&y, pb_not_eog, 0);
         if (k != NONE_IDX) {
-            size_t at = x.b[rnd(&x, x.nb)].hdr, from = y.b[k].hdr, count = y.b[k].end - from;
+            size_t at = x.m.b[rnd(&x, x.m.nb)].hdr, from = y.m.b[k].hdr, count = y.m.b[k].end - from;
             x.full |= y.full;
-            /* The batch's frames move into x's pool. */
-            for (size_t i = from; i < from + count && rc == GTH_OK; i++) {
-                mitem it = y.v[i];
-                if (it.ev.spec->flags & GTH_F_FRAMES && frames_add(&x, y.fr + it.fr, it.ev.nframes * 4, &it.fr))
-                    rc = GTH_ENOMEM;
-                else if (items_insert(&x, at + (i - from), &it, 1))
-                    rc = GTH_ENOMEM;
-            }
+            /* The batch, its frames and data copied into x. */
+            if (gth_model_import(&x.m, at, &y.m, from, count)) rc = GTH_ENOMEM;
             if (rc == GTH_OK) {
                 rc = trace_encode(&x, out, err);
                 spliced = rc == GTH_OK;

@@ -1,14 +1,15 @@
 /*
  * mutator: the structure-aware trace mutator. It decodes a binary trace the way
- * Go's raw reader does (format/decode.h, GTH_DEC_FLAT) into generations,
- * batches and events, applies ONE named operator — drop, duplicate, swap or
- * move events (within a batch, across threads, across generations), bump,
- * reset or swap sequence numbers, change statuses, change goroutine, proc,
- * thread, stack or string ids (to ids the trace uses and to fresh ones), split,
- * merge, reorder, duplicate or drop batches, drop or swap generations, edit the
- * string and stack tables, truncate, corrupt one varint — and re-encodes with
- * batch sizes recomputed (format/encode.h), so that a mutant is almost valid
- * and gets past the framing into the ordering and state logic.
+ * Go's raw reader does (format/decode.h, GTH_DEC_FLAT) into an editable model
+ * of generations, batches and events (format/model.h), applies ONE named
+ * operator — drop, duplicate, swap or move events (within a batch, across
+ * threads, across generations), bump, reset or swap sequence numbers, change
+ * statuses, change goroutine, proc, thread, stack or string ids (to ids the
+ * trace uses and to fresh ones), split, merge, reorder, duplicate or drop
+ * batches, drop or swap generations, edit the string and stack tables,
+ * truncate, corrupt one varint — and re-encodes with batch sizes recomputed
+ * (format/encode.h), so that a mutant is almost valid and gets past the framing
+ * into the ordering and state logic.
  *
  * Operators know what an argument means from the spec tables (spec/spec.h arg
  * kinds): "goroutine-id-*" edits only GTH_K_GOROUTINE arguments, and so on.
@@ -25,8 +26,8 @@
  * Operator ids are indexes into the list (gth_mutator_count); names are the
  * stable interface (gth_mutator_find).
  */
-#ifndef GTH_FUZZ_MUTATOR_H
-#define GTH_FUZZ_MUTATOR_H
+#ifndef GTH_MUTATE_MUTATOR_H
+#define GTH_MUTATE_MUTATOR_H
 
 #include <stddef.h>
 #include <stdint.h>

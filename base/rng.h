@@ -1,10 +1,10 @@
 /*
- * rng: the generator's own pseudo-random numbers — xoshiro256** seeded through
- * splitmix64. Deterministic on every platform (no rand(), no global state), and
- * cheap enough for the generator's hot path.
+ * rng: the project's own pseudo-random numbers (generator, mutator) —
+ * xoshiro256** seeded through splitmix64. Deterministic on every platform (no
+ * rand(), no global state), and cheap enough for the generator's hot path.
  */
-#ifndef GTH_GENERATOR_RNG_H
-#define GTH_GENERATOR_RNG_H
+#ifndef GTH_BASE_RNG_H
+#define GTH_BASE_RNG_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
  * libfuzzer_custom: the structure-aware mutator as libFuzzer's custom mutator.
  * Link this file into a fuzz target (beside its LLVMFuzzerTestOneInput) to
  * replace libFuzzer's byte-level mutations: three calls in four apply one of
- * the mutator's operators (fuzz/mutator/mutator.h); the fourth, and any call
+ * the mutator's operators (mutate/mutator.h); the fourth, and any call
  * whose input the operators cannot change, uses libFuzzer's own LLVMFuzzerMutate,
  * so that byte-level exploration is kept. Crossover splices a batch of one
  * input into the other. Deterministic for libFuzzer's seed.
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "fuzz/mutator/mutator.h"
+#include "mutate/mutator.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/mutator/mutator.h"
+#include "mutate/mutator.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
