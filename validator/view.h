@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "validator/reader.h"
+#include "../base/base.h"
+#include "reader.h"
 
 /* Event kinds, numbered as Go's EventKind. */
 typedef enum gth_event_kind {
