@@ -56,3 +56,22 @@ function(gth_public_headers out root umbrella)
   list(SORT seen)
   set(${out} "${seen}" PARENT_SCOPE)
 endfunction()
+
+# gth_internal_patterns(<out> <table>): the `internal` globs of the layering
+# table (cmake/layers.txt) as anchored regular expressions over paths relative
+# to the root ('*' matches within one path component).
+function(gth_internal_patterns out table)
+  file(STRINGS ${table} lines REGEX "^internal[ \t]")
+  set(res)
+  foreach(line IN LISTS lines)
+    string(REGEX REPLACE "^internal[ \t]+" "" globs "${line}")
+    string(REGEX REPLACE "#.*$" "" globs "${globs}")
+    separate_arguments(globs UNIX_COMMAND "${globs}")
+    foreach(glob IN LISTS globs)
+      string(REPLACE "." "\\." re "${glob}")
+      string(REPLACE "*" "[^/]*" re "${re}")
+      list(APPEND res "^${re}$")
+    endforeach()
+  endforeach()
+  set(${out} "${res}" PARENT_SCOPE)
+endfunction()
