@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
+#include "../base/base.h"
 
 /* Text (or a whole .test file, recognised by its content) to binary, appended
  * to out. flags: GTH_ENC_* (GTH_ENC_VERBATIM gives Go's bytes). Errors are the

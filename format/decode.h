@@ -32,8 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "format/event.h"
+#include "../base/base.h"
+#include "event.h"
 
 enum {
     GTH_DEC_FLAT = 1u << 0,            /* Go raw-reader emulation, see above */

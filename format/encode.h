@@ -28,8 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "format/event.h"
+#include "../base/base.h"
+#include "event.h"
 
 enum {
     GTH_ENC_VERBATIM = 1u << 0,   /* Go raw-writer compatible, see above */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "spec/spec.h"
+#include "../spec/spec.h"
 
 typedef struct gth_raw_event {
     uint8_t code;                 /* wire byte */

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "format/event.h"
+#include "../base/base.h"
+#include "event.h"
 
 /* Parses the header at the start of p[0..n). `final` says whether p holds the
  * rest of the input; if not, a header that might still complete returns

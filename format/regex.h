@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
+#include "../base/base.h"
 
 typedef struct gth_regex {
     const gth_allocator *a;

@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "format/regex.h"
-#include "format/txtar.h"
+#include "../base/base.h"
+#include "regex.h"
+#include "txtar.h"
 
 typedef struct gth_testfile {
     gth_txtar ar;

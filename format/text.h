@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "format/event.h"
+#include "../base/base.h"
+#include "event.h"
 
 /* Go reads lines with a bufio.Scanner: a line of this many bytes or more (before
  * its newline) fails with "bufio.Scanner: token too long". */

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
+#include "../base/base.h"
 
 /* Files beyond this many are counted but not recorded. */
 #define GTH_TXTAR_MAX_FILES 8

@@ -22,8 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "spec/spec.h"
+#include "../base/base.h"
+#include "../spec/spec.h"
 
 /* Output formats. */
 typedef enum gth_gen_format {
@@ -96,7 +96,7 @@ void gth_gen_config_init(gth_gen_config *cfg, unsigned version, uint64_t seed);
 /* The model's transitions the coverage report tracks; see transitions.def. */
 typedef enum gth_gen_transition {
 #define GTH_TR(id, min_version, feature, text) GTH_TR_##id,
-#include "generator/transitions.def"
+#include "transitions.def"
 #undef GTH_TR
     GTH_TR__COUNT
 } gth_gen_transition;

@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
+#include "../base/base.h"
 
 /* 1: the candidate (a whole binary trace) still shows the behaviour; 0: it
  * does not; negative: stop the reduction (the predicate failed to run). */

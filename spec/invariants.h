@@ -14,7 +14,7 @@ typedef enum gth_profile {
 typedef enum gth_inv {
     GTH_INV_NONE = 0,
 #define GTH_INV(name, id, profile, go, why) GTH_INV_##name,
-#include "spec/invariants.def"
+#include "invariants.def"
 #undef GTH_INV
     GTH_INV__COUNT
 } gth_inv;

@@ -20,7 +20,7 @@
 /* Event codes by name, GTH_EV_<Name> as in events.def. */
 enum {
 #define GTH_EVENT(code_, name_, ...) GTH_EV_##name_ = code_,
-#include "spec/events.def"
+#include "events.def"
 #undef GTH_EVENT
 };
 

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "spec/spec.h"
+#include "../base/base.h"
+#include "../spec/spec.h"
 
 /* Where bytes come from. read() fills up to n bytes of buf and returns how many
  * (0 at end of input), or -1 on an I/O error (with a message in err).

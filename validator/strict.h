@@ -18,9 +18,9 @@
 
 #include <stdint.h>
 
-#include "base/base.h"
-#include "validator/reader.h"
-#include "validator/view.h"
+#include "../base/base.h"
+#include "reader.h"
+#include "view.h"
 
 typedef struct gth_strict gth_strict;
 

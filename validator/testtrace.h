@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "validator/reader.h"
-#include "validator/strict.h"
-#include "validator/view.h"
+#include "../base/base.h"
+#include "reader.h"
+#include "strict.h"
+#include "view.h"
 
 typedef struct gth_testtrace gth_testtrace;
 

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/base.h"
-#include "validator/reader.h"
+#include "../base/base.h"
+#include "reader.h"
 
 /* Event kinds (GTH_KIND_*), numbered as Go's EventKind: what the API makes of
  * an event, not its wire code (GTH_EV_<Name>, spec/spec.h). */
