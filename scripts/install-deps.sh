@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what gotrace-harness needs on a Debian/Ubuntu machine: a C toolchain
 # (gcc and clang with its sanitizer and libFuzzer runtimes), CMake and Ninja,
-# cmocka, AFL++, zip/unzip (OSS-Fuzz seed archives), zlib (gzip'd traces),
-# Chromium and Python 3 (the tests render the HTML report in a headless browser
-# and parse the JUnit and JSON Lines files). Go must already be on PATH.
-# Safe to run again.
+# cmocka, OpenSSL's libcrypto (stream digests), AFL++, zip/unzip (OSS-Fuzz seed
+# archives), zlib (gzip'd traces), Chromium and Python 3 (the tests render the
+# HTML report in a headless browser and parse the JUnit and JSON Lines files).
+# Go must already be on PATH. Safe to run again.
 set -euo pipefail
-pkgs=(build-essential cmake ninja-build pkg-config clang llvm lld libclang-rt-14-dev libcmocka-dev afl++ zip unzip zlib1g-dev chromium python3)
+pkgs=(build-essential cmake ninja-build pkg-config clang llvm lld libclang-rt-14-dev libcmocka-dev libssl-dev afl++ zip unzip zlib1g-dev chromium python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

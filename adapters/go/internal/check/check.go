@@ -86,7 +86,10 @@ func Run(data []byte, prof Profile, emit func(line []byte)) Result {
 		v = testtrace.NewValidator()
 		v.GoVersion = validatorVersion(data)
 	}
-	var line []byte
+	var (
+		pr   canon.Printer
+		line []byte
+	)
 	for {
 		ev, err := readEvent(r)
 		if err == io.EOF {
@@ -96,7 +99,7 @@ func Run(data []byte, prof Profile, emit func(line []byte)) Result {
 			res.Err = err
 			return res
 		}
-		line, err = format(line[:0], ev)
+		line, err = format(&pr, line[:0], ev)
 		if err != nil {
 			res.Err = err
 			return res
@@ -135,9 +138,9 @@ func readEvent(r *trace.Reader) (ev trace.Event, err error) {
 	return r.ReadEvent()
 }
 
-func format(b []byte, ev trace.Event) (out []byte, err error) {
+func format(pr *canon.Printer, b []byte, ev trace.Event) (out []byte, err error) {
 	defer recoverInto(&err)
-	return canon.AppendEvent(b, ev), nil
+	return pr.AppendEvent(b, ev), nil
 }
 
 func validate(v *testtrace.Validator, ev trace.Event) (err error) {
