@@ -12,8 +12,7 @@
 #include "base/quote.h"
 #include "cli/cli.h"
 #include "spec/invariants.h"
-#include "validator/reader.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 static void usage(FILE *f) {
     fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--events] [--json] [--quiet] [FILE|-]...\n\n"
@@ -119,32 +118,20 @@ static int validate_one(const char *path, int profile, int events, int json, int
         if (!quiet) fprintf(stderr, "gth validate: %s: %s\n", path, strerror(e));
         return 2;
     }
-    gth_error err;
     gth_buf msg, event;
     gth_buf_init(&msg, NULL);
     gth_buf_init(&event, NULL);
-    int rc;
-    gth_strict *strict = NULL;
-    gth_source src = gth_source_fd(&fd);
-    if (profile == GTH_PROFILE_STRICT) {
-        if (!(strict = gth_strict_new(NULL))) {
-            fprintf(stderr, "gth validate: out of memory\n");
-            if (!is_stdin) close(fd);
-            return 3;
-        }
-        src = gth_strict_source(strict, src);
-    }
-    gth_reader *r = gth_reader_new(NULL, src, &err);
-    if (r) {
-        gth_run_opts o = {.profile = profile, .emit = events ? emit_line : NULL, .ud = stdout, .message = &msg, .strict = strict};
-        rc = gth_testtrace_run_at(r, &o, &event, NULL, &err);
-        gth_reader_free(r);
-    } else {
-        rc = err.status;
-        gth_buf_append(&msg, err.msg, strlen(err.msg));
-    }
-    gth_strict_free(strict);
+    gth_validate_opts o = {.emit = events ? emit_line : NULL, .ud = stdout, .message = &msg, .event = &event};
+    gth_validate_result res;
+    int rc = gth_validate(gth_source_fd(&fd), profile, &o, &res);
     if (!is_stdin) close(fd);
+    if (res.stage == GTH_VALIDATE_SETUP) { /* the strict checker: out of memory */
+        fprintf(stderr, "gth validate: %s\n", res.err.msg);
+        gth_buf_free(&msg);
+        gth_buf_free(&event);
+        return 3;
+    }
+    const gth_error err = res.err;
     if (rc == GTH_OK) {
         if (json) {
             printf("{\"file\":");

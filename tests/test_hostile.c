@@ -25,9 +25,9 @@
 #include "format/convert.h"
 #include "format/format.h"
 #include "spec/invariants.h"
-#include "validator/reader.h"
-#include "validator/testtrace.h"
 #include "util/tracebuild.h"
+#include "validator/reader.h"
+#include "validator/validate.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HOSTILE_ASAN 1
@@ -139,7 +139,7 @@ static int pipeline(const uint8_t *p, size_t n, gth_error *err, int profile) {
     gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, p, n), err);
     if (!r) return err->status;
     gth_run_opts o = {.profile = profile};
-    int rc = gth_testtrace_run(r, &o, NULL, err);
+    int rc = gth_validate_run(r, &o, NULL, err);
     gth_reader_free(r);
     return rc;
 }
@@ -162,7 +162,7 @@ static int op_parser_pipe(const uint8_t *p, size_t n, gth_error *err) {
     gth_reader *r = gth_reader_new(NULL, (gth_source){.read = pipe_read, .ud = &ms}, err);
     if (!r) return err->status;
     gth_run_opts o = {.profile = GTH_PROFILE_PARSER};
-    int rc = gth_testtrace_run(r, &o, NULL, err);
+    int rc = gth_validate_run(r, &o, NULL, err);
     gth_reader_free(r);
     return rc;
 }

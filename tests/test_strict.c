@@ -30,7 +30,7 @@
 #include "spec/invariants.h"
 #include "validator/reader.h"
 #include "validator/strict.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 /* Our verdict under a profile: GTH_OK or GTH_EINVALID (anything else fails
  * the test). err and event (may be NULL) receive the finding. */
@@ -47,7 +47,7 @@ static int ours(const uint8_t *data, size_t len, int profile, gth_error *err, gt
     gth_reader *r = gth_reader_new(NULL, src, err);
     if (r) {
         gth_run_opts o = {.profile = profile, .strict = s};
-        rc = gth_testtrace_run_at(r, &o, event, NULL, err);
+        rc = gth_validate_run_at(r, &o, event, NULL, err);
         gth_reader_free(r);
     } else {
         rc = err->status;
@@ -169,7 +169,7 @@ static int ours_slow(const uint8_t *data, size_t len, size_t step, gth_error *er
     gth_reader *r = gth_reader_new(NULL, gth_strict_source(s, (gth_source){.read = slow_read, .ud = &ss}), err);
     if (r) {
         gth_run_opts o = {.profile = GTH_PROFILE_STRICT, .strict = s};
-        rc = gth_testtrace_run(r, &o, NULL, err);
+        rc = gth_validate_run(r, &o, NULL, err);
         gth_reader_free(r);
     } else {
         rc = err->status;
