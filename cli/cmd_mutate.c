@@ -7,9 +7,7 @@
 #include <sys/stat.h>
 
 #include "base/quote.h"
-#include "cli/adapter.h"
 #include "cli/cli.h"
-#include "cli/diff.h"
 #include "cli/io.h"
 #include "format/convert.h"
 #include "format/decode.h"
@@ -17,9 +15,12 @@
 #include "format/testfile.h"
 #include "fuzz/mutator/mutator.h"
 #include "generator/rng.h"
+#include "harness/adapter.h"
+#include "harness/agree.h"
+#include "harness/repro.h"
+#include "harness/traceset.h"
 #include "spec/invariants.h"
-#include "validator/reader.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -139,23 +140,17 @@ typedef struct derive {
 /* Our validator in-process (validate profile): RES_* verdict, the message and
  * the invariant id. */
 static int ours(const uint8_t *p, size_t n, gth_buf *msg, int *inv) {
-    gth_mem_source ms;
-    gth_error err;
     msg->len = 0;
     *inv = 0;
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, p, n), &err);
-    int st = err.status;
-    if (r) {
-        gth_run_opts o = {.profile = GTH_PROFILE_VALIDATE, .message = msg};
-        st = gth_testtrace_run(r, &o, NULL, &err);
-        gth_reader_free(r);
-    }
+    gth_validate_opts o = {.message = msg};
+    gth_validate_result res;
+    int st = gth_validate_mem(p, n, GTH_PROFILE_VALIDATE, &o, &res);
     if (st == GTH_OK) {
         msg->len = 0;
         return RES_ACCEPT;
     }
-    if (msg->len == 0) gth_buf_append(msg, err.msg, strlen(err.msg));
-    *inv = err.inv;
+    if (msg->len == 0) gth_buf_append(msg, res.err.msg, strlen(res.err.msg));
+    *inv = res.err.inv;
     return st == GTH_EINVALID ? RES_REJECT : RES_ERROR;
 }
 
@@ -210,8 +205,6 @@ static int expect_met(const char *pattern, const gth_buf *text) {
     gth_expect_free(&e);
     return ok;
 }
-
-static const char *vname(int v) { return v == RES_ACCEPT ? "ACCEPT" : v == RES_REJECT ? "REJECT" : "ERROR"; }
 
 /* Writes the mutant as a .test (expectation: pattern, NULL = SUCCESS) when the
  * text format carries it byte for byte, else as .bin. path receives the file. */
@@ -365,7 +358,7 @@ static int run_derive(derive *d) {
         int pat_ok = rgo.verdict != RES_REJECT || expect_met((const char *)pat.data, &rgo.msg);
         int agree = our == rgo.verdict;
         int text_ok = !agree || our != RES_REJECT || !pat_ok || expect_met((const char *)pat.data, &msg);
-        if (!pat_ok && agree && our == RES_REJECT) text_ok = gth_diff_same_message(&msg, &rgo.msg);
+        if (!pat_ok && agree && our == RES_REJECT) text_ok = gth_same_message((const char *)msg.data, msg.len, (const char *)rgo.msg.data, rgo.msg.len);
         int finding = !agree || !text_ok;
         const char *pid = ts.v[par[pi]].id;
         const char *pbase = strrchr(pid, '/');
@@ -385,8 +378,8 @@ static int run_derive(derive *d) {
         snprintf(comment, sizeof comment,
                  "Derived by gth mutate --derive: operator %s on %s, seed %llu.\n"
                  "gth: %s%s%s; Go (validate): %s; Go (parser): %s.\n",
-                 ops, pid, (unsigned long long)seed, vname(our), iv ? " " : "", iv ? iv->id : "",
-                 vname(rgo.verdict), vname(rgop.verdict));
+                 ops, pid, (unsigned long long)seed, gth_verdict_word(our), iv ? " " : "", iv ? iv->id : "",
+                 gth_verdict_word(rgo.verdict), gth_verdict_word(rgop.verdict));
         if (save_mutant(finding ? fdir : d->outdir, name, mut.data, mut.len, comment, pat_ok,
                         rgo.verdict == RES_REJECT ? (const char *)pat.data : NULL, path, sizeof path))
             break;
@@ -405,14 +398,14 @@ static int run_derive(derive *d) {
                 fclose(f);
             }
             fprintf(stderr, "FINDING %s: %s: gth %s, Go %s\n  gth: %.*s\n  go:  %.*s\n", path,
-                    agree ? "error texts differ" : "verdicts differ", vname(our),
-                    vname(rgo.verdict), (int)(msg.len > 300 ? 300 : msg.len),
+                    agree ? "error texts differ" : "verdicts differ", gth_verdict_word(our),
+                    gth_verdict_word(rgo.verdict), (int)(msg.len > 300 ? 300 : msg.len),
                     msg.data ? (const char *)msg.data : "", (int)(rgo.msg.len > 300 ? 300 : rgo.msg.len),
                     rgo.msg.data ? (const char *)rgo.msg.data : "");
         }
         const char *fname = strrchr(path, '/') + 1;
         fprintf(man, "%s%s\t%s\t%s\t%llu\t%s\t%s\t%s\t%s\t", finding ? "findings/" : "", fname, ops,
-                pid, (unsigned long long)seed, iv ? iv->id : "-", vname(our), vname(rgop.verdict), vname(rgo.verdict));
+                pid, (unsigned long long)seed, iv ? iv->id : "-", gth_verdict_word(our), gth_verdict_word(rgop.verdict), gth_verdict_word(rgo.verdict));
         tsv_text(man, &rgo.msg);
         fprintf(man, "\n");
         for (int j = 0; j < napplied; j++)

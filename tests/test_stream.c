@@ -14,10 +14,11 @@
 #include <string.h>
 
 #include "base/quote.h"
+#include "harness/agree.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
 #include "validator/stream.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 /* ---- One trace through our pipeline -------------------------------------------------- */
 
@@ -45,7 +46,7 @@ static void ours(const uint8_t *data, size_t len, int profile, result *res) {
     gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
     if (r) {
         gth_run_opts o = {.profile = profile, .emit = collect, .ud = &lines, .message = &msg};
-        rc = gth_testtrace_run(r, &o, NULL, &err);
+        rc = gth_validate_run(r, &o, NULL, &err);
         gth_reader_free(r);
     } else {
         rc = err.status;
@@ -156,7 +157,7 @@ static size_t compare(char **paths, size_t n, const char *profile, size_t *event
             show_diff(paths[i], go[i].lines, us.lines);
             ok = 0;
         }
-        if (us.accepted != go[i].accepted || (!us.accepted && !tu_same_message(go[i].msg, us.msg))) {
+        if (us.accepted != go[i].accepted || (!us.accepted && !gth_same_message_str(go[i].msg, us.msg))) {
             print_message("VERDICT MISMATCH %s\n  go: %.300s\n  us: %.300s\n", paths[i],
                           go[i].accepted ? "ACCEPT" : go[i].msg, us.accepted ? "ACCEPT" : us.msg);
             ok = 0;
