@@ -40,18 +40,10 @@ static void ours(const uint8_t *data, size_t len, int profile, result *res) {
     gth_buf lines, msg;
     gth_buf_init(&lines, NULL);
     gth_buf_init(&msg, NULL);
-    gth_mem_source ms;
-    gth_error err;
-    int rc;
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
-    if (r) {
-        gth_run_opts o = {.profile = profile, .emit = collect, .ud = &lines, .message = &msg};
-        rc = gth_validate_run(r, &o, NULL, &err);
-        gth_reader_free(r);
-    } else {
-        rc = err.status;
-        gth_buf_append(&msg, err.msg, strlen(err.msg));
-    }
+    gth_validate_opts o = {.emit = collect, .ud = &lines, .message = &msg};
+    gth_validate_result vr;
+    int rc = gth_validate_mem(data, len, profile, &o, &vr);
+    const gth_error err = vr.err;
     if (rc != GTH_OK) {
         assert_int_equal(rc, GTH_EINVALID);
         assert_non_null(gth_invariant_get((unsigned)err.inv));
