@@ -91,8 +91,8 @@ static const unsigned stat_versions[] = {21, 22, 23, 25, 26};
 static void stats_markdown(const gth_corpus_stats *sc) {
     uint64_t all = 0, nover = 0;
     for (size_t s = 0; s < GTH_CORPUS_NSETS; s++) all += sc->bytes[s], nover += sc->cases[s][0];
-    printf("At present (`gth corpus stats --markdown`): %zu cases, %.1f MB in all; %llu of them have no readable\n"
-           "header (version `-`).\n\n",
+    printf("At present (`gth corpus stats --markdown`): %zu cases, %.1f MB in all;\n"
+           "%llu of them have no readable header (version `-`).\n\n",
            sc->ncases, (double)all / 1e6, (unsigned long long)nover);
     printf("| set |");
     for (size_t v = 0; v < NSTATV; v++) printf(" go1.%u |", stat_versions[v]);
