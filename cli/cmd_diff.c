@@ -319,21 +319,6 @@ static int want_goroot(int argc, char **argv) {
     return 0;
 }
 
-typedef int (*derive_fn)(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz);
-
-/* Derives traces (variants, mutants) once from each set present in ts, in the
- * order the sets first appear, except the set `skip`. */
-static int derive_per_set(gth_traceset *ts, derive_fn derive, size_t max, const char *skip, char *why, size_t whysz) {
-    size_t base = ts->n;
-    for (size_t k = 0; k < base; k++) {
-        const char *set = ts->v[k].set;
-        int first = !skip || strcmp(set, skip) != 0;
-        for (size_t j = 0; j < k; j++) first &= strcmp(ts->v[j].set, set) != 0;
-        if (first && derive(ts, set, max, why, whysz)) return -1;
-    }
-    return 0;
-}
-
 int gth_cmd_diff(int argc, char **argv) {
     runner r;
     runner_init(&r, "diff");
@@ -387,9 +372,9 @@ int gth_cmd_diff(int argc, char **argv) {
             return 2;
         }
     if ((r.variants > 0 &&
-         derive_per_set(&ts, gth_traceset_add_variants, (size_t)r.variants, NULL, why, sizeof why)) ||
+         gth_traceset_derive_per_set(&ts, gth_traceset_add_variants, (size_t)r.variants, NULL, why, sizeof why)) ||
         (r.mutants > 0 &&
-         derive_per_set(&ts, gth_traceset_add_mutants, (size_t)r.mutants, "variant", why, sizeof why))) {
+         gth_traceset_derive_per_set(&ts, gth_traceset_add_mutants, (size_t)r.mutants, "variant", why, sizeof why))) {
         fprintf(stderr, "gth diff: %s\n", why);
         gth_traceset_free(&ts);
         return 2;

@@ -302,3 +302,15 @@ int gth_traceset_add_generated(gth_traceset *ts, size_t per_version, char *why, 
         }
     return 0;
 }
+
+int gth_traceset_derive_per_set(gth_traceset *ts, gth_traceset_derive_fn derive, size_t max, const char *skip,
+                                char *why, size_t whysz) {
+    size_t base = ts->n;
+    for (size_t k = 0; k < base; k++) {
+        const char *set = ts->v[k].set;
+        int first = !skip || strcmp(set, skip) != 0;
+        for (size_t j = 0; j < k; j++) first &= strcmp(ts->v[j].set, set) != 0;
+        if (first && derive(ts, set, max, why, whysz)) return -1;
+    }
+    return 0;
+}

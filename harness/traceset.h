@@ -47,4 +47,11 @@ int gth_traceset_add_mutants(gth_traceset *ts, const char *set, size_t max, char
  * "generated", ids generated/go1.NN-SEED. */
 int gth_traceset_add_generated(gth_traceset *ts, size_t per_version, char *why, size_t whysz);
 
+/* Derives traces (gth_traceset_add_variants, _add_mutants) once from each set
+ * present in ts, in the order the sets first appear, except the set `skip`
+ * (NULL: none). */
+typedef int (*gth_traceset_derive_fn)(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz);
+int gth_traceset_derive_per_set(gth_traceset *ts, gth_traceset_derive_fn derive, size_t max, const char *skip,
+                                char *why, size_t whysz);
+
 #endif
