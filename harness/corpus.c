@@ -255,8 +255,6 @@ int gth_corpus_runner_open(gth_corpus_runner *r, char *why, size_t whysz) {
     memset(r, 0, sizeof *r);
     r->out = stdout;
     r->log = stderr;
-    ssize_t n = readlink("/proc/self/exe", r->exe, sizeof r->exe - 1);
-    if (n > 0) r->exe[n] = 0;
     char buf[4096];
     const char *gthref = gth_find_gthref(buf, sizeof buf, why, whysz);
     if (!gthref) return -1;

@@ -58,11 +58,10 @@ typedef struct gth_corpus_runner {
     gth_result rgo, rraw, rgth;
     FILE *out;          /* results (stdout) */
     FILE *log;          /* progress and errors (stderr) */
-    char exe[4096];     /* the gth executable that derives mutants (this one) */
 } gth_corpus_runner;
 
 /* Finds the Go adapter (gth_find_gthref), makes a temporary directory; out and
- * log are stdout and stderr, exe this executable. 0 or -1 (why). */
+ * log are stdout and stderr. 0 or -1 (why). */
 int gth_corpus_runner_open(gth_corpus_runner *r, char *why, size_t whysz);
 void gth_corpus_runner_close(gth_corpus_runner *r);
 

@@ -1,5 +1,5 @@
 /* corpus_invalid: the mutated part of `gth corpus build`. The mutator's own
- * derivation (`gth mutate --derive`, fuzz/mutator) grows labelled mutants of the
+ * derivation (`gth mutate --derive`, harness/derive.h) grows labelled mutants of the
  * small valid cases; from them a selection spread over the invariants (at most
  * C per invariant, C the smallest cap that gives the target count) is checked
  * again here and filed by what rejects it: Go's reader (invalid/), only Go's
@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "format/convert.h"
@@ -27,6 +26,7 @@
 #include "fuzz/mutator/mutator.h"
 #include "harness/agree.h"
 #include "harness/corpus.h"
+#include "harness/derive.h"
 #include "harness/files.h"
 #include "harness/repro.h"
 
@@ -52,35 +52,14 @@ typedef struct cand {
     int take;
 } cand;
 
-/* Runs the gth executable's `mutate --derive`. */
-static int run_derive(const char *self, const char *outdir, const char *parents, size_t count, char *why,
-                      size_t whysz) {
-    if (!self[0]) {
-        snprintf(why, whysz, "cannot find the gth executable");
-        return -1;
-    }
-    char countstr[32];
-    snprintf(countstr, sizeof countstr, "%zu", count);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(why, whysz, "fork: %s", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) {
-        char *argv[] = {(char *)self,         "mutate", "--derive", (char *)outdir, "--count", countstr,       "--seed",
-                        "1",          "--no-golden", "--generated", "0",        "--from",  (char *)parents, NULL};
-        execv(self, argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) {
-            snprintf(why, whysz, "waitpid: %s", strerror(errno));
-            return -1;
-        }
-    /* Exit 1 means findings (listed on stderr): they are left out, not an error. */
-    if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 1)) {
-        snprintf(why, whysz, "gth mutate --derive failed (status %d)", st);
+/* `gth mutate --derive` from the parents in dir parents: count mutants into outdir. */
+static int run_derive(FILE *log, const char *outdir, const char *parents, size_t count, char *why, size_t whysz) {
+    gth_derive_opts d = {.outdir = outdir, .count = (long)count, .generated = 0, .stack = 1, .seed = 1,
+                         .no_golden = 1, .from = {parents}, .nfrom = 1};
+    int rc = gth_derive(&d, log);
+    /* 1 means findings (listed on the log): they are left out, not an error. */
+    if (rc != 0 && rc != 1) {
+        snprintf(why, whysz, "gth mutate --derive failed (exit %d)", rc);
         return -1;
     }
     return 0;
@@ -253,7 +232,7 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
     long n = -1;
     size_t findings = 0;
     int rc = 0;
-    if (symlink_parents(parents, valid, why, sizeof why) || run_derive(run->exe, der, parents, target * DERIVE_PER_CASE, why, sizeof why) ||
+    if (symlink_parents(parents, valid, why, sizeof why) || run_derive(run->log, der, parents, target * DERIVE_PER_CASE, why, sizeof why) ||
         (n = read_candidates(run->out, der, &v, &findings, why, sizeof why)) < 0) {
         fprintf(run->log, "gth corpus: %s\n", why);
         rc = 2;

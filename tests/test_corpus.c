@@ -41,12 +41,11 @@ static int gth(const char *const *args, char **out, char **err) {
 }
 
 /* A corpus runner (Go found through GTH_GTHREF) whose results go to a memory
- * stream, *out; mutants are derived by our gth. */
+ * stream, *out. */
 static void runner_open(gth_corpus_runner *run, FILE **f, char **out, size_t *len) {
     use_our_gthref();
     char why[1024];
     if (gth_corpus_runner_open(run, why, sizeof why)) fail_msg("%s", why);
-    snprintf(run->exe, sizeof run->exe, "%s", tu_gth());
     *f = open_memstream(out, len);
     assert_non_null(*f);
     run->out = *f;
