@@ -3,9 +3,9 @@
  * (corpus/MANIFEST.tsv, one row per case), its sets, running one case through
  * Go's reader (the Go adapter) and our validator, building the corpus
  * (corpus_build.c; the mutated part in corpus_invalid.c), checking it
- * (corpus_check.c) and counting what it covers (corpus_stats.c). The runner's
- * streams take what these print: `out` the results (excluded cases,
- * mismatches), `log` progress and errors.
+ * (corpus_check.c), counting what it covers (corpus_stats.c) and exporting it
+ * (corpus_export.c). The runner's streams take what these print: `out` the
+ * results (excluded cases, mismatches), `log` progress and errors.
  */
 #ifndef GTH_HARNESS_CORPUS_H
 #define GTH_HARNESS_CORPUS_H
@@ -150,6 +150,13 @@ typedef struct gth_corpus_stats {
 /* Counts dir's cases (its manifest and files). NULL with why on failure; free()
  * the result. Unreadable case files are reported on log and skipped. */
 gth_corpus_stats *gth_corpus_stats_compute(const char *dir, FILE *log, char *why, size_t whysz);
+
+/* Writes dir's cases as `go test fuzz v1` files into fuzz_dir (Go's
+ * FuzzReader corpus), or as OSS-Fuzz seed corpora into zip_dir:
+ * binary_seed_corpus.zip, text_seed_corpus.zip, test_seed_corpus.zip (stored,
+ * fixed timestamps: the same cases give the same bytes). One of the two is
+ * NULL. Reports on log; returns an exit code (0, or 2). */
+int gth_corpus_export(const char *dir, const char *fuzz_dir, const char *zip_dir, FILE *log);
 
 /* ---- Files ---------------------------------------------------------------------- */
 
