@@ -2,7 +2,8 @@
  * harness/agree: the one rule by which two parsers' results on a trace agree —
  * the same verdict; where both reject, the same error text (up to the parts Go
  * prints in map order); and, where compared, the same canonical event stream
- * (docs/EVENTS.md), one stopping early being a prefix of the other. gth diff,
+ * (docs/EVENTS.md), one stopping early being a prefix of the other
+ * (docs/FORMAT.md §11.1, the exceptions of Go's map order §11.3). gth diff,
  * gth conform, gth reduce, gth corpus and the tests all judge by it.
  */
 #ifndef GTH_HARNESS_AGREE_H

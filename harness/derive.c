@@ -55,7 +55,7 @@ static uint64_t fnv(const uint8_t *p, size_t n) {
 }
 
 /* The FAILURE regexp for Go's error text: its first line as a literal, except
- * where Go's text depends on its map order (FORMAT.md 11.3): for "failed to
+ * where Go's text depends on its map order (docs/FORMAT.md §11.3): for "failed to
  * advance" only that phrase (the state dump that follows varies), and for a bad
  * string id in a sparse stack table the ids (which bad stack is reported varies). */
 static void failure_pattern(gth_buf *pat, const gth_buf *msg) {
