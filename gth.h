@@ -36,6 +36,7 @@
 #include "validator/view.h"
 #include "validator/strict.h"
 #include "validator/testtrace.h"
+#include "validator/validate.h"
 
 /* generator: valid traces from a seeded model of the Go scheduler. */
 #include "generator/gen.h"

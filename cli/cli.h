@@ -4,6 +4,12 @@
 
 #define GTH_VERSION_STRING "0.1.0"
 
+#include "reduce/reduce.h"
+
+/* The minimiser's progress on a stream (ud: FILE*, stderr): a line per phase,
+ * and on a terminal a live line of candidates tried and the current size. */
+void gth_cli_reduce_progress(void *ud, const gth_reduce_progress *p);
+
 #define GTH_CMD(name, fn, summary) int fn(int argc, char **argv);
 #include "cli/commands.def"
 #undef GTH_CMD

@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include "cli/cli.h"
-#include "cli/diff.h"
+#include "harness/diff.h"
 
 #define MAX_ADAPTERS 16
 
@@ -100,14 +102,171 @@ static int load_expected(runner *r) {
     return 0;
 }
 
+/* ---- Printing ---------------------------------------------------------------------------- */
+
+static const char *nth_line(const gth_buf *b, size_t line, size_t *len) {
+    *len = 0;
+    if (!b->data) return "(end of stream)";
+    const char *p = (const char *)b->data, *end = p + b->len;
+    for (size_t l = 1; p && p < end; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) nl = end;
+        if (l == line) {
+            *len = (size_t)(nl - p);
+            return p;
+        }
+        p = nl + 1;
+    }
+    *len = 0;
+    return "(end of stream)";
+}
+
+typedef struct printer {
+    FILE *log;
+    int verbose, istty;
+    double last;
+} printer;
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A disagreement (and, verbose, a difference of texts) on the log. */
+static void print_result(void *ud, const gth_trace_result *r) {
+    printer *pr = ud;
+    FILE *log = pr->log;
+    const char *id = r->trace->id;
+    if (r->agree) {
+        if (pr->verbose && r->cmp.messages_compared && !r->cmp.messages_agree)
+            fprintf(log, "%s: %s and %s reject with different texts\n", id, r->a->name, r->b->name);
+        return;
+    }
+    if (r->reduced > 0)
+        fprintf(log, "%sreduced %s: %llu -> %llu events, %llu -> %llu bytes, %llu candidates\n",
+                isatty(2) ? "\r\033[K" : "", id, (unsigned long long)r->reduce_stats.events_in,
+                (unsigned long long)r->reduce_stats.events_out, (unsigned long long)r->reduce_stats.bytes_in,
+                (unsigned long long)r->reduce_stats.bytes_out, (unsigned long long)r->reduce_stats.tests);
+    else if (r->reduced < 0)
+        fprintf(log, "%scould not reduce %s: %s\n", isatty(2) ? "\r\033[K" : "", id, r->reduce_why);
+    if (pr->istty) fprintf(log, "\r\033[K");
+    fprintf(log, "%s %s: %s %s, %s %s", r->known ? "known difference" : "DISAGREEMENT", id, r->a->name,
+            gth_verdict_word(r->ra->verdict), r->b->name, gth_verdict_word(r->rb->verdict));
+    if (r->cmp.line) {
+        size_t la, lb;
+        const char *xa = nth_line(&r->ra->lines, r->cmp.line, &la), *xb = nth_line(&r->rb->lines, r->cmp.line, &lb);
+        fprintf(log, "; streams differ at line %zu:\n  %s: %.*s\n  %s: %.*s", r->cmp.line, r->a->name,
+                (int)(la > 300 ? 300 : la), xa, r->b->name, (int)(lb > 300 ? 300 : lb), xb);
+    }
+    if (!r->cmp.verdicts_agree)
+        for (size_t k = 0; k < 2; k++) {
+            const gth_result *x = k ? r->rb : r->ra;
+            if (x->verdict != RES_ACCEPT)
+                fprintf(log, "\n  %s: %.*s", (k ? r->b : r->a)->name, (int)(x->msg.len > 300 ? 300 : x->msg.len),
+                        x->msg.data ? (const char *)x->msg.data : "");
+        }
+    if (r->reproducer) fprintf(log, "\n  reproducer: %s", r->reproducer);
+    fprintf(log, "\n");
+}
+
+static void print_progress(void *ud, const gth_trace_item *it, size_t done, size_t total, size_t fresh) {
+    printer *pr = ud;
+    double t = now_s();
+    if (t - pr->last >= (pr->istty ? 0.2 : 10.0) || done == total) {
+        pr->last = t;
+        fprintf(pr->log, "%s[%zu/%zu] %.0f%% %s, %zu new disagreement%s%s", pr->istty ? "\r\033[K" : "", done, total,
+                100.0 * (double)done / (double)total, it->id, fresh, fresh == 1 ? "" : "s",
+                pr->istty && done < total ? "" : "\n");
+        fflush(pr->log);
+    }
+}
+
+static void print_json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+/* The agreement table. */
+static void print_table(const runner *r, const gth_traceset *ts, const gth_diff_summary *sum) {
+    size_t np = sum->npairs, nsets = sum->nsets;
+    if (r->json) {
+        printf("{\"traces\":%zu,\"seconds\":%.3f,\"new_disagreements\":%zu,\"pairs\":[", ts->n, sum->seconds,
+               sum->fresh);
+        for (size_t p = 0; p < np; p++) {
+            printf("%s{\"reference\":", p ? "," : "");
+            print_json_str(stdout, r->adapters[r->pairs[p].a].name);
+            printf(",\"adapter\":");
+            print_json_str(stdout, r->adapters[r->pairs[p].b].name);
+            printf(",\"sets\":{");
+            for (size_t s = 0; s <= nsets; s++) {
+                const gth_diff_counts *x = gth_diff_counts_at(sum, s, p);
+                if (s) printf(",");
+                print_json_str(stdout, s < nsets ? sum->sets[s] : "all");
+                printf(":{\"traces\":%zu,\"verdicts_agree\":%zu,\"streams_compared\":%zu,\"streams_agree\":%zu,"
+                       "\"messages_compared\":%zu,\"messages_agree\":%zu,\"known\":%zu,\"new\":%zu}",
+                       x->traces, x->verdicts, x->streams, x->streams_ok, x->messages, x->messages_ok, x->known,
+                       x->fresh);
+            }
+            printf("}}");
+        }
+        printf("]}\n");
+        return;
+    }
+    for (size_t p = 0; p < np; p++) {
+        printf("\n%s  vs  %s (reference)\n", r->adapters[r->pairs[p].b].name, r->adapters[r->pairs[p].a].name);
+        printf("  %-10s %8s %17s %17s %17s %7s %5s\n", "set", "traces", "verdicts agree", "streams agree",
+               "error texts agree", "known", "new");
+        for (size_t s = 0; s <= nsets; s++) {
+            const gth_diff_counts *x = gth_diff_counts_at(sum, s, p);
+            char v[32], sm[32], m[32];
+            snprintf(v, sizeof v, "%zu/%zu", x->verdicts, x->traces);
+            snprintf(sm, sizeof sm, "%zu/%zu", x->streams_ok, x->streams);
+            snprintf(m, sizeof m, "%zu/%zu", x->messages_ok, x->messages);
+            printf("  %-10s %8zu %17s %17s %17s %7zu %5zu\n", s < nsets ? sum->sets[s] : "all", x->traces, v, sm, m,
+                   x->known, x->fresh);
+        }
+    }
+    printf("\n%zu traces, %zu adapters, %.1f s: %s\n", ts->n, r->na, sum->seconds,
+           sum->fresh ? "NEW DISAGREEMENTS (see above)" : "no new disagreement");
+}
+
 static int run_and_free(runner *r, gth_traceset *ts) {
     if (ts->n == 0) {
         fprintf(stderr, "gth %s: no traces to run\n", r->cmd);
         gth_traceset_free(ts);
         return 2;
     }
-    gth_diff_opts o = {r->adapters, r->na, r->expected, r->pairs, r->np, r->out_dir, r->json, r->verbose, stderr, r->reduce};
-    int rc = gth_diff_run(ts, &o);
+    printer pr = {.log = stderr, .verbose = r->verbose, .istty = isatty(2), .last = now_s()};
+    gth_diff_opts o = {.adapters = r->adapters,
+                       .nadapters = r->na,
+                       .expected = r->expected,
+                       .pairs = r->pairs,
+                       .npairs = r->np,
+                       .out_dir = r->out_dir,
+                       .reduce = r->reduce,
+                       .on_result = print_result,
+                       .on_progress = print_progress,
+                       .ud = &pr,
+                       .reduce_progress = r->verbose ? gth_cli_reduce_progress : NULL,
+                       .reduce_progress_ud = stderr};
+    gth_diff_summary sum;
+    int rc = gth_diff_run(ts, &o, &sum) ? 2 : sum.fresh ? 1 : 0;
+    if (rc != 2) {
+        print_table(r, ts, &sum);
+        for (size_t a = 0; a < r->na; a++)
+            for (size_t k = 0; k < r->expected[a].n; k++)
+                if (!r->expected[a].seen[k])
+                    fprintf(stderr, "note: expected difference %s of %s did not occur (the list entry may be stale)\n",
+                            r->expected[a].ids[k], r->adapters[a].name);
+    }
+    gth_diff_summary_free(&sum);
     for (size_t a = 0; a < r->na; a++) {
         gth_adapter_close(&r->adapters[a]);
         gth_expected_free(&r->expected[a]);
@@ -157,21 +316,6 @@ static void diff_usage(FILE *f) {
 static int want_goroot(int argc, char **argv) {
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--goroot")) return 1;
-    return 0;
-}
-
-typedef int (*derive_fn)(gth_traceset *ts, const char *set, size_t max, char *why, size_t whysz);
-
-/* Derives traces (variants, mutants) once from each set present in ts, in the
- * order the sets first appear, except the set `skip`. */
-static int derive_per_set(gth_traceset *ts, derive_fn derive, size_t max, const char *skip, char *why, size_t whysz) {
-    size_t base = ts->n;
-    for (size_t k = 0; k < base; k++) {
-        const char *set = ts->v[k].set;
-        int first = !skip || strcmp(set, skip) != 0;
-        for (size_t j = 0; j < k; j++) first &= strcmp(ts->v[j].set, set) != 0;
-        if (first && derive(ts, set, max, why, whysz)) return -1;
-    }
     return 0;
 }
 
@@ -228,9 +372,9 @@ int gth_cmd_diff(int argc, char **argv) {
             return 2;
         }
     if ((r.variants > 0 &&
-         derive_per_set(&ts, gth_traceset_add_variants, (size_t)r.variants, NULL, why, sizeof why)) ||
+         gth_traceset_derive_per_set(&ts, gth_traceset_add_variants, (size_t)r.variants, NULL, why, sizeof why)) ||
         (r.mutants > 0 &&
-         derive_per_set(&ts, gth_traceset_add_mutants, (size_t)r.mutants, "variant", why, sizeof why))) {
+         gth_traceset_derive_per_set(&ts, gth_traceset_add_mutants, (size_t)r.mutants, "variant", why, sizeof why))) {
         fprintf(stderr, "gth diff: %s\n", why);
         gth_traceset_free(&ts);
         return 2;

@@ -3,15 +3,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/diff.h"
 #include "cli/io.h"
-#include "cli/reduce.h"
 #include "format/convert.h"
 #include "format/encode.h"
 #include "format/testfile.h"
+#include "harness/predicate.h"
+#include "harness/repro.h"
 #include "spec/invariants.h"
 
 static void usage(FILE *f) {
@@ -53,6 +54,27 @@ static void usage(FILE *f) {
             "  -q, --quiet        no progress on stderr\n\n"
             "Exit codes: 0 reduced and written, 1 the predicate does not hold on TRACE,\n"
             "2 usage or I/O error, 3 internal error.\n");
+}
+
+/* ---- Progress ------------------------------------------------------------------------------ */
+
+void gth_cli_reduce_progress(void *ud, const gth_reduce_progress *p) {
+    FILE *f = ud;
+    static const char *last_phase;
+    static struct timespec last;
+    static int tty = -1;
+    if (tty < 0) tty = isatty(fileno(f));
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double dt = (double)(t.tv_sec - last.tv_sec) + (double)(t.tv_nsec - last.tv_nsec) / 1e9;
+    int phase_change = p->phase != last_phase;
+    if (!phase_change && dt < (tty ? 0.2 : 5.0)) return;
+    last = t;
+    last_phase = p->phase;
+    fprintf(f, "%s%-12s %8llu candidates, %6llu kept; now %llu events, %llu bytes%s", tty ? "\r\033[K" : "", p->phase,
+            (unsigned long long)p->tests, (unsigned long long)p->kept, (unsigned long long)p->events,
+            (unsigned long long)p->bytes, tty ? "" : "\n");
+    fflush(f);
 }
 
 /* Reads a trace file as binary (text and .test files are packed as Go does). */
@@ -158,8 +180,6 @@ static int parse(int argc, char **argv, opts *o) {
     return 0;
 }
 
-static const char *verdict_word(int v) { return v == RES_ACCEPT ? "ACCEPT" : v == RES_REJECT ? "REJECT" : "ERROR"; }
-
 int gth_cmd_reduce(int argc, char **argv) {
     opts o;
     int pr = parse(argc, argv, &o);
@@ -221,7 +241,7 @@ int gth_cmd_reduce(int argc, char **argv) {
         }
         if (!gth_pair_pred_file(&pp, cand)) {
             fprintf(stderr, "gth reduce: %s and %s agree on %s (both %s): nothing to reduce\n", ad[0].name, ad[1].name,
-                    o.input, verdict_word(pp.ra.verdict));
+                    o.input, gth_verdict_word(pp.ra.verdict));
             rc = 1;
             goto out;
         }
@@ -229,8 +249,8 @@ int gth_cmd_reduce(int argc, char **argv) {
             pp.want_a = pp.ra.verdict;
             pp.want_b = pp.rb.verdict;
         }
-        gth_buf_printf(&desc, "%s says %s, %s says %s", ad[0].name, verdict_word(pp.ra.verdict), ad[1].name,
-                       verdict_word(pp.rb.verdict));
+        gth_buf_printf(&desc, "%s says %s, %s says %s", ad[0].name, gth_verdict_word(pp.ra.verdict), ad[1].name,
+                       gth_verdict_word(pp.rb.verdict));
         if (pp.ra.verdict == pp.rb.verdict) gth_buf_printf(&desc, "; their event streams differ");
         ro.pred = gth_pair_pred_fn;
         ro.ud = &pp;
@@ -287,7 +307,7 @@ int gth_cmd_reduce(int argc, char **argv) {
         ro.ud = &cp;
     }
     gth_buf_putc(&desc, 0);
-    ro.progress = o.quiet ? NULL : gth_red_progress;
+    ro.progress = o.quiet ? NULL : gth_cli_reduce_progress;
     ro.progress_ud = stderr;
     ro.max_tests = o.max_tests;
     ro.bytes_only = o.bytes;
@@ -317,24 +337,13 @@ int gth_cmd_reduce(int argc, char **argv) {
      * adapter is missing). */
     gth_result expect;
     gth_result_init(&expect);
-    const char *judge = NULL;
-    if (gth_io_write_all(cand, out.data, out.len, why, sizeof why) == 0 && gthref) {
-        gth_adapter go;
-        if (gth_adapter_parse(&go, profile == GTH_PROFILE_PARSER ? "go:parser" : "go:validate", gthref, why, sizeof why) == 0) {
-            gth_adapter_run(&go, cand, &expect);
-            if (expect.verdict != RES_ERROR) judge = profile == GTH_PROFILE_PARSER ? "go:parser" : "go:validate";
-            gth_adapter_close(&go);
-        }
-    }
-    if (!judge) {
-        gth_result_reset(&expect);
-        int v = gth_red_validate(out.data, out.len, profile, &err, &expect.msg);
-        expect.verdict = v == GTH_OK ? RES_ACCEPT : v == GTH_EINVALID ? RES_REJECT : RES_ERROR;
-        if (v == GTH_OK) expect.msg.len = 0;
-        judge = profile == GTH_PROFILE_PARSER ? "gth:parser" : "gth:validate";
+    char jwhy[600];
+    int wrote = gth_io_write_all(cand, out.data, out.len, why, sizeof why) == 0;
+    const char *judge = gth_judge(GTH_ORACLE_GO_OR_OURS, wrote ? gthref : NULL, profile, cand, out.data, out.len,
+                                  &expect, jwhy, sizeof jwhy);
+    if (strncmp(judge, "go:", 3))
         fprintf(stderr, "gth reduce: warning: the Go adapter is not available (%s); the expectation is our validator's verdict\n",
                 gthref ? "it could not judge the trace" : gthref_why);
-    }
     gth_buf comment;
     gth_buf_init(&comment, NULL);
     gth_buf_printf(&comment,
@@ -345,7 +354,7 @@ int gth_cmd_reduce(int argc, char **argv) {
     gth_buf_putc(&comment, 0);
     char testpath[4400];
     snprintf(testpath, sizeof testpath, "%s/reduced.test", tmpdir);
-    int wrote_test = gth_diff_write_test(testpath, out.data, out.len, (const char *)comment.data, &expect, why, sizeof why) == 0;
+    int wrote_test = gth_write_test(testpath, out.data, out.len, (const char *)comment.data, &expect, why, sizeof why) == 0;
     gth_buf_free(&comment);
     gth_result_free(&expect);
     if (!wrote_test) {

@@ -14,8 +14,7 @@
 #include "cli/io.h"
 #include "spec/invariants.h"
 #include "validator/digest.h"
-#include "validator/reader.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 static void usage(FILE *f) {
     fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--events] [--digest] [--json] [--quiet]\n"
@@ -133,41 +132,31 @@ static int validate_one(const char *path, int profile, int events, int digest, i
         if (!quiet) fprintf(stderr, "gth validate: %s: %s\n", path, strerror(e));
         return 2;
     }
-    gth_error err;
     gth_buf msg, event;
     gth_buf_init(&msg, NULL);
     gth_buf_init(&event, NULL);
-    int rc;
-    gth_strict *strict = NULL;
-    gth_source src = gth_source_fd(&fd);
-    if (profile == GTH_PROFILE_STRICT) {
-        if (!(strict = gth_strict_new(NULL))) {
-            fprintf(stderr, "gth validate: out of memory\n");
-            if (!is_stdin) close(fd);
-            return 3;
-        }
-        src = gth_strict_source(strict, src);
-    }
     static gth_digest dg; /* 16 KiB of buffer: not on the stack */
     sink k = {events ? stdout : NULL, digest ? &dg : NULL};
     if (digest && gth_digest_init(&dg)) {
         gth_digest_free(&dg);
         fprintf(stderr, "gth validate: cannot start the stream digest\n");
-        gth_strict_free(strict);
         if (!is_stdin) close(fd);
+        gth_buf_free(&msg);
+        gth_buf_free(&event);
         return 3;
     }
-    gth_reader *r = gth_reader_new(NULL, src, &err);
-    if (r) {
-        gth_run_opts o = {.profile = profile, .emit = k.events || k.digest ? emit_line : NULL, .ud = &k, .message = &msg, .strict = strict};
-        rc = gth_testtrace_run_at(r, &o, &event, NULL, &err);
-        gth_reader_free(r);
-    } else {
-        rc = err.status;
-        gth_buf_append(&msg, err.msg, strlen(err.msg));
-    }
-    gth_strict_free(strict);
+    gth_validate_opts o = {.emit = k.events || k.digest ? emit_line : NULL, .ud = &k, .message = &msg, .event = &event};
+    gth_validate_result res;
+    int rc = gth_validate(gth_source_fd(&fd), profile, &o, &res);
     if (!is_stdin) close(fd);
+    if (res.stage == GTH_VALIDATE_SETUP) { /* the strict checker: out of memory */
+        if (digest) gth_digest_free(&dg);
+        fprintf(stderr, "gth validate: %s\n", res.err.msg);
+        gth_buf_free(&msg);
+        gth_buf_free(&event);
+        return 3;
+    }
+    const gth_error err = res.err;
     if (digest) {
         /* A stream, accepted or cut short by a finding, has a digest; a trace
          * that could not be read (or a failure of gth) has none. */

@@ -1,8 +1,7 @@
 /*
- * cli/io: input and output plumbing shared by the gth subcommands — naming
- * inputs in messages, reading a whole file or stdin, streaming a binary trace
- * through the decoder in bounded chunks, writing to a file or stdout, and the
- * one format of diagnostics ("gth <cmd>: <file>:<offset or line>: <message>").
+ * cli/io: input and output plumbing shared by the gth subcommands (whole files
+ * are harness/files.h): streaming a binary trace through the decoder in bounded
+ * chunks, writing to a file or stdout, and the one format of diagnostics ("gth <cmd>: <file>:<offset or line>: <message>").
  */
 #ifndef GTH_CLI_IO_H
 #define GTH_CLI_IO_H
@@ -14,20 +13,7 @@
 #include "base/base.h"
 #include "format/event.h"
 #include "format/sniff.h"
-
-/* "-" and NULL mean stdin/stdout. */
-int gth_io_is_std(const char *path);
-/* How to call an input in messages: the path, or "<stdin>". */
-const char *gth_io_name(const char *path);
-
-/* mkdir -p: creates dir and any missing parents. 0, or -1 with errno set. */
-int gth_io_mkdir_p(const char *dir);
-
-/* Reads a whole file (or stdin). Returns 0, or -1 with a reason in why. Free the
- * data with free(). */
-int gth_io_read_all(const char *path, uint8_t **data, size_t *len, char *why, size_t whysz);
-/* Writes p[0..n) as the whole file at path. Returns 0, or -1 with a reason in why. */
-int gth_io_write_all(const char *path, const void *p, size_t n, char *why, size_t whysz);
+#include "harness/files.h"
 
 typedef struct gth_io_out {
     FILE *f;

@@ -13,8 +13,8 @@
  * stack_len/stack_frame/sync_clock/exp_batches/stats_get, gth_view_kind and the
  * other name lookups, gth_view_stack_len/frame, gth_hmap_get.
  */
-#include "util/testutil.h"
 #include "util/failalloc.h"
+#include "util/testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +29,7 @@
 #include "validator/stream.h"
 #include "validator/strict.h"
 #include "validator/testtrace.h"
+#include "validator/validate.h"
 #include "validator/view.h"
 
 typedef struct input {
@@ -230,7 +231,7 @@ static int op_pipeline(void *ud, const gth_allocator *a, gth_error *err) {
     uint64_t bytes = 0, n = 0;
     gth_run_opts o = {.profile = c->profile, .emit = c->emit ? count_line : NULL, .ud = &bytes, .message = &msg,
                       .strict = strict};
-    int rc = gth_testtrace_run_at(r, &o, &event, &n, err);
+    int rc = gth_validate_run_at(r, &o, &event, &n, err);
     /* A finding comes with its full text, never a cut one. */
     if (rc == GTH_EINVALID && (msg.failed || event.failed || msg.len == 0))
         fail_msg("%s: finding with an incomplete message (%s)", c->in->name, err->msg);

@@ -1,10 +1,12 @@
 /*
  * The golden corpus (corpus/, docs/CORPUS.md): a sample of the committed corpus
- * re-checked against Go (the reference adapter) and our validator, row by row;
- * Go's own TestReaderGolden, unmodified, on a sample of the .test files
- * (scripts/go-golden.sh); `gth corpus build` byte-identical on re-run and
- * `check` failing on a tampered manifest or case; origins that reproduce their
- * case with `gth gen`; the v1 traces reported as unsupported; the exports.
+ * re-checked against Go (the reference adapter) and our validator, row by row,
+ * through the library (harness/corpus.h); Go's own TestReaderGolden, unmodified,
+ * on a sample of the .test files (scripts/go-golden.sh); the build
+ * byte-identical on re-run and the check failing on a tampered manifest or case
+ * (in-process, and the command's exit codes); origins that reproduce their case
+ * with `gth gen`; the v1 traces reported as unsupported; the exports; the size
+ * table of docs/CORPUS.md as `gth corpus stats --markdown` prints it.
  * The whole corpus: `gth corpus check` and `scripts/go-golden.sh` (docs/CORPUS.md).
  */
 #include "util/testutil.h"
@@ -16,6 +18,7 @@
 
 #include "format/convert.h"
 #include "format/encode.h"
+#include "harness/corpus.h"
 #include "spec/invariants.h"
 
 #define CORPUS GTH_SOURCE_DIR "/corpus"
@@ -37,17 +40,41 @@ static int gth(const char *const *args, char **out, char **err) {
     return st;
 }
 
+/* A corpus runner (Go found through GTH_GTHREF) whose results go to a memory
+ * stream, *out. */
+static void runner_open(gth_corpus_runner *run, FILE **f, char **out, size_t *len) {
+    use_our_gthref();
+    char why[1024];
+    if (gth_corpus_runner_open(run, why, sizeof why)) fail_msg("%s", why);
+    *f = open_memstream(out, len);
+    assert_non_null(*f);
+    run->out = *f;
+}
+
+/* gth_corpus_check over dir: the mismatches; the results in *out. */
+static size_t check(const char *dir, uint64_t sample, char **out, size_t *checked) {
+    gth_corpus_runner run;
+    FILE *f;
+    size_t len;
+    runner_open(&run, &f, out, &len);
+    char path[4200], why[1024];
+    snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
+    gth_corpus_manifest man;
+    if (gth_corpus_manifest_load(&man, path, why, sizeof why)) fail_msg("%s", why);
+    size_t bad = gth_corpus_check(&run, dir, &man, sample, 0, checked);
+    gth_corpus_manifest_free(&man);
+    gth_corpus_runner_close(&run);
+    fclose(f);
+    return bad;
+}
+
 static void test_check_sample(void **state) {
     (void)state;
-    use_our_gthref();
-    char *out, *err;
-    const char *args[] = {"corpus", "check", "--dir", CORPUS, "--sample", "150", NULL};
-    int st = gth(args, &out, &err);
-    if (st != 0) fail_msg("gth corpus check: exit %d\n%s%s", st, out, err);
-    assert_non_null(strstr(out, "150 of "));
-    assert_non_null(strstr(out, " 0 mismatches"));
+    char *out;
+    size_t checked, bad = check(CORPUS, 150, &out, &checked);
+    if (bad) fail_msg("gth_corpus_check: %zu mismatches\n%s", bad, out);
+    assert_int_equal(checked, 150);
     free(out);
-    free(err);
 }
 
 static void test_go_golden_sample(void **state) {
@@ -125,25 +152,30 @@ static void fingerprint(const char *dir, gth_buf *b) {
     free(d);
 }
 
+/* gth_corpus_build of a small corpus into dir. */
+static void build(const char *dir) {
+    gth_corpus_runner run;
+    FILE *f;
+    char *out;
+    size_t len;
+    runner_open(&run, &f, &out, &len);
+    int rc = gth_corpus_build(&run, dir, 4, 20);
+    gth_corpus_runner_close(&run);
+    fclose(f);
+    if (rc) fail_msg("gth_corpus_build: %d\n%s", rc, out);
+    free(out);
+}
+
 static void test_build_deterministic_and_check_catches_tampering(void **state) {
     (void)state;
-    use_our_gthref();
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", tu_tmpdir("corpus"));
-    const char *build[] = {"corpus", "build", "--dir", dir, "--valid", "4", "--invalid", "20", NULL};
-    char *out, *err;
-    int st = gth(build, &out, &err);
-    if (st != 0) fail_msg("gth corpus build: exit %d\n%s%s", st, out, err);
-    free(out);
-    free(err);
+    build(dir);
     gth_buf one, two;
     gth_buf_init(&one, NULL);
     gth_buf_init(&two, NULL);
     fingerprint(dir, &one);
-    st = gth(build, &out, &err);
-    assert_int_equal(st, 0);
-    free(out);
-    free(err);
+    build(dir);
     fingerprint(dir, &two);
     assert_true(one.len > 1000);
     assert_int_equal(one.len, two.len);
@@ -151,11 +183,10 @@ static void test_build_deterministic_and_check_catches_tampering(void **state) {
     gth_buf_free(&one);
     gth_buf_free(&two);
 
-    const char *check[] = {"corpus", "check", "--dir", dir, NULL};
-    st = gth(check, &out, &err);
-    if (st != 0) fail_msg("check of a fresh build: exit %d\n%s%s", st, out, err);
+    char *out;
+    size_t checked, bad = check(dir, 0, &out, &checked);
+    if (bad) fail_msg("check of a fresh build: %zu mismatches\n%s", bad, out);
     free(out);
-    free(err);
 
     /* A manifest row that says Go rejects a valid case. */
     char path[4200];
@@ -171,10 +202,16 @@ static void test_build_deterministic_and_check_catches_tampering(void **state) {
     size_t rest = len - head - strlen("\tACCEPT\t\tACCEPT\t-\n");
     memcpy(tampered + k, p + strlen("\tACCEPT\t\tACCEPT\t-\n"), rest);
     tu_write_file(path, tampered, k + rest);
-    st = gth(check, &out, &err);
-    assert_int_equal(st, 1);
+    assert_int_equal(check(dir, 0, &out, &checked), 1);
     assert_non_null(strstr(out, "MISMATCH valid/"));
     assert_non_null(strstr(out, "manifest says REJECT something"));
+    free(out);
+    /* The command: exit 1 and the same line. */
+    const char *cmd[] = {"corpus", "check", "--dir", dir, NULL};
+    char *err;
+    assert_int_equal(gth(cmd, &out, &err), 1);
+    assert_non_null(strstr(out, "manifest says REJECT something"));
+    assert_non_null(strstr(out, " 1 mismatches"));
     free(out);
     free(err);
     tu_write_file(path, man, len);
@@ -189,23 +226,39 @@ static void test_build_deterministic_and_check_catches_tampering(void **state) {
     assert_non_null(f);
     fputs("Frequency freq=15625000\n", f); /* a second frequency: still reads, but not generated */
     fclose(f);
-    st = gth(check, &out, &err);
-    assert_int_equal(st, 1);
+    assert_true(check(dir, 0, &out, &checked) >= 1);
     assert_non_null(strstr(out, "MISMATCH valid/go1.26-gen-s00002.test"));
     free(out);
-    free(err);
     tu_write_file(path, t, len);
     free(t);
 
     /* A file without a row. */
     snprintf(path, sizeof path, "%s/valid/extra.test", dir);
     tu_write_file(path, "-- expect --\nSUCCESS\n", 21);
-    st = gth(check, &out, &err);
-    assert_int_equal(st, 1);
+    assert_int_equal(check(dir, 0, &out, &checked), 1);
     assert_non_null(strstr(out, "file has no manifest row"));
     free(out);
-    free(err);
     remove(path);
+}
+
+/* docs/CORPUS.md's size table is what `gth corpus stats --markdown` prints for
+ * the committed corpus. */
+static void test_stats_doc(void **state) {
+    (void)state;
+    const char *args[] = {"corpus", "stats", "--dir", CORPUS, "--markdown", NULL};
+    char *out, *err;
+    assert_int_equal(gth(args, &out, &err), 0);
+    size_t len;
+    char *doc = (char *)tu_read_file(GTH_SOURCE_DIR "/docs/CORPUS.md", &len);
+    char *doc0 = malloc(len + 1);
+    memcpy(doc0, doc, len);
+    doc0[len] = 0;
+    if (!strstr(doc0, out))
+        fail_msg("docs/CORPUS.md's size table is stale: put the output of `gth corpus stats --markdown` there:\n%s", out);
+    free(doc0);
+    free(doc);
+    free(out);
+    free(err);
 }
 
 /* The origin column of generated cases is a `gth gen` command line that writes
@@ -418,6 +471,7 @@ int main(void) {
         cmocka_unit_test(test_v1_is_reported_unsupported),
         cmocka_unit_test(test_stats_lists_everything),
         cmocka_unit_test(test_exports),
+        cmocka_unit_test(test_stats_doc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,11 @@
 /*
- * The differential runner catches a planted difference: an adapter wrapper that
- * flips one verdict of Go's reader. The run must fail, name the trace, and write
- * a reproducer .test whose expectation is the reference's verdict; listed as a
- * known difference, the same run must pass. And the conformance run over Go's
- * golden tests, fuzz corpus and variants must find no disagreement.
+ * The differential engine catches a planted difference: an adapter wrapper that
+ * flips one verdict of Go's reader. The run (in-process, harness/diff.h) must
+ * report one new disagreement on that trace and write a reproducer .test whose
+ * expectation is the reference's verdict; listed as a known difference, the
+ * same run has none. The command line: gth diff's exit codes and messages on
+ * the same difference, and the conformance run over Go's golden tests, fuzz
+ * corpus and variants finding no disagreement.
  */
 #include "util/testutil.h"
 
@@ -12,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "harness/diff.h"
+
 /* Binaries of the golden tests in dir, named <test>.bin. */
 static void golden_binaries(const char *dir) {
     char **bins;
@@ -19,16 +23,18 @@ static void golden_binaries(const char *dir) {
     tu_free_list(bins);
 }
 
-static void planted_difference_is_caught(void **state) {
+static char dir[4200], traces[4300], flip[4400];
+
+/* Go's golden tests as binaries, and Go's reader wrapped so that it rejects
+ * one trace it accepts. */
+static int setup(void **state) {
     (void)state;
-    char dir[4200], traces[4300], out[4300], script[4300], expect[4300], body[9000];
+    char script[4300], body[9000];
     snprintf(dir, sizeof dir, "%s", tu_tmpdir("diff"));
     snprintf(traces, sizeof traces, "%s/traces", dir);
-    snprintf(out, sizeof out, "%s/out", dir);
     snprintf(script, sizeof script, "%s/flip.sh", dir);
     mkdir(traces, 0777);
     golden_binaries(traces);
-    /* Go's reader, except that it rejects one trace it accepts. */
     snprintf(body, sizeof body,
              "#!/bin/sh\n'%s' validate \"$@\" | while IFS= read -r line; do\n"
              "  case \"$line\" in \"== \"*) p=$line ;; esac\n"
@@ -38,21 +44,82 @@ static void planted_difference_is_caught(void **state) {
              tu_gthref());
     tu_write_file(script, body, strlen(body));
     chmod(script, 0755);
-    char flip[4400];
     snprintf(flip, sizeof flip, "flip=%s", script);
+    return 0;
+}
 
-    char *argv[] = {(char *)tu_gth(), "diff", "--adapter", "go", "--adapter", flip, "--out", out, traces, NULL};
-    char *so = NULL, *se = NULL;
-    int rc = tu_run(argv, NULL, 0, &so, NULL, &se);
-    assert_int_equal(rc, 1);
-    assert_non_null(strstr(se, "DISAGREEMENT file/go122-annotations.bin: go:validate ACCEPT, flip REJECT"));
-    assert_non_null(strstr(se, "planted difference"));
-    assert_non_null(strstr(so, "21/22")); /* verdicts agree on the other 21 */
+typedef struct seen {
+    size_t results, disagreements;
+    char id[256], reproducer[4400];
+    int known;
+} seen;
+
+static void on_result(void *ud, const gth_trace_result *r) {
+    seen *s = ud;
+    s->results++;
+    assert_string_equal(r->a->name, "go:validate");
+    assert_string_equal(r->b->name, "flip");
+    if (r->agree) return;
+    s->disagreements++;
+    snprintf(s->id, sizeof s->id, "%s", r->trace->id);
+    s->known = r->known;
+    assert_int_equal(r->ra->verdict, RES_ACCEPT);
+    assert_int_equal(r->rb->verdict, RES_REJECT);
+    assert_false(r->cmp.verdicts_agree);
+    assert_int_equal(r->rb->msg.len, strlen("planted difference"));
+    assert_memory_equal(r->rb->msg.data, "planted difference", r->rb->msg.len);
+    snprintf(s->reproducer, sizeof s->reproducer, "%s", r->reproducer ? r->reproducer : "");
+}
+
+/* One run of go against flip over the golden traces. */
+static gth_diff_summary run_flip(const char *out, const char *known, seen *s) {
+    char why[4400];
+    gth_adapter ad[2];
+    if (gth_adapter_parse(&ad[0], "go", tu_gthref(), why, sizeof why) || gth_adapter_parse(&ad[1], flip, NULL, why, sizeof why))
+        fail_msg("%s", why);
+    gth_expected ex[2];
+    memset(ex, 0, sizeof ex);
+    if (known && gth_expected_load(&ex[1], known, why, sizeof why)) fail_msg("%s", why);
+    gth_pair pair = {0, 1};
+    gth_diff_opts o = {.adapters = ad, .nadapters = 2, .expected = ex, .pairs = &pair, .npairs = 1, .out_dir = out,
+                       .on_result = on_result, .ud = s};
+    gth_traceset ts;
+    if (gth_traceset_init(&ts, why, sizeof why) || gth_traceset_add_path(&ts, traces, "file", why, sizeof why))
+        fail_msg("%s", why);
+    gth_diff_summary sum;
+    assert_int_equal(gth_diff_run(&ts, &o, &sum), 0);
+    assert_int_equal(s->results, 22);
+    assert_int_equal(s->disagreements, 1);
+    assert_string_equal(s->id, "file/go122-annotations.bin");
+    if (known) assert_int_equal(ex[1].seen[0], 1);
+    gth_expected_free(&ex[0]);
+    gth_expected_free(&ex[1]);
+    gth_traceset_free(&ts);
+    gth_adapter_close(&ad[0]);
+    gth_adapter_close(&ad[1]);
+    return sum;
+}
+
+static void planted_difference_is_caught(void **state) {
+    (void)state;
+    char out[4300];
+    snprintf(out, sizeof out, "%s/out", dir);
+    seen s;
+    memset(&s, 0, sizeof s);
+    gth_diff_summary sum = run_flip(out, NULL, &s);
+    assert_int_equal(sum.fresh, 1);
+    assert_false(s.known);
+    const gth_diff_counts *all = gth_diff_counts_at(&sum, sum.nsets, 0);
+    assert_int_equal(all->traces, 22);
+    assert_int_equal(all->verdicts, 21); /* verdicts agree on the other 21 */
+    assert_int_equal(all->fresh, 1);
+    gth_diff_summary_free(&sum);
     /* The reproducer: a .test that Go's own golden runner would accept (SUCCESS:
      * the reference's verdict), plus both outputs. */
     char path[8600];
     size_t len;
     snprintf(path, sizeof path, "%s/file_go122-annotations.bin.test", out);
+    assert_string_equal(s.reproducer, path);
     char *test = (char *)tu_read_file(path, &len);
     assert_non_null(strstr(test, "-- expect --\nSUCCESS\n-- trace --\nTrace Go1.22\n"));
     char *ex[] = {(char *)tu_gthref(), "expect", path, NULL};
@@ -65,18 +132,43 @@ static void planted_difference_is_caught(void **state) {
     free(test);
     free(eo);
     free(fo);
-    free(so);
-    free(se);
+}
 
-    /* The same difference, listed as known: the run passes and says so. */
+static void known_difference_passes(void **state) {
+    (void)state;
+    char expect[4300];
     snprintf(expect, sizeof expect, "%s/known.txt", dir);
     const char *known = "# planted by the test\nfile/go122-annotations.bin the wrapper flips it on purpose\n";
     tu_write_file(expect, known, strlen(known));
-    char ex2[4400];
+    seen s;
+    memset(&s, 0, sizeof s);
+    gth_diff_summary sum = run_flip(NULL, expect, &s);
+    assert_int_equal(sum.fresh, 0);
+    assert_true(s.known);
+    assert_int_equal(gth_diff_counts_at(&sum, sum.nsets, 0)->known, 1);
+    gth_diff_summary_free(&sum);
+}
+
+/* The command: exit codes and what it prints, new and known. */
+static void diff_command_reports(void **state) {
+    (void)state;
+    char out[4300], expect[4300], ex2[4400];
+    snprintf(out, sizeof out, "%s/cli-out", dir);
+    char *argv[] = {(char *)tu_gth(), "diff", "--adapter", "go", "--adapter", flip, "--out", out, traces, NULL};
+    char *so = NULL, *se = NULL;
+    assert_int_equal(tu_run(argv, NULL, 0, &so, NULL, &se), 1);
+    assert_non_null(strstr(se, "DISAGREEMENT file/go122-annotations.bin: go:validate ACCEPT, flip REJECT"));
+    assert_non_null(strstr(se, "planted difference"));
+    assert_non_null(strstr(se, "reproducer: "));
+    assert_non_null(strstr(so, "21/22"));
+    free(so);
+    free(se);
+    snprintf(expect, sizeof expect, "%s/known.txt", dir);
+    const char *known = "# planted by the test\nfile/go122-annotations.bin the wrapper flips it on purpose\n";
+    tu_write_file(expect, known, strlen(known));
     snprintf(ex2, sizeof ex2, "flip=%s", expect);
     char *argv2[] = {(char *)tu_gth(), "diff", "--adapter", "go", "--adapter", flip, "--expect", ex2, "--json", traces, NULL};
-    rc = tu_run(argv2, NULL, 0, &so, NULL, &se);
-    assert_int_equal(rc, 0);
+    assert_int_equal(tu_run(argv2, NULL, 0, &so, NULL, &se), 0);
     assert_non_null(strstr(se, "known difference file/go122-annotations.bin"));
     assert_non_null(strstr(so, "\"new_disagreements\":0"));
     assert_non_null(strstr(so, "\"known\":1"));
@@ -100,7 +192,9 @@ static void conformance_run_agrees_with_go(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(planted_difference_is_caught),
+        cmocka_unit_test(known_difference_passes),
+        cmocka_unit_test(diff_command_reports),
         cmocka_unit_test(conformance_run_agrees_with_go),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -27,6 +27,7 @@
 #include "validator/hmap.h"
 #include "validator/reader.h"
 #include "validator/testtrace.h"
+#include "validator/validate.h"
 #include "validator/view.h"
 
 static void spec_names(void **state) {
@@ -153,7 +154,7 @@ static void reader_interrupted(void **state) {
     alarms = 0;
     setitimer(ITIMER_REAL, &it, NULL);
     gth_reader *r = gth_reader_new(NULL, gth_source_fd(&fds[0]), &err);
-    int rc = r ? gth_testtrace_run(r, &(gth_run_opts){.profile = GTH_PROFILE_PARSER}, NULL, &err) : err.status;
+    int rc = r ? gth_validate_run(r, &(gth_run_opts){.profile = GTH_PROFILE_PARSER}, NULL, &err) : err.status;
     setitimer(ITIMER_REAL, &off, NULL);
     sigaction(SIGALRM, &old, NULL);
     gth_reader_free(r);
@@ -163,7 +164,7 @@ static void reader_interrupted(void **state) {
     gth_error merr;
     gth_reader *mr = gth_reader_new(NULL, gth_source_mem(&ms, bin.data, bin.len), &merr);
     assert_non_null(mr);
-    assert_int_equal(rc, gth_testtrace_run(mr, &(gth_run_opts){.profile = GTH_PROFILE_PARSER}, NULL, &merr));
+    assert_int_equal(rc, gth_validate_run(mr, &(gth_run_opts){.profile = GTH_PROFILE_PARSER}, NULL, &merr));
     gth_reader_free(mr);
     assert_true(alarms > 0);
     int st;
@@ -400,7 +401,7 @@ static void failing_sink(void **state) {
     gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, p, n), &err);
     assert_non_null(r);
     gth_run_opts o = {.profile = GTH_PROFILE_VALIDATE, .emit = refuse};
-    assert_int_equal(gth_testtrace_run(r, &o, NULL, &err), GTH_EIO);
+    assert_int_equal(gth_validate_run(r, &o, NULL, &err), GTH_EIO);
     assert_string_equal(err.msg, "write error");
     gth_reader_free(r);
     free(p);

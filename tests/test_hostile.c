@@ -25,9 +25,9 @@
 #include "format/convert.h"
 #include "format/format.h"
 #include "spec/invariants.h"
-#include "validator/reader.h"
-#include "validator/testtrace.h"
 #include "util/tracebuild.h"
+#include "validator/reader.h"
+#include "validator/validate.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HOSTILE_ASAN 1
@@ -135,12 +135,9 @@ static outcome run_limited(const char *what, op_fn op, const uint8_t *p, size_t 
 /* ---- Operations ------------------------------------------------------------------ */
 
 static int pipeline(const uint8_t *p, size_t n, gth_error *err, int profile) {
-    gth_mem_source ms;
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, p, n), err);
-    if (!r) return err->status;
-    gth_run_opts o = {.profile = profile};
-    int rc = gth_testtrace_run(r, &o, NULL, err);
-    gth_reader_free(r);
+    gth_validate_result res;
+    int rc = gth_validate_mem(p, n, profile, NULL, &res);
+    *err = res.err;
     return rc;
 }
 
@@ -159,11 +156,9 @@ static long pipe_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
 
 static int op_parser_pipe(const uint8_t *p, size_t n, gth_error *err) {
     gth_mem_source ms = {p, n, 0};
-    gth_reader *r = gth_reader_new(NULL, (gth_source){.read = pipe_read, .ud = &ms}, err);
-    if (!r) return err->status;
-    gth_run_opts o = {.profile = GTH_PROFILE_PARSER};
-    int rc = gth_testtrace_run(r, &o, NULL, err);
-    gth_reader_free(r);
+    gth_validate_result res;
+    int rc = gth_validate((gth_source){.read = pipe_read, .ud = &ms}, GTH_PROFILE_PARSER, NULL, &res);
+    *err = res.err;
     return rc;
 }
 static int op_parser(const uint8_t *p, size_t n, gth_error *err) { return pipeline(p, n, err, GTH_PROFILE_PARSER); }

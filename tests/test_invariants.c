@@ -16,6 +16,7 @@
 #include "format/convert.h"
 #include "format/encode.h"
 #include "format/testfile.h"
+#include "harness/agree.h"
 #include "spec/invariants.h"
 
 #define DIR GTH_SOURCE_DIR "/tests/invariants"
@@ -161,7 +162,7 @@ static void test_negative_inputs(void **state) {
         for (size_t k = 0; k < n; k++) {
             icase *c = &cases[k];
             tu_verdict *us = &c->us[p];
-            if (go[k].accepted != us->accepted || !tu_same_message(go[k].msg, us->msg))
+            if (go[k].accepted != us->accepted || !gth_same_message_str(go[k].msg, us->msg))
                 fail_msg("%s, profile %s:\n  go: %s\n  us: %s", c->spec->id, profiles[p],
                          go[k].accepted ? "ACCEPT" : go[k].msg, us->accepted ? "ACCEPT" : us->msg);
             if (!us->accepted && us->inv == (int)c->inv && !gth_expect_matches(&c->expect, go[k].msg))

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/agree.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
 #include "validator/testtrace.h"
@@ -24,7 +25,7 @@ static size_t compare_files(char **paths, size_t n) {
         tu_verdict us;
         tu_ours(d, len, GTH_PROFILE_PARSER, &us);
         free(d);
-        if (us.accepted != go[i].accepted || (!us.accepted && !tu_same_message(go[i].msg, us.msg))) {
+        if (us.accepted != go[i].accepted || (!us.accepted && !gth_same_message_str(go[i].msg, us.msg))) {
             if (bad++ < 10)
                 print_message("MISMATCH %s\n  go:  %s\n  us:  %s\n", paths[i],
                               go[i].accepted ? "ACCEPT" : go[i].msg, us.accepted ? "ACCEPT" : us.msg);

@@ -1,12 +1,14 @@
 /*
  * The minimiser. A disagreement is planted inside a generated trace of more than
  * 1 MB: an adapter that is our validator except that it reads one log message
- * differently. gth reduce must bring it down to a .test of at most 20 events
- * that still shows the disagreement (checked again with gth diff on the packed
- * .test) and whose expectation is Go's verdict; gth diff --reduce must write
- * the same kind of reproducer. A goroutine sequence number bumped inside a
- * large trace must reduce to a few events reporting the same invariant, and a
- * command's exit status works as a predicate too.
+ * differently. The library (gth_reduce under the adapters' pair predicate, the
+ * judge, the .test writer) must bring it down to a .test of at most 20 events
+ * that still shows the disagreement and whose expectation is Go's verdict; the
+ * diff engine with reduce on must write the same kind of reproducer. A
+ * goroutine sequence number bumped inside a large trace must reduce to a few
+ * events reporting the same invariant, with Go's rejection as the expectation:
+ * the judge is Go, and the test fails without it. The command line: gth reduce
+ * on the planted trace, a command's exit status as a predicate, usage errors.
  */
 #include "util/testutil.h"
 
@@ -15,15 +17,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "format/convert.h"
+#include "format/encode.h"
+#include "harness/diff.h"
+#include "harness/predicate.h"
+#include "harness/repro.h"
+#include "spec/invariants.h"
+#include "validator/validate.h"
+
 #define PLANT "planted-disagreement"
 
 static char dir[4200], big[4400], planted[4400], fake[4400], fake_spec[4500];
-
-static char *xstrdup(const char *s) {
-    char *d = strdup(s);
-    assert_non_null(d);
-    return d;
-}
 
 static int run(char *const argv[], char **out, char **err) {
     char *so = NULL, *se = NULL;
@@ -178,8 +182,66 @@ static int setup(void **state) {
     return 0;
 }
 
-/* The .test still shows the disagreement: packed as Go packs it, gth diff
- * finds it again; and Go's verdict on it is the expectation written. */
+/* A binary trace file's bytes. */
+static uint8_t *read_trace(const char *path, size_t *len) { return tu_read_file(path, len); }
+
+/* Our validator's invariant for a trace (it must reject it). */
+static unsigned invariant_of(const uint8_t *p, size_t n) {
+    gth_validate_result res;
+    assert_int_equal(gth_validate_mem(p, n, GTH_PROFILE_VALIDATE, NULL, &res), GTH_EINVALID);
+    assert_true(res.err.inv > 0);
+    return (unsigned)res.err.inv;
+}
+
+/* Minimises trace[0..len) under pred into out; at most 20 events remain. */
+static void reduce_to(const uint8_t *trace, size_t len, gth_reduce_pred_fn pred, void *ud, gth_buf *out) {
+    gth_reduce_opts ro = {.pred = pred, .ud = ud};
+    gth_reduce_stats st;
+    gth_error err;
+    if (gth_reduce(trace, len, &ro, out, &st, &err) != GTH_OK) fail_msg("gth_reduce: %s", err.msg);
+    print_message("reduced: %llu -> %llu events\n", (unsigned long long)st.events_in,
+                  (unsigned long long)st.events_out);
+    assert_true(st.events_out <= 20);
+}
+
+/* The .test of a reduced trace with Go's verdict as its expectation: the
+ * oracle is Go, explicitly (no fallback to our validator). */
+static char *test_with_go_expectation(const char *name, const gth_buf *bin, int want) {
+    char path[4500], test[4500], why[600];
+    snprintf(path, sizeof path, "%s/%s.bin", dir, name);
+    snprintf(test, sizeof test, "%s/%s.test", dir, name);
+    tu_write_file(path, bin->data, bin->len);
+    gth_result expect;
+    gth_result_init(&expect);
+    const char *judge = gth_judge(GTH_ORACLE_GO, tu_gthref(), GTH_PROFILE_VALIDATE, path, bin->data, bin->len,
+                                  &expect, why, sizeof why);
+    if (!judge) fail_msg("Go could not judge the reduced trace: %s", why);
+    assert_string_equal(judge, "go:validate");
+    assert_int_equal(expect.verdict, want);
+    if (gth_write_test(test, bin->data, bin->len, "Reduced by the test.\n", &expect, why, sizeof why))
+        fail_msg("writing the .test: %s", why);
+    gth_result_free(&expect);
+    size_t len;
+    return (char *)tu_read_file(test, &len);
+}
+
+/* A .test file's trace as Go's bytes. */
+static void test_to_bin(const char *test, gth_buf *out) {
+    gth_error err;
+    if (gth_convert_text_to_binary(test, strlen(test), "reduced.test", GTH_ENC_VERBATIM, out, &err) != GTH_OK)
+        fail_msg("the .test does not pack: %s", err.msg);
+}
+
+/* Our validator and the fake adapter. */
+static void adapters(gth_adapter ad[2]) {
+    char why[600];
+    if (gth_adapter_parse(&ad[0], "gth", NULL, why, sizeof why) || gth_adapter_parse(&ad[1], fake_spec, NULL, why, sizeof why))
+        fail_msg("%s", why);
+}
+
+/* The .test still shows the disagreement: packed as Go packs it, the two
+ * adapters disagree on it again; and Go's verdict on it (Go is the judge, no
+ * fallback) is the expectation written. */
 static void check_reproducer(const char *test_path) {
     size_t len;
     char *test = (char *)tu_read_file(test_path, &len);
@@ -189,17 +251,29 @@ static void check_reproducer(const char *test_path) {
     assert_true(events >= 3);
     assert_non_null(strstr(test, PLANT));
     assert_non_null(strstr(test, "-- expect --\nSUCCESS\n"));
-    char back[4400];
+    char back[4400], cand[4400], why[600];
     snprintf(back, sizeof back, "%s.bin", test_path);
-    char *p[] = {(char *)tu_gth(), "pack", (char *)test_path, "-o", back, NULL};
-    assert_int_equal(run(p, NULL, NULL), 0);
-    char *d[] = {(char *)tu_gth(), "diff", "--adapter", "gth", "--adapter", fake_spec, back, NULL};
-    char *se;
-    assert_int_equal(run(d, NULL, &se), 1);
-    assert_non_null(strstr(se, "DISAGREEMENT"));
-    free(se);
-    char *g[] = {(char *)tu_gthref(), "validate", back, NULL};
-    assert_int_equal(run(g, NULL, NULL), 0); /* Go accepts it: SUCCESS is right */
+    snprintf(cand, sizeof cand, "%s.candidate", test_path);
+    gth_buf bin;
+    gth_buf_init(&bin, NULL);
+    test_to_bin(test, &bin);
+    tu_write_file(back, bin.data, bin.len);
+    gth_adapter ad[2];
+    adapters(ad);
+    gth_pair_pred pp;
+    gth_pair_pred_init(&pp, &ad[0], &ad[1], cand);
+    assert_int_equal(gth_pair_pred_file(&pp, back), 1);
+    gth_pair_pred_free(&pp);
+    gth_adapter_close(&ad[0]);
+    gth_adapter_close(&ad[1]);
+    gth_result go;
+    gth_result_init(&go);
+    const char *judge = gth_judge(GTH_ORACLE_GO, tu_gthref(), GTH_PROFILE_VALIDATE, back, bin.data, bin.len, &go, why,
+                                  sizeof why);
+    if (!judge) fail_msg("Go could not judge the reproducer: %s", why);
+    assert_int_equal(go.verdict, RES_ACCEPT); /* Go accepts it: SUCCESS is right */
+    gth_result_free(&go);
+    gth_buf_free(&bin);
     free(test);
 }
 
@@ -217,35 +291,73 @@ static void planted_disagreement_reduces(void **state) {
     assert_int_equal(run(argv, NULL, &se), 0);
     assert_non_null(strstr(se, "gth reduce: "));
     assert_non_null(strstr(se, " events, "));
+    /* The expectation is Go's: gth reduce found the Go adapter and did not
+     * fall back to our validator. */
+    if (strstr(se, "the Go adapter is not available")) fail_msg("gth reduce judged without Go: %s", se);
     free(se);
+    size_t len;
+    char *test = (char *)tu_read_file(out, &len);
+    assert_non_null(strstr(test, "Expectation: what go:validate says."));
+    free(test);
     check_reproducer(out);
 }
 
-static void diff_reduces_reproducers(void **state) {
-    (void)state;
-    char outdir[4400], test[8800];
-    snprintf(outdir, sizeof outdir, "%s/diff-out", dir);
-    char *argv[] = {(char *)tu_gth(), "diff", "--adapter", "gth", "--adapter", fake_spec, "--reduce", "--out", outdir, planted, NULL};
-    char *se;
-    assert_int_equal(run(argv, NULL, &se), 1);
-    assert_non_null(strstr(se, "reduced file/planted.trace: "));
-    free(se);
-    snprintf(test, sizeof test, "%s/file_planted.trace.test", outdir);
-    check_reproducer(test);
+typedef struct seen {
+    int results, reduced;
+    char reproducer[4400];
+} seen;
+
+static void on_result(void *ud, const gth_trace_result *r) {
+    seen *s = ud;
+    s->results++;
+    assert_false(r->agree);
+    assert_false(r->known);
+    assert_string_equal(r->trace->id, "file/planted.trace");
+    assert_int_equal(r->ra->verdict, RES_ACCEPT);
+    assert_int_equal(r->rb->verdict, RES_ACCEPT);
+    assert_true(r->cmp.streams_compared);
+    assert_false(r->cmp.streams_agree);
+    assert_true(r->cmp.line > 0);
+    s->reduced = r->reduced;
+    assert_non_null(r->reproducer);
+    snprintf(s->reproducer, sizeof s->reproducer, "%s", r->reproducer);
 }
 
-/* The invariant our validator reports for a trace (gth validate --json). */
-static char *invariant_of(const char *path) {
-    char *argv[] = {(char *)tu_gth(), "validate", "--json", (char *)path, NULL};
-    char *so;
-    assert_int_equal(run(argv, &so, NULL), 1);
-    char *p = strstr(so, "\"invariant\":\"");
-    assert_non_null(p);
-    p += 13;
-    *strchr(p, '"') = 0;
-    char *id = xstrdup(p);
-    free(so);
-    return id;
+/* The diff engine with reduce on: one new disagreement, reduced, and its
+ * reproducer in the output directory. */
+static void diff_reduces_reproducers(void **state) {
+    (void)state;
+    char outdir[4400], why[4400];
+    snprintf(outdir, sizeof outdir, "%s/diff-out", dir);
+    gth_adapter ad[2];
+    adapters(ad);
+    gth_expected ex[2];
+    memset(ex, 0, sizeof ex);
+    gth_pair pair = {0, 1};
+    seen s = {0};
+    gth_diff_opts o = {.adapters = ad, .nadapters = 2, .expected = ex, .pairs = &pair, .npairs = 1,
+                       .out_dir = outdir, .reduce = 1, .on_result = on_result, .ud = &s};
+    gth_traceset ts;
+    if (gth_traceset_init(&ts, why, sizeof why) || gth_traceset_add_path(&ts, planted, "file", why, sizeof why))
+        fail_msg("%s", why);
+    gth_diff_summary sum;
+    assert_int_equal(gth_diff_run(&ts, &o, &sum), 0);
+    assert_int_equal(sum.fresh, 1);
+    assert_int_equal(s.results, 1);
+    assert_int_equal(s.reduced, 1);
+    const gth_diff_counts *all = gth_diff_counts_at(&sum, sum.nsets, 0);
+    assert_int_equal(all->traces, 1);
+    assert_int_equal(all->verdicts, 1);
+    assert_int_equal(all->streams, 1);
+    assert_int_equal(all->streams_ok, 0);
+    gth_diff_summary_free(&sum);
+    gth_traceset_free(&ts);
+    gth_adapter_close(&ad[0]);
+    gth_adapter_close(&ad[1]);
+    char test[8800];
+    snprintf(test, sizeof test, "%s/file_planted.trace.test", outdir);
+    assert_string_equal(s.reproducer, test);
+    check_reproducer(test);
 }
 
 static void bumped_sequence_reduces(void **state) {
@@ -267,30 +379,28 @@ static void bumped_sequence_reduces(void **state) {
         done = 1;
     }
     assert_true(done);
-    char mutated[4400], out[4400];
+    char mutated[4400];
     snprintf(mutated, sizeof mutated, "%s/bumped.trace", dir);
-    snprintf(out, sizeof out, "%s/bumped.test", dir);
     pack_lines("bumped.txt", mutated, lines, n, gens, text);
-    char *inv = invariant_of(mutated);
-    print_message("bumped sequence number: [%s]\n", inv);
-    char *argv[] = {(char *)tu_gth(), "reduce", "--invariant", inv, "-q", mutated, "-o", out, NULL};
-    assert_int_equal(run(argv, NULL, NULL), 0);
     size_t len;
-    char *test = (char *)tu_read_file(out, &len);
-    size_t events = test_events(test);
-    print_message("reduced .test: %zu events\n", events);
-    assert_true(events <= 20);
+    uint8_t *trace = read_trace(mutated, &len);
+    gth_inv_pred ip = {.inv = invariant_of(trace, len), .profile = GTH_PROFILE_VALIDATE};
+    print_message("bumped sequence number: [%s]\n", gth_invariant_get(ip.inv)->id);
+    gth_buf out, back;
+    gth_buf_init(&out, NULL);
+    gth_buf_init(&back, NULL);
+    reduce_to(trace, len, gth_inv_pred_fn, &ip, &out);
     /* Go rejects it too: the expectation is a FAILURE. */
+    char *test = test_with_go_expectation("bumped", &out, RES_REJECT);
+    assert_true(test_events(test) <= 20);
     assert_non_null(strstr(test, "-- expect --\nFAILURE "));
-    char back[4500];
-    snprintf(back, sizeof back, "%s.bin", out);
-    char *p[] = {(char *)tu_gth(), "pack", out, "-o", back, NULL};
-    assert_int_equal(run(p, NULL, NULL), 0);
-    char *again = invariant_of(back);
-    assert_string_equal(again, inv);
-    free(again);
-    free(inv);
+    /* Packed back, the .test still shows the same invariant. */
+    test_to_bin(test, &back);
+    assert_int_equal(invariant_of(back.data, back.len), ip.inv);
+    gth_buf_free(&out);
+    gth_buf_free(&back);
     free(test);
+    free(trace);
 }
 
 static void command_predicate(void **state) {

@@ -14,10 +14,11 @@
 #include <string.h>
 
 #include "base/quote.h"
+#include "harness/agree.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
 #include "validator/stream.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 /* ---- One trace through our pipeline -------------------------------------------------- */
 
@@ -39,18 +40,10 @@ static void ours(const uint8_t *data, size_t len, int profile, result *res) {
     gth_buf lines, msg;
     gth_buf_init(&lines, NULL);
     gth_buf_init(&msg, NULL);
-    gth_mem_source ms;
-    gth_error err;
-    int rc;
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
-    if (r) {
-        gth_run_opts o = {.profile = profile, .emit = collect, .ud = &lines, .message = &msg};
-        rc = gth_testtrace_run(r, &o, NULL, &err);
-        gth_reader_free(r);
-    } else {
-        rc = err.status;
-        gth_buf_append(&msg, err.msg, strlen(err.msg));
-    }
+    gth_validate_opts o = {.emit = collect, .ud = &lines, .message = &msg};
+    gth_validate_result vr;
+    int rc = gth_validate_mem(data, len, profile, &o, &vr);
+    const gth_error err = vr.err;
     if (rc != GTH_OK) {
         assert_int_equal(rc, GTH_EINVALID);
         assert_non_null(gth_invariant_get((unsigned)err.inv));
@@ -156,7 +149,7 @@ static size_t compare(char **paths, size_t n, const char *profile, size_t *event
             show_diff(paths[i], go[i].lines, us.lines);
             ok = 0;
         }
-        if (us.accepted != go[i].accepted || (!us.accepted && !tu_same_message(go[i].msg, us.msg))) {
+        if (us.accepted != go[i].accepted || (!us.accepted && !gth_same_message_str(go[i].msg, us.msg))) {
             print_message("VERDICT MISMATCH %s\n  go: %.300s\n  us: %.300s\n", paths[i],
                           go[i].accepted ? "ACCEPT" : go[i].msg, us.accepted ? "ACCEPT" : us.msg);
             ok = 0;

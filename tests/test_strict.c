@@ -30,29 +30,15 @@
 #include "spec/invariants.h"
 #include "validator/reader.h"
 #include "validator/strict.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 /* Our verdict under a profile: GTH_OK or GTH_EINVALID (anything else fails
  * the test). err and event (may be NULL) receive the finding. */
 static int ours(const uint8_t *data, size_t len, int profile, gth_error *err, gth_buf *event) {
-    gth_strict *s = NULL;
-    gth_mem_source ms;
-    gth_source src = gth_source_mem(&ms, data, len);
-    if (profile == GTH_PROFILE_STRICT) {
-        s = gth_strict_new(NULL);
-        assert_non_null(s);
-        src = gth_strict_source(s, src);
-    }
-    int rc;
-    gth_reader *r = gth_reader_new(NULL, src, err);
-    if (r) {
-        gth_run_opts o = {.profile = profile, .strict = s};
-        rc = gth_testtrace_run_at(r, &o, event, NULL, err);
-        gth_reader_free(r);
-    } else {
-        rc = err->status;
-    }
-    gth_strict_free(s);
+    gth_validate_opts o = {.event = event};
+    gth_validate_result res;
+    int rc = gth_validate_mem(data, len, profile, &o, &res);
+    *err = res.err;
     if (rc != GTH_OK && rc != GTH_EINVALID) fail_msg("status %d: %s", rc, err->msg);
     return rc;
 }
@@ -163,18 +149,9 @@ static long slow_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
 
 static int ours_slow(const uint8_t *data, size_t len, size_t step, gth_error *err) {
     slow_source ss = {data, len, 0, step};
-    gth_strict *s = gth_strict_new(NULL);
-    assert_non_null(s);
-    int rc;
-    gth_reader *r = gth_reader_new(NULL, gth_strict_source(s, (gth_source){.read = slow_read, .ud = &ss}), err);
-    if (r) {
-        gth_run_opts o = {.profile = GTH_PROFILE_STRICT, .strict = s};
-        rc = gth_testtrace_run(r, &o, NULL, err);
-        gth_reader_free(r);
-    } else {
-        rc = err->status;
-    }
-    gth_strict_free(s);
+    gth_validate_result res;
+    int rc = gth_validate((gth_source){.read = slow_read, .ud = &ss}, GTH_PROFILE_STRICT, NULL, &res);
+    *err = res.err;
     return rc;
 }
 

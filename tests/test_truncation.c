@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "format/decode.h"
+#include "harness/agree.h"
 #include "spec/invariants.h"
 #include "spec/spec.h"
 
@@ -158,7 +159,7 @@ static void test_truncations(void **state) {
             const cut *c = &t.v[gosel.v[k]];
             const tu_verdict *us = &c->us[p];
             go_accepted += (size_t)go[k].accepted;
-            if (go[k].accepted == us->accepted && tu_same_message(go[k].msg, us->msg)) continue;
+            if (go[k].accepted == us->accepted && gth_same_message_str(go[k].msg, us->msg)) continue;
             if (bad++ < 10)
                 print_message("MISMATCH %s cut at %zu (%s), profile %s\n  go: %.300s\n  us: %.300s\n", c->src, c->len,
                               c->boundary ? "batch boundary" : "random", profiles[p],

@@ -19,6 +19,7 @@
 #include "base/quote.h"
 #include "format/decode.h"
 #include "format/encode.h"
+#include "harness/agree.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
 #include "validator/testtrace.h"
@@ -49,7 +50,7 @@ static void compare_files(char **paths, size_t n, tally *t) {
         verdict us;
         ours(d, len, &us);
         free(d);
-        if (us.accepted != go[i].accepted || (!us.accepted && !tu_same_message(go[i].msg, us.msg))) {
+        if (us.accepted != go[i].accepted || (!us.accepted && !gth_same_message_str(go[i].msg, us.msg))) {
             if (bad < 10)
                 print_message("MISMATCH %s\n  go: %.300s\n  us: %.300s\n", paths[i],
                               go[i].accepted ? "ACCEPT" : go[i].msg, us.accepted ? "ACCEPT" : us.msg);

@@ -13,7 +13,6 @@
 #include "base/quote.h"
 #include "spec/invariants.h"
 #include "validator/hmap.h"
-#include "validator/stream.h"
 
 #define NONE_ID ((int64_t)-1)
 
@@ -836,98 +835,4 @@ int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err) {
     /* Leave the full text NUL-terminated for gth_testtrace_message users. */
     if (gth_buf_putc(&t->msg, 0) == 0) t->msg.len--;
     return GTH_EINVALID;
-}
-
-/* ---- The pipeline --------------------------------------------------------------------- */
-
-int gth_testtrace_run(gth_reader *r, const gth_run_opts *o, uint64_t *nevents, gth_error *err) {
-    return gth_testtrace_run_at(r, o, NULL, nevents, err);
-}
-
-int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, uint64_t *nevents, gth_error *err) {
-    const gth_allocator *a = gth_reader_allocator(r);
-    gth_testtrace *t = NULL;
-    int rc = GTH_OK;
-    uint64_t n = 0;
-    gth_buf line;
-    gth_buf_init(&line, a);
-    gth_stream st;
-    gth_stream_init(&st, a);
-    gth_error_clear(err);
-    if (o->profile == GTH_PROFILE_VALIDATE || o->profile == GTH_PROFILE_STRICT) {
-        t = gth_testtrace_new(a, gth_reader_version(r));
-        if (!t) {
-            rc = gth_error_nomem(err);
-            goto out;
-        }
-    }
-    gth_event ev;
-    gth_view v;
-    for (;;) {
-        int k = gth_reader_next(r, &ev, err);
-        if (k == 0) break;
-        if (k < 0) {
-            rc = err->status ? err->status : GTH_EINTERNAL;
-            break;
-        }
-        /* The parser profile without output only needs the API's panics. */
-        if ((t || o->emit || gth_view_can_panic(&ev)) && (rc = gth_view_make(r, &ev, &v, err)) != GTH_OK) break;
-        if (o->emit) {
-            line.len = 0;
-            if (gth_stream_line(&st, &line, &v) != 0) {
-                rc = gth_error_nomem(err);
-                break;
-            }
-            if (o->emit(o->ud, line.data, line.len)) {
-                rc = gth_error_set(err, GTH_EIO, "write error");
-                break;
-            }
-        }
-        n++;
-        if (t && (rc = gth_testtrace_event(t, &v, err)) != GTH_OK) {
-            if (event && rc == GTH_EINVALID) {
-                if (!o->emit) {
-                    line.len = 0;
-                    gth_stream_line(NULL, &line, &v);
-                }
-                event->len = 0;
-                gth_buf_append(event, line.data, line.len);
-            }
-            if (o->message && rc == GTH_EINVALID) {
-                size_t len;
-                const char *msg = gth_testtrace_message(t, &len);
-                o->message->len = 0;
-                gth_buf_append(o->message, msg, len);
-            }
-            goto out;
-        }
-        if (o->strict && gth_strict_event(o->strict, &v) != GTH_OK) {
-            rc = gth_error_nomem(err);
-            break;
-        }
-    }
-    if (o->strict && rc == GTH_OK) rc = gth_strict_finish(o->strict, err, event);
-    if (o->message && rc != GTH_OK) {
-        o->message->len = 0;
-        gth_buf_append(o->message, err->msg, strlen(err->msg));
-    }
-out:
-    /* The strict checker running out of memory is reported even when another
-     * profile's finding comes first (it tells whether it did by finishing). */
-    if (o->strict && rc == GTH_EINVALID) {
-        gth_error se;
-        gth_buf sb;
-        gth_buf_init(&sb, a);
-        if (gth_strict_finish(o->strict, &se, &sb) == GTH_ENOMEM) rc = gth_error_nomem(err);
-        gth_buf_free(&sb);
-    }
-    /* A finding is only reported whole: a message or event text cut short by
-     * memory makes the run an out-of-memory failure. */
-    if (rc == GTH_EINVALID && ((o->message && o->message->failed) || (event && (event->failed || line.failed))))
-        rc = gth_error_nomem(err);
-    if (nevents) *nevents = n;
-    gth_testtrace_free(t);
-    gth_stream_free(&st);
-    gth_buf_free(&line);
-    return rc;
 }

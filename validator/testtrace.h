@@ -6,8 +6,8 @@
  * active ranges and tasks, and the clock snapshots of Sync events. Messages are
  * Go's; several failures on one event are joined with "\n" as Go joins them.
  *
- * gth_testtrace_run is the whole `gth validate` pipeline: reader, API view
- * (Go's panics become validate.panic-* findings), canonical stream, validator.
+ * The whole pipeline that runs it (reader, API view, stream) is
+ * validator/validate.h.
  */
 #ifndef GTH_TESTTRACE_H
 #define GTH_TESTTRACE_H
@@ -16,8 +16,6 @@
 #include <stdint.h>
 
 #include "../base/base.h"
-#include "reader.h"
-#include "strict.h"
 #include "view.h"
 
 typedef struct gth_testtrace gth_testtrace;
@@ -36,32 +34,5 @@ int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err);
 
 /* The full text of the last failure ("" if none). */
 const char *gth_testtrace_message(const gth_testtrace *t, size_t *len);
-
-/* ---- The whole pipeline ---------------------------------------------------- */
-
-typedef struct gth_run_opts {
-    int profile; /* GTH_PROFILE_PARSER (reader and API), GTH_PROFILE_VALIDATE, or
-                  * GTH_PROFILE_STRICT (validate, then strict: needs strict) */
-    /* If set, receives the canonical line (docs/EVENTS.md, no newline) of every
-     * event of the stream: each event the reader delivered and the API could
-     * describe, including one the validator then rejects (as the Go adapter
-     * prints it). A nonzero return stops the run with GTH_EIO. */
-    int (*emit)(void *ud, const uint8_t *line, size_t len);
-    void *ud;
-    /* If set, receives the full text of the finding (err->msg may be cut). */
-    gth_buf *message;
-    /* Profile strict: the checker whose source (gth_strict_source) the reader
-     * reads through. Its finding is reported once the trace has been read to
-     * its end without a finding of the other profiles. */
-    gth_strict *strict;
-} gth_run_opts;
-
-/* Reads r to its end. Returns GTH_OK (accepted), GTH_EINVALID (err: the
- * finding), or another status for memory, I/O or internal failures. *nevents
- * (if not NULL) receives the number of events in the stream. */
-int gth_testtrace_run(gth_reader *r, const gth_run_opts *o, uint64_t *nevents, gth_error *err);
-/* The same; event (if not NULL) receives the canonical line of the event a
- * validator finding is about (it stays empty for the reader's and the API's). */
-int gth_testtrace_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, uint64_t *nevents, gth_error *err);
 
 #endif

@@ -20,7 +20,7 @@
 #include "generator/gen.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 #define NKNOBS 18
 
@@ -75,19 +75,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                    c.format == GTH_GEN_TEXT ? "text" : ".test", (unsigned long long)err.line, err.msg);
         trace = &bin;
     }
-    gth_mem_source ms;
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, trace->data, trace->len), &err);
-    FUZZ_CHECK(r != NULL, "generated trace has a bad header: %s", err.msg);
     gth_buf msg;
     gth_buf_init(&msg, NULL);
-    gth_run_opts o = {.profile = GTH_PROFILE_VALIDATE, .message = &msg};
-    rc = gth_testtrace_run(r, &o, NULL, &err);
+    gth_validate_opts o = {.message = &msg};
+    gth_validate_result res;
+    rc = gth_validate_mem(trace->data, trace->len, GTH_PROFILE_VALIDATE, &o, &res);
+    FUZZ_CHECK(res.stage == GTH_VALIDATE_EVENTS, "generated trace has a bad header: %s", res.err.msg);
     gth_buf_putc(&msg, 0);
-    const gth_invariant *inv = gth_invariant_get((unsigned)err.inv);
+    const gth_invariant *inv = gth_invariant_get((unsigned)res.err.inv);
     FUZZ_CHECK(rc == GTH_OK,
                "validator rejects a generated trace (1.%u, %llu bytes, format %d): [%s] %s", c.version,
                (unsigned long long)st.bytes, c.format, inv ? inv->id : "-", (const char *)msg.data);
-    gth_reader_free(r);
     gth_buf_free(&msg);
     gth_buf_free(&out);
     gth_buf_free(&bin);

@@ -14,7 +14,7 @@
 #include "fuzz/fuzz.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 #ifndef GTH_FUZZ_PROFILE
 #error "define GTH_FUZZ_PROFILE (GTH_PROFILE_PARSER, GTH_PROFILE_VALIDATE, ...)"
@@ -27,35 +27,21 @@ static int emit(void *ud, const uint8_t *line, size_t len) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    gth_mem_source ms;
-    gth_error err;
-    gth_error_clear(&err);
-    gth_source src = gth_source_mem(&ms, data, size);
-    gth_strict *strict = NULL;
-    if (GTH_FUZZ_PROFILE == GTH_PROFILE_STRICT) { /* the strict checker sees the bytes as read */
-        strict = gth_strict_new(NULL);
-        FUZZ_CHECK(strict != NULL, "out of memory");
-        src = gth_strict_source(strict, src);
-    }
-    gth_reader *r = gth_reader_new(NULL, src, &err);
-    if (!r) {
-        FUZZ_CHECK(err.status != GTH_OK && err.msg[0], "reader refused the header without a message");
-        gth_strict_free(strict);
-        return 0;
-    }
     size_t total = 0;
     gth_buf msg, event;
     gth_buf_init(&msg, NULL);
     gth_buf_init(&event, NULL);
-    gth_run_opts o = {.profile = GTH_FUZZ_PROFILE, .emit = emit, .ud = &total, .message = &msg, .strict = strict};
-    uint64_t n = 0;
-    int rc = gth_testtrace_run_at(r, &o, &event, &n, &err);
-    FUZZ_CHECK(rc == GTH_OK || rc == GTH_EINVALID, "status %d: %s", rc, err.msg);
-    if (rc == GTH_EINVALID) FUZZ_CHECK(msg.len > 0 && err.msg[0], "a rejection without a message");
     gth_reader_stats st;
-    gth_reader_stats_get(r, &st);
-    gth_reader_free(r);
-    gth_strict_free(strict);
+    gth_validate_opts o = {.emit = emit, .ud = &total, .message = &msg, .event = &event, .stats = &st};
+    gth_validate_result res;
+    int rc = gth_validate_mem(data, size, GTH_FUZZ_PROFILE, &o, &res);
+    FUZZ_CHECK(res.stage != GTH_VALIDATE_SETUP, "out of memory");
+    if (res.stage == GTH_VALIDATE_HEADER) {
+        FUZZ_CHECK(rc != GTH_OK && res.err.msg[0], "reader refused the header without a message");
+    } else {
+        FUZZ_CHECK(rc == GTH_OK || rc == GTH_EINVALID, "status %d: %s", rc, res.err.msg);
+        if (rc == GTH_EINVALID) FUZZ_CHECK(msg.len > 0 && res.err.msg[0], "a rejection without a message");
+    }
     gth_buf_free(&msg);
     gth_buf_free(&event);
     return 0;

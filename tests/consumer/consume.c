@@ -76,13 +76,10 @@ int main(int argc, char **argv) {
     }
 
     /* The validation pipeline of `gth validate --profile validate`. */
-    r = gth_reader_new(NULL, gth_source_mem(&ms, data, len), &err);
-    if (!r) return 1;
-    gth_run_opts o = {0};
-    o.profile = GTH_PROFILE_VALIDATE;
-    uint64_t streamed = 0;
-    rc = gth_testtrace_run(r, &o, &streamed, &err);
-    gth_reader_free(r);
+    gth_validate_result res;
+    rc = gth_validate_mem(data, len, GTH_PROFILE_VALIDATE, NULL, &res);
+    uint64_t streamed = res.nevents;
+    err = res.err;
     gth_buf_free(&trace);
     free(file);
     if (rc != GTH_OK) {

@@ -5,7 +5,7 @@
 #include "generator/gen.h"
 #include "spec/invariants.h"
 #include "validator/reader.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -280,17 +280,11 @@ static int ours_once(const void *data, size_t len, int profile, int seekable, gt
                      uint64_t *nevents) {
     trickle t = {data, len, 0, 0};
     gth_source src = {trickle_read, &t, seekable ? trickle_pread : NULL, len};
-    int rc;
-    *nevents = 0;
-    gth_reader *r = gth_reader_new(NULL, src, err);
-    if (r) {
-        gth_run_opts o = {.profile = profile, .message = msg};
-        rc = gth_testtrace_run(r, &o, nevents, err);
-        gth_reader_free(r);
-    } else {
-        rc = err->status;
-        gth_buf_append(msg, err->msg, strlen(err->msg));
-    }
+    gth_validate_opts o = {.message = msg};
+    gth_validate_result res;
+    int rc = gth_validate(src, profile, &o, &res);
+    *err = res.err;
+    *nevents = res.nevents;
     gth_buf_putc(msg, 0);
     return rc;
 }
@@ -360,12 +354,6 @@ tu_verdict *tu_go_verdicts(char *const *paths, size_t n, const char *profile) {
 void tu_verdicts_free(tu_verdict *v, size_t n) {
     for (size_t i = 0; i < n; i++) free(v[i].msg);
     free(v);
-}
-
-int tu_same_message(const char *go, const char *us) {
-    static const char stuck[] = "broken trace: failed to advance";
-    if (!strncmp(go, stuck, sizeof stuck - 1)) return !strncmp(us, stuck, sizeof stuck - 1);
-    return !strcmp(go, us);
 }
 
 size_t tu_real_traces(const char *dir, const char *modes, char ***paths) {

@@ -66,9 +66,6 @@ void tu_ours(const void *data, size_t len, int profile, tu_verdict *v);
  * in one adapter process; a malloc'd array of n (free with tu_verdicts_free). */
 tu_verdict *tu_go_verdicts(char *const *paths, size_t n, const char *profile);
 void tu_verdicts_free(tu_verdict *v, size_t n);
-/* 1 if our message equals Go's. After "broken trace: failed to advance" Go dumps
- * its state in map order, so there only the prefix is compared. */
-int tu_same_message(const char *go, const char *us);
 
 /* Real traces: runs adapters/go/testprogs/run.sh DIR with the given option
  * ("--normal-only" or "--stress-only"; NULL for both) and returns the count;

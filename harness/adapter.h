@@ -1,11 +1,11 @@
 /*
- * adapter: a parser under test, as the differential runner drives it. External
- * adapters are commands speaking the protocol of adapters/README.md in batch
- * mode (one process for many traces); the built-in adapter is our own validator,
- * run in-process. Either way, each trace gives a gth_result.
+ * harness/adapter: a parser under test, as the differential runner drives it.
+ * External adapters are commands speaking the protocol of adapters/README.md in
+ * batch mode (one process for many traces); the built-in adapter is our own
+ * validator, run in-process. Either way, each trace gives a gth_result.
  */
-#ifndef GTH_CLI_ADAPTER_H
-#define GTH_CLI_ADAPTER_H
+#ifndef GTH_HARNESS_ADAPTER_H
+#define GTH_HARNESS_ADAPTER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +23,9 @@ typedef struct gth_result {
     int truncated;  /* the stream was longer than the runner keeps */
     unsigned inv;   /* built-in adapter: the invariant (GTH_INV_*) of a rejection, else 0 */
 } gth_result;
+
+/* ACCEPT, REJECT or ERROR. */
+const char *gth_verdict_word(int verdict);
 
 void gth_result_init(gth_result *r);
 void gth_result_reset(gth_result *r);

@@ -1,16 +1,23 @@
 /*
- * corpus: what the `gth corpus` commands share — the manifest (corpus/MANIFEST.tsv,
- * one row per case), running one case through Go's reader (the Go adapter) and
- * our validator, and the file helpers. The commands are in cmd_corpus.c; the
- * mutated (invalid) part of `build` is in corpus_invalid.c. See docs/CORPUS.md.
+ * harness/corpus: the golden corpus (docs/CORPUS.md) — the manifest
+ * (corpus/MANIFEST.tsv, one row per case), its sets, running one case through
+ * Go's reader (the Go adapter) and our validator, building the corpus
+ * (corpus_build.c; the mutated part in corpus_invalid.c), checking it
+ * (corpus_check.c), counting what it covers (corpus_stats.c) and exporting it
+ * (corpus_export.c). The runner's streams take what these print: `out` the
+ * results (excluded cases, mismatches), `log` progress and errors.
  */
-#ifndef GTH_CLI_CORPUS_H
-#define GTH_CLI_CORPUS_H
+#ifndef GTH_HARNESS_CORPUS_H
+#define GTH_HARNESS_CORPUS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#include "cli/adapter.h"
+#include "generator/gen.h"
+#include "harness/adapter.h"
+#include "spec/invariants.h"
+#include "spec/spec.h"
 
 /* ---- The manifest ---------------------------------------------------------- */
 
@@ -38,7 +45,6 @@ int gth_corpus_manifest_load(gth_corpus_manifest *m, const char *path, char *why
 /* Sorts by id and writes the file. 0 or -1 (errno). */
 int gth_corpus_manifest_write(gth_corpus_manifest *m, const char *path);
 
-const char *gth_corpus_verdict_word(int verdict); /* ACCEPT, REJECT, ERROR */
 
 /* ---- Running cases ----------------------------------------------------------- */
 
@@ -50,8 +56,12 @@ typedef struct gth_corpus_runner {
     char binpath[128];  /* where test_to_bin writes */
     gth_buf bin;        /* the last converted trace */
     gth_result rgo, rraw, rgth;
+    FILE *out;          /* results (stdout) */
+    FILE *log;          /* progress and errors (stderr) */
 } gth_corpus_runner;
 
+/* Finds the Go adapter (gth_find_gthref), makes a temporary directory; out and
+ * log are stdout and stderr. 0 or -1 (why). */
 int gth_corpus_runner_open(gth_corpus_runner *r, char *why, size_t whysz);
 void gth_corpus_runner_close(gth_corpus_runner *r);
 
@@ -72,14 +82,6 @@ int gth_corpus_run(gth_corpus_runner *r, const char *path, int want_raw, gth_cor
  * and the file r->binpath. 0 or -1 (why). */
 int gth_corpus_to_bin(gth_corpus_runner *r, const void *p, size_t n, const char *name, char *why, size_t whysz);
 
-/* How much of an error text is the same on every run: all of it, except for two
- * of Go's texts that name what they found in map order ("failed to advance"
- * lists the frontier; an invalid func or file string id is the first met among
- * the stacks), of which only the first words are. The manifest keeps that part. */
-size_t gth_corpus_msg_key(const char *msg);
-/* 1 if two texts have the same key part. */
-int gth_corpus_msg_same(const char *a, const char *b);
-
 /* A binary trace into r->bin and the file r->binpath. 0 or -1 (why). */
 int gth_corpus_set_bin(gth_corpus_runner *r, const void *p, size_t n, char *why, size_t whysz);
 
@@ -92,6 +94,69 @@ unsigned gth_corpus_version(const uint8_t *p, size_t n);
 
 /* The invariant id of inv, "-" for none. */
 const char *gth_corpus_inv_id(unsigned inv);
+
+/* ---- The sets ------------------------------------------------------------------ */
+
+/* What both Go and we must say about a case of a set. */
+enum { GTH_CORPUS_WANT_ANY, GTH_CORPUS_WANT_ACCEPT, GTH_CORPUS_WANT_REJECT };
+
+typedef struct gth_corpus_set {
+    const char *dir;
+    const char *suffix;
+    int want;   /* GTH_CORPUS_WANT_* */
+    int golden; /* .test files that Go's TestReaderGolden runs */
+} gth_corpus_set;
+
+extern const gth_corpus_set gth_corpus_sets[];
+#define GTH_CORPUS_NSETS 5
+/* The set of case id (by its directory), NULL if none. */
+const gth_corpus_set *gth_corpus_set_of(const char *id);
+/* 1 if case id is a .test file. */
+int gth_corpus_is_test(const char *id);
+
+/* ---- Build, check, stats ---------------------------------------------------------- */
+
+/* The versions the generated cases are of. */
+extern const unsigned gth_corpus_versions[];
+#define GTH_CORPUS_NVERSIONS 4
+
+/* Regenerates dir's generated and mutated parts (per_version valid seeds,
+ * about `invalid` mutated cases), runs Go and us on every case and on dir/real,
+ * and writes dir/MANIFEST.tsv. Returns an exit code (0 ok, 2 I/O, 3 internal). */
+int gth_corpus_build(gth_corpus_runner *run, const char *dir, uint64_t per_version, uint64_t invalid);
+/* Parses a generated case's origin ("gen --version ...") into a configuration. 0 or -1. */
+int gth_corpus_gen_origin_parse(const char *origin, gth_gen_config *c);
+
+/* Checks the manifest's rows (all, or an evenly spread sample of `sample`)
+ * against the files, Go, our validator and each case's origin, printing a
+ * MISMATCH line on run->out for each (and "ok ID" when verbose). Returns the
+ * number of mismatches; *checked the rows checked. */
+size_t gth_corpus_check(gth_corpus_runner *run, const char *dir, const gth_corpus_manifest *man, uint64_t sample,
+                        int verbose, size_t *checked);
+
+/* What the corpus covers: cases and bytes per set and version, events of every
+ * type per version and column (valid, invalid and real cases), rejections per
+ * invariant. */
+enum { GTH_CORPUS_COL_VALID, GTH_CORPUS_COL_INVALID, GTH_CORPUS_COL_REAL, GTH_CORPUS_NCOLS };
+#define GTH_CORPUS_MAX_MINOR 27
+typedef struct gth_corpus_stats {
+    size_t ncases;
+    uint64_t cases[GTH_CORPUS_NSETS][GTH_CORPUS_MAX_MINOR]; /* by minor version */
+    uint64_t bytes[GTH_CORPUS_NSETS];
+    uint64_t codes[GTH_CORPUS_MAX_MINOR][GTH_NUM_CODES][GTH_CORPUS_NCOLS];
+    uint64_t inv[GTH_INV__COUNT]; /* cases of a rejecting set rejected for each */
+} gth_corpus_stats;
+
+/* Counts dir's cases (its manifest and files). NULL with why on failure; free()
+ * the result. Unreadable case files are reported on log and skipped. */
+gth_corpus_stats *gth_corpus_stats_compute(const char *dir, FILE *log, char *why, size_t whysz);
+
+/* Writes dir's cases as `go test fuzz v1` files into fuzz_dir (Go's
+ * FuzzReader corpus), or as OSS-Fuzz seed corpora into zip_dir:
+ * binary_seed_corpus.zip, text_seed_corpus.zip, test_seed_corpus.zip (stored,
+ * fixed timestamps: the same cases give the same bytes). One of the two is
+ * NULL. Reports on log; returns an exit code (0, or 2). */
+int gth_corpus_export(const char *dir, const char *fuzz_dir, const char *zip_dir, FILE *log);
 
 /* ---- Files ---------------------------------------------------------------------- */
 

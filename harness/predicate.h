@@ -1,20 +1,21 @@
 /*
- * cli/reduce: the predicates `gth reduce` and `gth diff --reduce` minimise
- * traces under (reduce/reduce.h does the minimising):
+ * harness/predicate: the predicates `gth reduce` and `gth diff --reduce`
+ * minimise traces under (reduce/reduce.h does the minimising):
  *   - a disagreement between two adapters, as gth diff judges one;
  *   - a finding of our validator with a given invariant id;
  *   - a shell command's exit status or death by a signal.
  * Each is a gth_reduce_pred_fn over a candidate trace; the adapter and command
- * predicates write the candidate to a file first.
+ * predicates write the candidate to a file first. And the judge whose verdict
+ * a reduced trace's .test expects: Go's reader, or our validator, as asked.
  */
-#ifndef GTH_CLI_REDUCE_H
-#define GTH_CLI_REDUCE_H
+#ifndef GTH_HARNESS_PREDICATE_H
+#define GTH_HARNESS_PREDICATE_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli/adapter.h"
+#include "harness/adapter.h"
 #include "format/regex.h"
 #include "reduce/reduce.h"
 
@@ -43,9 +44,6 @@ typedef struct gth_inv_pred {
     const gth_regex *match; /* if set, the finding's text must match it too */
 } gth_inv_pred;
 
-/* Runs our validator over the trace: GTH_OK, GTH_EINVALID (err: the finding,
- * msg: its full text if not NULL), or another status. */
-int gth_red_validate(const uint8_t *trace, size_t len, int profile, gth_error *err, gth_buf *msg);
 int gth_inv_pred_fn(void *ud, const uint8_t *trace, size_t len);
 
 /* ---- A command's outcome ------------------------------------------------------ */
@@ -63,8 +61,21 @@ typedef struct gth_cmd_pred {
 int gth_cmd_pred_run(gth_cmd_pred *p, const char *path);
 int gth_cmd_pred_fn(void *ud, const uint8_t *trace, size_t len);
 
-/* Progress on a stream (stderr): a line per phase, and on a terminal a live
- * line of candidates tried and the current size. ud: FILE*. */
-void gth_red_progress(void *ud, const gth_reduce_progress *p);
+/* ---- The judge ----------------------------------------------------------------- */
+
+/* Whose verdict a reduced trace's expectation is. */
+enum {
+    GTH_ORACLE_GO = 1,         /* Go's reader (the Go adapter); nothing else will do */
+    GTH_ORACLE_OURS = 2,       /* our validator */
+    GTH_ORACLE_GO_OR_OURS = 3, /* Go's, or ours when the Go adapter is missing or fails */
+};
+
+/* Judges a trace (the file path, whose bytes are bin[0..len)) with profile
+ * GTH_PROFILE_PARSER or _VALIDATE: its verdict and text go into expect. gthref:
+ * the Go adapter's path (NULL if there is none). Returns the judge's adapter
+ * name ("go:validate", "gth:parser", ...), or NULL when the oracle cannot
+ * judge; why says why Go did not (also when ours judged instead). */
+const char *gth_judge(int oracle, const char *gthref, int profile, const char *path, const uint8_t *bin, size_t len,
+                      gth_result *expect, char *why, size_t whysz);
 
 #endif

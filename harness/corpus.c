@@ -1,6 +1,6 @@
-/* corpus: the manifest, running a case through Go and our validator, and file
- * helpers shared by the `gth corpus` commands (cli/corpus.h). */
-#include "cli/corpus.h"
+/* corpus: the manifest, the sets, running a case through Go and our validator,
+ * and file helpers (harness/corpus.h). */
+#include "harness/corpus.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,11 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/io.h"
 #include "format/convert.h"
 #include "format/encode.h"
 #include "format/header.h"
-#include "spec/invariants.h"
+#include "harness/agree.h"
+#include "harness/files.h"
 
 /* ---- Small helpers -------------------------------------------------------- */
 
@@ -72,8 +72,6 @@ void gth_corpus_free_list(char **v, long n) {
     for (long i = 0; i < n; i++) free(v[i]);
     free(v);
 }
-
-const char *gth_corpus_verdict_word(int v) { return v == RES_ACCEPT ? "ACCEPT" : v == RES_REJECT ? "REJECT" : "ERROR"; }
 
 static int verdict_parse(const char *s) {
     return !strcmp(s, "ACCEPT") ? RES_ACCEPT : !strcmp(s, "REJECT") ? RES_REJECT : RES_ERROR;
@@ -217,9 +215,9 @@ int gth_corpus_manifest_write(gth_corpus_manifest *m, const char *path) {
         if (r->version) gth_buf_printf(&b, "\tgo1.%u\t", r->version);
         else gth_buf_printf(&b, "\t-\t");
         tsv_escape(&b, r->origin, strlen(r->origin));
-        gth_buf_printf(&b, "\t%llu\t%s\t", (unsigned long long)r->size, gth_corpus_verdict_word(r->go_verdict));
+        gth_buf_printf(&b, "\t%llu\t%s\t", (unsigned long long)r->size, gth_verdict_word(r->go_verdict));
         tsv_escape(&b, r->go_error, strlen(r->go_error));
-        gth_buf_printf(&b, "\t%s\t", gth_corpus_verdict_word(r->gth_verdict));
+        gth_buf_printf(&b, "\t%s\t", gth_verdict_word(r->gth_verdict));
         tsv_escape(&b, r->gth_inv, strlen(r->gth_inv));
         gth_buf_putc(&b, '\n');
     }
@@ -228,10 +226,35 @@ int gth_corpus_manifest_write(gth_corpus_manifest *m, const char *path) {
     return rc;
 }
 
+/* ---- The sets ---------------------------------------------------------------- */
+
+const gth_corpus_set gth_corpus_sets[GTH_CORPUS_NSETS] = {
+    {"valid", ".test", GTH_CORPUS_WANT_ACCEPT, 1},
+    {"invalid", ".test", GTH_CORPUS_WANT_REJECT, 1},
+    {"invalid-validate", ".test", GTH_CORPUS_WANT_REJECT, 0},
+    {"invalid-bin", ".trace", GTH_CORPUS_WANT_REJECT, 0},
+    {"real", ".trace", GTH_CORPUS_WANT_ANY, 0},
+};
+
+const gth_corpus_set *gth_corpus_set_of(const char *id) {
+    for (size_t i = 0; i < GTH_CORPUS_NSETS; i++) {
+        size_t n = strlen(gth_corpus_sets[i].dir);
+        if (!strncmp(id, gth_corpus_sets[i].dir, n) && id[n] == '/') return &gth_corpus_sets[i];
+    }
+    return NULL;
+}
+
+int gth_corpus_is_test(const char *id) {
+    size_t n = strlen(id);
+    return n > 5 && !strcmp(id + n - 5, ".test");
+}
+
 /* ---- Running a case through Go and us -------------------------------------- */
 
 int gth_corpus_runner_open(gth_corpus_runner *r, char *why, size_t whysz) {
     memset(r, 0, sizeof *r);
+    r->out = stdout;
+    r->log = stderr;
     char buf[4096];
     const char *gthref = gth_find_gthref(buf, sizeof buf, why, whysz);
     if (!gthref) return -1;
@@ -270,21 +293,6 @@ static const char *msg_of(gth_result *r) {
     gth_buf_putc(&r->msg, 0);
     r->msg.len--;
     return (const char *)r->msg.data;
-}
-
-size_t gth_corpus_msg_key(const char *msg) {
-    static const char *const cut[] = {"broken trace: failed to advance", "found invalid func string ID",
-                                      "found invalid file string ID"};
-    for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
-        size_t n = strlen(cut[i]);
-        if (!strncmp(msg, cut[i], n)) return n;
-    }
-    return strlen(msg);
-}
-
-int gth_corpus_msg_same(const char *a, const char *b) {
-    size_t n = gth_corpus_msg_key(a);
-    return n == gth_corpus_msg_key(b) && !memcmp(a, b, n);
 }
 
 int gth_corpus_run(gth_corpus_runner *r, const char *path, int want_raw, gth_corpus_outcome *o, char *why, size_t whysz) {
@@ -351,7 +359,7 @@ int gth_corpus_fill_row(gth_corpus_row *row, const char *id, const char *origin,
     row->version = o->version;
     row->size = size;
     row->go_verdict = o->go;
-    row->go_error = strndup(o->go == RES_ACCEPT ? "" : o->go_msg, o->go == RES_ACCEPT ? 0 : gth_corpus_msg_key(o->go_msg));
+    row->go_error = strndup(o->go == RES_ACCEPT ? "" : o->go_msg, o->go == RES_ACCEPT ? 0 : gth_message_key(o->go_msg, strlen(o->go_msg)));
     row->gth_verdict = o->gth;
     row->gth_inv = strdup(o->gth == RES_REJECT ? gth_corpus_inv_id(o->inv) : "-");
     if (!row->id || !row->origin || !row->go_error || !row->gth_inv) {

@@ -1,5 +1,6 @@
-/* Predicates for the minimiser: adapters disagreeing, an invariant, a command. */
-#include "cli/reduce.h"
+/* Predicates for the minimiser: adapters disagreeing, an invariant, a command;
+ * and the judge of a reduced trace (harness/predicate.h). */
+#include "harness/predicate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/diff.h"
-#include "cli/io.h"
-#include "validator/reader.h"
-#include "validator/testtrace.h"
+#include "harness/agree.h"
+#include "harness/files.h"
+#include "spec/invariants.h"
+#include "validator/validate.h"
 
 /* ---- Two adapters disagree ----------------------------------------------------- */
 
@@ -56,26 +57,14 @@ int gth_pair_pred_fn(void *ud, const uint8_t *trace, size_t len) {
 
 /* ---- Our validator -------------------------------------------------------------------- */
 
-int gth_red_validate(const uint8_t *trace, size_t len, int profile, gth_error *err, gth_buf *msg) {
-    gth_mem_source ms;
-    gth_reader *r = gth_reader_new(NULL, gth_source_mem(&ms, trace, len), err);
-    if (!r) {
-        if (msg) gth_buf_append(msg, err->msg, strlen(err->msg));
-        return err->status;
-    }
-    gth_run_opts o = {.profile = profile, .message = msg};
-    int st = gth_testtrace_run(r, &o, NULL, err);
-    gth_reader_free(r);
-    return st;
-}
-
 int gth_inv_pred_fn(void *ud, const uint8_t *trace, size_t len) {
     gth_inv_pred *p = ud;
-    gth_error err;
     gth_buf msg;
     gth_buf_init(&msg, NULL);
-    int st = gth_red_validate(trace, len, p->profile, &err, p->match ? &msg : NULL);
-    int holds = st == GTH_EINVALID && (unsigned)err.inv == p->inv;
+    gth_validate_opts o = {.message = p->match ? &msg : NULL};
+    gth_validate_result res;
+    int st = gth_validate_mem(trace, len, p->profile, &o, &res);
+    int holds = st == GTH_EINVALID && (unsigned)res.err.inv == p->inv;
     if (holds && p->match) holds = !msg.failed && gth_regex_search(p->match, msg.len ? (const char *)msg.data : "", msg.len);
     gth_buf_free(&msg);
     return st == GTH_ENOMEM ? -1 : holds;
@@ -169,23 +158,31 @@ int gth_cmd_pred_fn(void *ud, const uint8_t *trace, size_t len) {
     return rc == p->want_exit;
 }
 
-/* ---- Progress ------------------------------------------------------------------------------ */
+/* ---- The judge ------------------------------------------------------------------------------ */
 
-void gth_red_progress(void *ud, const gth_reduce_progress *p) {
-    FILE *f = ud;
-    static const char *last_phase;
-    static struct timespec last;
-    static int tty = -1;
-    if (tty < 0) tty = isatty(fileno(f));
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double dt = (double)(t.tv_sec - last.tv_sec) + (double)(t.tv_nsec - last.tv_nsec) / 1e9;
-    int phase_change = p->phase != last_phase;
-    if (!phase_change && dt < (tty ? 0.2 : 5.0)) return;
-    last = t;
-    last_phase = p->phase;
-    fprintf(f, "%s%-12s %8llu candidates, %6llu kept; now %llu events, %llu bytes%s", tty ? "\r\033[K" : "", p->phase,
-            (unsigned long long)p->tests, (unsigned long long)p->kept, (unsigned long long)p->events,
-            (unsigned long long)p->bytes, tty ? "" : "\n");
-    fflush(f);
+const char *gth_judge(int oracle, const char *gthref, int profile, const char *path, const uint8_t *bin, size_t len,
+                      gth_result *expect, char *why, size_t whysz) {
+    const char *go = profile == GTH_PROFILE_PARSER ? "go:parser" : "go:validate";
+    why[0] = 0;
+    gth_result_reset(expect);
+    if (oracle != GTH_ORACLE_OURS) {
+        gth_adapter a;
+        if (!gthref) {
+            snprintf(why, whysz, "the Go adapter (gthref) was not found");
+        } else if (gth_adapter_parse(&a, go, gthref, why, whysz) == 0) {
+            gth_adapter_run(&a, path, expect);
+            gth_adapter_close(&a);
+            if (expect->verdict != RES_ERROR) return go;
+            snprintf(why, whysz, "it could not judge the trace");
+        }
+        if (oracle == GTH_ORACLE_GO) return NULL;
+    }
+    gth_result_reset(expect);
+    gth_validate_opts o = {.message = &expect->msg};
+    gth_validate_result res;
+    int v = gth_validate_mem(bin, len, profile, &o, &res);
+    expect->verdict = v == GTH_OK ? RES_ACCEPT : v == GTH_EINVALID ? RES_REJECT : RES_ERROR;
+    expect->inv = v == GTH_EINVALID ? (unsigned)res.err.inv : 0;
+    if (v == GTH_OK) expect->msg.len = 0;
+    return profile == GTH_PROFILE_PARSER ? "gth:parser" : "gth:validate";
 }

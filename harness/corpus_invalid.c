@@ -1,5 +1,5 @@
 /* corpus_invalid: the mutated part of `gth corpus build`. The mutator's own
- * derivation (`gth mutate --derive`, mutate/) grows labelled mutants of the
+ * derivation (`gth mutate --derive`, harness/derive.h) grows labelled mutants of the
  * small valid cases; from them a selection spread over the invariants (at most
  * C per invariant, C the smallest cap that gives the target count) is checked
  * again here and filed by what rejects it: Go's reader (invalid/), only Go's
@@ -17,18 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/corpus.h"
-#include "cli/diff.h"
-#include "cli/io.h"
 #include "format/convert.h"
 #include "format/decode.h"
 #include "format/encode.h"
 #include "format/testfile.h"
 #include "mutate/mutator.h"
-#include "spec/invariants.h"
+#include "harness/agree.h"
+#include "harness/corpus.h"
+#include "harness/derive.h"
+#include "harness/files.h"
+#include "harness/repro.h"
 
 #define PARENTS_PER_VERSION 200
 /* Mutants the derivation keeps, per case the corpus takes. */
@@ -38,7 +38,7 @@ static const char *const sets[] = {"invalid", "invalid-validate", "invalid-bin"}
 
 /* The set of a rejected case: see the top of the file. */
 static int set_of_outcome(int test, const gth_corpus_outcome *o) {
-    int golden = o->go_raw == RES_REJECT && gth_corpus_msg_same(o->go_msg, o->go_raw_msg) &&
+    int golden = o->go_raw == RES_REJECT && gth_same_message_str(o->go_msg, o->go_raw_msg) &&
                  strncmp(o->go_msg, "panic: ", 7);
     return !test ? 2 : golden ? 0 : 1;
 }
@@ -52,37 +52,14 @@ typedef struct cand {
     int take;
 } cand;
 
-/* Runs this executable's `mutate --derive`. */
-static int run_derive(const char *outdir, const char *parents, size_t count, char *why, size_t whysz) {
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
-        snprintf(why, whysz, "cannot find the gth executable: %s", strerror(errno));
-        return -1;
-    }
-    self[n] = 0;
-    char countstr[32];
-    snprintf(countstr, sizeof countstr, "%zu", count);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(why, whysz, "fork: %s", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) {
-        char *argv[] = {self,         "mutate", "--derive", (char *)outdir, "--count", countstr,       "--seed",
-                        "1",          "--no-golden", "--generated", "0",        "--from",  (char *)parents, NULL};
-        execv(self, argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) {
-            snprintf(why, whysz, "waitpid: %s", strerror(errno));
-            return -1;
-        }
-    /* Exit 1 means findings (listed on stderr): they are left out, not an error. */
-    if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 1)) {
-        snprintf(why, whysz, "gth mutate --derive failed (status %d)", st);
+/* `gth mutate --derive` from the parents in dir parents: count mutants into outdir. */
+static int run_derive(FILE *log, const char *outdir, const char *parents, size_t count, char *why, size_t whysz) {
+    gth_derive_opts d = {.outdir = outdir, .count = (long)count, .generated = 0, .stack = 1, .seed = 1,
+                         .no_golden = 1, .from = {parents}, .nfrom = 1};
+    int rc = gth_derive(&d, log);
+    /* 1 means findings (listed on the log): they are left out, not an error. */
+    if (rc != 0 && rc != 1) {
+        snprintf(why, whysz, "gth mutate --derive failed (exit %d)", rc);
         return -1;
     }
     return 0;
@@ -103,7 +80,7 @@ static void tsv_field(const char *line, int k, char *out, size_t outsz) {
 }
 
 /* The derivation's manifest: its kept mutants (findings are printed and left out). */
-static long read_candidates(const char *derdir, cand **out, size_t *findings, char *why, size_t whysz) {
+static long read_candidates(FILE *log, const char *derdir, cand **out, size_t *findings, char *why, size_t whysz) {
     char path[4400];
     snprintf(path, sizeof path, "%s/MANIFEST", derdir);
     uint8_t *data;
@@ -129,7 +106,7 @@ static long read_candidates(const char *derdir, cand **out, size_t *findings, ch
         tsv_field(s, 3, seed, sizeof seed);
         tsv_field(s, 4, inv, sizeof inv);
         if (!strncmp(c->file, "findings/", 9)) {
-            printf("finding (left out): %s\n", s);
+            fprintf(log, "finding (left out): %s\n", s);
             (*findings)++;
             continue;
         }
@@ -243,7 +220,7 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
     for (int k = 0; k < 3; k++) {
         snprintf(path, sizeof path, "%s/%s", dir, sets[k]);
         if (gth_io_mkdir_p(path) || gth_corpus_remove(path, k == 2 ? ".trace" : ".test")) {
-            fprintf(stderr, "gth corpus: %s: %s\n", path, strerror(errno));
+            fprintf(run->log, "gth corpus: %s: %s\n", path, strerror(errno));
             return 2;
         }
     }
@@ -255,9 +232,9 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
     long n = -1;
     size_t findings = 0;
     int rc = 0;
-    if (symlink_parents(parents, valid, why, sizeof why) || run_derive(der, parents, target * DERIVE_PER_CASE, why, sizeof why) ||
-        (n = read_candidates(der, &v, &findings, why, sizeof why)) < 0) {
-        fprintf(stderr, "gth corpus: %s\n", why);
+    if (symlink_parents(parents, valid, why, sizeof why) || run_derive(run->log, der, parents, target * DERIVE_PER_CASE, why, sizeof why) ||
+        (n = read_candidates(run->out, der, &v, &findings, why, sizeof why)) < 0) {
+        fprintf(run->log, "gth corpus: %s\n", why);
         rc = 2;
     }
     size_t counts[3] = {0}, dropped = 0;
@@ -271,7 +248,7 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
         size_t len;
         snprintf(path, sizeof path, "%s/%s", der, c->file);
         if (gth_io_read_all(path, &data, &len, why, sizeof why)) {
-            fprintf(stderr, "gth corpus: %s\n", why);
+            fprintf(run->log, "gth corpus: %s\n", why);
             rc = 2;
             break;
         }
@@ -281,7 +258,7 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
                        : gth_corpus_set_bin(run, data, len, why, sizeof why);
         gth_corpus_outcome o;
         if (bad || gth_corpus_run(run, run->binpath, 1, &o, why, sizeof why)) {
-            fprintf(stderr, "gth corpus: %s: %s\n", c->file, why);
+            fprintf(run->log, "gth corpus: %s: %s\n", c->file, why);
             free(data);
             rc = 2;
             break;
@@ -302,8 +279,8 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
                          regen.len == run->bin.len && !memcmp(regen.data, run->bin.data, regen.len);
         }
         if (!keep || !reproduces) {
-            printf("excluded mutant %s (%s seed %llu of %s): go %s %s; gth %s [%s]%s\n", c->file, c->op, c->seed,
-                   c->parent, gth_corpus_verdict_word(o.go), o.go_msg, gth_corpus_verdict_word(o.gth),
+            fprintf(run->out, "excluded mutant %s (%s seed %llu of %s): go %s %s; gth %s [%s]%s\n", c->file, c->op, c->seed,
+                   c->parent, gth_verdict_word(o.go), o.go_msg, gth_verdict_word(o.gth),
                    gth_corpus_inv_id(o.inv), keep ? "; its origin does not reproduce it" : "");
             dropped++;
             free(data);
@@ -321,18 +298,18 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
         snprintf(path, sizeof path, "%s/%s", dir, id);
         gth_corpus_row row;
         if (gth_corpus_write_file(path, data, len)) {
-            fprintf(stderr, "gth corpus: writing %s: %s\n", path, strerror(errno));
+            fprintf(run->log, "gth corpus: writing %s: %s\n", path, strerror(errno));
             rc = 2;
         } else if (gth_corpus_fill_row(&row, id, origin, len, &o) || gth_corpus_manifest_push(man, &row)) {
             gth_corpus_row_free(&row);
-            fprintf(stderr, "gth corpus: out of memory\n");
+            fprintf(run->log, "gth corpus: out of memory\n");
             rc = 3;
         }
         counts[set]++;
         free(data);
     }
     if (!rc)
-        fprintf(stderr,
+        fprintf(run->log,
                 "gth corpus: invalid: %zu (reader), %zu (validator only), %zu (binary) from %ld labelled mutants; "
                 "%zu findings and %zu re-checked mutants left out\n",
                 counts[0], counts[1], counts[2], n, findings, dropped);
@@ -367,12 +344,12 @@ static int add_case(neg_ctx *c, int set, const char *name, const void *p, size_t
     o->version = gth_corpus_version(c->run->bin.data, c->run->bin.len);
     gth_corpus_row row;
     if (gth_corpus_write_file(path, p, n)) {
-        fprintf(stderr, "gth corpus: writing %s: %s\n", path, strerror(errno));
+        fprintf(c->run->log, "gth corpus: writing %s: %s\n", path, strerror(errno));
         return 2;
     }
     if (gth_corpus_fill_row(&row, id, origin, n, o) || gth_corpus_manifest_push(c->man, &row)) {
         gth_corpus_row_free(&row);
-        fprintf(stderr, "gth corpus: out of memory\n");
+        fprintf(c->run->log, "gth corpus: out of memory\n");
         return 3;
     }
     c->counts[set]++;
@@ -402,7 +379,7 @@ static int mutant_test(const gth_buf *mut, const char *go_msg, const char *comme
     if (gth_convert_binary_to_text(mut->data, mut->len, GTH_DEC_FLAT, &text, &err) == GTH_OK &&
         gth_convert_text_to_binary(text.data, text.len, "mutant", GTH_ENC_VERBATIM, &back, &err) == GTH_OK &&
         back.len == mut->len && !memcmp(back.data, mut->data, back.len)) {
-        size_t key = gth_corpus_msg_key(go_msg), line = strcspn(go_msg, "\n");
+        size_t key = gth_message_key(go_msg, strlen(go_msg)), line = strcspn(go_msg, "\n");
         gth_regexp_quote(&pat, (const uint8_t *)go_msg, key < line ? key : line);
         gth_buf_putc(&pat, 0);
         gth_expect e;
@@ -428,7 +405,7 @@ static int neg_input(neg_ctx *c, const char *negdir, const char *rel, const char
     uint8_t *data;
     size_t len;
     if (gth_io_read_all(path, &data, &len, why, sizeof why)) {
-        fprintf(stderr, "gth corpus: %s\n", why);
+        fprintf(c->run->log, "gth corpus: %s\n", why);
         return 2;
     }
     gth_buf pbin, mut, file;
@@ -440,7 +417,7 @@ static int neg_input(neg_ctx *c, const char *negdir, const char *rel, const char
     if (neg_binary(data, len, name, &pbin, why, sizeof why) ||
         gth_corpus_set_bin(c->run, pbin.data, pbin.len, why, sizeof why) ||
         gth_corpus_run(c->run, c->run->binpath, 1, &o, why, sizeof why)) {
-        fprintf(stderr, "gth corpus: %s\n", why);
+        fprintf(c->run->log, "gth corpus: %s\n", why);
         rc = 2;
         goto out;
     }
@@ -452,8 +429,8 @@ static int neg_input(neg_ctx *c, const char *negdir, const char *rel, const char
                   : add_case(c, set_of_outcome(1, &o), cname, data, len, origin, &o);
         c->inputs++;
     } else {
-        printf("excluded negative input %s: go %s %s; gth %s [%s]\n", name, gth_corpus_verdict_word(o.go), o.go_msg,
-               gth_corpus_verdict_word(o.gth), gth_corpus_inv_id(o.inv));
+        fprintf(c->run->out, "excluded negative input %s: go %s %s; gth %s [%s]\n", name, gth_verdict_word(o.go), o.go_msg,
+               gth_verdict_word(o.gth), gth_corpus_inv_id(o.inv));
     }
     uint64_t hashes[NEG_MUTANTS];
     size_t kept = 0;
@@ -496,7 +473,7 @@ static int build_negatives(const char *dir, gth_corpus_runner *run, gth_corpus_m
     snprintf(negdir, sizeof negdir, "%s/%s", dir, rel);
     struct stat st;
     if (stat(negdir, &st) != 0) {
-        fprintf(stderr, "gth corpus: no %s: no cases from the minimal negative inputs\n", negdir);
+        fprintf(run->log, "gth corpus: no %s: no cases from the minimal negative inputs\n", negdir);
         return 0;
     }
     neg_ctx c = {.dir = dir, .run = run, .man = man};
@@ -508,7 +485,7 @@ static int build_negatives(const char *dir, gth_corpus_runner *run, gth_corpus_m
         gth_corpus_free_list(names, n);
     }
     if (!rc)
-        fprintf(stderr,
+        fprintf(run->log,
                 "gth corpus: negative inputs: %zu, with their mutants %zu (reader), %zu (validator only), %zu (binary)\n",
                 c.inputs, c.counts[0], c.counts[1], c.counts[2]);
     return rc;

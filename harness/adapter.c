@@ -1,5 +1,5 @@
 /* Driving adapters: the built-in validator and external batch-mode processes. */
-#include "cli/adapter.h"
+#include "harness/adapter.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,8 +16,9 @@
 
 #include "base/quote.h"
 #include "spec/invariants.h"
-#include "validator/reader.h"
-#include "validator/testtrace.h"
+#include "validator/validate.h"
+
+const char *gth_verdict_word(int v) { return v == RES_ACCEPT ? "ACCEPT" : v == RES_REJECT ? "REJECT" : "ERROR"; }
 
 void gth_result_init(gth_result *r) {
     memset(r, 0, sizeof *r);
@@ -142,30 +143,22 @@ static int run_builtin(gth_adapter *a, const char *path, gth_result *res) {
         gth_buf_printf(&res->msg, "%s: %s", path, strerror(errno));
         return 0;
     }
-    gth_error err;
-    gth_reader *r = gth_reader_new(NULL, gth_source_fd(&fd), &err);
-    int st = err.status;
-    if (r) {
-        void *ud[2] = {a, res};
-        gth_run_opts o = {.profile = a->profile, .emit = emit_line, .ud = ud, .message = &res->msg};
-        res->msg.len = 0;
-        st = gth_testtrace_run(r, &o, NULL, &err);
-        gth_reader_free(r);
-    } else {
-        gth_buf_append(&res->msg, err.msg, strlen(err.msg));
-    }
+    void *ud[2] = {a, res};
+    gth_validate_opts o = {.emit = emit_line, .ud = ud, .message = &res->msg};
+    gth_validate_result vr;
+    int st = gth_validate(gth_source_fd(&fd), a->profile, &o, &vr);
     close(fd);
     if (st == GTH_OK) {
         res->verdict = RES_ACCEPT;
         res->msg.len = 0;
     } else if (st == GTH_EINVALID) {
         res->verdict = RES_REJECT;
-        res->inv = (unsigned)err.inv;
-        if (res->msg.len == 0) gth_buf_append(&res->msg, err.msg, strlen(err.msg));
+        res->inv = (unsigned)vr.err.inv;
+        if (res->msg.len == 0) gth_buf_append(&res->msg, vr.err.msg, strlen(vr.err.msg));
     } else {
         res->verdict = RES_ERROR;
         res->msg.len = 0;
-        gth_buf_append(&res->msg, err.msg, strlen(err.msg));
+        gth_buf_append(&res->msg, vr.err.msg, strlen(vr.err.msg));
     }
     return 0;
 }

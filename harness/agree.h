@@ -1,0 +1,43 @@
+/*
+ * harness/agree: the one rule by which two parsers' results on a trace agree —
+ * the same verdict; where both reject, the same error text (up to the parts Go
+ * prints in map order); and, where compared, the same canonical event stream
+ * (docs/EVENTS.md), one stopping early being a prefix of the other
+ * (docs/FORMAT.md §11.1, the exceptions of Go's map order §11.3). gth diff,
+ * gth conform, gth reduce, gth corpus and the tests all judge by it.
+ */
+#ifndef GTH_HARNESS_AGREE_H
+#define GTH_HARNESS_AGREE_H
+
+#include <stddef.h>
+
+#include "harness/adapter.h"
+
+/* How much of an error text is the same on every run: all of it, except for
+ * Go's texts that name what they found in map order ("broken trace: failed to
+ * advance" dumps the frontier; an invalid func or file string ID is the first
+ * met among the stacks), of which only the first words are. */
+size_t gth_message_key(const char *msg, size_t len);
+/* 1 if two error texts agree: their keys are the same. */
+int gth_same_message(const char *a, size_t alen, const char *b, size_t blen);
+/* The same for NUL-terminated texts. */
+int gth_same_message_str(const char *a, const char *b);
+
+/* How two results compare. */
+typedef struct gth_agreement {
+    int verdicts_agree;
+    int messages_compared; /* both rejected */
+    int messages_agree;
+    int streams_compared;  /* neither is an ERROR */
+    int streams_agree;
+    size_t line;           /* the first differing stream line (1-based), 0 if none */
+} gth_agreement;
+
+void gth_compare(const gth_result *a, const gth_result *b, gth_agreement *c);
+/* 1 if the comparison is an agreement: verdicts and compared streams agree;
+ * with texts, rejection texts too. */
+int gth_agreement_ok(const gth_agreement *c, int texts);
+/* gth_compare, then gth_agreement_ok. */
+int gth_results_agree(const gth_result *a, const gth_result *b, int texts);
+
+#endif
