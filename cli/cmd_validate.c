@@ -12,11 +12,13 @@
 #include "base/quote.h"
 #include "cli/cli.h"
 #include "spec/invariants.h"
+#include "validator/digest.h"
 #include "validator/reader.h"
 #include "validator/testtrace.h"
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--events] [--json] [--quiet] [FILE|-]...\n\n"
+    fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--events] [--digest] [--json] [--quiet]\n"
+               "                    [FILE|-]...\n\n"
                "Reads binary Go execution traces (v2 format) and checks each the way Go does\n"
                "(standard input when no FILE is given, or for -). Prints nothing for a valid\n"
                "trace and a diagnostic naming the file on stderr for an invalid one. Every\n"
@@ -31,6 +33,9 @@ static void usage(FILE *f) {
                "  --events     print the canonical event stream (docs/EVENTS.md) on stdout,\n"
                "               up to the event that fails; an event the validator rejects is\n"
                "               printed, one the reader or the API rejects is not\n"
+               "  --digest     print `DIGEST <sha256 hex> <lines>` on stdout for each file read,\n"
+               "               after its events: the stream digest of adapters/README.md over\n"
+               "               the lines --events prints\n"
                "  --json       print each file's verdict as one JSON object on stdout (after\n"
                "               its events, if any), one line per file, read errors too\n"
                "  --quiet      no diagnostic, only the exit code\n");
@@ -96,14 +101,21 @@ static void report(const char *name, const gth_error *e, const char *msg, const 
     if (event && *event) fprintf(stderr, "  event: %s\n", event);
 }
 
+/* Where the stream goes: stdout (--events), the digest (--digest), or both. */
+typedef struct sink {
+    FILE *events;
+    gth_digest *digest;
+} sink;
+
 static int emit_line(void *ud, const uint8_t *line, size_t len) {
-    FILE *f = ud;
-    if (fwrite(line, 1, len, f) != len || putc('\n', f) == EOF) return -1;
+    sink *k = ud;
+    if (k->events && (fwrite(line, 1, len, k->events) != len || putc('\n', k->events) == EOF)) return -1;
+    if (k->digest && gth_digest_line(k->digest, line, len)) return -1;
     return 0;
 }
 
 /* Checks one file; returns its exit status (0, 1, 2 or 3). */
-static int validate_one(const char *path, int profile, int events, int json, int quiet) {
+static int validate_one(const char *path, int profile, int events, int digest, int json, int quiet) {
     int is_stdin = !strcmp(path, "-");
     int fd = is_stdin ? 0 : open(path, O_RDONLY);
     const char *name = is_stdin ? "<stdin>" : path;
@@ -134,9 +146,18 @@ static int validate_one(const char *path, int profile, int events, int json, int
         }
         src = gth_strict_source(strict, src);
     }
+    static gth_digest dg; /* 16 KiB of buffer: not on the stack */
+    sink k = {events ? stdout : NULL, digest ? &dg : NULL};
+    if (digest && gth_digest_init(&dg)) {
+        gth_digest_free(&dg);
+        fprintf(stderr, "gth validate: cannot start the stream digest\n");
+        gth_strict_free(strict);
+        if (!is_stdin) close(fd);
+        return 3;
+    }
     gth_reader *r = gth_reader_new(NULL, src, &err);
     if (r) {
-        gth_run_opts o = {.profile = profile, .emit = events ? emit_line : NULL, .ud = stdout, .message = &msg, .strict = strict};
+        gth_run_opts o = {.profile = profile, .emit = k.events || k.digest ? emit_line : NULL, .ud = &k, .message = &msg, .strict = strict};
         rc = gth_testtrace_run_at(r, &o, &event, NULL, &err);
         gth_reader_free(r);
     } else {
@@ -145,6 +166,22 @@ static int validate_one(const char *path, int profile, int events, int json, int
     }
     gth_strict_free(strict);
     if (!is_stdin) close(fd);
+    if (digest) {
+        /* A stream, accepted or cut short by a finding, has a digest; a trace
+         * that could not be read (or a failure of gth) has none. */
+        char hex[GTH_DIGEST_HEX_LEN + 1];
+        int ok = gth_digest_final(&dg, hex) == 0;
+        gth_digest_free(&dg);
+        if (rc == GTH_OK || rc == GTH_EINVALID) {
+            if (!ok) {
+                fprintf(stderr, "gth validate: %s: the stream digest failed\n", name);
+                gth_buf_free(&msg);
+                gth_buf_free(&event);
+                return 3;
+            }
+            printf("DIGEST %s %llu\n", hex, (unsigned long long)dg.lines);
+        }
+    }
     if (rc == GTH_OK) {
         if (json) {
             printf("{\"file\":");
@@ -166,7 +203,7 @@ static int validate_one(const char *path, int profile, int events, int json, int
 }
 
 int gth_cmd_validate(int argc, char **argv) {
-    int json = 0, quiet = 0, events = 0;
+    int json = 0, quiet = 0, events = 0, digest = 0;
     int profile = GTH_PROFILE_VALIDATE;
     int npaths = 0, stdin_seen = 0;
     for (int i = 1; i < argc; i++) {
@@ -180,6 +217,8 @@ int gth_cmd_validate(int argc, char **argv) {
             quiet = 1;
         } else if (!strcmp(a, "--events")) {
             events = 1;
+        } else if (!strcmp(a, "--digest")) {
+            digest = 1;
         } else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
             const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v) {
@@ -210,7 +249,7 @@ int gth_cmd_validate(int argc, char **argv) {
     }
     static char outbuf[1 << 16];
     if (events) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    if (!npaths) return validate_one("-", profile, events, json, quiet);
+    if (!npaths) return validate_one("-", profile, events, digest, json, quiet);
     int worst = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -219,7 +258,7 @@ int gth_cmd_validate(int argc, char **argv) {
             continue;
         }
         if (a[0] == '-' && a[1]) continue;
-        int rc = validate_one(a, profile, events, json, quiet);
+        int rc = validate_one(a, profile, events, digest, json, quiet);
         if (rc > worst) worst = rc;
     }
     return worst;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what gotrace-harness needs on a Debian/Ubuntu machine: a C toolchain
 # (gcc and clang with its sanitizer and libFuzzer runtimes), CMake and Ninja,
-# cmocka, AFL++, zip/unzip (OSS-Fuzz seed archives). Go must already be on PATH.
+# cmocka, OpenSSL's libcrypto (stream digests), AFL++, zip/unzip (OSS-Fuzz seed
+# archives). Go must already be on PATH.
 # Safe to run again.
 set -euo pipefail
-pkgs=(build-essential cmake ninja-build pkg-config clang llvm lld libclang-rt-14-dev libcmocka-dev afl++ zip unzip)
+pkgs=(build-essential cmake ninja-build pkg-config clang llvm lld libclang-rt-14-dev libcmocka-dev libssl-dev afl++ zip unzip)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -39,7 +39,7 @@ ar rcs "$WORK/libgth.a" "$obj"/lib/*.o
 for f in cli/*.c; do
   $CC $CFLAGS "${defs[@]}" -DGTH_SOURCE_DIR="\"$src\"" -c "$f" -o "$obj/cli/$(basename "$f" .c).o"
 done
-$CC $CFLAGS "$obj"/cli/*.o "$WORK/libgth.a" -lm -o "$WORK/gth"
+$CC $CFLAGS "$obj"/cli/*.o "$WORK/libgth.a" -lcrypto -lm -o "$WORK/gth"
 $CC $CFLAGS "${defs[@]}" fuzz/dictgen.c "$WORK/libgth.a" -lm -o "$WORK/dictgen"
 $CC $CFLAGS "${defs[@]}" -c fuzz/common.c -o "$obj/common.o"
 

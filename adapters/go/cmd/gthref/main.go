@@ -4,8 +4,8 @@
 //
 // Usage:
 //
-//	gthref validate [--profile=parser|validate] [--events] [--quiet] FILE|- ...
-//	gthref validate --batch [--profile=...] [--events]   (trace paths on stdin)
+//	gthref validate [--profile=parser|validate] [--events] [--digest] [--quiet] FILE|- ...
+//	gthref validate --batch [--profile=...] [--events] [--digest]   (trace paths on stdin)
 //	gthref raw text2bytes|bytes2text                      (stdin -> stdout)
 //	gthref test2bytes FILE.test                           (binary trace -> stdout)
 //	gthref expect FILE.test                               (SUCCESS | FAILURE "<re>")
@@ -42,8 +42,8 @@ const (
 )
 
 const usage = `usage:
-  gthref validate [--profile=parser|validate] [--events] [--quiet] FILE|- ...
-  gthref validate --batch [--profile=parser|validate] [--events]
+  gthref validate [--profile=parser|validate] [--events] [--digest] [--quiet] FILE|- ...
+  gthref validate --batch [--profile=parser|validate] [--events] [--digest]
 ` + toolsUsage + `  gthref readloop FILE
   gthref version
 `

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,6 +106,53 @@ func TestValidate(t *testing.T) {
 		if code != tc.code || out != tc.out {
 			t.Errorf("gthref %q: exit %d, want %d\n--- got ---\n%s--- want ---\n%s", tc.args, code, tc.code, out, tc.out)
 		}
+	}
+}
+
+// digestLine is the DIGEST line of a stream, computed from its definition:
+// SHA-256 of the lines as --events prints them.
+func digestLine(stream string) string {
+	return fmt.Sprintf("DIGEST %x %d\n", sha256.Sum256([]byte(stream)), strings.Count(stream, "\n"))
+}
+
+func TestDigest(t *testing.T) {
+	valid, headerOnly := fixtures(t)
+	notTrace := filepath.Join(t.TempDir(), "not.trace")
+	if err := os.WriteFile(notTrace, []byte("not a trace"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const headerOnlyEvents = "1 Sync M=-1 P=-1 G=-1 N=1\n"
+	for _, tc := range []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"validate", "--digest", valid}, 0, digestLine(validEvents) + "ACCEPT\n"},
+		{[]string{"validate", "--events", "--digest", valid}, 0, validEvents + digestLine(validEvents) + "ACCEPT\n"},
+		// Rejected by the validator: the stream up to and with the rejected event.
+		{[]string{"validate", "--digest", headerOnly}, 1,
+			digestLine(headerOnlyEvents) + "REJECT \"sync 1 has no clock snapshot\"\n"},
+		{[]string{"validate", "--profile=parser", "--digest", headerOnly}, 0, digestLine(headerOnlyEvents) + "ACCEPT\n"},
+		// Rejected before any event: the digest of no bytes.
+		{[]string{"validate", "--digest", notTrace}, 1,
+			"DIGEST e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 0\nREJECT \"bad file format: not a Go execution trace?\"\n"},
+		{[]string{"validate", "--quiet", "--digest", valid}, 2, ""},
+	} {
+		code, out, _ := gthref(t, "", tc.args...)
+		if code != tc.code || out != tc.out {
+			t.Errorf("gthref %q: exit %d, want %d\n--- got ---\n%s--- want ---\n%s", tc.args, code, tc.code, out, tc.out)
+		}
+	}
+
+	// Batch mode: a trace that cannot be read has no digest.
+	missing := filepath.Join(t.TempDir(), "missing.trace")
+	code, out, _ := gthref(t, valid+"\n"+missing+"\n"+valid+"\n", "validate", "--batch", "--digest")
+	_, err := os.ReadFile(missing)
+	want := "== " + valid + "\n" + digestLine(validEvents) + "ACCEPT\n== end\n" +
+		"== " + missing + "\nERROR \"" + err.Error() + "\"\n== end\n" +
+		"== " + valid + "\n" + digestLine(validEvents) + "ACCEPT\n== end\n"
+	if code != exitUsage || out != want {
+		t.Errorf("batch: exit %d\n--- got ---\n%s--- want ---\n%s", code, out, want)
 	}
 }
 

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"strconv"
@@ -15,6 +18,7 @@ import (
 type validateOpts struct {
 	profile check.Profile
 	events  bool
+	digest  *streamDigest // nil: no --digest
 	quiet   bool
 	framed  bool // print "== <path>" ... "== end" around each trace
 	batch   bool // stdin holds the list of paths, not a trace
@@ -26,6 +30,7 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	profile := fs.String("profile", "validate", "parser: Go's reader only; validate: also Go's testtrace validator")
 	events := fs.Bool("events", false, "print the canonical event stream before each verdict")
+	digest := fs.Bool("digest", false, "print the stream digest (DIGEST <sha256 hex> <lines>) before each verdict")
 	quiet := fs.Bool("quiet", false, "print nothing; the exit code is the answer")
 	batch := fs.Bool("batch", false, "read trace paths from stdin, one per line")
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
@@ -42,8 +47,8 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case *batch && len(files) > 0:
 		fmt.Fprintln(stderr, "gthref: --batch takes the trace paths on stdin, not as arguments")
 		return exitUsage
-	case *quiet && (*batch || *events):
-		fmt.Fprintln(stderr, "gthref: --quiet cannot be combined with --batch or --events")
+	case *quiet && (*batch || *events || *digest):
+		fmt.Fprintln(stderr, "gthref: --quiet cannot be combined with --batch, --events or --digest")
 		return exitUsage
 	case !*batch && len(files) == 0:
 		fmt.Fprint(stderr, usage)
@@ -51,6 +56,9 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	opts := validateOpts{profile: prof, events: *events, quiet: *quiet, framed: *batch || len(files) > 1, batch: *batch}
+	if *digest {
+		opts.digest = newStreamDigest()
+	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	code := exitOK
 	one := func(path string) {
@@ -99,13 +107,27 @@ func validateOne(path string, stdin io.Reader, out *bufio.Writer, stderr io.Writ
 		return exitUsage
 	}
 	var emit func([]byte)
-	if opts.events {
+	switch d := opts.digest; {
+	case opts.events && d != nil:
+		d.reset()
+		emit = func(line []byte) {
+			out.Write(line)
+			out.WriteByte('\n')
+			d.line(line)
+		}
+	case opts.events:
 		emit = func(line []byte) {
 			out.Write(line)
 			out.WriteByte('\n')
 		}
+	case d != nil:
+		d.reset()
+		emit = d.line
 	}
 	res := check.Run(data, opts.profile, emit)
+	if opts.digest != nil {
+		out.WriteString("DIGEST " + opts.digest.sum() + " " + strconv.Itoa(res.Events) + "\n")
+	}
 	if !opts.quiet {
 		out.WriteString(res.Verdict() + "\n")
 	}
@@ -123,4 +145,33 @@ func readInput(path string, stdin io.Reader, stdinIsList bool) ([]byte, error) {
 		return nil, fmt.Errorf("%s: stdin holds the list of paths in --batch mode", path)
 	}
 	return io.ReadAll(stdin)
+}
+
+// streamDigest computes the stream digest of the adapter protocol: SHA-256 over
+// the canonical lines, each followed by "\n" (adapters/README.md).
+type streamDigest struct {
+	h hash.Hash
+	w *bufio.Writer // batches the lines into large writes to h
+}
+
+func newStreamDigest() *streamDigest {
+	h := sha256.New()
+	return &streamDigest{h: h, w: bufio.NewWriterSize(h, 64<<10)}
+}
+
+func (d *streamDigest) reset() {
+	d.h.Reset()
+	d.w.Reset(d.h)
+}
+
+// line adds one canonical line (without its newline).
+func (d *streamDigest) line(b []byte) {
+	d.w.Write(b)
+	d.w.WriteByte('\n')
+}
+
+// sum returns the digest of the lines added since reset, in lower-case hex.
+func (d *streamDigest) sum() string {
+	d.w.Flush() // writes to a hash.Hash never fail
+	return hex.EncodeToString(d.h.Sum(nil))
 }

@@ -86,7 +86,7 @@ func appendExperimental(b []byte, x trace.ExperimentalEvent) []byte {
 // unambiguous.
 func appendValue(b []byte, v trace.Value) []byte {
 	if v.Kind() == trace.ValueString {
-		return strconv.AppendQuote(b, v.String())
+		return appendQuote(b, v.String())
 	}
 	return strconv.AppendUint(b, v.Uint64(), 10)
 }

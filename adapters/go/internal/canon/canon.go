@@ -4,6 +4,11 @@
 //
 // The rendering goes only through the public API of golang.org/x/exp/trace, so
 // whatever a getter computes (or panics on) is what the line reflects.
+//
+// For whole traces use a Printer: it renders each distinct stack once per
+// generation and appends it from a cache afterwards, which makes a line cost
+// little more than copying its bytes. AppendEvent is the same rendering
+// without the cache.
 package canon
 
 import (
@@ -12,15 +17,87 @@ import (
 	"golang.org/x/exp/trace"
 )
 
+// A Printer renders the canonical lines of one trace's events, in the order the
+// reader delivers them. It keeps the text of the stacks it printed since the
+// last Sync event (every generation opens with one), bounded in size. The zero
+// Printer is ready to use; it is not safe for concurrent use. Start a new trace
+// with Reset (or a new Printer).
+//
+// A cached stack is the text that rendering it the first time produced: Stack
+// is a handle into the tables of its generation, which do not change once the
+// reader delivers their events, so Stack.Frames yields the same frames for the
+// same handle every time (and a getter that panics does so on the first
+// rendering, which then ends the caller's run).
+type Printer struct {
+	stacks map[trace.Stack]span // stack handle -> its text in text
+	text   []byte
+	// The stack appended last, when it is cached: a transition's stack is
+	// often the event's stack too.
+	last     trace.Stack
+	lastSpan span
+
+	// Consecutive events mostly share the millions of their time and their
+	// thread: the digits of the last ones are kept.
+	timeHi, thread memo
+}
+
+// memo holds the decimal digits of the last value appended through it.
+type memo struct {
+	v      int64
+	n      uint8
+	valid  bool
+	digits [20]byte
+}
+
+func (m *memo) append(b []byte, v int64) []byte {
+	if !m.valid || m.v != v {
+		m.v, m.valid = v, true
+		m.n = uint8(len(strconv.AppendInt(m.digits[:0], v, 10)))
+	}
+	return append(b, m.digits[:m.n]...)
+}
+
+type span struct{ off, len int }
+
+const (
+	cacheStackMax = 4 << 10  // longer stacks are rendered every time
+	cacheTotalMax = 16 << 20 // then the cache stops growing until the next Sync
+)
+
+// Reset drops the cached stacks.
+func (p *Printer) Reset() {
+	clear(p.stacks)
+	p.text = p.text[:0]
+	p.last = trace.NoStack
+}
+
 // AppendEvent appends the canonical line of ev to b, without the newline.
 //
 // The getters of trace.Event may panic on inputs the reader accepts; AppendEvent
 // does not recover, so callers that must survive such inputs recover themselves.
+func (p *Printer) AppendEvent(b []byte, ev trace.Event) []byte {
+	if ev.Kind() == trace.EventSync {
+		p.Reset()
+	}
+	return appendEvent(p, b, ev)
+}
+
+// AppendEvent appends the canonical line of ev to b, without the newline, with
+// nothing cached (see Printer).
 func AppendEvent(b []byte, ev trace.Event) []byte {
-	b = strconv.AppendInt(b, int64(ev.Time()), 10)
+	return appendEvent(nil, b, ev)
+}
+
+func appendEvent(p *Printer, b []byte, ev trace.Event) []byte {
+	b = p.appendTime(b, int64(ev.Time()))
 	b = append(b, ' ')
 	b = append(b, ev.Kind().String()...)
-	b = appendInt(b, " M=", int64(ev.Thread()))
+	b = append(b, " M="...)
+	if p != nil {
+		b = p.thread.append(b, int64(ev.Thread()))
+	} else {
+		b = strconv.AppendInt(b, int64(ev.Thread()), 10)
+	}
 	b = appendInt(b, " P=", int64(ev.Proc()))
 	b = appendInt(b, " G=", int64(ev.Goroutine()))
 
@@ -45,7 +122,7 @@ func AppendEvent(b []byte, ev trace.Event) []byte {
 				if i > 0 {
 					b = append(b, ' ')
 				}
-				b = strconv.AppendQuote(b, a.Name)
+				b = appendQuote(b, a.Name)
 				b = append(b, '=')
 				b = appendValue(b, a.Value)
 			}
@@ -66,7 +143,7 @@ func AppendEvent(b []byte, ev trace.Event) []byte {
 		b = appendQuoted(b, " Category=", l.Category)
 		b = appendQuoted(b, " Message=", l.Message)
 	case trace.EventStateTransition:
-		b = appendTransition(b, ev.StateTransition())
+		b = appendTransition(p, b, ev.StateTransition())
 	default:
 		// Experimental events: not every API generation has them (api_*.go).
 		b = appendExperimentalEvent(b, ev)
@@ -76,7 +153,53 @@ func AppendEvent(b []byte, ev trace.Event) []byte {
 	// so comparing with NoStack covers the "always for StackSample" rule too.
 	if stk := ev.Stack(); stk != trace.NoStack {
 		b = append(b, " Stack="...)
-		b = AppendStack(b, stk)
+		b = p.appendStack(b, stk)
+	}
+	return b
+}
+
+// appendTime appends t in decimal: the digits above the last six from the
+// memo, the last six padded.
+func (p *Printer) appendTime(b []byte, t int64) []byte {
+	const split = 1_000_000
+	if p == nil || t < split {
+		return strconv.AppendInt(b, t, 10)
+	}
+	b = p.timeHi.append(b, t/split)
+	lo := t % split
+	b = appendPair(b, lo/10000)
+	b = appendPair(b, lo/100%100)
+	return appendPair(b, lo%100)
+}
+
+// appendPair appends 0 <= v < 100 as two digits.
+func appendPair(b []byte, v int64) []byte {
+	return append(b, digitPairs[2*v], digitPairs[2*v+1])
+}
+
+// appendStack appends stk, from the cache when it is there (p may be nil).
+func (p *Printer) appendStack(b []byte, stk trace.Stack) []byte {
+	if p == nil {
+		return AppendStack(b, stk)
+	}
+	if stk == p.last && stk != trace.NoStack {
+		return append(b, p.text[p.lastSpan.off:p.lastSpan.off+p.lastSpan.len]...)
+	}
+	if s, ok := p.stacks[stk]; ok {
+		p.last, p.lastSpan = stk, s
+		return append(b, p.text[s.off:s.off+s.len]...)
+	}
+	start := len(b)
+	b = AppendStack(b, stk)
+	n := len(b) - start
+	if n <= cacheStackMax && len(p.text)+n <= cacheTotalMax {
+		if p.stacks == nil {
+			p.stacks = make(map[trace.Stack]span)
+		}
+		s := span{len(p.text), n}
+		p.stacks[stk] = s
+		p.text = append(p.text, b[start:]...)
+		p.last, p.lastSpan = stk, s
 	}
 	return b
 }
@@ -90,18 +213,18 @@ func AppendStack(b []byte, stk trace.Stack) []byte {
 			b = append(b, ", "...)
 		}
 		first = false
-		b = strconv.AppendQuote(b, f.Func)
+		b = appendQuote(b, f.Func)
 		b = append(b, "@0x"...)
 		b = strconv.AppendUint(b, f.PC, 16)
 		b = append(b, ' ')
-		b = strconv.AppendQuote(b, f.File)
+		b = appendQuote(b, f.File)
 		b = append(b, ':')
 		b = strconv.AppendUint(b, f.Line, 10)
 	}
 	return append(b, ']')
 }
 
-func appendTransition(b []byte, st trace.StateTransition) []byte {
+func appendTransition(p *Printer, b []byte, st trace.StateTransition) []byte {
 	switch st.Resource.Kind {
 	case trace.ResourceGoroutine:
 		from, to := st.Goroutine()
@@ -123,7 +246,7 @@ func appendTransition(b []byte, st trace.StateTransition) []byte {
 	// a transition prints an empty "TransitionStack=[]"; NoStack prints nothing.
 	if st.Stack != trace.NoStack {
 		b = append(b, " TransitionStack="...)
-		b = AppendStack(b, st.Stack)
+		b = p.appendStack(b, st.Stack)
 	}
 	return b
 }
@@ -141,8 +264,25 @@ func appendResource(b []byte, prefix string, r trace.ResourceID) []byte {
 	return append(b, "None"...)
 }
 
+// digitPairs holds "00" to "99".
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+// appendInt appends prefix and v; ids are mostly -1 ("none") or small.
 func appendInt(b []byte, prefix string, v int64) []byte {
-	return strconv.AppendInt(append(b, prefix...), v, 10)
+	b = append(b, prefix...)
+	if v == -1 {
+		return append(b, "-1"...)
+	}
+	return strconv.AppendInt(b, v, 10)
 }
 
 func appendUint(b []byte, prefix string, v uint64) []byte {
@@ -150,7 +290,20 @@ func appendUint(b []byte, prefix string, v uint64) []byte {
 }
 
 func appendQuoted(b []byte, prefix, s string) []byte {
-	return strconv.AppendQuote(append(b, prefix...), s)
+	return appendQuote(append(b, prefix...), s)
+}
+
+// appendQuote appends s quoted as strconv.Quote quotes it. Printable ASCII other
+// than '"' and '\\' is copied as it is; only other strings go through strconv.
+func appendQuote(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func appendPadded9(b []byte, n int) []byte {

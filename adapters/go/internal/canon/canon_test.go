@@ -101,7 +101,9 @@ func TestRichTrace(t *testing.T) {
 }
 
 // render builds a trace with gen and returns its canonical stream, one line per
-// event delivered by the reader, then "error: <text>" if the reader failed.
+// event delivered by the reader, then "error: <text>" if the reader failed. The
+// lines come from a Printer; the test fails if AppendEvent, which caches
+// nothing, renders any event differently.
 func render(t *testing.T, ver version.Version, gen func(*testgen.Trace)) string {
 	t.Helper()
 	data, err := gentrace.Binary(ver, gen)
@@ -112,7 +114,11 @@ func render(t *testing.T, ver version.Version, gen func(*testgen.Trace)) string 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sb strings.Builder
+	var (
+		sb   strings.Builder
+		p    canon.Printer
+		line []byte
+	)
 	for {
 		ev, err := r.ReadEvent()
 		if err == io.EOF {
@@ -122,10 +128,61 @@ func render(t *testing.T, ver version.Version, gen func(*testgen.Trace)) string 
 			sb.WriteString("error: " + err.Error() + "\n")
 			break
 		}
-		sb.Write(canon.AppendEvent(nil, ev))
+		line = p.AppendEvent(line[:0], ev)
+		if plain := canon.AppendEvent(nil, ev); !bytes.Equal(line, plain) {
+			t.Errorf("Printer and AppendEvent differ:\n%s\n%s", line, plain)
+		}
+		sb.Write(line)
 		sb.WriteByte('\n')
 	}
 	return sb.String()
+}
+
+// TestPrinterGenerations checks the stack cache across generations: the same
+// stack ids name other frames in the next generation, and a stack that events
+// share is printed the same every time.
+func TestPrinterGenerations(t *testing.T) {
+	got := render(t, version.Go126, func(t *testgen.Trace) {
+		for gen, stk := range [][]trace.StackFrame{mainStack, workerStack} {
+			g := t.Generation(uint64(gen + 1))
+			g.Sync(1_000_000_000, testgen.Time(10+gen*100), 99+uint64(gen), time.Date(2025, 2, 28, 15, 4, 9+gen, 0, time.UTC))
+			b := g.Batch(1, testgen.Time(20+gen*100))
+			b.Event("ProcStatus", trace.ProcID(0), tracev2.ProcRunning)
+			seq := uint64(1)
+			if gen == 0 {
+				b.Event("GoStatus", trace.GoID(1), trace.ThreadID(1), tracev2.GoRunning)
+			} else {
+				b.Event("GoStatus", trace.GoID(1), trace.NoThread, tracev2.GoRunnable)
+				b.Event("GoStart", trace.GoID(1), testgen.Seq(seq))
+				seq++
+			}
+			b.Event("GoStop", "preempted", stk)
+			b.Event("GoStart", trace.GoID(1), testgen.Seq(seq))
+			b.Event("GoStop", "yield", stk)
+		}
+	})
+	const (
+		mainText   = `["main.main"@0x401000 "/src/main.go":10, "runtime.main"@0x43a0e0 "/go/src/runtime/proc.go":283]`
+		workerText = `["main.worker"@0x402000 "/src/main.go":20]`
+	)
+	want := `9 Sync M=-1 P=-1 G=-1 N=1 Trace=10 Mono=99 Wall=1740755049.000000000
+21 StateTransition M=1 P=-1 G=-1 ProcID=0 Undetermined->Running Reason=""
+22 StateTransition M=1 P=0 G=-1 GoID=1 Undetermined->Running Reason=""
+23 StateTransition M=1 P=0 G=1 GoID=1 Running->Runnable Reason="preempted" TransitionStack=` + mainText + ` Stack=` + mainText + `
+24 StateTransition M=1 P=0 G=-1 GoID=1 Runnable->Running Reason=""
+25 StateTransition M=1 P=0 G=1 GoID=1 Running->Runnable Reason="yield" TransitionStack=` + mainText + ` Stack=` + mainText + `
+109 Sync M=-1 P=-1 G=-1 N=2 Trace=110 Mono=100 Wall=1740755050.000000000
+121 StateTransition M=1 P=0 G=-1 ProcID=0 Running->Running Reason=""
+122 StateTransition M=1 P=0 G=-1 GoID=1 Runnable->Runnable Reason=""
+123 StateTransition M=1 P=0 G=-1 GoID=1 Runnable->Running Reason=""
+124 StateTransition M=1 P=0 G=1 GoID=1 Running->Runnable Reason="preempted" TransitionStack=` + workerText + ` Stack=` + workerText + `
+125 StateTransition M=1 P=0 G=-1 GoID=1 Runnable->Running Reason=""
+126 StateTransition M=1 P=0 G=1 GoID=1 Running->Runnable Reason="yield" TransitionStack=` + workerText + ` Stack=` + workerText + `
+127 Sync M=-1 P=-1 G=-1 N=3
+`
+	if got != want {
+		t.Errorf("got\n%swant\n%s", got, want)
+	}
 }
 
 // TestWallBeforeEpoch pins the zone-independent wall-clock rendering for a

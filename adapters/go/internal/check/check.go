@@ -84,7 +84,10 @@ func Run(data []byte, prof Profile, emit func(line []byte)) Result {
 	if prof == Validate {
 		v = newValidator(data)
 	}
-	var line []byte
+	var (
+		pr   canon.Printer
+		line []byte
+	)
 	for {
 		ev, err := readEvent(r)
 		if err == io.EOF {
@@ -94,7 +97,7 @@ func Run(data []byte, prof Profile, emit func(line []byte)) Result {
 			res.Err = err
 			return res
 		}
-		line, err = format(line[:0], ev)
+		line, err = format(&pr, line[:0], ev)
 		if err != nil {
 			res.Err = err
 			return res
@@ -122,9 +125,9 @@ func readEvent(r *trace.Reader) (ev trace.Event, err error) {
 	return r.ReadEvent()
 }
 
-func format(b []byte, ev trace.Event) (out []byte, err error) {
+func format(pr *canon.Printer, b []byte, ev trace.Event) (out []byte, err error) {
 	defer recoverInto(&err)
-	return canon.AppendEvent(b, ev), nil
+	return pr.AppendEvent(b, ev), nil
 }
 
 func validate(v *testtrace.Validator, ev trace.Event) (err error) {
