@@ -54,6 +54,45 @@ static void add_line(gth_adapter *a, gth_result *res, const void *p, size_t n) {
 
 /* ---- Specs ------------------------------------------------------------------ */
 
+/* The readers of Go's releases: go@REL[:parser|:validate] runs gthref-goREL,
+ * gthref built against that release's reader (adapters/RELEASES.md). It sits
+ * beside gthref, or beside gth when gthref was not found. */
+static const char *const go_releases[] = {"1.22", "1.23", "1.24", "1.25", "1.26", "1.27"};
+
+static int parse_go_release(gth_adapter *a, const char *spec, const char *gthref, char *why, size_t whysz) {
+    const char *rel = spec + 3, *colon = strchr(rel, ':');
+    size_t rn = colon ? (size_t)(colon - rel) : strlen(rel);
+    const char *profile = !colon || !strcmp(colon, ":validate") ? "validate" : !strcmp(colon, ":parser") ? "parser" : NULL;
+    size_t k = 0, nrel = sizeof go_releases / sizeof go_releases[0];
+    while (k < nrel && (strlen(go_releases[k]) != rn || strncmp(go_releases[k], rel, rn))) k++;
+    if (k == nrel || !profile) {
+        snprintf(why, whysz, "unknown adapter %s (Go releases: go@1.22 ... go@1.27, optionally :parser or :validate)", spec);
+        return -1;
+    }
+    char dir[PATH_MAX];
+    const char *slash = gthref ? strrchr(gthref, '/') : NULL;
+    if (slash) {
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - gthref), gthref);
+    } else {
+        ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+        char *s = n > 0 ? (dir[n] = 0, strrchr(dir, '/')) : NULL;
+        if (!s) return snprintf(why, whysz, "adapter %s: cannot locate gth's directory", spec), -1;
+        *s = 0;
+    }
+    char exe[PATH_MAX + 32];
+    snprintf(exe, sizeof exe, "%s/gthref-go%s", dir, go_releases[k]);
+    if (access(exe, X_OK) != 0) {
+        snprintf(why, whysz, "adapter %s needs %s, which was not found (built with the project: cmake/GoReleases.cmake)", spec, exe);
+        return -1;
+    }
+    size_t n = strlen(exe) + 64;
+    a->command = malloc(n);
+    if (!a->command) return snprintf(why, whysz, "out of memory"), -1;
+    snprintf(a->command, n, "'%s' validate --profile=%s", exe, profile);
+    snprintf(a->name, sizeof a->name, "go@%s:%s", go_releases[k], profile);
+    return 0;
+}
+
 int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char *why, size_t whysz) {
     memset(a, 0, sizeof *a);
     a->pid = -1;
@@ -75,6 +114,7 @@ int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char
     const char *profile = NULL;
     if (!strcmp(spec, "go") || !strcmp(spec, "go:validate")) profile = "validate";
     else if (!strcmp(spec, "go:parser")) profile = "parser";
+    else if (!strncmp(spec, "go@", 3)) return parse_go_release(a, spec, gthref, why, whysz);
     if (profile) {
         if (!gthref) {
             snprintf(why, whysz, "adapter %s needs the Go adapter (gthref), which was not found", spec);

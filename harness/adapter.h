@@ -45,8 +45,10 @@ typedef struct gth_adapter {
 } gth_adapter;
 
 /* Parses an adapter spec: "gth", "gth:parser", "gth:validate", "go",
- * "go:parser", "go:validate", or NAME=COMMAND / COMMAND for any other adapter.
- * gthref: the Go adapter's path (for "go..."). Returns 0 or -1 (why). */
+ * "go:parser", "go:validate", a Go release's reader "go@1.22" ... "go@1.27"
+ * (optionally ":parser" or ":validate"), or NAME=COMMAND / COMMAND for any other
+ * adapter. gthref: the Go adapter's path (for "go..."; the release adapters sit
+ * beside it). Returns 0 or -1 (why). */
 int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char *why, size_t whysz);
 /* Runs one trace (a binary file). Starts or restarts the process as needed; an
  * adapter that dies or exceeds its time gives RES_ERROR with a message. */

@@ -2,7 +2,8 @@
 # run.sh OUTDIR [--toolchain goX.Y.Z] [--stress-only|--normal-only] [--duration D]
 #
 # Builds every test program of this directory with the given Go toolchain
-# (GOTOOLCHAIN; default: the local go) and runs each one normally and under
+# (--toolchain, else $GOTOOLCHAIN, else the local go: `GOTOOLCHAIN=go1.27.3
+# run.sh OUTDIR` runs them under Go 1.27.3) and runs each one normally and under
 # GODEBUG=traceadvanceperiod=0 (stress: a new generation as often as the runtime
 # can), writing OUTDIR/<prog>-<goversion>-<normal|stress>.trace.
 #
@@ -23,7 +24,7 @@ usage() {
 [ $# -ge 1 ] || usage
 outdir=$1
 shift
-toolchain=local
+toolchain=${GOTOOLCHAIN:-local}
 modes="normal stress"
 duration=
 while [ $# -gt 0 ]; do

@@ -12,7 +12,6 @@
 package canon
 
 import (
-	"slices"
 	"strconv"
 
 	"golang.org/x/exp/trace"
@@ -104,7 +103,7 @@ func appendEvent(p *Printer, b []byte, ev trace.Event) []byte {
 
 	switch kind := ev.Kind(); kind {
 	case trace.EventSync:
-		b = appendSync(b, ev.Sync())
+		b = appendSyncEvent(b, ev)
 	case trace.EventMetric:
 		m := ev.Metric()
 		b = appendQuoted(b, " Name=", m.Name)
@@ -145,8 +144,9 @@ func appendEvent(p *Printer, b []byte, ev trace.Event) []byte {
 		b = appendQuoted(b, " Message=", l.Message)
 	case trace.EventStateTransition:
 		b = appendTransition(p, b, ev.StateTransition())
-	case trace.EventExperimental:
-		b = appendExperimental(b, ev.Experimental())
+	default:
+		// Experimental events: not every API generation has them (api_*.go).
+		b = appendExperimentalEvent(b, ev)
 	}
 
 	// A StackSample always carries a stack handle (possibly of an empty stack),
@@ -208,7 +208,7 @@ func (p *Printer) appendStack(b []byte, stk trace.Stack) []byte {
 func AppendStack(b []byte, stk trace.Stack) []byte {
 	b = append(b, '[')
 	first := true
-	for f := range stk.Frames() {
+	for f := range stackFrames(stk) {
 		if !first {
 			b = append(b, ", "...)
 		}
@@ -220,44 +220,6 @@ func AppendStack(b []byte, stk trace.Stack) []byte {
 		b = appendQuote(b, f.File)
 		b = append(b, ':')
 		b = strconv.AppendUint(b, f.Line, 10)
-	}
-	return append(b, ']')
-}
-
-func appendSync(b []byte, s trace.Sync) []byte {
-	b = appendInt(b, " N=", int64(s.N))
-	if c := s.ClockSnapshot; c != nil {
-		b = appendInt(b, " Trace=", int64(c.Trace))
-		b = appendUint(b, " Mono=", c.Mono)
-		// Unix seconds and nanoseconds: independent of the local time zone.
-		b = appendInt(b, " Wall=", c.Wall.Unix())
-		b = append(b, '.')
-		b = appendPadded9(b, c.Wall.Nanosecond())
-	}
-	total := 0
-	for _, batches := range s.ExperimentalBatches {
-		total += len(batches)
-	}
-	if total == 0 {
-		return b
-	}
-	names := make([]string, 0, len(s.ExperimentalBatches))
-	for name := range s.ExperimentalBatches {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	b = append(b, " Batches=["...)
-	first := true
-	for _, name := range names {
-		for _, eb := range s.ExperimentalBatches[name] {
-			if !first {
-				b = append(b, ' ')
-			}
-			first = false
-			b = append(b, name...)
-			b = appendInt(b, ":", int64(eb.Thread))
-			b = appendInt(b, ":", int64(len(eb.Data)))
-		}
 	}
 	return append(b, ']')
 }
@@ -287,33 +249,6 @@ func appendTransition(p *Printer, b []byte, st trace.StateTransition) []byte {
 		b = p.appendStack(b, st.Stack)
 	}
 	return b
-}
-
-func appendExperimental(b []byte, x trace.ExperimentalEvent) []byte {
-	b = append(b, " Name="...)
-	b = append(b, x.Name...)
-	b = append(b, " Experiment="...)
-	b = append(b, x.Experiment...)
-	b = append(b, " Args=["...)
-	for i, name := range x.Args {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, name...)
-		b = append(b, '=')
-		b = appendValue(b, x.ArgValue(i))
-	}
-	return append(b, ']')
-}
-
-// appendValue prints a uint64 value as a decimal. String values (no event of
-// the current spec produces one here) are quoted so that the line stays
-// unambiguous.
-func appendValue(b []byte, v trace.Value) []byte {
-	if v.Kind() == trace.ValueString {
-		return appendQuote(b, v.String())
-	}
-	return strconv.AppendUint(b, v.Uint64(), 10)
 }
 
 func appendResource(b []byte, prefix string, r trace.ResourceID) []byte {

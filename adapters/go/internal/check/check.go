@@ -26,7 +26,6 @@ import (
 	"golang.org/x/exp/trace"
 	"golang.org/x/exp/trace/gthharness/internal/canon"
 	"golang.org/x/exp/trace/internal/testtrace"
-	"golang.org/x/exp/trace/internal/version"
 )
 
 // Profile selects how much of Go's checking applies.
@@ -83,8 +82,7 @@ func Run(data []byte, prof Profile, emit func(line []byte)) Result {
 	}
 	var v *testtrace.Validator
 	if prof == Validate {
-		v = testtrace.NewValidator()
-		v.GoVersion = validatorVersion(data)
+		v = newValidator(data)
 	}
 	var (
 		pr   canon.Printer
@@ -115,17 +113,6 @@ func Run(data []byte, prof Profile, emit func(line []byte)) Result {
 			}
 		}
 	}
-}
-
-// validatorVersion is the trace version Go's golden test hands the validator:
-// the header version for the v2 format, zero for the older format (the reader
-// records no version for those). Only comparisons with 1.22 and 1.25 matter.
-func validatorVersion(data []byte) version.Version {
-	ver, err := version.ReadHeader(bytes.NewReader(data))
-	if err != nil || ver < version.Go122 {
-		return 0
-	}
-	return ver
 }
 
 func newReader(data []byte) (r *trace.Reader, err error) {
