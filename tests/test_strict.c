@@ -282,6 +282,7 @@ static void test_mutants(void **state) {
 static const struct {
     const char *name, *rule, *why;
 } golden_exempt[] = {
+    {"go122-confuse-seq-across-generations", "strict.stop-reason", "GoStop with the reason \"whatever\""},
     {"go122-create-syscall-reuse-thread-id", "strict.status-thread",
      "a thread describes a runnable goroutine as on no thread; a runtime names itself"},
     {"go122-go-create-without-running-g", "strict.create-stack", "GoCreate with new_stack=0"},

@@ -28,6 +28,21 @@ typedef struct gth_strict gth_strict;
 gth_strict *gth_strict_new(const gth_allocator *a);
 void gth_strict_free(gth_strict *s);
 
+/* The releases whose rules strict knows: Go 1.22 to 1.27 (minor versions). */
+#define GTH_STRICT_FIRST_RELEASE 22u
+#define GTH_STRICT_LAST_RELEASE 27u
+/* The longest string the runtime writes (tracev2.MaxEventTrailerDataSize). */
+#define GTH_STRICT_MAX_STRING 1024u
+
+/* Parses a release name for --producer ("go1.25", "go1.25.5", "1.25") into
+ * its minor version. GTH_EUSAGE if it is not a release from 1.22 to 1.27. */
+int gth_strict_parse_producer(const char *text, unsigned *minor);
+/* Checks the rules of that release alone (0: of every release that writes
+ * the trace's format, the default: 1.23's format is written by Go 1.23 and
+ * 1.24, 1.26's by Go 1.26 and 1.27, and a rule then accepts what either
+ * writes). Call before the first read. */
+void gth_strict_set_producer(gth_strict *s, unsigned minor);
+
 /* A source that hands src's bytes on unchanged and runs the wire pass over
  * them. s must outlive the source's use. */
 gth_source gth_strict_source(gth_strict *s, gth_source src);
