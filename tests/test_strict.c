@@ -32,6 +32,9 @@
 #include "validator/strict.h"
 #include "validator/testtrace.h"
 
+/* The producer release the strict profile is told (0: inferred). */
+static unsigned producer;
+
 /* Our verdict under a profile: GTH_OK or GTH_EINVALID (anything else fails
  * the test). err and event (may be NULL) receive the finding. */
 static int ours(const uint8_t *data, size_t len, int profile, gth_error *err, gth_buf *event) {
@@ -41,6 +44,7 @@ static int ours(const uint8_t *data, size_t len, int profile, gth_error *err, gt
     if (profile == GTH_PROFILE_STRICT) {
         s = gth_strict_new(NULL);
         assert_non_null(s);
+        if (producer) gth_strict_set_producer(s, producer);
         src = gth_strict_source(s, src);
     }
     int rc;
@@ -275,6 +279,126 @@ static void test_mutants(void **state) {
     assert_true(strict_findings > 0);
 }
 
+/* ---- Rules that differ between releases ------------------------------------------------ */
+
+/* A one-generation trace of format go1.<minor>: goroutine 1 runs on thread 0
+ * and proc 0 and writes `events`; the string table has 1 "main.main",
+ * 2 "/src/main.go" and then `strings` (String entries); from 1.26 an
+ * EndOfGeneration closes it. Packed with gth pack
+ * --fix-sizes. */
+static uint8_t *release_trace(unsigned minor, const char *events, const char *strings, size_t *len) {
+    gth_buf t;
+    gth_buf_init(&t, NULL);
+    gth_buf_printf(&t, "-- expect --\nSUCCESS\n-- trace --\nTrace Go1.%u\n", minor);
+    gth_buf_printf(&t, "EventBatch gen=1 m=18446744073709551615 time=1 size=0\n%s",
+                   minor >= 25 ? "Sync\nFrequency freq=15625000\nClockSnapshot dt=1 mono=99 sec=1 nsec=0\n"
+                               : "Frequency freq=15625000\n");
+    gth_buf_printf(&t, "EventBatch gen=1 m=0 time=100 size=0\nProcStatus dt=1 p=0 pstatus=1\n"
+                       "GoStatus dt=1 g=1 m=0 gstatus=2\n%s",
+                   events);
+    gth_buf_printf(&t, "EventBatch gen=1 m=18446744073709551615 time=0 size=0\nStacks\nStack id=1 nframes=1\n"
+                       "\tpc=4816080 func=1 file=2 line=45\n"
+                       "EventBatch gen=1 m=18446744073709551615 time=0 size=0\nStrings\nString id=1\n"
+                       "\tdata=\"main.main\"\nString id=2\n\tdata=\"/src/main.go\"\n%s%s",
+                   strings, minor >= 26 ? "EndOfGeneration\n" : "");
+    const char *dir = tu_tmpdir("strict-release");
+    char in[4200], out[4200];
+    snprintf(in, sizeof in, "%s/t.test", dir);
+    snprintf(out, sizeof out, "%s/t.bin", dir);
+    tu_write_file(in, t.data, t.len);
+    gth_buf_free(&t);
+    char *argv[] = {(char *)tu_gth(), "pack", "--fix-sizes", in, "-o", out, NULL};
+    if (tu_run(argv, NULL, 0, NULL, NULL, NULL) != 0) fail_msg("gth pack %s failed", in);
+    return read_path(out, len);
+}
+
+/* The rule strict reports for the trace under the given producer (NULL: none);
+ * the validate profile must accept it. */
+static const char *release_verdict(const uint8_t *bin, size_t len, unsigned as) {
+    gth_error err;
+    producer = 0;
+    if (ours(bin, len, GTH_PROFILE_VALIDATE, &err, NULL) != GTH_OK) fail_msg("validate rejects: %s", err.msg);
+    producer = as;
+    int rc = ours(bin, len, GTH_PROFILE_STRICT, &err, NULL);
+    producer = 0;
+    return rc == GTH_OK ? NULL : inv_id(err.inv);
+}
+
+static void expect_rule(const char *what, unsigned minor, unsigned as, const char *events, const char *strings,
+                        const char *want) {
+    size_t len;
+    uint8_t *bin = release_trace(minor, events, strings, &len);
+    const char *got = release_verdict(bin, len, as);
+    int same = want ? got && !strcmp(got, want) : got == NULL;
+    if (!same)
+        fail_msg("%s, format go1.%u, producer %u: strict reports %s, want %s", what, minor, as, got ? got : "nothing",
+                 want ? want : "nothing");
+    free(bin);
+}
+
+static void test_releases(void **state) {
+    (void)state;
+    const char *block = "GoBlock dt=1 reason_string=3 stack=1\n";
+    /* "GC weak to strong wait" from Go 1.23, "synctest" from Go 1.24. */
+    const char *weak = "String id=3\n\tdata=\"GC weak to strong wait\"\n";
+    const char *synctest = "String id=3\n\tdata=\"synctest\"\n";
+    expect_rule("weak", 22, 0, block, weak, "strict.block-reason");
+    expect_rule("weak", 23, 0, block, weak, NULL);
+    expect_rule("synctest", 22, 0, block, synctest, "strict.block-reason");
+    expect_rule("synctest", 23, 0, block, synctest, NULL); /* Go 1.24 writes the 1.23 format */
+    expect_rule("synctest", 23, 23, block, synctest, "strict.block-reason");
+    expect_rule("synctest", 23, 24, block, synctest, NULL);
+    expect_rule("synctest", 25, 0, block, synctest, NULL);
+    expect_rule("synctest", 26, 0, block, synctest, NULL);
+
+    /* An empty UserLog message: an entry of its own before Go 1.26, id 0 from then. */
+    const char *log = "UserLog dt=1 task=0 key_string=1 value_string=3 stack=1\n";
+    const char *empty = "String id=3\n\tdata=\"\"\n";
+    expect_rule("empty message", 22, 0, log, empty, NULL);
+    expect_rule("empty message", 25, 0, log, empty, NULL);
+    expect_rule("empty message", 26, 0, log, empty, "strict.string-empty");
+    expect_rule("empty region name", 25, 0, "UserRegionBegin dt=1 task=0 name_string=3 stack=1\n", empty,
+                "strict.string-empty");
+    /* UserLog messages take fresh ids, so may repeat any string. */
+    expect_rule("repeated message", 26, 0, log, "String id=3\n\tdata=\"main.main\"\n", NULL);
+
+    /* Two strings cut to 1024 bytes: before Go 1.27 the cut is made when the
+     * string is written, so two that differ past it are written the same. */
+    gth_buf two;
+    gth_buf_init(&two, NULL);
+    for (int id = 3; id <= 4; id++) {
+        gth_buf_printf(&two, "String id=%d\n\tdata=\"", id);
+        for (unsigned i = 0; i < GTH_STRICT_MAX_STRING; i++) gth_buf_putc(&two, 'a' + (char)(i % 26));
+        gth_buf_printf(&two, "\"\n");
+    }
+    gth_buf_putc(&two, 0);
+    expect_rule("long strings", 26, 0, "", (const char *)two.data, NULL);
+    expect_rule("long strings", 26, 26, "", (const char *)two.data, NULL);
+    expect_rule("long strings", 26, 27, "", (const char *)two.data, "strict.string-dup");
+    expect_rule("long strings", 25, 0, "", (const char *)two.data, NULL);
+    gth_buf_free(&two);
+
+    /* Ids without gaps: only Go 1.22 assigns them under a lock. */
+    const char *gap = "String id=5\n\tdata=\"main.worker\"\n";
+    expect_rule("gap", 22, 0, "", gap, "strict.table-ids");
+    expect_rule("gap", 23, 0, "", gap, NULL);
+    expect_rule("gap", 26, 0, "", gap, NULL);
+
+    /* Release names. */
+    unsigned m = 0;
+    assert_int_equal(gth_strict_parse_producer("go1.25", &m), GTH_OK);
+    assert_int_equal(m, 25);
+    assert_int_equal(gth_strict_parse_producer("go1.27.3", &m), GTH_OK);
+    assert_int_equal(m, 27);
+    assert_int_equal(gth_strict_parse_producer("1.22", &m), GTH_OK);
+    assert_int_equal(m, 22);
+    assert_int_not_equal(gth_strict_parse_producer("go1.21", &m), GTH_OK);
+    assert_int_not_equal(gth_strict_parse_producer("go1.28", &m), GTH_OK);
+    assert_int_not_equal(gth_strict_parse_producer("go1.25x", &m), GTH_OK);
+    assert_int_not_equal(gth_strict_parse_producer("go1.25.", &m), GTH_OK);
+    assert_int_not_equal(gth_strict_parse_producer("go2.0", &m), GTH_OK);
+}
+
 /* ---- Go's golden traces --------------------------------------------------------------- */
 
 /* Golden tests that Go accepts but that were written by hand, not by a runtime:
@@ -460,13 +584,23 @@ static void test_cli(void **state) {
     assert_int_equal(tu_run(val, NULL, 0, NULL, NULL, NULL), 0);
     char *bad[] = {(char *)tu_gth(), "validate", "--profile=strictest", bin, NULL};
     assert_int_equal(tu_run(bad, NULL, 0, NULL, NULL, NULL), 2);
+
+    /* --producer names the release; only with the strict profile. */
+    char *prod[] = {(char *)tu_gth(), "validate", "--profile=strict", "--producer", "go1.22", bin, NULL};
+    assert_int_equal(tu_run(prod, NULL, 0, NULL, NULL, &err), 1);
+    assert_non_null(strstr(err, "[strict.stack-owner]"));
+    free(err);
+    char *prod2[] = {(char *)tu_gth(), "validate", "--profile=strict", "--producer=go1.21", bin, NULL};
+    assert_int_equal(tu_run(prod2, NULL, 0, NULL, NULL, NULL), 2);
+    char *prod3[] = {(char *)tu_gth(), "validate", "--producer", "go1.22", bin, NULL};
+    assert_int_equal(tu_run(prod3, NULL, 0, NULL, NULL, NULL), 2);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule_traces), cmocka_unit_test(test_goldens),   cmocka_unit_test(test_generated),
         cmocka_unit_test(test_cli),         cmocka_unit_test(test_reads_and_generations),
-        cmocka_unit_test(test_mutants),
+        cmocka_unit_test(test_mutants),    cmocka_unit_test(test_releases),
         cmocka_unit_test(test_real_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
