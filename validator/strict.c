@@ -25,6 +25,12 @@
 enum { G_STATUS = 1, G_CREATED = 2, G_END = 4, G_NAMED = 8 };
 enum { B_NONE, B_UNKNOWN, B_REGULAR, B_OTHER };
 
+/* A thread's last event of a batch, for its next batch in the generation. */
+typedef struct mprev {
+    uint64_t arg;
+    uint8_t code;
+} mprev;
+
 /* A wire event kept for a check made at the end of its generation. */
 typedef struct wevent {
     uint64_t off, m;
@@ -69,12 +75,14 @@ struct gth_strict {
     int have_snap;
     uint64_t snap_ticks, snap_mono;
     uint8_t prev_code; /* the thread's previous event (GoLabel follows GoStart) */
+    uint64_t prev_arg; /* and its first argument after the time */
+    gth_buf mprev;     /* mprev: each thread's last event in an earlier batch */
     /* The generation's string table and the events whose string arguments
      * are checked once it is complete. */
     gth_buf sdata;  /* the strings' bytes */
     gth_buf srecs;  /* srec, in file order */
     gth_hmap sidx;  /* string id -> index in srecs */
-    gth_hmap mlast; /* thread -> code of its last event in an earlier batch of the generation */
+    gth_hmap mlast; /* thread -> its entry in mprev */
     gth_hmap logid; /* string id -> 1: a UserLog message (end of generation) */
     gth_hmap shash; /* content hash -> index in srecs (end of generation) */
     gth_buf srefs;  /* wevent: GoBlock, GoStop, STWBegin, GoLabel, UserLog */
@@ -113,6 +121,7 @@ gth_strict *gth_strict_new(const gth_allocator *a) {
     gth_buf_init(&s->line, a);
     gth_buf_init(&s->ftext, a);
     gth_buf_init(&s->sdata, a);
+    gth_buf_init(&s->mprev, a);
     gth_buf_init(&s->srecs, a);
     gth_buf_init(&s->srefs, a);
     gth_hmap_init(&s->sidx, a);
@@ -139,6 +148,7 @@ void gth_strict_free(gth_strict *s) {
     gth_buf_free(&s->line);
     gth_buf_free(&s->ftext);
     gth_buf_free(&s->sdata);
+    gth_buf_free(&s->mprev);
     gth_buf_free(&s->srecs);
     gth_buf_free(&s->srefs);
     gth_hmap_free(&s->sidx);
@@ -405,8 +415,15 @@ static void check_vocabulary(gth_strict *s) {
 static void check_strings(gth_strict *s) {
     const wevent *w = (const wevent *)(const void *)s->srefs.data;
     size_t nw = s->srefs.len / sizeof *w;
-    for (size_t i = 0; i < nw; i++)
-        if (w[i].code == GTH_EV_UserLog && w[i].args[3] != 0) put(s, &s->logid, w[i].args[3], 1);
+    for (size_t i = 0; i < nw; i++) {
+        if (w[i].code != GTH_EV_UserLog || w[i].args[3] == 0) continue;
+        if (gth_hmap_get(&s->logid, w[i].args[3]))
+            kept_found(s, GTH_INV_STRICT_LOG_MESSAGE, &w[i],
+                       "UserLog message string %llu is another UserLog's message too; traceStringTable.emit gives "
+                       "every message an id of its own (traceMap.stealID)",
+                       (unsigned long long)w[i].args[3]);
+        put(s, &s->logid, w[i].args[3], 1);
+    }
     const srec *r = (const srec *)(const void *)s->srecs.data;
     size_t n = s->srecs.len / sizeof *r;
     unsigned lo, hi;
@@ -501,6 +518,7 @@ static void end_gen(gth_strict *s) {
     s->stk_max.args[0] = 0;
     gth_hmap_clear(&s->sidx);
     gth_hmap_clear(&s->mlast);
+    s->mprev.len = 0;
     gth_hmap_clear(&s->logid);
     gth_hmap_clear(&s->shash);
     gth_hmap_clear(&s->gstat);
@@ -663,6 +681,22 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
         push(s, &s->srefs, &w, sizeof w);
         break;
     }
+    case GTH_EV_GCSweepActive:
+        if (s->prev_code != GTH_EV_ProcStatus || s->prev_arg != ev->args[1])
+            WIRE_FOUND(s, GTH_INV_STRICT_ACTIVE, ev,
+                       "GCSweepActive for proc %llu does not follow that proc's ProcStatus on its thread; "
+                       "writeProcStatus writes it right after the status of a P in a sweep, and nothing else "
+                       "does",
+                       (unsigned long long)ev->args[1]);
+        break;
+    case GTH_EV_GCMarkAssistActive:
+        if ((s->prev_code != GTH_EV_GoStatus && s->prev_code != GTH_EV_GoStatusStack) || s->prev_arg != ev->args[1])
+            WIRE_FOUND(s, GTH_INV_STRICT_ACTIVE, ev,
+                       "GCMarkAssistActive for goroutine %llu does not follow that goroutine's status on its "
+                       "thread; writeGoStatus writes it right after the status of a goroutine in a mark assist, "
+                       "and nothing else does",
+                       (unsigned long long)ev->args[1]);
+        break;
     case GTH_EV_ProcsChange:
         if (!s->have_procs || ev->args[1] < s->procs.args[1]) {
             s->procs = keep_event(s, ev);
@@ -688,6 +722,7 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
                    "those are begun and ended",
                    sp->name);
     s->prev_code = ev->code;
+    s->prev_arg = sp->nargs > 1 ? ev->args[1] : 0;
     /* Events the ordered pass may report: those with a stack of their own,
      * and GC events. */
     int keep = is_gc(ev->code);
@@ -711,8 +746,24 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
 /* A thread's previous event may stand in its previous batch (the runtime's
  * writer flushes a full buffer between any two events): kept per thread. */
 static void leave_batch(gth_strict *s) {
-    if (s->bclass == B_REGULAR && s->in_gen && s->prev_code) put(s, &s->mlast, s->bm, s->prev_code);
+    if (s->bclass == B_REGULAR && s->in_gen && s->prev_code) {
+        mprev e = {s->prev_arg, s->prev_code};
+        const uint32_t *i = gth_hmap_get(&s->mlast, s->bm);
+        if (i) {
+            ((mprev *)(void *)s->mprev.data)[*i] = e;
+        } else {
+            put(s, &s->mlast, s->bm, (uint32_t)(s->mprev.len / sizeof e));
+            push(s, &s->mprev, &e, sizeof e);
+        }
+    }
     s->prev_code = 0;
+}
+
+static void enter_batch(gth_strict *s) {
+    const uint32_t *i = gth_hmap_get(&s->mlast, s->bm);
+    const mprev *e = i ? (const mprev *)(const void *)s->mprev.data + *i : NULL;
+    s->prev_code = e ? e->code : 0;
+    s->prev_arg = e ? e->arg : 0;
 }
 
 static void wire_event(gth_strict *s, const gth_raw_event *ev) {
@@ -724,8 +775,7 @@ static void wire_event(gth_strict *s, const gth_raw_event *ev) {
             enter_gen(s, ev->args[0], ev);
             s->btime = ev->args[2];
             s->evidx = 0;
-            const uint32_t *last = gth_hmap_get(&s->mlast, s->bm);
-            s->prev_code = last ? (uint8_t)*last : 0;
+            enter_batch(s);
             s->crun_open = 0;
             s->bclass = ev->args[3] == 0 ? B_REGULAR : B_UNKNOWN;
             if (s->bclass == B_REGULAR) s->bidx = s->nregular++;
