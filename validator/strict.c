@@ -168,17 +168,14 @@ void gth_strict_free(gth_strict *s) {
 
 /* Keeps a finding if it stands before the one kept so far. The event text is
  * in s->line. */
-static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
-                  int64_t index, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
-                  int64_t index, const char *fmt, ...) {
+static void vfound(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch, int64_t index,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 8, 0)));
+static void vfound(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch, int64_t index,
+                   const char *fmt, va_list ap) {
     if (s->found && s->ferr.offset <= off) return;
     s->found = 1;
     gth_error_clear(&s->ferr);
-    va_list ap;
-    va_start(ap, fmt);
     gth_error_vset(&s->ferr, GTH_EINVALID, fmt, ap);
-    va_end(ap);
     s->ferr.inv = (int)inv;
     s->ferr.offset = off;
     s->ferr.gen = gen;
@@ -189,6 +186,16 @@ static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint6
     while (n && (s->line.data[n - 1] == '\n')) n--; /* Go's text format ends lines */
     s->ftext.len = 0;
     if (gth_buf_append(&s->ftext, s->line.data, n)) s->nomem = 1;
+}
+
+static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
+                  int64_t index, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
+                  int64_t index, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfound(s, inv, off, gen, m, batch, index, fmt, ap);
+    va_end(ap);
 }
 
 /* A finding about the wire event ev of the current batch. */
@@ -320,12 +327,10 @@ static void kept_found(gth_strict *s, unsigned inv, const wevent *w, const char 
     memcpy(ev.args, w->args, sizeof ev.args);
     s->line.len = 0;
     if (gth_text_write_event(&s->line, &ev)) s->nomem = 1;
-    char msg[sizeof s->ferr.msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vfound(s, inv, w->off, s->gen, w->m, w->batch, w->index, fmt, ap);
     va_end(ap);
-    found(s, inv, w->off, s->gen, w->m, w->batch, w->index, "%s", msg);
 }
 
 /* A string of the generation's table. */
@@ -353,12 +358,10 @@ static void string_found(gth_strict *s, unsigned inv, const srec *r, const char 
     ev.data_len = r->len;
     s->line.len = 0;
     if (gth_text_write_event(&s->line, &ev)) s->nomem = 1;
-    char msg[sizeof s->ferr.msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vfound(s, inv, r->off, s->gen, GTH_NO_ID, -1, -1, fmt, ap);
     va_end(ap);
-    found(s, inv, r->off, s->gen, GTH_NO_ID, -1, -1, "%s", msg);
 }
 
 static uint64_t fnv(const uint8_t *p, size_t n) {
@@ -367,47 +370,41 @@ static uint64_t fnv(const uint8_t *p, size_t n) {
     return h;
 }
 
+/* What an event's string argument must be, and the rule and runtime code
+ * behind it. */
+static const struct vocabulary {
+    uint8_t code;
+    unsigned inv;
+    const word *words;
+    size_t n;
+    const char *what, *why;
+} vocabularies[] = {
+    {GTH_EV_GoBlock, GTH_INV_STRICT_BLOCK_REASON, block_reasons, sizeof block_reasons / sizeof *block_reasons,
+     "GoBlock reason",
+     "is not in the traceBlockReasonStrings of the releases that write this trace; traceLocker.GoPark names only "
+     "those"},
+    {GTH_EV_GoStop, GTH_INV_STRICT_STOP_REASON, stop_reasons, sizeof stop_reasons / sizeof *stop_reasons,
+     "GoStop reason", "is not in traceGoStopReasonStrings; traceLocker.GoStop names only those"},
+    {GTH_EV_STWBegin, GTH_INV_STRICT_STW_REASON, stw_kinds, sizeof stw_kinds / sizeof *stw_kinds, "STWBegin kind",
+     "is not in stwReasonStrings; traceLocker.STWStart writes stwReason.String()"},
+    {GTH_EV_GoLabel, GTH_INV_STRICT_LABEL, mark_labels, sizeof mark_labels / sizeof *mark_labels, "GoLabel",
+     "is not a GC mark worker mode of gcMarkWorkerModeStrings; traceLocker.GoStart labels only mark workers"},
+};
+
 /* The reasons and labels that events name, against the runtime's tables. */
 static void check_vocabulary(gth_strict *s) {
     const wevent *w = (const wevent *)(const void *)s->srefs.data;
     size_t n = s->srefs.len / sizeof *w;
     for (size_t i = 0; i < n; i++) {
-        if (w[i].code == GTH_EV_UserLog) continue;
-        const srec *r = string_rec(s, w[i].args[1]);
+        const struct vocabulary *v = NULL;
+        for (size_t k = 0; k < sizeof vocabularies / sizeof *vocabularies; k++)
+            if (vocabularies[k].code == w[i].code) v = &vocabularies[k];
+        const srec *r = v ? string_rec(s, w[i].args[1]) : NULL;
         if (!r) continue; /* a missing string is the reader's finding */
         const uint8_t *p = s->sdata.data + r->at;
-        int len = (int)(r->len > 200 ? 200 : r->len);
-        switch (w[i].code) {
-        case GTH_EV_GoBlock:
-            if (!in_vocabulary(s, block_reasons, sizeof block_reasons / sizeof *block_reasons, p, r->len))
-                kept_found(s, GTH_INV_STRICT_BLOCK_REASON, &w[i],
-                           "GoBlock reason \"%.*s\" is not in the traceBlockReasonStrings of the releases that "
-                           "write this trace; traceLocker.GoPark names only those",
-                           len, (const char *)p);
-            break;
-        case GTH_EV_GoStop:
-            if (!in_vocabulary(s, stop_reasons, sizeof stop_reasons / sizeof *stop_reasons, p, r->len))
-                kept_found(s, GTH_INV_STRICT_STOP_REASON, &w[i],
-                           "GoStop reason \"%.*s\" is not in traceGoStopReasonStrings; traceLocker.GoStop names "
-                           "only those",
-                           len, (const char *)p);
-            break;
-        case GTH_EV_STWBegin:
-            if (!in_vocabulary(s, stw_kinds, sizeof stw_kinds / sizeof *stw_kinds, p, r->len))
-                kept_found(s, GTH_INV_STRICT_STW_REASON, &w[i],
-                           "STWBegin kind \"%.*s\" is not in stwReasonStrings; traceLocker.STWStart writes "
-                           "stwReason.String()",
-                           len, (const char *)p);
-            break;
-        case GTH_EV_GoLabel:
-            if (!in_vocabulary(s, mark_labels, sizeof mark_labels / sizeof *mark_labels, p, r->len))
-                kept_found(s, GTH_INV_STRICT_LABEL, &w[i],
-                           "GoLabel \"%.*s\" is not a GC mark worker mode of gcMarkWorkerModeStrings; "
-                           "traceLocker.GoStart labels only mark workers",
-                           len, (const char *)p);
-            break;
-        default: break;
-        }
+        if (!in_vocabulary(s, v->words, v->n, p, r->len))
+            kept_found(s, v->inv, &w[i], "%s \"%.*s\" %s", v->what, (int)(r->len > 200 ? 200 : r->len),
+                       (const char *)p, v->why);
     }
 }
 
@@ -955,12 +952,10 @@ static int ordered_found(gth_strict *s, unsigned inv, const gth_view *v, const c
     locate(s, ev->gen, ev->offset, &batch, &index);
     s->line.len = 0;
     if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
-    char msg[sizeof s->ferr.msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vfound(s, inv, ev->offset, ev->gen, (uint64_t)ev->m, batch, index, fmt, ap);
     va_end(ap);
-    found(s, inv, ev->offset, ev->gen, (uint64_t)ev->m, batch, index, "%s", msg);
     return GTH_OK;
 }
 
