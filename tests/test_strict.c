@@ -11,6 +11,8 @@
  *   - none on Go's golden traces that Go accepts, except the listed hand-written
  *     ones, which must break exactly the listed rule; on the ones Go rejects the
  *     strict profile reports the same finding as the validate profile;
+ *   - rules that differ between releases follow the trace's format, or the
+ *     release named with --producer;
  *   - none on generated traces (50 seeds for each version);
  *   - the same finding, at the same place, however the input is cut into
  *     reads; findings in later generations are located; bit flips and

@@ -6,9 +6,15 @@
  * Two passes over one read of the input:
  *   - a wire pass over the bytes as the reader pulls them (a source that passes
  *     them through, gth_strict_source): batch timestamps, status events,
- *     creation stacks, generation numbers, frequency and clock snapshots;
+ *     creation stacks, generation numbers, frequency and clock snapshots, the
+ *     string table, the reasons and labels events name, ids the runtime never
+ *     assigns, the statuses every P gets in a generation;
  *   - an ordered pass over the events the reader delivers (gth_strict_event),
- *     which knows each event's context: whose stack an event carries.
+ *     which knows each event's context: whose stack an event carries, and
+ *     whether the goroutine and proc it runs in were described in its
+ *     generation before it.
+ * Where releases that write one format differ, a rule accepts what any of them
+ * writes unless gth_strict_set_producer names one.
  * Findings do not stop the reader: strict findings are reported only for a
  * trace that the reader and the validate profile accept, and the one reported
  * is the finding at the smallest byte offset.
