@@ -283,6 +283,18 @@ static void test_mutants(void **state) {
 
 /* ---- Rules that differ between releases ------------------------------------------------ */
 
+/* A .test text packed with gth pack --fix-sizes (the sizes need not be right). */
+static uint8_t *pack_text(const char *text, size_t n, size_t *len) {
+    const char *dir = tu_tmpdir("strict-pack");
+    char in[4200], out[4200];
+    snprintf(in, sizeof in, "%s/t.test", dir);
+    snprintf(out, sizeof out, "%s/t.bin", dir);
+    tu_write_file(in, text, n);
+    char *argv[] = {(char *)tu_gth(), "pack", "--fix-sizes", in, "-o", out, NULL};
+    if (tu_run(argv, NULL, 0, NULL, NULL, NULL) != 0) fail_msg("gth pack %s failed", in);
+    return read_path(out, len);
+}
+
 /* A one-generation trace of format go1.<minor>: goroutine 1 runs on thread 0
  * and proc 0 and writes `events`; the string table has 1 "main.main",
  * 2 "/src/main.go" and then `strings` (String entries); from 1.26 an
@@ -303,15 +315,9 @@ static uint8_t *release_trace(unsigned minor, const char *events, const char *st
                        "EventBatch gen=1 m=18446744073709551615 time=0 size=0\nStrings\nString id=1\n"
                        "\tdata=\"main.main\"\nString id=2\n\tdata=\"/src/main.go\"\n%s%s",
                    strings, minor >= 26 ? "EndOfGeneration\n" : "");
-    const char *dir = tu_tmpdir("strict-release");
-    char in[4200], out[4200];
-    snprintf(in, sizeof in, "%s/t.test", dir);
-    snprintf(out, sizeof out, "%s/t.bin", dir);
-    tu_write_file(in, t.data, t.len);
+    uint8_t *bin = pack_text((const char *)t.data, t.len, len);
     gth_buf_free(&t);
-    char *argv[] = {(char *)tu_gth(), "pack", "--fix-sizes", in, "-o", out, NULL};
-    if (tu_run(argv, NULL, 0, NULL, NULL, NULL) != 0) fail_msg("gth pack %s failed", in);
-    return read_path(out, len);
+    return bin;
 }
 
 /* The rule strict reports for the trace under the given producer (NULL: none);
@@ -399,6 +405,33 @@ static void test_releases(void **state) {
     assert_int_not_equal(gth_strict_parse_producer("go1.25x", &m), GTH_OK);
     assert_int_not_equal(gth_strict_parse_producer("go1.25.", &m), GTH_OK);
     assert_int_not_equal(gth_strict_parse_producer("go2.0", &m), GTH_OK);
+}
+
+/* ---- Shapes real traces have ------------------------------------------------------------ */
+
+/* What the runtime writes that a rule must allow, each as a real trace showed it. */
+static void test_runtime_shapes(void **state) {
+    (void)state;
+    /* A coroutine's goroutine exits in a generation where it had no event
+     * before: coroswitch_m destroys it before GoSwitchDestroy is written, so
+     * no status of it comes first (a Go 1.24.11 coro stress trace). */
+    static const char destroy[] =
+        "-- expect --\nSUCCESS\n-- trace --\nTrace Go1.23\n"
+        "EventBatch gen=1 m=18446744073709551615 time=1 size=0\nFrequency freq=15625000\n"
+        "EventBatch gen=1 m=0 time=100 size=0\nProcStatus dt=1 p=0 pstatus=1\nGoStatus dt=1 g=1 m=0 gstatus=2\n"
+        "GoCreateBlocked dt=1 new_g=2 new_stack=1 stack=1\n"
+        "EventBatch gen=1 m=18446744073709551615 time=0 size=0\nStacks\nStack id=1 nframes=1\n"
+        "\tpc=4816080 func=1 file=2 line=45\n"
+        "EventBatch gen=1 m=18446744073709551615 time=0 size=0\nStrings\nString id=1\n\tdata=\"main.main\"\n"
+        "String id=2\n\tdata=\"/src/main.go\"\n"
+        "EventBatch gen=2 m=18446744073709551615 time=200 size=0\nFrequency freq=15625000\n"
+        "EventBatch gen=2 m=0 time=300 size=0\nGoStatus dt=1 g=2 m=18446744073709551615 gstatus=4\n"
+        "ProcStatus dt=1 p=0 pstatus=1\nGoSwitchDestroy dt=1 g=2 g_seq=1\n";
+    size_t len;
+    uint8_t *bin = pack_text(destroy, sizeof destroy - 1, &len);
+    const char *got = release_verdict(bin, len, 0);
+    if (got) fail_msg("GoSwitchDestroy of a goroutine without a status: strict reports %s", got);
+    free(bin);
 }
 
 /* ---- Go's golden traces --------------------------------------------------------------- */
@@ -603,6 +636,7 @@ int main(void) {
         cmocka_unit_test(test_rule_traces), cmocka_unit_test(test_goldens),   cmocka_unit_test(test_generated),
         cmocka_unit_test(test_cli),         cmocka_unit_test(test_reads_and_generations),
         cmocka_unit_test(test_mutants),    cmocka_unit_test(test_releases),
+        cmocka_unit_test(test_runtime_shapes),
         cmocka_unit_test(test_real_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

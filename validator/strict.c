@@ -976,7 +976,9 @@ static int check_described(gth_strict *s, const gth_view *v, const gth_event_spe
     case GTH_EV_GCMarkAssistActive: return GTH_OK;
     default: break;
     }
-    if (ev->g >= 0 && !gth_hmap_get(&s->gdesc, (uint64_t)ev->g))
+    /* GoSwitchDestroy is written after coroswitch_m destroyed the goroutine
+     * (gdestroy drops it from the thread), so without its status. */
+    if (ev->g >= 0 && ev->code != GTH_EV_GoSwitchDestroy && !gth_hmap_get(&s->gdesc, (uint64_t)ev->g))
         return ordered_found(s, GTH_INV_STRICT_STATUS_MISSING, v,
                              "%s is written in the context of goroutine %lld, which has no status in generation "
                              "%llu before it; traceLocker.eventWriter writes the status of the thread's goroutine "
