@@ -119,6 +119,21 @@ go_verdict() {
 	echo $?
 }
 
+# Our finding on a trace under profile $2: sets inv (empty if none) and word,
+# the first word of its message (the event it names), so that a reduction
+# keeps the same finding and does not drift to another of the same rule.
+finding() {
+	json=$("$gth" validate --profile="$2" --json "$1" 2>/dev/null)
+	inv=$(printf '%s\n' "$json" | sed -n 's/.*"invariant":"\([^"]*\)".*/\1/p')
+	word=$(printf '%s\n' "$json" | sed -n 's/.*"message":"\([^ "\\]*\).*/\1/p')
+}
+
+# A predicate command: our finding on {} under profile $1 is $inv with a
+# message starting with $word.
+same() {
+	printf '%s' "'$gth' validate --profile=$1 --json {} 2>/dev/null | grep -q '\"invariant\":\"$inv\".*\"message\":\"$word '"
+}
+
 # Reduces a rejected trace; $1 the trace, $2 the .test to write, $3 the
 # predicate command.
 reduce() {
@@ -149,9 +164,9 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
 			[ "$grc" -le 1 ] || grc=$(go_verdict "$tr")
 			if [ "$grc" -eq 1 ]; then
 				who=go
-				inv=$("$gth" validate --json "$tr" 2>/dev/null | sed -n 's/.*"invariant":"\([^"]*\)".*/\1/p')
+				finding "$tr" validate
 				if [ -n "$inv" ]; then
-					pred="'$gthref' validate --profile=validate {} >/dev/null 2>&1; [ \$? -eq 1 ] && '$gth' validate --json {} 2>/dev/null | grep -q '\"invariant\":\"$inv\"'"
+					pred="'$gthref' validate --profile=validate {} >/dev/null 2>&1; [ \$? -eq 1 ] && $(same validate)"
 				else
 					# Go rejects what we accept: ask Go again, since its verdict
 					# can depend on the order it picks among equal candidates.
@@ -172,10 +187,10 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
 				who=error
 				inv=gthref-status-$grc
 			else
-				inv=$("$gth" validate --profile=strict --json "$tr" 2>/dev/null | sed -n 's/.*"invariant":"\([^"]*\)".*/\1/p')
+				finding "$tr" strict
 				if [ -n "$inv" ]; then
 					who=strict
-					pred="'$gthref' validate --profile=validate {} >/dev/null 2>&1 && '$gth' validate --profile=strict --json {} 2>/dev/null | grep -q '\"invariant\":\"$inv\"'"
+					pred="'$gthref' validate --profile=validate {} >/dev/null 2>&1 && $(same strict)"
 				fi
 			fi
 			if [ -z "$who" ]; then
