@@ -20,6 +20,8 @@
 #   --releases "R1 R2"  default: go1.22.12 go1.23.12 go1.24.11 go1.25.5
 #                       go1.26.8 go1.27.3 (fetched through GOTOOLCHAIN)
 #   --duration D        how long each program works (its -d; default 100ms)
+#   --godebug S         more GODEBUG settings for the programs (e.g.
+#                       traceallocfree=1), besides traceadvanceperiod=0
 #   --load N            background busy loops (default 2; 0: none)
 #   --reduce-max N      reductions per program, release and invariant (default 3)
 #   --gth PATH, --gthref PATH   default: build/release/gth and gthref
@@ -38,7 +40,7 @@
 set -u
 
 usage() {
-	echo "usage: $0 MINUTES [OUTDIR] [--releases \"R...\"] [--duration D] [--load N] [--reduce-max N] [--gth PATH] [--gthref PATH]" >&2
+	echo "usage: $0 MINUTES [OUTDIR] [--releases \"R...\"] [--duration D] [--godebug S] [--load N] [--reduce-max N] [--gth PATH] [--gthref PATH]" >&2
 	exit 2
 }
 
@@ -51,6 +53,7 @@ case ${1:-} in -* | '') ;; *) outdir=$1; shift ;; esac
 here=$(cd "$(dirname "$0")/.." && pwd)
 releases="go1.22.12 go1.23.12 go1.24.11 go1.25.5 go1.26.8 go1.27.3"
 duration=100ms
+godebug=
 load=2
 reduce_max=3
 gth=$here/build/release/gth
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--releases) releases=$2 ;;
 	--duration) duration=$2 ;;
+	--godebug) godebug=$2 ;;
 	--load) load=$2 ;;
 	--reduce-max) reduce_max=$2 ;;
 	--gth) gth=$2 ;;
@@ -152,7 +156,7 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
 			prog=$(basename "$bin")
 			tr=$outdir/work/$prog-$rel-run$round.trace
 			bump runs "$k"
-			GODEBUG=traceadvanceperiod=0 "$bin" -d "$duration" -o "$tr" </dev/null >/dev/null 2>&1 || {
+			GODEBUG=traceadvanceperiod=0${godebug:+,$godebug} "$bin" -d "$duration" -o "$tr" </dev/null >/dev/null 2>&1 || {
 				echo "$0: $prog ($rel, run $round) failed" >&2
 				rm -f "$tr"
 				continue
@@ -225,7 +229,7 @@ done
 	printf 'total\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tr" "$tt" "$tg" "$tu" "$ts" "$te"
 } >"$outdir/summary.tsv"
 rmdir "$outdir/work" 2>/dev/null
-echo "soak: $minutes min, $round rounds, load $load, duration $duration, in $outdir"
+echo "soak: $minutes min, $round rounds, load $load, duration $duration, GODEBUG traceadvanceperiod=0${godebug:+,$godebug}, in $outdir"
 cat "$outdir/summary.tsv"
 [ -s "$outdir/rejects.tsv" ] && exit 1
 exit 0

@@ -497,7 +497,10 @@ static void test_goldens(void **state) {
 
 /* ---- Real traces ---------------------------------------------------------------------- */
 
-static size_t check_real(const char *toolchain, const char *godebug, const char *mode, size_t *invalid) {
+/* defect: a strict rule the runtime is known to break in this mode (its
+ * traces are counted with the invalid ones), or NULL. */
+static size_t check_real(const char *toolchain, const char *godebug, const char *mode, const char *defect,
+                         size_t *invalid) {
     char script[4200], env[128], dir[256];
     snprintf(script, sizeof script, "%s/adapters/go/testprogs/run.sh", GTH_SOURCE_DIR);
     snprintf(env, sizeof env, "GODEBUG=%s", godebug);
@@ -525,6 +528,12 @@ static size_t check_real(const char *toolchain, const char *godebug, const char 
             (*invalid)++;
             continue;
         }
+        if (s != GTH_OK && defect && !strcmp(inv_id(err.inv), defect)) {
+            print_message("note: %s: the runtime's known defect in this mode: [%s] %s\n", l, defect, err.msg);
+            gth_buf_free(&ev);
+            (*invalid)++;
+            continue;
+        }
         if (s != GTH_OK)
             fail_msg("%s: [%s] %s at offset %llu: %s", l, inv_id(err.inv), err.msg, (unsigned long long)err.offset,
                      (const char *)ev.data);
@@ -540,11 +549,13 @@ static size_t check_real(const char *toolchain, const char *godebug, const char 
 static void test_real_traces(void **state) {
     (void)state;
     size_t invalid = 0;
-    size_t n = check_real("local", "", "--normal-only", &invalid);
+    size_t n = check_real("local", "", "--normal-only", NULL, &invalid);
     /* With the runtime's own check that the tracer owns every stack it walks:
      * what a trace cannot show (docs/STRICT.md), the runtime then throws on. */
-    n += check_real("local", "traceCheckStackOwnership=1", "--stress-only", &invalid);
-    n += check_real("local", "traceallocfree=1", "--stress-only", &invalid);
+    n += check_real("local", "traceCheckStackOwnership=1", "--stress-only", NULL, &invalid);
+    /* With the AllocFree experiment the runtime sometimes writes no status at
+     * all for a goroutine that runs in a generation (docs/STRICT.md). */
+    n += check_real("local", "traceallocfree=1", "--stress-only", "strict.status-missing", &invalid);
     /* More toolchains on request (each is downloaded on first use). */
     const char *more = getenv("GTH_STRICT_TOOLCHAINS");
     for (const char *p = more ? more : ""; *p;) {
@@ -552,13 +563,15 @@ static void test_real_traces(void **state) {
         if (len) {
             char tc[64];
             snprintf(tc, sizeof tc, "%.*s", (int)len, p);
-            n += check_real(tc, "", "--normal-only", &invalid);
-            n += check_real(tc, "", "--stress-only", &invalid);
+            n += check_real(tc, "", "--normal-only", NULL, &invalid);
+            n += check_real(tc, "", "--stress-only", NULL, &invalid);
         }
         p += len;
         p += strspn(p, " ");
     }
-    print_message("real traces: %zu, no strict finding (%zu rejected by the validate profile)\n", n, invalid);
+    print_message("real traces: %zu, no strict finding (%zu rejected by the validate profile or showing a known "
+                  "runtime defect)\n",
+                  n, invalid);
     assert_true(invalid * 4 < n);
 }
 

@@ -497,12 +497,14 @@ static void end_gen(gth_strict *s) {
                    "exactly one, the start PC",
                    gth_spec_event(w[i].code)->name, (unsigned long long)w[i].args[1], (unsigned long long)id, *nf);
     }
-    check_vocabulary(s);
-    check_strings(s);
-    check_procs(s);
+    if (!s->nomem) {
+        check_vocabulary(s);
+        check_strings(s);
+        check_procs(s);
+    }
     unsigned lo, hi;
     releases(s, &lo, &hi);
-    if (s->frames.len && s->stk_max.args[0] != s->frames.len && hi <= 22)
+    if (!s->nomem && s->frames.len && s->stk_max.args[0] != s->frames.len && hi <= 22)
         kept_found(s, GTH_INV_STRICT_TABLE_IDS, &s->stk_max,
                    "generation %llu has %zu stacks but stack id %llu; Go 1.22's traceMap.put numbers a "
                    "generation's stacks 1, 2, 3, ... without gaps",
@@ -764,6 +766,9 @@ static void enter_batch(gth_strict *s) {
 }
 
 static void wire_event(gth_strict *s, const gth_raw_event *ev) {
+    /* Out of memory, the tables may be incomplete: nothing more is checked
+     * (gth_strict_finish reports it). */
+    if (s->nomem) return;
     if (ev->batch_offset == GTH_NO_OFFSET) {
         switch (ev->code) {
         case GTH_EV_EventBatch: {
@@ -998,6 +1003,7 @@ static int check_described(gth_strict *s, const gth_view *v, const gth_event_spe
 }
 
 int gth_strict_event(gth_strict *s, const gth_view *v) {
+    if (s->nomem) return GTH_ENOMEM;
     const gth_event *ev = v->ev;
     if (!ev || ev->synthetic || ev->offset == GTH_NO_OFFSET) return GTH_OK;
     const gth_event_spec *sp = gth_spec_event(ev->code);
@@ -1008,7 +1014,10 @@ int gth_strict_event(gth_strict *s, const gth_view *v) {
         gth_hmap_clear(&s->gdesc);
         gth_hmap_clear(&s->pdesc);
     }
-    if (check_described(s, v, sp) != GTH_OK) return GTH_ENOMEM;
+    /* Experimental events (AllocFree) stand in batches of their own: the
+     * status eventWriter writes for one goes to the thread's regular batch,
+     * and need not be delivered before it. */
+    if (sp->experiment == GTH_EXP_NONE && check_described(s, v, sp) != GTH_OK) return GTH_ENOMEM;
     if (ev->code == GTH_EV_GoStatusStack) return s->nomem ? GTH_ENOMEM : GTH_OK;
     if (is_gc(ev->code) && !s->gc_seen) {
         /* The first GC event delivered: the reader takes its number as the
