@@ -173,6 +173,7 @@ static int validate_one(const char *path, int profile, int events, int json, int
 }
 
 int gth_cmd_validate(int argc, char **argv) {
+    producer_minor = 0;
     int json = 0, quiet = 0, events = 0;
     int profile = GTH_PROFILE_VALIDATE;
     int npaths = 0, stdin_seen = 0;
