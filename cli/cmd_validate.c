@@ -16,9 +16,12 @@
 #include "validator/digest.h"
 #include "validator/validate.h"
 
+/* --producer: the release whose strict rules apply (0: inferred). */
+static unsigned producer_minor;
+
 static void usage(FILE *f) {
-    fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--events] [--digest] [--json] [--quiet]\n"
-               "                    [FILE|-]...\n\n"
+    fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--producer goX.Y] [--events] [--digest]\n"
+               "                    [--json] [--quiet] [FILE|-]...\n\n"
                "Reads binary Go execution traces (v2 format) and checks each the way Go does\n"
                "(standard input when no FILE is given, or for -). Prints nothing for a valid\n"
                "trace and a diagnostic naming the file on stderr for an invalid one. Every\n"
@@ -30,6 +33,9 @@ static void usage(FILE *f) {
                "               strict: validate, then the producer rules every Go runtime\n"
                "               keeps and Go does not check (strict.*, docs/STRICT.md),\n"
                "               reported once the whole trace passed validate\n"
+               "  --producer R with strict: the Go release that wrote the traces (go1.22 to\n"
+               "               go1.27), for the rules that differ between releases writing\n"
+               "               the same format (default: accept what any of them writes)\n"
                "  --events     print the canonical event stream (docs/EVENTS.md) on stdout,\n"
                "               up to the event that fails; an event the validator rejects is\n"
                "               printed, one the reader or the API rejects is not\n"
@@ -145,7 +151,8 @@ static int validate_one(const char *path, int profile, int events, int digest, i
         gth_buf_free(&event);
         return 3;
     }
-    gth_validate_opts o = {.emit = k.events || k.digest ? emit_line : NULL, .ud = &k, .message = &msg, .event = &event};
+    gth_validate_opts o = {.emit = k.events || k.digest ? emit_line : NULL, .ud = &k, .message = &msg, .event = &event,
+                           .producer = producer_minor};
     gth_validate_result res;
     int rc = gth_validate(gth_source_fd(&fd), profile, &o, &res);
     if (!is_stdin) close(fd);
@@ -194,6 +201,7 @@ static int validate_one(const char *path, int profile, int events, int digest, i
 }
 
 int gth_cmd_validate(int argc, char **argv) {
+    producer_minor = 0;
     int json = 0, quiet = 0, events = 0, digest = 0;
     int profile = GTH_PROFILE_VALIDATE;
     int npaths = 0, stdin_seen = 0;
@@ -226,6 +234,12 @@ int gth_cmd_validate(int argc, char **argv) {
                 fprintf(stderr, "gth validate: unknown profile %s (want parser, validate or strict)\n", v);
                 return 2;
             }
+        } else if (!strcmp(a, "--producer") || !strncmp(a, "--producer=", 11)) {
+            const char *v = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || gth_strict_parse_producer(v, &producer_minor) != GTH_OK) {
+                fprintf(stderr, "gth validate: --producer needs a Go release from go1.22 to go1.27\n");
+                return 2;
+            }
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "gth validate: unknown option %s\n", a);
             usage(stderr);
@@ -238,13 +252,17 @@ int gth_cmd_validate(int argc, char **argv) {
             npaths++;
         }
     }
+    if (producer_minor && profile != GTH_PROFILE_STRICT) {
+        fprintf(stderr, "gth validate: --producer is for --profile=strict\n");
+        return 2;
+    }
     static char outbuf[1 << 16];
     if (events) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     if (!npaths) return validate_one("-", profile, events, digest, json, quiet);
     int worst = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--profile")) {
+        if (!strcmp(a, "--profile") || !strcmp(a, "--producer")) {
             i++;
             continue;
         }

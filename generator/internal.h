@@ -110,6 +110,7 @@ typedef struct gx_item {
 typedef struct gx_str {
     const char *s;
     uint32_t len;
+    uint32_t canon; /* the first pool entry with the same text: they share an id */
 } gx_str;
 
 /* A function of the stack pool: name and file are string pool indices. */

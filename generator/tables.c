@@ -189,6 +189,17 @@ int gx_pools_init(gx *x) {
         pc += 0x200 + (gth_rng_next(&x->rng) % 32) * 0x40;
     }
     x->nfuncs = NFUNC_DEFS;
+    /* The runtime's string table gives a text one id per generation, even when
+     * two pools hold it (block and stop reasons share "unspecified" and
+     * "preempted"). */
+    for (unsigned i = 0; i < x->nstrs; i++) {
+        x->strs[i].canon = i;
+        for (unsigned j = 0; j < i; j++)
+            if (x->strs[j].len == x->strs[i].len && !memcmp(x->strs[j].s, x->strs[i].s, x->strs[i].len)) {
+                x->strs[i].canon = j;
+                break;
+            }
+    }
 
     /* Stacks: one start stack (one frame) per function, general stacks, and
      * one of the maximum depth. Frames are leaf first. */
@@ -291,6 +302,7 @@ static void write_string(gx *x, uint64_t id, const char *s, size_t len) {
 
 uint64_t gx_str_ref(gx *x, unsigned k) {
     if (x->strs[k].len == 0) return 0; /* the empty string is id 0, never written */
+    k = x->strs[k].canon;
     if (x->str_gen[k] != x->gen) {
         x->str_gen[k] = x->gen;
         x->str_id[k] = (uint32_t)(++x->str_next);

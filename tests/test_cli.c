@@ -142,7 +142,7 @@ static void bash_completion_completes(void **state) {
     snprintf(script, sizeof script,
              "source '%s'\n"
              "COMP_WORDS=(gth val); COMP_CWORD=1; _gth; echo \"1:${COMPREPLY[*]}\"\n"
-             "COMP_WORDS=(gth validate --pro); COMP_CWORD=2; _gth; echo \"2:${COMPREPLY[*]}\"\n"
+             "COMP_WORDS=(gth validate --prof); COMP_CWORD=2; _gth; echo \"2:${COMPREPLY[*]}\"\n"
              "COMP_WORDS=(gth diff --ad); COMP_CWORD=2; _gth; echo \"3:${COMPREPLY[*]}\"\n"
              "COMP_WORDS=(gth help red); COMP_CWORD=2; _gth; echo \"4:${COMPREPLY[*]}\"\n",
              path);

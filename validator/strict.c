@@ -25,6 +25,12 @@
 enum { G_STATUS = 1, G_CREATED = 2, G_END = 4, G_NAMED = 8 };
 enum { B_NONE, B_UNKNOWN, B_REGULAR, B_OTHER };
 
+/* A thread's last event of a batch, for its next batch in the generation. */
+typedef struct mprev {
+    uint64_t arg;
+    uint8_t code;
+} mprev;
+
 /* A wire event kept for a check made at the end of its generation. */
 typedef struct wevent {
     uint64_t off, m;
@@ -68,10 +74,28 @@ struct gth_strict {
     uint64_t freq, freq_gen;
     int have_snap;
     uint64_t snap_ticks, snap_mono;
+    uint8_t prev_code; /* the thread's previous event (GoLabel follows GoStart) */
+    uint64_t prev_arg; /* and its first argument after the time */
+    gth_buf mprev;     /* mprev: each thread's last event in an earlier batch */
+    /* The generation's string table and the events whose string arguments
+     * are checked once it is complete. */
+    gth_buf sdata;  /* the strings' bytes */
+    gth_buf srecs;  /* srec, in file order */
+    gth_hmap sidx;  /* string id -> index in srecs */
+    gth_hmap mlast; /* thread -> its entry in mprev */
+    gth_hmap logid; /* string id -> 1: a UserLog message (end of generation) */
+    gth_hmap shash; /* content hash -> index in srecs (end of generation) */
+    gth_buf srefs;  /* wevent: GoBlock, GoStop, STWBegin, GoLabel, UserLog */
+    wevent stk_max; /* the Stack entry with the largest id */
+    int have_procs;
+    wevent procs; /* the generation's smallest ProcsChange */
+    unsigned producer; /* minor version of the named producer release, or 0 */
 
     /* Ordered pass. */
     int gc_seen;
     uint64_t delivered_gen;
+    gth_hmap gdesc; /* goroutine -> 1: described or created in the delivered generation */
+    gth_hmap pdesc; /* proc -> 1: described in the delivered generation */
     gth_buf cruns;   /* crun, in file order */
     gth_buf cevents; /* uint32_t: offset from the run's base | index << 16 */
     size_t crun_head;
@@ -96,6 +120,16 @@ gth_strict *gth_strict_new(const gth_allocator *a) {
     gth_buf_init(&s->cevents, a);
     gth_buf_init(&s->line, a);
     gth_buf_init(&s->ftext, a);
+    gth_buf_init(&s->sdata, a);
+    gth_buf_init(&s->mprev, a);
+    gth_buf_init(&s->srecs, a);
+    gth_buf_init(&s->srefs, a);
+    gth_hmap_init(&s->sidx, a);
+    gth_hmap_init(&s->mlast, a);
+    gth_hmap_init(&s->logid, a);
+    gth_hmap_init(&s->shash, a);
+    gth_hmap_init(&s->gdesc, a);
+    gth_hmap_init(&s->pdesc, a);
     gth_hmap_init(&s->gstat, a);
     gth_hmap_init(&s->pstat, a);
     gth_hmap_init(&s->frames, a);
@@ -113,6 +147,16 @@ void gth_strict_free(gth_strict *s) {
     gth_buf_free(&s->cevents);
     gth_buf_free(&s->line);
     gth_buf_free(&s->ftext);
+    gth_buf_free(&s->sdata);
+    gth_buf_free(&s->mprev);
+    gth_buf_free(&s->srecs);
+    gth_buf_free(&s->srefs);
+    gth_hmap_free(&s->sidx);
+    gth_hmap_free(&s->mlast);
+    gth_hmap_free(&s->logid);
+    gth_hmap_free(&s->shash);
+    gth_hmap_free(&s->gdesc);
+    gth_hmap_free(&s->pdesc);
     gth_hmap_free(&s->gstat);
     gth_hmap_free(&s->pstat);
     gth_hmap_free(&s->frames);
@@ -124,17 +168,14 @@ void gth_strict_free(gth_strict *s) {
 
 /* Keeps a finding if it stands before the one kept so far. The event text is
  * in s->line. */
-static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
-                  int64_t index, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
-                  int64_t index, const char *fmt, ...) {
+static void vfound(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch, int64_t index,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 8, 0)));
+static void vfound(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch, int64_t index,
+                   const char *fmt, va_list ap) {
     if (s->found && s->ferr.offset <= off) return;
     s->found = 1;
     gth_error_clear(&s->ferr);
-    va_list ap;
-    va_start(ap, fmt);
     gth_error_vset(&s->ferr, GTH_EINVALID, fmt, ap);
-    va_end(ap);
     s->ferr.inv = (int)inv;
     s->ferr.offset = off;
     s->ferr.gen = gen;
@@ -145,6 +186,16 @@ static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint6
     while (n && (s->line.data[n - 1] == '\n')) n--; /* Go's text format ends lines */
     s->ftext.len = 0;
     if (gth_buf_append(&s->ftext, s->line.data, n)) s->nomem = 1;
+}
+
+static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
+                  int64_t index, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
+                  int64_t index, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfound(s, inv, off, gen, m, batch, index, fmt, ap);
+    va_end(ap);
 }
 
 /* A finding about the wire event ev of the current batch. */
@@ -162,6 +213,90 @@ static const char *tname(uint64_t m, char buf[32]) {
     return buf;
 }
 
+
+/* ---- Producer releases ---------------------------------------------------------------- */
+
+/* The releases (minor versions) that may have written the trace: the named
+ * one, or those that write its format (1.23's is written by Go 1.23 and 1.24,
+ * 1.26's by Go 1.26 and 1.27). */
+static void releases(const gth_strict *s, unsigned *lo, unsigned *hi) {
+    if (s->producer) {
+        *lo = *hi = s->producer;
+        return;
+    }
+    switch (s->dec.minor) {
+    case 22: *lo = 22, *hi = 22; break;
+    case 23: *lo = 23, *hi = 24; break;
+    case 25: *lo = 25, *hi = 25; break;
+    case 26: *lo = 26, *hi = 27; break;
+    default: *lo = GTH_STRICT_FIRST_RELEASE, *hi = GTH_STRICT_LAST_RELEASE; break;
+    }
+}
+
+/* Whether some release that may have written the trace is in [from, to]. */
+static int may(const gth_strict *s, unsigned from, unsigned to) {
+    unsigned lo, hi;
+    releases(s, &lo, &hi);
+    return lo <= to && hi >= from;
+}
+
+int gth_strict_parse_producer(const char *text, unsigned *minor) {
+    if (!strncmp(text, "go", 2)) text += 2;
+    if (strncmp(text, "1.", 2)) return GTH_EUSAGE;
+    text += 2;
+    unsigned v = 0;
+    int n = 0;
+    while (*text >= '0' && *text <= '9' && n < 3) v = v * 10 + (unsigned)(*text++ - '0'), n++;
+    if (!n || (*text && *text != '.')) return GTH_EUSAGE;
+    if (*text == '.') {
+        text++;
+        if (!*text) return GTH_EUSAGE;
+        while (*text >= '0' && *text <= '9') text++;
+        if (*text) return GTH_EUSAGE;
+    }
+    if (v < GTH_STRICT_FIRST_RELEASE || v > GTH_STRICT_LAST_RELEASE) return GTH_EUSAGE;
+    *minor = v;
+    return GTH_OK;
+}
+
+void gth_strict_set_producer(gth_strict *s, unsigned minor) { s->producer = minor; }
+
+/* ---- The runtime's vocabularies --------------------------------------------------------- */
+
+/* A string the runtime writes for a reason or label, and the first release
+ * that has it (every one still has it in 1.27). */
+typedef struct word {
+    const char *text;
+    unsigned from;
+} word;
+
+/* traceBlockReasonStrings (GoBlock). */
+static const word block_reasons[] = {
+    {"unspecified", 22}, {"forever", 22}, {"network", 22}, {"select", 22}, {"sync.(*Cond).Wait", 22},
+    {"sync", 22}, {"chan send", 22}, {"chan receive", 22}, {"GC mark assist wait for work", 22},
+    {"GC background sweeper wait", 22}, {"system goroutine wait", 22}, {"preempted", 22},
+    {"wait for debug call", 22}, {"wait until GC ends", 22}, {"sleep", 22}, {"GC weak to strong wait", 23},
+    {"synctest", 24},
+};
+/* traceGoStopReasonStrings (GoStop). */
+static const word stop_reasons[] = {{"unspecified", 22}, {"runtime.Gosched", 22}, {"preempted", 22}};
+/* gcMarkWorkerModeStrings less "Not worker" (GoLabel: only for a mark worker). */
+static const word mark_labels[] = {{"GC (dedicated)", 22}, {"GC (fractional)", 22}, {"GC (idle)", 22}};
+/* stwReasonStrings (STWBegin). */
+static const word stw_kinds[] = {
+    {"unknown", 22}, {"GC mark termination", 22}, {"GC sweep termination", 22}, {"write heap dump", 22},
+    {"goroutine profile", 22}, {"goroutine profile cleanup", 22}, {"all goroutines stack trace", 22},
+    {"read mem stats", 22}, {"AllThreadsSyscall", 22}, {"GOMAXPROCS", 22}, {"start trace", 22},
+    {"stop trace", 22}, {"CountPagesInUse (test)", 22}, {"ReadMetricsSlow (test)", 22},
+    {"ReadMemStatsSlow (test)", 22}, {"PageCachePagesLeaked (test)", 22}, {"ResetDebugLog (test)", 22},
+};
+
+static int in_vocabulary(const gth_strict *s, const word *w, size_t n, const uint8_t *p, size_t len) {
+    for (size_t i = 0; i < n; i++)
+        if (strlen(w[i].text) == len && !memcmp(w[i].text, p, len)) return may(s, w[i].from, GTH_STRICT_LAST_RELEASE);
+    return 0;
+}
+
 /* ---- Wire pass ------------------------------------------------------------------------ */
 
 static void push(gth_strict *s, gth_buf *b, const void *item, size_t n) {
@@ -172,8 +307,183 @@ static void put(gth_strict *s, gth_hmap *m, uint64_t k, uint32_t v) {
     if (gth_hmap_put(m, k, v)) s->nomem = 1;
 }
 
-/* The generation's end: its stack table is complete, so the start stacks of
- * the goroutines it created can be counted. */
+/* A wire event kept for the end of its generation. */
+static wevent keep_event(const gth_strict *s, const gth_raw_event *ev) {
+    wevent w = {ev->offset, s->bm, s->bclass == B_REGULAR ? s->bidx : -1, s->bclass == B_REGULAR ? s->evidx : -1,
+                ev->code, {0}};
+    memcpy(w.args, ev->args, sizeof w.args);
+    return w;
+}
+
+/* A finding about a kept event; its line is made here. */
+static void kept_found(gth_strict *s, unsigned inv, const wevent *w, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void kept_found(gth_strict *s, unsigned inv, const wevent *w, const char *fmt, ...) {
+    if (s->found && s->ferr.offset <= w->off) return;
+    gth_raw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.code = w->code;
+    ev.spec = gth_spec_event(w->code);
+    memcpy(ev.args, w->args, sizeof ev.args);
+    s->line.len = 0;
+    if (gth_text_write_event(&s->line, &ev)) s->nomem = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vfound(s, inv, w->off, s->gen, w->m, w->batch, w->index, fmt, ap);
+    va_end(ap);
+}
+
+/* A string of the generation's table. */
+typedef struct srec {
+    uint64_t id, off;
+    size_t at, len; /* its bytes in sdata */
+} srec;
+
+static const srec *string_rec(const gth_strict *s, uint64_t id) {
+    const uint32_t *i = gth_hmap_get(&s->sidx, id);
+    return i ? (const srec *)(const void *)s->srecs.data + *i : NULL;
+}
+
+/* A finding about a String entry. */
+static void string_found(gth_strict *s, unsigned inv, const srec *r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void string_found(gth_strict *s, unsigned inv, const srec *r, const char *fmt, ...) {
+    if (s->found && s->ferr.offset <= r->off) return;
+    gth_raw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.code = GTH_EV_String;
+    ev.spec = gth_spec_event(GTH_EV_String);
+    ev.args[0] = r->id;
+    ev.data = s->sdata.data ? s->sdata.data + r->at : (const uint8_t *)"";
+    ev.data_len = r->len;
+    s->line.len = 0;
+    if (gth_text_write_event(&s->line, &ev)) s->nomem = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vfound(s, inv, r->off, s->gen, GTH_NO_ID, -1, -1, fmt, ap);
+    va_end(ap);
+}
+
+static uint64_t fnv(const uint8_t *p, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* What an event's string argument must be, and the rule and runtime code
+ * behind it. */
+static const struct vocabulary {
+    uint8_t code;
+    unsigned inv;
+    const word *words;
+    size_t n;
+    const char *what, *why;
+} vocabularies[] = {
+    {GTH_EV_GoBlock, GTH_INV_STRICT_BLOCK_REASON, block_reasons, sizeof block_reasons / sizeof *block_reasons,
+     "GoBlock reason",
+     "is not in the traceBlockReasonStrings of the releases that write this trace; traceLocker.GoPark names only "
+     "those"},
+    {GTH_EV_GoStop, GTH_INV_STRICT_STOP_REASON, stop_reasons, sizeof stop_reasons / sizeof *stop_reasons,
+     "GoStop reason", "is not in traceGoStopReasonStrings; traceLocker.GoStop names only those"},
+    {GTH_EV_STWBegin, GTH_INV_STRICT_STW_REASON, stw_kinds, sizeof stw_kinds / sizeof *stw_kinds, "STWBegin kind",
+     "is not in stwReasonStrings; traceLocker.STWStart writes stwReason.String()"},
+    {GTH_EV_GoLabel, GTH_INV_STRICT_LABEL, mark_labels, sizeof mark_labels / sizeof *mark_labels, "GoLabel",
+     "is not a GC mark worker mode of gcMarkWorkerModeStrings; traceLocker.GoStart labels only mark workers"},
+};
+
+/* The reasons and labels that events name, against the runtime's tables. */
+static void check_vocabulary(gth_strict *s) {
+    const wevent *w = (const wevent *)(const void *)s->srefs.data;
+    size_t n = s->srefs.len / sizeof *w;
+    for (size_t i = 0; i < n; i++) {
+        const struct vocabulary *v = NULL;
+        for (size_t k = 0; k < sizeof vocabularies / sizeof *vocabularies; k++)
+            if (vocabularies[k].code == w[i].code) v = &vocabularies[k];
+        const srec *r = v ? string_rec(s, w[i].args[1]) : NULL;
+        if (!r) continue; /* a missing string is the reader's finding */
+        const uint8_t *p = s->sdata.data + r->at;
+        if (!in_vocabulary(s, v->words, v->n, p, r->len))
+            kept_found(s, v->inv, &w[i], "%s \"%.*s\" %s", v->what, (int)(r->len > 200 ? 200 : r->len),
+                       (const char *)p, v->why);
+    }
+}
+
+/* The string table as the runtime's traceStringTable builds it. */
+static void check_strings(gth_strict *s) {
+    const wevent *w = (const wevent *)(const void *)s->srefs.data;
+    size_t nw = s->srefs.len / sizeof *w;
+    for (size_t i = 0; i < nw; i++) {
+        if (w[i].code != GTH_EV_UserLog || w[i].args[3] == 0) continue;
+        if (gth_hmap_get(&s->logid, w[i].args[3]))
+            kept_found(s, GTH_INV_STRICT_LOG_MESSAGE, &w[i],
+                       "UserLog message string %llu is another UserLog's message too; traceStringTable.emit gives "
+                       "every message an id of its own (traceMap.stealID)",
+                       (unsigned long long)w[i].args[3]);
+        put(s, &s->logid, w[i].args[3], 1);
+    }
+    const srec *r = (const srec *)(const void *)s->srecs.data;
+    size_t n = s->srecs.len / sizeof *r;
+    unsigned lo, hi;
+    releases(s, &lo, &hi);
+    uint64_t maxid = 0;
+    const srec *maxrec = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = s->sdata.data ? s->sdata.data + r[i].at : NULL;
+        int log = gth_hmap_get(&s->logid, r[i].id) != NULL;
+        if (r[i].id > maxid) maxid = r[i].id, maxrec = &r[i];
+        if (r[i].len == 0) {
+            /* put gives the empty string id 0 without an entry; before Go 1.26,
+             * emit (a UserLog message) wrote an entry for it. */
+            if (!log || !may(s, 22, 25))
+                string_found(s, GTH_INV_STRICT_STRING_EMPTY, &r[i],
+                             "string %llu is empty; traceStringTable.put gives the empty string id 0 without an "
+                             "entry%s",
+                             (unsigned long long)r[i].id,
+                             may(s, 22, 25) ? ", and only traceStringTable.emit (a UserLog message) writes one"
+                                            : ", and from Go 1.26 so does traceStringTable.emit");
+            continue;
+        }
+        if (log) continue; /* emit takes a fresh id for each message */
+        /* Before Go 1.27 a string is truncated only when written, so two long
+         * strings that differ past the limit are written the same. */
+        if (r[i].len == GTH_STRICT_MAX_STRING && may(s, 22, 26)) continue;
+        uint64_t h = fnv(p, r[i].len);
+        const uint32_t *first = gth_hmap_get(&s->shash, h);
+        if (!first) {
+            put(s, &s->shash, h, (uint32_t)i);
+            continue;
+        }
+        const srec *f = &r[*first];
+        if (f->len == r[i].len && !memcmp(s->sdata.data + f->at, p, r[i].len))
+            string_found(s, GTH_INV_STRICT_STRING_DUP, &r[i],
+                         "string %llu repeats string %llu of the same generation; traceStringTable.put gives "
+                         "each distinct string one id per generation (traceMap deduplicates)",
+                         (unsigned long long)r[i].id, (unsigned long long)f->id);
+    }
+    /* Go 1.22's traceMap assigns ids under a lock, one per entry, from 1. */
+    if (hi <= 22 && maxrec && maxid != n)
+        string_found(s, GTH_INV_STRICT_TABLE_IDS, maxrec,
+                     "generation %llu has %zu strings but string id %llu; Go 1.22's traceMap.put and stealID "
+                     "number a generation's strings 1, 2, 3, ... without gaps",
+                     (unsigned long long)s->gen, n, (unsigned long long)maxid);
+    (void)lo;
+}
+
+/* Every proc below the generation's smallest ProcsChange value has a status. */
+static void check_procs(gth_strict *s) {
+    if (!s->have_procs) return;
+    uint64_t p = 0;
+    while (p < s->procs.args[1] && gth_hmap_get(&s->pstat, p)) p++;
+    if (p < s->procs.args[1])
+        kept_found(s, GTH_INV_STRICT_PROC_STATUS_GEN, &s->procs,
+                   "proc %llu has no ProcStatus in generation %llu although GOMAXPROCS is never below %llu in "
+                   "it; traceAdvance writes a status for every P (forEachP, writeProcStatusForP) in every "
+                   "generation",
+                   (unsigned long long)p, (unsigned long long)s->gen, (unsigned long long)s->procs.args[1]);
+}
+
+/* The generation's end: its tables are complete, so the start stacks of the
+ * goroutines it created can be counted and the strings events name read. */
 static void end_gen(gth_strict *s) {
     if (!s->in_gen) return;
     const wevent *w = (const wevent *)(const void *)s->creates.data;
@@ -182,19 +492,34 @@ static void end_gen(gth_strict *s) {
         uint64_t id = w[i].args[2];
         const uint32_t *nf = gth_hmap_get(&s->frames, id);
         if (!nf || *nf == 1) continue; /* a missing stack is the reader's finding */
-        gth_raw_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.code = w[i].code;
-        ev.spec = gth_spec_event(w[i].code);
-        memcpy(ev.args, w[i].args, sizeof ev.args);
-        s->line.len = 0;
-        if (gth_text_write_event(&s->line, &ev)) s->nomem = 1;
-        found(s, GTH_INV_STRICT_CREATE_STACK, w[i].off, s->gen, w[i].m, w[i].batch, w[i].index,
-              "%s gives new goroutine %llu start stack %llu of %u frames; the runtime records exactly "
-              "one, the start PC",
-              ev.spec->name, (unsigned long long)w[i].args[1], (unsigned long long)id, *nf);
+        kept_found(s, GTH_INV_STRICT_CREATE_STACK, &w[i],
+                   "%s gives new goroutine %llu start stack %llu of %u frames; traceLocker.startPC records "
+                   "exactly one, the start PC",
+                   gth_spec_event(w[i].code)->name, (unsigned long long)w[i].args[1], (unsigned long long)id, *nf);
     }
+    if (!s->nomem) {
+        check_vocabulary(s);
+        check_strings(s);
+        check_procs(s);
+    }
+    unsigned lo, hi;
+    releases(s, &lo, &hi);
+    if (!s->nomem && s->frames.len && s->stk_max.args[0] != s->frames.len && hi <= 22)
+        kept_found(s, GTH_INV_STRICT_TABLE_IDS, &s->stk_max,
+                   "generation %llu has %zu stacks but stack id %llu; Go 1.22's traceMap.put numbers a "
+                   "generation's stacks 1, 2, 3, ... without gaps",
+                   (unsigned long long)s->gen, s->frames.len, (unsigned long long)s->stk_max.args[0]);
     s->creates.len = 0;
+    s->srefs.len = 0;
+    s->sdata.len = 0;
+    s->srecs.len = 0;
+    s->have_procs = 0;
+    s->stk_max.args[0] = 0;
+    gth_hmap_clear(&s->sidx);
+    gth_hmap_clear(&s->mlast);
+    s->mprev.len = 0;
+    gth_hmap_clear(&s->logid);
+    gth_hmap_clear(&s->shash);
     gth_hmap_clear(&s->gstat);
     gth_hmap_clear(&s->pstat);
     gth_hmap_clear(&s->frames);
@@ -341,8 +666,62 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
     case GTH_EV_GoUnblock:
     case GTH_EV_GoSwitch:
     case GTH_EV_GoSwitchDestroy: goroutine_seen(s, ev, ev->args[1], G_NAMED); break;
+    case GTH_EV_GoLabel:
+        if (s->prev_code != GTH_EV_GoStart)
+            WIRE_FOUND(s, GTH_INV_STRICT_LABEL, ev,
+                       "GoLabel does not follow a GoStart of its thread; traceLocker.GoStart writes the label of a "
+                       "GC mark worker right after its GoStart, and nothing else writes one");
+        /* fallthrough */
+    case GTH_EV_GoBlock:
+    case GTH_EV_GoStop:
+    case GTH_EV_STWBegin:
+    case GTH_EV_UserLog: {
+        wevent w = keep_event(s, ev);
+        push(s, &s->srefs, &w, sizeof w);
+        break;
+    }
+    case GTH_EV_GCSweepActive:
+        if (s->prev_code != GTH_EV_ProcStatus || s->prev_arg != ev->args[1])
+            WIRE_FOUND(s, GTH_INV_STRICT_ACTIVE, ev,
+                       "GCSweepActive for proc %llu does not follow that proc's ProcStatus on its thread; "
+                       "writeProcStatus writes it right after the status of a P in a sweep, and nothing else "
+                       "does",
+                       (unsigned long long)ev->args[1]);
+        break;
+    case GTH_EV_GCMarkAssistActive:
+        if ((s->prev_code != GTH_EV_GoStatus && s->prev_code != GTH_EV_GoStatusStack) || s->prev_arg != ev->args[1])
+            WIRE_FOUND(s, GTH_INV_STRICT_ACTIVE, ev,
+                       "GCMarkAssistActive for goroutine %llu does not follow that goroutine's status on its "
+                       "thread; writeGoStatus writes it right after the status of a goroutine in a mark assist, "
+                       "and nothing else does",
+                       (unsigned long long)ev->args[1]);
+        break;
+    case GTH_EV_ProcsChange:
+        if (!s->have_procs || ev->args[1] < s->procs.args[1]) {
+            s->procs = keep_event(s, ev);
+            s->have_procs = 1;
+        }
+        break;
     default: break;
     }
+    /* Ids the runtime never assigns: goroutine 0 (the ids start at 1 and
+     * traceAdvance skips a goroutine whose id is 0) and task 0 (the
+     * background task, which is never begun or ended). */
+    for (unsigned i = 1; i < sp->nargs; i++)
+        if (sp->args[i].kind == GTH_K_GOROUTINE && ev->args[i] == 0) {
+            WIRE_FOUND(s, GTH_INV_STRICT_ID_ZERO, ev,
+                       "%s names goroutine 0; the runtime numbers goroutines from 1 (sched.goidgen), and g0 "
+                       "stacks never appear as goroutines",
+                       sp->name);
+            break;
+        }
+    if ((ev->code == GTH_EV_UserTaskBegin || ev->code == GTH_EV_UserTaskEnd) && ev->args[1] == 0)
+        WIRE_FOUND(s, GTH_INV_STRICT_ID_ZERO, ev,
+                   "%s names task 0, the background task; runtime/trace's newID numbers tasks from 1 and only "
+                   "those are begun and ended",
+                   sp->name);
+    s->prev_code = ev->code;
+    s->prev_arg = sp->nargs > 1 ? ev->args[1] : 0;
     /* Events the ordered pass may report: those with a stack of their own,
      * and GC events. */
     int keep = is_gc(ev->code);
@@ -363,24 +742,55 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
     }
 }
 
+/* A thread's previous event may stand in its previous batch (the runtime's
+ * writer flushes a full buffer between any two events): kept per thread. */
+static void leave_batch(gth_strict *s) {
+    if (s->bclass == B_REGULAR && s->in_gen && s->prev_code) {
+        mprev e = {s->prev_arg, s->prev_code};
+        const uint32_t *i = gth_hmap_get(&s->mlast, s->bm);
+        if (i) {
+            ((mprev *)(void *)s->mprev.data)[*i] = e;
+        } else {
+            put(s, &s->mlast, s->bm, (uint32_t)(s->mprev.len / sizeof e));
+            push(s, &s->mprev, &e, sizeof e);
+        }
+    }
+    s->prev_code = 0;
+}
+
+static void enter_batch(gth_strict *s) {
+    const uint32_t *i = gth_hmap_get(&s->mlast, s->bm);
+    const mprev *e = i ? (const mprev *)(const void *)s->mprev.data + *i : NULL;
+    s->prev_code = e ? e->code : 0;
+    s->prev_arg = e ? e->arg : 0;
+}
+
 static void wire_event(gth_strict *s, const gth_raw_event *ev) {
+    /* Out of memory, the tables may be incomplete: nothing more is checked
+     * (gth_strict_finish reports it). */
+    if (s->nomem) return;
     if (ev->batch_offset == GTH_NO_OFFSET) {
         switch (ev->code) {
-        case GTH_EV_EventBatch:
+        case GTH_EV_EventBatch: {
+            leave_batch(s);
             s->bm = ev->args[1];
             enter_gen(s, ev->args[0], ev);
             s->btime = ev->args[2];
             s->evidx = 0;
+            enter_batch(s);
             s->crun_open = 0;
             s->bclass = ev->args[3] == 0 ? B_REGULAR : B_UNKNOWN;
             if (s->bclass == B_REGULAR) s->bidx = s->nregular++;
             break;
+        }
         case GTH_EV_ExperimentalBatch:
+            leave_batch(s);
             s->bm = ev->args[2];
             enter_gen(s, ev->args[1], ev);
             s->bclass = B_OTHER;
             break;
         case GTH_EV_EndOfGeneration:
+            leave_batch(s);
             end_gen(s);
             s->bclass = B_NONE;
             break;
@@ -402,7 +812,18 @@ static void wire_event(gth_strict *s, const gth_raw_event *ev) {
         return;
     }
     switch (ev->code) {
-    case GTH_EV_Stack: put(s, &s->frames, ev->args[0], (uint32_t)ev->nframes); break;
+    case GTH_EV_Stack:
+        put(s, &s->frames, ev->args[0], (uint32_t)ev->nframes);
+        if (ev->args[0] > s->stk_max.args[0]) s->stk_max = keep_event(s, ev);
+        break;
+    case GTH_EV_String: {
+        if (gth_hmap_get(&s->sidx, ev->args[0])) break; /* a repeated id is the reader's finding */
+        srec r = {ev->args[0], ev->offset, s->sdata.len, ev->data_len};
+        if (ev->data_len && gth_buf_append(&s->sdata, ev->data, ev->data_len)) s->nomem = 1;
+        put(s, &s->sidx, ev->args[0], (uint32_t)(s->srecs.len / sizeof r));
+        push(s, &s->srecs, &r, sizeof r);
+        break;
+    }
     case GTH_EV_Frequency: on_frequency(s, ev); break;
     case GTH_EV_ClockSnapshot: on_clock(s, ev); break;
     default: break;
@@ -526,15 +947,78 @@ static void locate(const gth_strict *s, uint64_t gen, uint64_t off, int64_t *bat
     }
 }
 
-int gth_strict_event(gth_strict *s, const gth_view *v) {
+/* A finding of the ordered pass about the delivered event v. */
+static int ordered_found(gth_strict *s, unsigned inv, const gth_view *v, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int ordered_found(gth_strict *s, unsigned inv, const gth_view *v, const char *fmt, ...) {
     const gth_event *ev = v->ev;
-    if (!ev || ev->synthetic || ev->offset == GTH_NO_OFFSET || ev->code == GTH_EV_GoStatusStack) return GTH_OK;
+    if (s->found && s->ferr.offset <= ev->offset) return GTH_OK;
+    int64_t batch, index;
+    locate(s, ev->gen, ev->offset, &batch, &index);
+    s->line.len = 0;
+    if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
+    va_list ap;
+    va_start(ap, fmt);
+    vfound(s, inv, ev->offset, ev->gen, (uint64_t)ev->m, batch, index, fmt, ap);
+    va_end(ap);
+    return GTH_OK;
+}
+
+/* Statuses before events: the goroutine and proc in whose context an event
+ * is written were described (or created) earlier in its generation. */
+static int check_described(gth_strict *s, const gth_view *v, const gth_event_spec *sp) {
+    const gth_event *ev = v->ev;
+    switch (ev->code) {
+    case GTH_EV_GoStatus:
+    case GTH_EV_GoStatusStack: put(s, &s->gdesc, ev->args[0], 1); return GTH_OK;
+    case GTH_EV_ProcStatus: put(s, &s->pdesc, ev->args[0], 1); return GTH_OK;
+    case GTH_EV_GoCreateSyscall: put(s, &s->gdesc, ev->args[0], 1); return GTH_OK; /* no status: a raw write */
+    case GTH_EV_GoCreate:
+    case GTH_EV_GoCreateBlocked: put(s, &s->gdesc, ev->args[0], 1); break;
+    /* Written with a status, by whichever thread writes that status
+     * (writeProcStatus, writeGoStatus), not through eventWriter. */
+    case GTH_EV_GCSweepActive:
+    case GTH_EV_GCMarkAssistActive: return GTH_OK;
+    default: break;
+    }
+    /* GoSwitchDestroy is written after coroswitch_m destroyed the goroutine
+     * (gdestroy drops it from the thread), so without its status. */
+    if (ev->g >= 0 && ev->code != GTH_EV_GoSwitchDestroy && !gth_hmap_get(&s->gdesc, (uint64_t)ev->g))
+        return ordered_found(s, GTH_INV_STRICT_STATUS_MISSING, v,
+                             "%s is written in the context of goroutine %lld, which has no status in generation "
+                             "%llu before it; traceLocker.eventWriter writes the status of the thread's goroutine "
+                             "before its first event of a generation",
+                             sp->name, (long long)ev->g, (unsigned long long)ev->gen);
+    /* GoDestroySyscall is written without the P's status (a P left on the
+     * thread by a cgo callback is not its own), and GoSyscallEndBlocked by a
+     * thread that lost its P. */
+    if (ev->p >= 0 && ev->code != GTH_EV_GoDestroySyscall && ev->code != GTH_EV_GoSyscallEndBlocked &&
+        !gth_hmap_get(&s->pdesc, (uint64_t)ev->p))
+        return ordered_found(s, GTH_INV_STRICT_STATUS_MISSING, v,
+                             "%s is written in the context of proc %lld, which has no status in generation %llu "
+                             "before it; traceLocker.eventWriter writes the status of the thread's P before its "
+                             "first event of a generation",
+                             sp->name, (long long)ev->p, (unsigned long long)ev->gen);
+    return GTH_OK;
+}
+
+int gth_strict_event(gth_strict *s, const gth_view *v) {
+    if (s->nomem) return GTH_ENOMEM;
+    const gth_event *ev = v->ev;
+    if (!ev || ev->synthetic || ev->offset == GTH_NO_OFFSET) return GTH_OK;
     const gth_event_spec *sp = gth_spec_event(ev->code);
     if (!sp || sp->where != GTH_W_EVENTS) return GTH_OK;
     if (ev->gen > s->delivered_gen) {
         s->delivered_gen = ev->gen;
         prune(s, ev->gen);
+        gth_hmap_clear(&s->gdesc);
+        gth_hmap_clear(&s->pdesc);
     }
+    /* Experimental events (AllocFree) stand in batches of their own: the
+     * status eventWriter writes for one goes to the thread's regular batch,
+     * and need not be delivered before it. */
+    if (sp->experiment == GTH_EXP_NONE && check_described(s, v, sp) != GTH_OK) return GTH_ENOMEM;
+    if (ev->code == GTH_EV_GoStatusStack) return s->nomem ? GTH_ENOMEM : GTH_OK;
     if (is_gc(ev->code) && !s->gc_seen) {
         /* The first GC event delivered: the reader takes its number as the
          * start. Only a trace from generation 1 on is sure to hold the

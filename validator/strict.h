@@ -6,9 +6,15 @@
  * Two passes over one read of the input:
  *   - a wire pass over the bytes as the reader pulls them (a source that passes
  *     them through, gth_strict_source): batch timestamps, status events,
- *     creation stacks, generation numbers, frequency and clock snapshots;
+ *     creation stacks, generation numbers, frequency and clock snapshots, the
+ *     string table, the reasons and labels events name, ids the runtime never
+ *     assigns, the statuses every P gets in a generation;
  *   - an ordered pass over the events the reader delivers (gth_strict_event),
- *     which knows each event's context: whose stack an event carries.
+ *     which knows each event's context: whose stack an event carries, and
+ *     whether the goroutine and proc it runs in were described in its
+ *     generation before it.
+ * Where releases that write one format differ, a rule accepts what any of them
+ * writes unless gth_strict_set_producer names one.
  * Findings do not stop the reader: strict findings are reported only for a
  * trace that the reader and the validate profile accept, and the one reported
  * is the finding at the smallest byte offset.
@@ -27,6 +33,21 @@ typedef struct gth_strict gth_strict;
 /* NULL when out of memory. a: NULL for the default allocator. */
 gth_strict *gth_strict_new(const gth_allocator *a);
 void gth_strict_free(gth_strict *s);
+
+/* The releases whose rules strict knows: Go 1.22 to 1.27 (minor versions). */
+#define GTH_STRICT_FIRST_RELEASE 22u
+#define GTH_STRICT_LAST_RELEASE 27u
+/* The longest string the runtime writes (tracev2.MaxEventTrailerDataSize). */
+#define GTH_STRICT_MAX_STRING 1024u
+
+/* Parses a release name for --producer ("go1.25", "go1.25.5", "1.25") into
+ * its minor version. GTH_EUSAGE if it is not a release from 1.22 to 1.27. */
+int gth_strict_parse_producer(const char *text, unsigned *minor);
+/* Checks the rules of that release alone (0: of every release that writes
+ * the trace's format, the default: 1.23's format is written by Go 1.23 and
+ * 1.24, 1.26's by Go 1.26 and 1.27, and a rule then accepts what either
+ * writes). Call before the first read. */
+void gth_strict_set_producer(gth_strict *s, unsigned minor);
 
 /* A source that hands src's bytes on unchanged and runs the wire pass over
  * them. s must outlive the source's use. */

@@ -112,6 +112,7 @@ int gth_validate(gth_source src, int profile, const gth_validate_opts *o, gth_va
     gth_strict *strict = NULL;
     if (profile == GTH_PROFILE_STRICT) { /* the strict checker sees the bytes as read */
         if (!(strict = gth_strict_new(o->alloc))) return res->status = gth_error_nomem(&res->err);
+        if (o->producer) gth_strict_set_producer(strict, o->producer);
         src = gth_strict_source(strict, src);
     }
     res->stage = GTH_VALIDATE_HEADER;

@@ -36,6 +36,10 @@ typedef struct gth_validate_opts {
     gth_buf *event;
     /* If set, receives the reader's statistics once the header was read. */
     gth_reader_stats *stats;
+    /* Profile strict: the producer release (minor version, e.g. 25 for Go
+     * 1.25) whose rules apply; 0 to infer it from the trace's format
+     * (gth_strict_set_producer). */
+    unsigned producer;
 } gth_validate_opts;
 
 /* How far a run got: setting up (the strict checker), reading the header, or
