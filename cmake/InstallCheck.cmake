@@ -108,6 +108,11 @@ set(cfg ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${WORK}/consumer-bui
 if(MAKE_PROGRAM)
   list(APPEND cfg -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM})
 endif()
+# The build's multiarch directory (lib/x86_64-linux-gnu), where find_package
+# looks for libcrypto: CMake cannot always detect it under the coverage flags.
+if(LIBARCH)
+  list(APPEND cfg -DCMAKE_LIBRARY_ARCHITECTURE=${LIBARCH})
+endif()
 run("configuring the find_package consumer" ${cfg})
 run("building the find_package consumer" ${CMAKE_COMMAND} --build ${WORK}/consumer-build)
 execute_process(COMMAND ${WORK}/consumer-build/consume WORKING_DIRECTORY ${WORK}
