@@ -4,6 +4,8 @@
  * thread's next one, as Go does, so that the first error Go would meet is the
  * one reported.
  */
+#include <string.h>
+
 #include "format/varint.h"
 #include "validator/internal.h"
 
@@ -61,8 +63,14 @@ int gth_cursor_next(vcursor *c, const vgen *g, vin *in, gth_error *err) {
             gth_error_set(err, GTH_EINVALID, "found invalid uvarint for timestamp");
         } else {
             pos += (size_t)n;
+            uint64_t args[4] = {0, 0, 0, 0};
             for (unsigned i = 0; i + 1 < spec->nargs; i++) {
-                n = gth_uvarint(p + pos, end - pos, &c->ev_args[i]);
+                /* One-byte arguments (most of them) skip the general decoder. */
+                if (pos < end && p[pos] < 0x80) {
+                    args[i] = p[pos++];
+                    continue;
+                }
+                n = gth_uvarint(p + pos, end - pos, &args[i]);
                 if (n <= 0) {
                     inv = GTH_INV_EVENT_ARG_VARINT;
                     gth_error_set(err, GTH_EINVALID, "found invalid uvarint");
@@ -71,7 +79,7 @@ int gth_cursor_next(vcursor *c, const vgen *g, vin *in, gth_error *err) {
                 pos += (size_t)n;
             }
             if (!inv) {
-                for (unsigned i = spec->nargs ? spec->nargs - 1u : 0; i < 4; i++) c->ev_args[i] = 0;
+                memcpy(c->ev_args, args, sizeof args);
                 c->ev_code = code;
                 c->ev_off = at;
                 c->ev_time = (int64_t)((uint64_t)gth_ticks_to_ns(g->freq, dt) + (uint64_t)c->last_ts);

@@ -196,3 +196,22 @@ void gth_idmap_compact(gth_idmap *m) {
     gth_hmap_free(&m->hash);
     m->sparse = 0;
 }
+
+/* ---- dense ------------------------------------------------------------------------ */
+
+void gth_dense_free(gth_dense *d, const gth_allocator *a) {
+    gth_free(a, d->v, d->cap * sizeof *d->v);
+    d->v = NULL;
+    d->cap = 0;
+}
+
+int gth_dense_reserve(gth_dense *d, const gth_allocator *a, uint64_t id) {
+    if (id < d->cap || id >= GTH_DENSE_MAX) return 0;
+    size_t old = d->cap, cap = old;
+    void *p = d->v;
+    if (gth_grow(a, &p, &cap, (size_t)id + 1, sizeof *d->v)) return -1;
+    d->v = p;
+    memset(d->v + old, 0, (cap - old) * sizeof *d->v);
+    d->cap = cap;
+    return 0;
+}

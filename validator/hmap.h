@@ -51,6 +51,48 @@ int gth_hmap_del(gth_hmap *m, uint64_t k);
 /* Iteration over slots: for (size_t i = 0; i < m->cap; i++) if (m->used[i]) ... */
 
 /*
+ * dense: a lookup table beside a gth_hmap for the small ids most traces use
+ * (goroutines, procs, threads): v[id] = value + 1 (0 = absent) for every id
+ * below cap, kept equal to the map by its owner: gth_dense_reserve before each
+ * put (a failure is an out-of-memory failure of the put), gth_dense_set after
+ * it, gth_dense_del after each delete. Ids from GTH_DENSE_MAX on are looked up
+ * in the map.
+ */
+#define GTH_DENSE_MAX ((size_t)1 << 16)
+
+typedef struct gth_dense {
+    uint32_t *v;
+    size_t cap;
+} gth_dense;
+
+void gth_dense_free(gth_dense *d, const gth_allocator *a);
+/* Makes the table cover id (below GTH_DENSE_MAX). 0, or -1 when out of memory
+ * (the table is unchanged). */
+int gth_dense_reserve(gth_dense *d, const gth_allocator *a, uint64_t id);
+
+static inline void gth_dense_set(gth_dense *d, uint64_t id, uint32_t val) {
+    if (id < d->cap) d->v[id] = val + 1;
+}
+
+static inline void gth_dense_del(gth_dense *d, uint64_t id) {
+    if (id < d->cap) d->v[id] = 0;
+}
+
+/* The value of id (in the table or in m) in *val and 1, or 0 if absent. */
+static inline int gth_dense_get(const gth_dense *d, const gth_hmap *m, uint64_t id, uint32_t *val) {
+    if (id < d->cap) {
+        uint32_t x = d->v[id];
+        *val = x - 1;
+        return x != 0;
+    }
+    if (id < GTH_DENSE_MAX) return 0;
+    const uint32_t *p = gth_hmap_get(m, id);
+    if (!p) return 0;
+    *val = *p;
+    return 1;
+}
+
+/*
  * idmap: a map from ids to uint32 values for the tables whose ids a producer
  * hands out densely (strings, stacks: 1, 2, 3, ...). While the ids stay dense
  * (each at most 4 x the entries so far + 1024, below 2^32) it is a plain array

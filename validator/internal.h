@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/base.h"
 #include "format/varint.h"
@@ -161,14 +162,17 @@ typedef struct vtask {
 
 enum { GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING };
 
+
 typedef struct vorder {
     const gth_allocator *a;
     unsigned version;
     gth_hmap gidx; /* goroutine id -> index into gs */
+    gth_dense gdense;
     vgstate *gs;
     size_t ngs, gs_cap;
     int32_t g_free;
     gth_hmap pidx;
+    gth_dense pdense;
     vpstate *ps;
     size_t nps, ps_cap;
     gth_hmap midx;
@@ -181,7 +185,9 @@ typedef struct vorder {
     uint64_t gc_seq;
     int gc_state;
     uint64_t initial_gen;
-    /* Output queue: an advance yields at most three events. */
+    /* Output: the first event an advance yields goes to `direct` when set (the
+     * caller's event), the others to the queue; an advance yields at most three. */
+    gth_event *direct;
     gth_event queue[4];
     unsigned qhead, qlen;
     gth_buf taskname; /* owns the TaskEnd type text of the queued event */
@@ -327,5 +333,37 @@ int gth_cursor_load(vcursor *c, const vgen *g, vin *in, int32_t bi, gth_error *e
 /* Decodes the timed event at c->data[c->pos] for cursor c (Go's lazy per-thread
  * decoding). Returns 1 with an event, 0 when the thread has no more, -1 on error. */
 int gth_cursor_next(vcursor *c, const vgen *g, vin *in, gth_error *err);
+
+/* gth_cursor_next, with the common case inline: an event of a known timed type
+ * that lies wholly in the current batch, after the batch's first. Anything
+ * else (and every error) goes to gth_cursor_next, from the same position. */
+static inline int gth_cursor_step(vcursor *c, const vgen *g, vin *in, gth_error *err) {
+    size_t pos = c->pos, end = c->end;
+    if (pos >= end || c->last_ts == 0) return gth_cursor_next(c, g, in, err);
+    const uint8_t *p = c->data;
+    uint8_t code = p[pos];
+    const gth_event_spec *spec = gth_spec_event(code);
+    if (!spec || !(spec->flags & GTH_F_TIMED) || spec->nargs < 1 || spec->nargs > 5)
+        return gth_cursor_next(c, g, in, err);
+    uint64_t v[5] = {0, 0, 0, 0, 0}; /* dt, then the arguments */
+    size_t q = pos + 1;
+    for (unsigned i = 0; i < spec->nargs; i++) {
+        if (q < end && p[q] < 0x80) {
+            v[i] = p[q++];
+            continue;
+        }
+        int n = gth_uvarint(p + q, end - q, &v[i]);
+        if (n <= 0) return gth_cursor_next(c, g, in, err);
+        q += (size_t)n;
+    }
+    memcpy(c->ev_args, v + 1, sizeof c->ev_args);
+    c->ev_code = code;
+    c->ev_off = c->data_off + pos;
+    c->ev_time = (int64_t)((uint64_t)gth_ticks_to_ns(g->freq, v[0]) + (uint64_t)c->last_ts);
+    c->last_ts = c->ev_time;
+    c->pos = q;
+    c->ev_index++;
+    return 1;
+}
 
 #endif

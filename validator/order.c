@@ -65,6 +65,8 @@ void gth_order_free(vorder *o) {
     gth_free(o->a, o->mstates, o->mstates_cap * sizeof *o->mstates);
     gth_free(o->a, o->mkeys, o->mkeys_cap * sizeof *o->mkeys);
     gth_free(o->a, o->tasks, o->tasks_cap * sizeof *o->tasks);
+    gth_dense_free(&o->gdense, o->a);
+    gth_dense_free(&o->pdense, o->a);
     gth_hmap_free(&o->gidx);
     gth_hmap_free(&o->pidx);
     gth_hmap_free(&o->midx);
@@ -75,8 +77,8 @@ void gth_order_free(vorder *o) {
 /* ---- State tables ------------------------------------------------------------ */
 
 static vgstate *find_g(vorder *o, int64_t id) {
-    uint32_t *i = gth_hmap_get(&o->gidx, (uint64_t)id);
-    return i ? &o->gs[*i] : NULL;
+    uint32_t i;
+    return gth_dense_get(&o->gdense, &o->gidx, (uint64_t)id, &i) ? &o->gs[i] : NULL;
 }
 
 static vgstate *new_g(vorder *o, int64_t id, uint8_t status, uint64_t gen) {
@@ -90,11 +92,12 @@ static vgstate *new_g(vorder *o, int64_t id, uint8_t status, uint64_t gen) {
         o->gs = p;
         idx = o->ngs++;
     }
-    if (gth_hmap_put(&o->gidx, (uint64_t)id, (uint32_t)idx)) {
+    if (gth_dense_reserve(&o->gdense, o->a, (uint64_t)id) || gth_hmap_put(&o->gidx, (uint64_t)id, (uint32_t)idx)) {
         o->gs[idx].next_free = o->g_free;
         o->g_free = (int32_t)idx;
         return NULL;
     }
+    gth_dense_set(&o->gdense, (uint64_t)id, (uint32_t)idx);
     vgstate *g = &o->gs[idx];
     memset(g, 0, sizeof *g);
     g->id = (uint64_t)id;
@@ -110,20 +113,23 @@ static void delete_g(vorder *o, int64_t id) {
     uint32_t idx = *i;
     free_g(o, &o->gs[idx]);
     gth_hmap_del(&o->gidx, (uint64_t)id);
+    gth_dense_del(&o->gdense, (uint64_t)id);
     o->gs[idx].next_free = o->g_free;
     o->g_free = (int32_t)idx;
 }
 
 static vpstate *find_p(vorder *o, int64_t id) {
-    uint32_t *i = gth_hmap_get(&o->pidx, (uint64_t)id);
-    return i ? &o->ps[*i] : NULL;
+    uint32_t i;
+    return gth_dense_get(&o->pdense, &o->pidx, (uint64_t)id, &i) ? &o->ps[i] : NULL;
 }
 
 static vpstate *new_p(vorder *o, int64_t id, uint8_t status, uint64_t gen) {
     void *p = o->ps;
     if (gth_grow(o->a, &p, &o->ps_cap, o->nps + 1, sizeof *o->ps)) return NULL;
     o->ps = p;
-    if (gth_hmap_put(&o->pidx, (uint64_t)id, (uint32_t)o->nps)) return NULL;
+    if (gth_dense_reserve(&o->pdense, o->a, (uint64_t)id) || gth_hmap_put(&o->pidx, (uint64_t)id, (uint32_t)o->nps))
+        return NULL;
+    gth_dense_set(&o->pdense, (uint64_t)id, (uint32_t)o->nps);
     vpstate *s = &o->ps[o->nps++];
     memset(s, 0, sizeof *s);
     s->id = (uint64_t)id;
@@ -227,16 +233,32 @@ static vgstate *current_g(actx *x, uint8_t want, int inv, const char *word) {
 
 static gth_event *push(actx *x, uint8_t code, int64_t m, int64_t p, int64_t g) {
     vorder *o = x->o;
-    gth_event *e = &o->queue[(o->qhead + o->qlen++) & 3];
+    gth_event *e = o->direct;
+    if (e) o->direct = NULL;
+    else e = &o->queue[(o->qhead + o->qlen++) & 3];
     *e = (gth_event){.time = x->time, .m = m, .p = p, .g = g, .offset = GTH_NO_OFFSET, .code = code, .gen = x->gen};
     return e;
 }
 
-/* Queues the wire event itself with the given context. */
+/* Queues the wire event itself with the given context (every field written
+ * once: this runs for nearly every event). */
 static gth_event *push_self(actx *x, int64_t m, int64_t p, int64_t g) {
-    gth_event *e = push(x, x->code, m, p, g);
+    vorder *o = x->o;
+    gth_event *e = o->direct;
+    if (e) o->direct = NULL;
+    else e = &o->queue[(o->qhead + o->qlen++) & 3];
+    e->time = x->time;
+    e->m = m;
+    e->p = p;
+    e->g = g;
     memcpy(e->args, x->args, sizeof e->args);
     e->offset = x->c->ev_off;
+    e->code = x->code;
+    e->synthetic = 0;
+    e->has_table = 0;
+    e->str = NULL;
+    e->str_len = 0;
+    e->gen = x->gen;
     return e;
 }
 

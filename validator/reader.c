@@ -415,19 +415,31 @@ static int pop(gth_reader *r, gth_event *ev, gth_error *err) {
     return 1;
 }
 
-/* Tries cursor heap[i]; 1 advanced, 0 not now, -1 error. */
-static int try_advance(gth_reader *r, size_t i, gth_error *err) {
+/* Tries cursor heap[i]; 1 advanced (the first event it yields in *ev, the
+ * others queued), 0 not now, -1 error. */
+static int try_advance(gth_reader *r, size_t i, gth_event *ev, gth_error *err) {
     vcursor *c = r->heap[i];
+    r->order.direct = ev;
     adv_result a = gth_order_advance(&r->order, &r->gen, c, err);
+    r->order.direct = NULL;
     if (a == ADV_ERR) {
         if (err->offset == GTH_NO_OFFSET) locate_cursor(err, r, c);
         return -1;
     }
     if (a == ADV_RETRY) return 0;
-    int rc = gth_cursor_next(c, &r->gen, &r->in, err);
+    int rc = gth_cursor_step(c, &r->gen, &r->in, err);
     if (rc < 0) return -1;
-    if (rc > 0) heap_update(r, i);
-    else heap_remove(r, i);
+    if (rc == 0) {
+        heap_remove(r, i);
+    } else if (i == 0) {
+        /* The usual case: the head thread runs on and stays at the head while
+         * its next event is not later than its children's; no heap work then. */
+        vcursor **h = r->heap;
+        int64_t t = c->ev_time;
+        if ((r->nheap > 1 && h[1]->ev_time < t) || (r->nheap > 2 && h[2]->ev_time < t)) sift_down(h, r->nheap, 0);
+    } else {
+        heap_update(r, i);
+    }
     return 1;
 }
 
@@ -476,12 +488,12 @@ int gth_reader_next(gth_reader *r, gth_event *ev, gth_error *err) {
         if (deliver(r, ev, err) < 0) return fail(r, err);
         return 1;
     }
-    int rc = try_advance(r, 0, err);
+    int rc = try_advance(r, 0, ev, err);
     if (rc < 0) return fail(r, err);
     if (rc == 0) {
         sort_frontier(r);
         for (size_t i = 1; i < r->nheap && rc == 0; i++) {
-            rc = try_advance(r, i, err);
+            rc = try_advance(r, i, ev, err);
             if (rc < 0) return fail(r, err);
         }
         if (rc == 0) {
@@ -489,7 +501,8 @@ int gth_reader_next(gth_reader *r, gth_event *ev, gth_error *err) {
             return fail(r, err);
         }
     }
-    return pop(r, ev, err);
+    if (deliver(r, ev, err) < 0) return fail(r, err);
+    return 1;
 }
 
 /* ---- Lookups ----------------------------------------------------------------------------- */

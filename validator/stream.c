@@ -1,108 +1,191 @@
-/* The canonical event-stream line of an event's API view (docs/EVENTS.md). */
+/* The canonical event-stream line of an event's API view (docs/EVENTS.md).
+ *
+ * A line is written through a raw pointer into the buffer: room is made once
+ * for each run of fixed-size pieces (numbers, literals) and once for each
+ * variable-length one (a string, a cached stack), so the pieces themselves are
+ * plain stores. Any failure to make room ends the line (b->failed is set). */
 #include "validator/stream.h"
 
 #include <string.h>
 
 #include "base/quote.h"
 
-/* Room for the longest number any append below writes. */
+/* Room for the longest number written below. */
 #define NUM_MAX 24
 
-/* Appends with the capacity check inline: this runs a few dozen times a line. */
-static inline void lit(gth_buf *b, const void *s, size_t n) {
-    if (b->cap - b->len >= n && !b->failed) {
-        memcpy(b->data + b->len, s, n);
-        b->len += n;
+typedef struct out {
+    gth_buf *b;
+    uint8_t *w, *end;
+} out;
+
+static inline void out_open(out *o, gth_buf *b) {
+    o->b = b;
+    o->w = b->data ? b->data + b->len : NULL;
+    o->end = b->data ? b->data + b->cap : NULL;
+}
+
+/* Writes the position back into the buffer. */
+static inline void out_sync(out *o) {
+    if (o->w) o->b->len = (size_t)(o->w - o->b->data);
+}
+
+static int out_grow(out *o, size_t n) {
+    out_sync(o);
+    if (gth_buf_reserve(o->b, n)) return -1;
+    out_open(o, o->b);
+    return 0;
+}
+
+/* Makes room for n more bytes; -1 when out of memory. */
+static inline int need(out *o, size_t n) {
+    if (o->w && (size_t)(o->end - o->w) >= n) return 0;
+    return out_grow(o, n);
+}
+
+/* The pieces below write without checks: room was made. */
+#define W_LIT(o, s) (memcpy((o)->w, (s), sizeof(s) - 1), (o)->w += sizeof(s) - 1)
+
+static inline void w_c(out *o, char c) { *o->w++ = (uint8_t)c; }
+
+static inline void w_mem(out *o, const void *s, size_t n) {
+    memcpy(o->w, s, n);
+    o->w += n;
+}
+
+static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                 "8081828384858687888990919293949596979899";
+
+static inline unsigned ndigits(uint64_t v) {
+    static const uint64_t pow10[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+    /* log10 from log2, corrected by one comparison. */
+    unsigned t = ((unsigned)(64 - __builtin_clzll(v | 1)) * 1233u) >> 12;
+    return t + (v >= pow10[t]) + (v == 0);
+}
+
+static inline void w_u64(out *o, uint64_t v) {
+    unsigned n = ndigits(v);
+    uint8_t *p = o->w + n;
+    o->w = p;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, digits2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        memcpy(p - 2, digits2 + 2 * v, 2);
     } else {
-        gth_buf_append(b, s, n);
+        p[-1] = (uint8_t)('0' + v);
     }
 }
 
-static inline void put_c(gth_buf *b, char c) {
-    if (b->len < b->cap && !b->failed) b->data[b->len++] = (uint8_t)c;
-    else gth_buf_putc(b, c);
-}
-#define LIT(b, s) lit((b), (s), sizeof(s) - 1)
-
-static inline void put_u64(gth_buf *b, uint64_t v) {
-    if (b->cap - b->len < NUM_MAX && gth_buf_reserve(b, NUM_MAX)) return;
-    char tmp[NUM_MAX];
-    size_t n = 0;
-    do {
-        tmp[NUM_MAX - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    memcpy(b->data + b->len, tmp + NUM_MAX - n, n);
-    b->len += n;
-}
-
-static inline void put_i64(gth_buf *b, int64_t v) {
+static inline void w_i64(out *o, int64_t v) {
     if (v < 0) {
-        put_c(b, '-');
-        put_u64(b, 0 - (uint64_t)v);
+        w_c(o, '-');
+        w_u64(o, 0 - (uint64_t)v);
     } else {
-        put_u64(b, (uint64_t)v);
+        w_u64(o, (uint64_t)v);
     }
 }
 
-static inline void put_hex(gth_buf *b, uint64_t v) {
+static inline void w_hex(out *o, uint64_t v) {
     static const char dig[] = "0123456789abcdef";
-    if (b->cap - b->len < NUM_MAX && gth_buf_reserve(b, NUM_MAX)) return;
-    char tmp[NUM_MAX];
-    size_t n = 0;
+    unsigned n = 1;
+    while (n < 16 && (v >> (4 * n))) n++;
+    uint8_t *p = o->w + n;
+    o->w = p;
     do {
-        tmp[NUM_MAX - 1 - n++] = dig[v & 15];
+        *--p = (uint8_t)dig[v & 15];
         v >>= 4;
     } while (v);
-    memcpy(b->data + b->len, tmp + NUM_MAX - n, n);
-    b->len += n;
 }
 
-static inline void put_quoted(gth_buf *b, const uint8_t *p, size_t n);
-static inline void put_q(gth_buf *b, gth_bytes s) { put_quoted(b, s.p, s.n); }
-static inline void put_qs(gth_buf *b, const char *s) { put_quoted(b, (const uint8_t *)s, strlen(s)); }
-
-static void put_resource(gth_buf *b, gth_resource r) {
-    switch (r.kind) {
-    case GTH_RES_GOROUTINE: LIT(b, "Goroutine("); break;
-    case GTH_RES_PROC: LIT(b, "Proc("); break;
-    case GTH_RES_THREAD: LIT(b, "Thread("); break;
-    default: LIT(b, "None"); return;
-    }
-    put_i64(b, r.id);
-    put_c(b, ')');
+/* A string of n bytes: its room, then its bytes. */
+static inline int put_mem(out *o, const void *s, size_t n) {
+    if (need(o, n)) return -1;
+    w_mem(o, s, n);
+    return 0;
 }
 
-/* Printable ASCII needs no escapes: copy it straight. */
-static inline void put_quoted(gth_buf *b, const uint8_t *p, size_t n) {
+static inline int put_str(out *o, const char *s) { return put_mem(o, s, strlen(s)); }
+
+/* Go's strconv.Quote: printable ASCII needs no escapes and is copied straight. */
+static int put_quoted(out *o, const uint8_t *p, size_t n) {
     size_t i = 0;
     while (i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') i++;
     if (i < n) {
-        gth_quote_append(b, p, n);
-        return;
+        out_sync(o);
+        if (gth_quote_append(o->b, p, n)) return -1;
+        out_open(o, o->b);
+        return 0;
     }
-    put_c(b, '"');
-    lit(b, p, n);
-    put_c(b, '"');
+    if (need(o, n + 2)) return -1;
+    w_c(o, '"');
+    w_mem(o, p, n);
+    w_c(o, '"');
+    return 0;
 }
 
-int gth_stream_stack(gth_buf *b, const gth_view *v, gth_stack_ref s) {
-    put_c(b, '[');
+static int put_resource(out *o, gth_resource r) {
+    if (need(o, 12 + NUM_MAX)) return -1;
+    switch (r.kind) {
+    case GTH_RES_GOROUTINE: W_LIT(o, "Goroutine("); break;
+    case GTH_RES_PROC: W_LIT(o, "Proc("); break;
+    case GTH_RES_THREAD: W_LIT(o, "Thread("); break;
+    default: W_LIT(o, "None"); return 0;
+    }
+    w_i64(o, r.id);
+    w_c(o, ')');
+    return 0;
+}
+
+static int put_stack_text(out *o, const gth_view *v, gth_stack_ref s) {
+    if (need(o, 1)) return -1;
+    w_c(o, '[');
     long n = gth_view_stack_len(v, s);
     for (long i = 0; i < n; i++) {
         gth_frame f;
         if (gth_view_stack_frame(v, s, (size_t)i, &f)) break;
-        if (i) LIT(b, ", ");
-        put_quoted(b, f.func, f.func_len);
-        LIT(b, "@0x");
-        put_hex(b, f.pc);
-        put_c(b, ' ');
-        put_quoted(b, f.file, f.file_len);
-        put_c(b, ':');
-        put_u64(b, f.line);
+        if (i && put_mem(o, ", ", 2)) return -1;
+        if (put_quoted(o, f.func, f.func_len) || need(o, 4 + NUM_MAX)) return -1;
+        W_LIT(o, "@0x");
+        w_hex(o, f.pc);
+        w_c(o, ' ');
+        if (put_quoted(o, f.file, f.file_len) || need(o, 1 + NUM_MAX)) return -1;
+        w_c(o, ':');
+        w_u64(o, f.line);
     }
-    put_c(b, ']');
-    return b->failed ? -1 : 0;
+    if (need(o, 1)) return -1;
+    w_c(o, ']');
+    return 0;
+}
+
+int gth_stream_stack(gth_buf *b, const gth_view *v, gth_stack_ref s) {
+    out o;
+    out_open(&o, b);
+    int rc = put_stack_text(&o, v, s);
+    out_sync(&o);
+    return rc || b->failed ? -1 : 0;
 }
 
 /* ---- The stack cache ------------------------------------------------------------- */
@@ -133,26 +216,23 @@ static void cache_reset(gth_stream *s) {
 }
 
 /* Appends stack st, from the cache when it is there. */
-static void put_stack(gth_stream *s, gth_buf *b, const gth_view *v, gth_stack_ref st) {
-    if (!s || st.id == 0) {
-        gth_stream_stack(b, v, st);
-        return;
-    }
+static int put_stack(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st) {
+    if (!s || st.id == 0) return put_stack_text(o, v, st);
     uint32_t *i = gth_hmap_get(&s->idx, st.id);
-    if (i) {
-        lit(b, s->text.data + s->spans[*i].off, s->spans[*i].len);
-        return;
-    }
+    if (i) return put_mem(o, s->text.data + s->spans[*i].off, s->spans[*i].len);
+    gth_buf *b = o->b;
+    out_sync(o);
     size_t start = b->len;
-    gth_stream_stack(b, v, st);
+    if (put_stack_text(o, v, st)) return -1;
+    out_sync(o);
     size_t n = b->len - start;
-    if (b->failed || n > CACHE_STACK_MAX || s->text.len + n > CACHE_TOTAL_MAX) return;
+    if (n > CACHE_STACK_MAX || s->text.len + n > CACHE_TOTAL_MAX) return 0;
     /* Out of memory for the cache: the line is right, but the failure is
      * reported like any other (b->failed), not hidden. */
     void *p = s->spans;
     if (gth_grow(s->a, &p, &s->spans_cap, s->nspans + 1, sizeof *s->spans)) {
         b->failed = 1;
-        return;
+        return -1;
     }
     s->spans = p;
     size_t off = s->text.len;
@@ -160,164 +240,188 @@ static void put_stack(gth_stream *s, gth_buf *b, const gth_view *v, gth_stack_re
         s->text.len = off;
         s->text.failed = 0;
         b->failed = 1;
-        return;
+        return -1;
     }
     if (gth_hmap_put(&s->idx, st.id, (uint32_t)s->nspans)) {
         s->text.len = off;
         b->failed = 1;
-        return;
+        return -1;
     }
     s->spans[s->nspans++] = (struct gth_stream_span){off, n};
+    return 0;
 }
 
-static void put_sync(gth_buf *b, const gth_sync *s) {
-    LIT(b, " N=");
-    put_i64(b, (int64_t)s->n);
+static int put_sync(out *o, const gth_sync *s) {
+    if (need(o, 32 + 4 * NUM_MAX)) return -1;
+    W_LIT(o, " N=");
+    w_i64(o, (int64_t)s->n);
     if (s->has_clock) {
-        LIT(b, " Trace=");
-        put_i64(b, s->clock.trace);
-        LIT(b, " Mono=");
-        put_u64(b, s->clock.mono);
-        LIT(b, " Wall=");
-        put_i64(b, s->clock.wall_sec);
-        put_c(b, '.');
-        char digits[9];
+        W_LIT(o, " Trace=");
+        w_i64(o, s->clock.trace);
+        W_LIT(o, " Mono=");
+        w_u64(o, s->clock.mono);
+        W_LIT(o, " Wall=");
+        w_i64(o, s->clock.wall_sec);
+        w_c(o, '.');
         int64_t ns = s->clock.wall_nsec;
         for (int i = 8; i >= 0; i--) {
-            digits[i] = (char)('0' + ns % 10);
+            o->w[i] = (uint8_t)('0' + ns % 10);
             ns /= 10;
         }
-        lit(b, digits, 9);
+        o->w += 9;
     }
-    if (s->nbatches == 0) return;
+    if (s->nbatches == 0) return 0;
     /* All batches belong to the one known experiment (the view rejects the
      * others), so Go's name-sorted order is their file order. */
-    LIT(b, " Batches=[");
+    W_LIT(o, " Batches=[");
     for (size_t i = 0; i < s->nbatches; i++) {
-        if (i) put_c(b, ' ');
-        LIT(b, "AllocFree:");
-        put_i64(b, (int64_t)s->batches[i].m);
-        put_c(b, ':');
-        put_u64(b, s->batches[i].len);
+        if (need(o, 12 + 2 * NUM_MAX)) return -1;
+        if (i) w_c(o, ' ');
+        W_LIT(o, "AllocFree:");
+        w_i64(o, (int64_t)s->batches[i].m);
+        w_c(o, ':');
+        w_u64(o, s->batches[i].len);
     }
-    put_c(b, ']');
+    if (need(o, 1)) return -1;
+    w_c(o, ']');
+    return 0;
 }
 
-static void put_transition(gth_stream *st, gth_buf *b, const gth_view *v) {
+static int put_transition(gth_stream *st, out *o, const gth_view *v) {
     const gth_transition *t = &v->u.transition;
+    const char *from, *to;
+    if (need(o, 8 + NUM_MAX)) return -1;
     if (t->resource.kind == GTH_RES_GOROUTINE) {
-        LIT(b, " GoID=");
-        put_i64(b, t->resource.id);
-        put_c(b, ' ');
-        lit(b, gth_go_state_name(t->old_state), strlen(gth_go_state_name(t->old_state)));
-        LIT(b, "->");
-        lit(b, gth_go_state_name(t->new_state), strlen(gth_go_state_name(t->new_state)));
+        W_LIT(o, " GoID=");
+        from = gth_go_state_name(t->old_state);
+        to = gth_go_state_name(t->new_state);
     } else {
-        LIT(b, " ProcID=");
-        put_i64(b, t->resource.id);
-        put_c(b, ' ');
-        lit(b, gth_proc_state_name(t->old_state), strlen(gth_proc_state_name(t->old_state)));
-        LIT(b, "->");
-        lit(b, gth_proc_state_name(t->new_state), strlen(gth_proc_state_name(t->new_state)));
+        W_LIT(o, " ProcID=");
+        from = gth_proc_state_name(t->old_state);
+        to = gth_proc_state_name(t->new_state);
     }
-    LIT(b, " Reason=");
-    put_q(b, t->reason);
+    w_i64(o, t->resource.id);
+    size_t fn = strlen(from), tn = strlen(to);
+    if (need(o, fn + tn + 12)) return -1;
+    w_c(o, ' ');
+    w_mem(o, from, fn);
+    W_LIT(o, "->");
+    w_mem(o, to, tn);
+    W_LIT(o, " Reason=");
+    if (put_quoted(o, t->reason.p, t->reason.n)) return -1;
     if (t->stack.present) {
-        LIT(b, " TransitionStack=");
-        put_stack(st, b, v, t->stack);
+        if (put_mem(o, " TransitionStack=", 17)) return -1;
+        return put_stack(st, o, v, t->stack);
     }
+    return 0;
 }
 
-int gth_stream_line(gth_stream *st, gth_buf *b, const gth_view *v) {
-    if (st && v->kind == GTH_KIND_SYNC) cache_reset(st);
-    put_i64(b, v->time);
-    put_c(b, ' ');
+static int put_line(gth_stream *st, out *o, const gth_view *v) {
     const char *kn = gth_event_kind_name(v->kind);
-    lit(b, kn, strlen(kn));
-    LIT(b, " M=");
-    put_i64(b, v->m);
-    LIT(b, " P=");
-    put_i64(b, v->p);
-    LIT(b, " G=");
-    put_i64(b, v->g);
+    size_t kl = strlen(kn);
+    if (need(o, kl + 16 + 4 * NUM_MAX)) return -1;
+    w_i64(o, v->time);
+    w_c(o, ' ');
+    w_mem(o, kn, kl);
+    W_LIT(o, " M=");
+    w_i64(o, v->m);
+    W_LIT(o, " P=");
+    w_i64(o, v->p);
+    W_LIT(o, " G=");
+    w_i64(o, v->g);
     switch (v->kind) {
-    case GTH_KIND_SYNC: put_sync(b, &v->u.sync); break;
+    case GTH_KIND_SYNC:
+        if (put_sync(o, &v->u.sync)) return -1;
+        break;
     case GTH_KIND_METRIC:
-        LIT(b, " Name=");
-        put_qs(b, v->u.metric.name);
-        LIT(b, " Value=");
-        put_u64(b, v->u.metric.value);
+        if (put_mem(o, " Name=", 6) || put_quoted(o, (const uint8_t *)v->u.metric.name, strlen(v->u.metric.name)) ||
+            need(o, 8 + NUM_MAX))
+            return -1;
+        W_LIT(o, " Value=");
+        w_u64(o, v->u.metric.value);
         break;
     case GTH_KIND_LABEL:
-        LIT(b, " Label=");
-        put_q(b, v->u.label.label);
-        LIT(b, " Resource=");
-        put_resource(b, v->u.label.resource);
+        if (put_mem(o, " Label=", 7) || put_quoted(o, v->u.label.label.p, v->u.label.label.n) ||
+            put_mem(o, " Resource=", 10) || put_resource(o, v->u.label.resource))
+            return -1;
         break;
     case GTH_KIND_RANGE_BEGIN:
     case GTH_KIND_RANGE_ACTIVE:
     case GTH_KIND_RANGE_END:
-        LIT(b, " Name=");
-        put_q(b, v->u.range.name);
-        LIT(b, " Scope=");
-        put_resource(b, v->u.range.scope);
+        if (put_mem(o, " Name=", 6) || put_quoted(o, v->u.range.name.p, v->u.range.name.n) ||
+            put_mem(o, " Scope=", 7) || put_resource(o, v->u.range.scope))
+            return -1;
         if (v->kind == GTH_KIND_RANGE_END) {
-            LIT(b, " Attributes=[");
+            if (put_mem(o, " Attributes=[", 13)) return -1;
             for (unsigned i = 0; i < v->u.range.nattrs; i++) {
-                if (i) put_c(b, ' ');
-                put_qs(b, v->u.range.attrs[i].name);
-                put_c(b, '=');
-                put_u64(b, v->u.range.attrs[i].value);
+                const char *name = v->u.range.attrs[i].name;
+                if ((i && put_mem(o, " ", 1)) || put_quoted(o, (const uint8_t *)name, strlen(name)) ||
+                    need(o, 1 + NUM_MAX))
+                    return -1;
+                w_c(o, '=');
+                w_u64(o, v->u.range.attrs[i].value);
             }
-            put_c(b, ']');
+            if (put_mem(o, "]", 1)) return -1;
         }
         break;
     case GTH_KIND_TASK_BEGIN:
     case GTH_KIND_TASK_END:
-        LIT(b, " ID=");
-        put_u64(b, v->u.task.id);
-        LIT(b, " Parent=");
-        put_u64(b, v->u.task.parent);
-        LIT(b, " Type=");
-        put_q(b, v->u.task.type);
+        if (need(o, 20 + 2 * NUM_MAX)) return -1;
+        W_LIT(o, " ID=");
+        w_u64(o, v->u.task.id);
+        W_LIT(o, " Parent=");
+        w_u64(o, v->u.task.parent);
+        W_LIT(o, " Type=");
+        if (put_quoted(o, v->u.task.type.p, v->u.task.type.n)) return -1;
         break;
     case GTH_KIND_REGION_BEGIN:
     case GTH_KIND_REGION_END:
-        LIT(b, " Task=");
-        put_u64(b, v->u.region.task);
-        LIT(b, " Type=");
-        put_q(b, v->u.region.type);
+        if (need(o, 16 + NUM_MAX)) return -1;
+        W_LIT(o, " Task=");
+        w_u64(o, v->u.region.task);
+        W_LIT(o, " Type=");
+        if (put_quoted(o, v->u.region.type.p, v->u.region.type.n)) return -1;
         break;
     case GTH_KIND_LOG:
-        LIT(b, " Task=");
-        put_u64(b, v->u.log.task);
-        LIT(b, " Category=");
-        put_q(b, v->u.log.category);
-        LIT(b, " Message=");
-        put_q(b, v->u.log.message);
+        if (need(o, 16 + NUM_MAX)) return -1;
+        W_LIT(o, " Task=");
+        w_u64(o, v->u.log.task);
+        W_LIT(o, " Category=");
+        if (put_quoted(o, v->u.log.category.p, v->u.log.category.n) || put_mem(o, " Message=", 9) ||
+            put_quoted(o, v->u.log.message.p, v->u.log.message.n))
+            return -1;
         break;
-    case GTH_KIND_STATE_TRANSITION: put_transition(st, b, v); break;
+    case GTH_KIND_STATE_TRANSITION:
+        if (put_transition(st, o, v)) return -1;
+        break;
     case GTH_KIND_EXPERIMENTAL: {
         const gth_experimental *x = &v->u.experimental;
-        LIT(b, " Name=");
-        lit(b, x->name, strlen(x->name));
-        LIT(b, " Experiment=");
-        lit(b, x->experiment, strlen(x->experiment));
-        LIT(b, " Args=[");
+        if (put_mem(o, " Name=", 6) || put_str(o, x->name) || put_mem(o, " Experiment=", 12) ||
+            put_str(o, x->experiment) || put_mem(o, " Args=[", 7))
+            return -1;
         for (unsigned i = 0; i < x->nargs; i++) {
-            if (i) put_c(b, ' ');
-            lit(b, x->arg_names[i], strlen(x->arg_names[i]));
-            put_c(b, '=');
-            put_u64(b, x->args[i]);
+            if ((i && put_mem(o, " ", 1)) || put_str(o, x->arg_names[i]) || need(o, 1 + NUM_MAX)) return -1;
+            w_c(o, '=');
+            w_u64(o, x->args[i]);
         }
-        put_c(b, ']');
+        if (put_mem(o, "]", 1)) return -1;
         break;
     }
     default: break;
     }
     if (v->stack.present) {
-        LIT(b, " Stack=");
-        put_stack(st, b, v, v->stack);
+        if (put_mem(o, " Stack=", 7)) return -1;
+        return put_stack(st, o, v, v->stack);
     }
-    return b->failed ? -1 : 0;
+    return 0;
+}
+
+int gth_stream_line(gth_stream *st, gth_buf *b, const gth_view *v) {
+    if (st && v->kind == GTH_KIND_SYNC) cache_reset(st);
+    if (b->failed) return -1;
+    out o;
+    out_open(&o, b);
+    int rc = put_line(st, &o, v);
+    out_sync(&o);
+    return rc || b->failed ? -1 : 0;
 }

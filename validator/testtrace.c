@@ -49,6 +49,7 @@ struct gth_testtrace {
     gth_sync last_sync; /* batches unused */
 
     gth_hmap gidx, pidx, midx;
+    gth_dense gdense, pdense, mdense; /* the same maps for small ids */
     tt_res *gs, *ps;
     size_t ngs, gs_cap, nps, ps_cap;
     /* Go's validator remembers every goroutine it has seen. A goroutine that
@@ -123,6 +124,9 @@ void gth_testtrace_free(gth_testtrace *t) {
     gth_free(a, t->rfree, t->rfree_cap * sizeof *t->rfree);
     gth_hmap_free(&t->pidx);
     gth_hmap_free(&t->midx);
+    gth_dense_free(&t->gdense, a);
+    gth_dense_free(&t->pdense, a);
+    gth_dense_free(&t->mdense, a);
     for (int i = 0; i < 4; i++) gth_hmap_free(&t->ridx[i]);
     gth_hmap_free(&t->nidx);
     gth_hmap_free(&t->tidx);
@@ -291,11 +295,12 @@ static void dead_put(gth_testtrace *t, int64_t id) {
  * comes back in state NotExist, as Go's map would still hold it). */
 static tt_res *res_get(gth_testtrace *t, int proc, int64_t id, int *created) {
     gth_hmap *m = proc ? &t->pidx : &t->gidx;
+    gth_dense *d = proc ? &t->pdense : &t->gdense;
     tt_res **v = proc ? &t->ps : &t->gs;
     size_t *n = proc ? &t->nps : &t->ngs, *cap = proc ? &t->ps_cap : &t->gs_cap;
-    uint32_t *i = gth_hmap_get(m, (uint64_t)id);
+    uint32_t i;
     *created = 0;
-    if (i) return &(*v)[*i];
+    if (gth_dense_get(d, m, (uint64_t)id, &i)) return &(*v)[i];
     int was_dead = !proc && dead_take(t, id);
     uint32_t slot;
     if (!proc && t->ngfree) {
@@ -306,10 +311,11 @@ static tt_res *res_get(gth_testtrace *t, int proc, int64_t id, int *created) {
         *v = p;
         slot = (uint32_t)*n;
     }
-    if (gth_hmap_put(m, (uint64_t)id, slot)) {
+    if (gth_dense_reserve(d, t->a, (uint64_t)id) || gth_hmap_put(m, (uint64_t)id, slot)) {
         t->nomem = 1;
         return NULL;
     }
+    gth_dense_set(d, (uint64_t)id, slot);
     if (!proc && t->ngfree && slot == t->gfree[t->ngfree - 1]) t->ngfree--;
     else (*n)++;
     *created = !was_dead;
@@ -328,15 +334,16 @@ static uint32_t thread_get(gth_testtrace *t, int64_t m) {
         errf(t, GTH_INV_VALIDATE_NO_THREAD, "must have thread, but thread ID is none");
         return 0;
     }
-    uint32_t *i = gth_hmap_get(&t->midx, (uint64_t)m);
-    if (i) return *i + 1;
+    uint32_t i;
+    if (gth_dense_get(&t->mdense, &t->midx, (uint64_t)m, &i)) return i + 1;
     void *p = t->ms;
     if (grow(t, &p, &t->ms_cap, t->nms + 1, sizeof *t->ms)) return 0;
     t->ms = p;
-    if (gth_hmap_put(&t->midx, (uint64_t)m, (uint32_t)t->nms)) {
+    if (gth_dense_reserve(&t->mdense, t->a, (uint64_t)m) || gth_hmap_put(&t->midx, (uint64_t)m, (uint32_t)t->nms)) {
         t->nomem = 1;
         return 0;
     }
+    gth_dense_set(&t->mdense, (uint64_t)m, (uint32_t)t->nms);
     t->ms[t->nms] = (tt_thread){m, NONE_ID, NONE_ID};
     return (uint32_t)++t->nms;
 }
@@ -417,6 +424,7 @@ static void g_retire(gth_testtrace *t, int64_t id) {
     }
     if (push_free(t, &t->gfree, &t->ngfree, &t->gfree_cap, *gi)) return;
     gth_hmap_del(&t->gidx, (uint64_t)id);
+    gth_dense_del(&t->gdense, (uint64_t)id);
 }
 
 static int has_range(gth_testtrace *t, gth_resource r, int64_t name) {
