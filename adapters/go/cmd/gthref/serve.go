@@ -14,7 +14,7 @@ package main
 //	u32 LE  length m of the error text, then m bytes (0 when accepted)
 //
 // The verdicts, texts and digests are those of `gthref validate --digest`
-// with each profile. stdin ending at a request boundary ends the command
+// with each profile (one reading of the trace gives both: check.RunBoth). stdin ending at a request boundary ends the command
 // (exit 0); a torn request is a usage error (exit 2).
 
 import (
@@ -71,12 +71,14 @@ func serve(stdin io.Reader, stdout io.Writer) error {
 		if _, err := io.ReadFull(in, data); err != nil {
 			return fmt.Errorf("reading a request of %d bytes: %v", n, err)
 		}
-		for _, prof := range []check.Profile{check.Parser, check.Validate} {
-			d.reset()
-			res := check.Run(data, prof, d.line)
-			rec = appendServeRecord(rec[:0], res, d.sum())
-			out.Write(rec)
-		}
+		// One reading gives both profiles (check.RunBoth); the validate
+		// profile's digest is taken where its stream ends.
+		d.reset()
+		var vsum string
+		parser, validate := check.RunBoth(data, d.line, func() { vsum = d.sum() })
+		rec = appendServeRecord(rec[:0], parser, d.sum())
+		rec = appendServeRecord(rec, validate, vsum)
+		out.Write(rec)
 		if err := out.Flush(); err != nil {
 			return err
 		}
