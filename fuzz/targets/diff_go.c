@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "fuzz/fuzz.h"
+#include "base/quote.h"
 #include "format/header.h"
 #include "harness/agree.h"
 #include "spec/spec.h"
@@ -159,7 +160,13 @@ static void read_go(side *s) {
 static void print_side(const char *who, const side *s) {
     fprintf(stderr, "  %s %s, %llu events, DIGEST %s\n", who, s->reject ? "REJECT" : "ACCEPT",
             (unsigned long long)s->events, s->digest);
-    if (s->reject) fprintf(stderr, "       \"%s\"\n", (const char *)s->msg.data);
+    if (s->reject) {
+        gth_buf q;
+        gth_buf_init(&q, NULL);
+        gth_quote_append(&q, s->msg.data, s->msg.len); /* as strconv.Quote: NULs and newlines shown */
+        fprintf(stderr, "       %.*s\n", (int)q.len, q.data ? (const char *)q.data : "");
+        gth_buf_free(&q);
+    }
 }
 
 /* Runs gth in one profile; *validator (if not NULL) is set when the run
@@ -254,10 +261,31 @@ static void report(const char *profile, const char *what, const side *g, const s
     abort();
 }
 
+/* A known gth defect, docs/FINDINGS.md ("gth: reader texts lose bytes after
+ * a NUL and beyond 4095 bytes"): the reader's error texts are C strings of at
+ * most GTH_ERROR_MSG_MAX - 1 bytes, and trace strings are put in with %.*s,
+ * which stops at a NUL byte. While it is open, two texts that agree up to Go's
+ * first NUL byte (or up to that length) are let pass, and only those; with
+ * GTH_DIFF_GO_STRICT=1 they are findings too. */
+static int known_cut_text(const side *g, const side *o) {
+    static int strict = -1;
+    if (strict < 0) {
+        const char *e = getenv("GTH_DIFF_GO_STRICT");
+        strict = e && *e && strcmp(e, "0") != 0;
+    }
+    if (strict) return 0;
+    const uint8_t *nul = memchr(o->msg.data, 0, o->msg.len);
+    size_t k = nul ? (size_t)(nul - o->msg.data) : o->msg.len;
+    if (k > GTH_ERROR_MSG_MAX - 1) k = GTH_ERROR_MSG_MAX - 1;
+    if (k == o->msg.len) return 0; /* neither a NUL nor too long */
+    return g->msg.len >= k && !memcmp(g->msg.data, o->msg.data, k);
+}
+
 static void compare(const char *profile, const side *g, const side *o) {
     if (g->reject != o->reject) report(profile, "the verdicts differ", g, o);
     if (g->reject) {
-        if (!gth_same_message((const char *)g->msg.data, g->msg.len, (const char *)o->msg.data, o->msg.len))
+        if (!gth_same_message((const char *)g->msg.data, g->msg.len, (const char *)o->msg.data, o->msg.len) &&
+            !known_cut_text(g, o))
             report(profile, "the error texts differ", g, o);
         if (o->msg.len >= 7 && memcmp(o->msg.data, "panic: ", 7) == 0 && !is_panic_entry(g->inv))
             report(profile, "Go panics, and the catalogue names no such panic (validate.panic-*)", g, o);
