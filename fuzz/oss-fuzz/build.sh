@@ -70,6 +70,10 @@ while read -r name srcfile def seeds dict structured; do
   [ "$srcfile" = diff_go.c ] && [ $gthref_ok = 0 ] && continue
   dflag=()
   [ "$def" != - ] && dflag=(-D"$def")
+  # diff_go compares stream digests (libcrypto's SHA-256); the others need no
+  # libcrypto at run time.
+  libs=(-lm)
+  [ "$srcfile" = diff_go.c ] && libs=(-lcrypto -lm)
   $CC $CFLAGS "${defs[@]}" "${dflag[@]}" -c "fuzz/targets/$srcfile" -o "$obj/$name.o"
   variants=("$name")
   if [ "$structured" = yes ] && [ -f "$mutator" ]; then
@@ -79,7 +83,7 @@ while read -r name srcfile def seeds dict structured; do
   for v in "${variants[@]}"; do
     extra=()
     [ "$v" != "$name" ] && extra=("$obj/mutator_custom.o")
-    $CXX $CXXFLAGS "$obj/$name.o" "${extra[@]}" "$obj/common.o" "$WORK/libgth.a" $LIB_FUZZING_ENGINE -lm -o "$OUT/$v"
+    $CXX $CXXFLAGS "$obj/$name.o" "${extra[@]}" "$obj/common.o" "$WORK/libgth.a" $LIB_FUZZING_ENGINE "${libs[@]}" -o "$OUT/$v"
     rm -f "$OUT/${v}_seed_corpus.zip"
     (cd "$WORK/seeds/$seeds" && zip -q -r "$OUT/${v}_seed_corpus.zip" .)
     {
