@@ -13,9 +13,18 @@ size_t gth_message_key(const char *msg, size_t len) {
     return len;
 }
 
+/* 1 if msg[0..key) is the key of a bad func or file string id in a stack. */
+static int stack_string_key(const char *msg, size_t key) {
+    return (key == 28 && !memcmp(msg, "found invalid func string ID", 28)) ||
+           (key == 28 && !memcmp(msg, "found invalid file string ID", 28));
+}
+
 int gth_same_message(const char *a, size_t alen, const char *b, size_t blen) {
-    size_t n = gth_message_key(a, alen);
-    return n == gth_message_key(b, blen) && (n == 0 || !memcmp(a, b, n));
+    size_t n = gth_message_key(a, alen), m = gth_message_key(b, blen);
+    if (n == m && (n == 0 || !memcmp(a, b, n))) return 1;
+    /* Which stack Go meets first in a sparse table is map order, and with it
+     * whether a bad func or a bad file string is named (docs/FORMAT.md §11.3). */
+    return stack_string_key(a, n) && stack_string_key(b, m);
 }
 
 int gth_same_message_str(const char *a, const char *b) { return gth_same_message(a, strlen(a), b, strlen(b)); }

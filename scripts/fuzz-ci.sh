@@ -5,6 +5,9 @@
 # leak, timeout or out-of-memory fails the step. Then builds the AFL++ targets
 # (preset afl) to check that they link, unless FUZZ_CI_AFL=0.
 # New inputs go to a scratch corpus; the seeds are not touched.
+# diff_go (differential against Go's reader) needs gthref: the fuzz build makes
+# it beside the targets when Go is found at configure time, or GTH_GTHREF names
+# one; without either, diff_go is reported as skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${FUZZ_CI_SECONDS:-30}
@@ -32,6 +35,10 @@ run_one() { # name seeds dict
 names=()
 while read -r name seeds dict; do
   [ -n "$name" ] || continue
+  if [[ $name == diff_go* ]] && [ ! -x "$dir/bin/gthref" ] && [ -z "${GTH_GTHREF:-}" ]; then
+    echo "fuzz $name: skipped (no gthref: Go was not found when configuring, and GTH_GTHREF is not set)"
+    continue
+  fi
   names+=("$name")
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
   run_one "$name" "$seeds" "$dict" &

@@ -48,12 +48,32 @@ export ASAN_OPTIONS=detect_leaks=0
 "$WORK/dictgen" text >"$WORK/text.dict"
 bash fuzz/seeds.sh "$WORK/gth" "$WORK/seeds"
 
+# diff_go runs Go's reader in a gthref child, which it finds beside itself in
+# $OUT. OSS-Fuzz's base-builder image has no Go: there diff_go is left out
+# (the other targets do not need Go); where Go is installed, gthref is built
+# (pure Go, no instrumentation: only the C side is fuzzed for coverage).
+gthref_ok=0
+if command -v go >/dev/null 2>&1; then
+  if (cd adapters/go && CGO_ENABLED=0 go build -o "$OUT/gthref" ./cmd/gthref); then
+    gthref_ok=1
+  else
+    echo "build.sh: building gthref failed; diff_go left out" >&2
+  fi
+else
+  echo "build.sh: no Go toolchain (the OSS-Fuzz base image has none): diff_go, which needs gthref, left out" >&2
+fi
+
 mutator=fuzz/engine/libfuzzer_custom.c
 built=0
 while read -r name srcfile def seeds dict structured; do
   case $name in '' | '#'*) continue ;; esac
+  [ "$srcfile" = diff_go.c ] && [ $gthref_ok = 0 ] && continue
   dflag=()
   [ "$def" != - ] && dflag=(-D"$def")
+  # diff_go compares stream digests (libcrypto's SHA-256); the others need no
+  # libcrypto at run time.
+  libs=(-lm)
+  [ "$srcfile" = diff_go.c ] && libs=(-lcrypto -lm)
   $CC $CFLAGS "${defs[@]}" "${dflag[@]}" -c "fuzz/targets/$srcfile" -o "$obj/$name.o"
   variants=("$name")
   if [ "$structured" = yes ] && [ -f "$mutator" ]; then
@@ -63,7 +83,7 @@ while read -r name srcfile def seeds dict structured; do
   for v in "${variants[@]}"; do
     extra=()
     [ "$v" != "$name" ] && extra=("$obj/mutator_custom.o")
-    $CXX $CXXFLAGS "$obj/$name.o" "${extra[@]}" "$obj/common.o" "$WORK/libgth.a" $LIB_FUZZING_ENGINE -lm -o "$OUT/$v"
+    $CXX $CXXFLAGS "$obj/$name.o" "${extra[@]}" "$obj/common.o" "$WORK/libgth.a" $LIB_FUZZING_ENGINE "${libs[@]}" -o "$OUT/$v"
     rm -f "$OUT/${v}_seed_corpus.zip"
     (cd "$WORK/seeds/$seeds" && zip -q -r "$OUT/${v}_seed_corpus.zip" .)
     {
