@@ -20,6 +20,20 @@
 
 const char *gth_verdict_word(int v) { return v == RES_ACCEPT ? "ACCEPT" : v == RES_REJECT ? "REJECT" : "ERROR"; }
 
+const char *gth_result_word(const gth_result *r) {
+    if (r->verdict != RES_ERROR) return gth_verdict_word(r->verdict);
+    switch (r->failure) {
+    case GTH_FAIL_CRASH: return "CRASH";
+    case GTH_FAIL_TIMEOUT: return "TIMEOUT";
+    case GTH_FAIL_START: return "NO-START";
+    default: return "ERROR";
+    }
+}
+
+int gth_result_panicked(const gth_result *r) {
+    return r->verdict == RES_REJECT && r->msg.len >= 7 && !memcmp(r->msg.data, "panic: ", 7);
+}
+
 void gth_result_init(gth_result *r) {
     memset(r, 0, sizeof *r);
     gth_buf_init(&r->msg, NULL);
@@ -35,6 +49,7 @@ void gth_result_reset(gth_result *r) {
     r->nlines = 0;
     r->truncated = 0;
     r->inv = 0;
+    r->failure = GTH_FAIL_NONE;
 }
 
 void gth_result_free(gth_result *r) {
@@ -90,6 +105,7 @@ static int parse_go_release(gth_adapter *a, const char *spec, const char *gthref
     if (!a->command) return snprintf(why, whysz, "out of memory"), -1;
     snprintf(a->command, n, "'%s' validate --profile=%s", exe, profile);
     snprintf(a->name, sizeof a->name, "go@%s:%s", go_releases[k], profile);
+    a->first_party = 1;
     return 0;
 }
 
@@ -109,6 +125,7 @@ int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char
             a->builtin = 1;
             a->profile = builtins[i].profile;
             snprintf(a->name, sizeof a->name, "gth:%s", gth_profile_name(a->profile));
+            a->first_party = 1;
             return 0;
         }
     const char *profile = NULL;
@@ -125,6 +142,7 @@ int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char
         if (!a->command) return snprintf(why, whysz, "out of memory"), -1;
         snprintf(a->command, n, "'%s' validate --profile=%s", gthref, profile);
         snprintf(a->name, sizeof a->name, "go:%s", profile);
+        a->first_party = 1;
         return 0;
     }
     const char *eq = strchr(spec, '=');
@@ -220,11 +238,22 @@ static void stop_process(gth_adapter *a) {
 
 static int start_process(gth_adapter *a, char *why, size_t whysz) {
     int in[2], out[2];
+    if (!a->id_file[0]) { /* where the adapter finds the id of the trace it is given */
+        const char *tmp = getenv("TMPDIR");
+        snprintf(a->id_file, sizeof a->id_file, "%.40s/gth-id-XXXXXX", tmp && *tmp && strlen(tmp) <= 40 ? tmp : "/tmp");
+        int fd = mkstemp(a->id_file);
+        if (fd < 0) {
+            snprintf(why, whysz, "cannot create %s: %s", a->id_file, strerror(errno));
+            a->id_file[0] = 0;
+            return -1;
+        }
+        close(fd);
+    }
     if (pipe(in) || pipe(out)) return snprintf(why, whysz, "pipe: %s", strerror(errno)), -1;
-    size_t n = strlen(a->command) + 32;
+    size_t n = strlen(a->command) + 128;
     char *cmd = malloc(n);
     if (!cmd) return snprintf(why, whysz, "out of memory"), -1;
-    snprintf(cmd, n, "%s --batch --events", a->command);
+    snprintf(cmd, n, "GTH_TRACE_ID_FILE='%s'; export GTH_TRACE_ID_FILE; %s --batch --events", a->id_file, a->command);
     pid_t pid = fork();
     if (pid < 0) {
         free(cmd);
@@ -250,7 +279,47 @@ static int start_process(gth_adapter *a, char *why, size_t whysz) {
     a->from_fd = out[0];
     a->inbuf.len = 0;
     a->inpos = 0;
+    a->started_ok = 0;
     return 0;
+}
+
+/* After the output ended: how the process ended. Sets res to a crash, or, for
+ * a command that could not run at all (the shell's 126 and 127 before any
+ * output), to a start failure. */
+static void process_ended(gth_adapter *a, gth_result *res) {
+    int st = 0;
+    pid_t pid = a->pid;
+    if (a->to_fd >= 0) close(a->to_fd);
+    a->to_fd = -1;
+    int waited = 0;
+    for (int i = 0; i < 200 && pid > 0; i++) { /* up to 2 s for it to exit after closing its output */
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid) {
+            waited = 1;
+            a->pid = -1;
+            break;
+        }
+        if (w < 0 && errno != EINTR) break;
+        usleep(10000);
+    }
+    int started = a->started_ok;
+    stop_process(a);
+    res->verdict = RES_ERROR;
+    res->msg.len = 0;
+    if (waited && !started && WIFEXITED(st) && (WEXITSTATUS(st) == 126 || WEXITSTATUS(st) == 127)) {
+        res->failure = GTH_FAIL_START;
+        gth_buf_printf(&res->msg, "adapter %s could not be started (the shell's exit status %d): %s", a->name,
+                       WEXITSTATUS(st), a->command);
+    } else {
+        res->failure = GTH_FAIL_CRASH;
+        if (waited && WIFSIGNALED(st))
+            gth_buf_printf(&res->msg, "adapter %s crashed: killed by signal %d (%s)", a->name, WTERMSIG(st),
+                           strsignal(WTERMSIG(st)));
+        else if (waited)
+            gth_buf_printf(&res->msg, "adapter %s crashed: exited with status %d mid-trace", a->name, WEXITSTATUS(st));
+        else
+            gth_buf_printf(&res->msg, "adapter %s crashed: closed its output mid-trace", a->name);
+    }
 }
 
 static long now_ms(void) {
@@ -297,20 +366,33 @@ static int starts(const char *line, size_t len, const char *prefix) {
     return len >= n && !memcmp(line, prefix, n);
 }
 
-static int run_external(gth_adapter *a, const char *path, gth_result *res) {
+static int run_external(gth_adapter *a, const char *path, const char *id, gth_result *res) {
     char why[512];
     if (a->pid < 0 && start_process(a, why, sizeof why)) {
         res->verdict = RES_ERROR;
+        res->failure = GTH_FAIL_START;
         gth_buf_printf(&res->msg, "cannot start adapter: %s", why);
         return 0;
     }
+    if (id) {
+        FILE *f = fopen(a->id_file, "w");
+        if (f) {
+            fprintf(f, "%s\n", id);
+            fclose(f);
+        }
+    }
     size_t plen = strlen(path);
     signal(SIGPIPE, SIG_IGN);
-    if (write(a->to_fd, path, plen) != (ssize_t)plen || write(a->to_fd, "\n", 1) != 1) {
+    for (int attempt = 0;; attempt++) {
+        if (write(a->to_fd, path, plen) == (ssize_t)plen && write(a->to_fd, "\n", 1) == 1) break;
+        /* It is gone (it may exit between traces): once more with a new process. */
         stop_process(a);
-        res->verdict = RES_ERROR;
-        gth_buf_printf(&res->msg, "adapter %s exited", a->name);
-        return 0;
+        if (attempt || start_process(a, why, sizeof why)) {
+            res->verdict = RES_ERROR;
+            res->failure = GTH_FAIL_CRASH;
+            gth_buf_printf(&res->msg, "adapter %s exited before reading the trace", a->name);
+            return 0;
+        }
     }
     long deadline = a->timeout_ms ? now_ms() + a->timeout_ms : 0;
     int framed = 0, have_verdict = 0;
@@ -318,14 +400,19 @@ static int run_external(gth_adapter *a, const char *path, gth_result *res) {
         const char *line;
         size_t len;
         int rc = read_line(a, &line, &len, deadline);
-        if (rc <= 0) {
-            stop_process(a);
-            res->verdict = RES_ERROR;
-            res->msg.len = 0;
-            gth_buf_printf(&res->msg, rc < 0 ? "adapter %s timed out after %d ms" : "adapter %s exited mid-trace",
-                           a->name, a->timeout_ms);
+        if (rc == 0) {
+            process_ended(a, res);
             return 0;
         }
+        if (rc < 0) {
+            stop_process(a);
+            res->verdict = RES_ERROR;
+            res->failure = GTH_FAIL_TIMEOUT;
+            res->msg.len = 0;
+            gth_buf_printf(&res->msg, "adapter %s timed out after %d ms", a->name, a->timeout_ms);
+            return 0;
+        }
+        a->started_ok = 1;
         if (!framed) {
             if (starts(line, len, "== ")) framed = 1;
             continue; /* anything before the frame is noise */
@@ -350,15 +437,22 @@ static int run_external(gth_adapter *a, const char *path, gth_result *res) {
     }
     if (!have_verdict) {
         res->verdict = RES_ERROR;
+        res->failure = GTH_FAIL_PROTOCOL;
         gth_buf_printf(&res->msg, "adapter %s gave no verdict", a->name);
     }
     return 0;
 }
 
-int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res) {
+int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res) {
     gth_result_reset(res);
-    return a->builtin ? run_builtin(a, path, res) : run_external(a, path, res);
+    int rc = a->builtin ? run_builtin(a, path, res) : run_external(a, path, id, res);
+    /* Answered: a verdict, or output before it crashed or a timeout. */
+    if (res->verdict != RES_ERROR || res->failure == GTH_FAIL_TIMEOUT || (res->failure == GTH_FAIL_CRASH && a->started_ok))
+        a->answered++;
+    return rc;
 }
+
+int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res) { return gth_adapter_run_id(a, path, NULL, res); }
 
 void gth_adapter_close(gth_adapter *a) {
     if (!a->builtin && a->pid > 0) {
@@ -377,4 +471,6 @@ void gth_adapter_close(gth_adapter *a) {
     gth_buf_free(&a->inbuf);
     free(a->command);
     a->command = NULL;
+    if (a->id_file[0]) unlink(a->id_file);
+    a->id_file[0] = 0;
 }

@@ -28,7 +28,13 @@ void gth_compare(const gth_result *a, const gth_result *b, gth_agreement *c) {
         c->messages_agree = gth_same_message((const char *)a->msg.data, a->msg.len, (const char *)b->msg.data,
                                              b->msg.len);
     }
+    c->panic = gth_result_panicked(b) &&
+               !(gth_result_panicked(a) && gth_same_message((const char *)a->msg.data, a->msg.len,
+                                                            (const char *)b->msg.data, b->msg.len));
     if (a->verdict == RES_ERROR || b->verdict == RES_ERROR) return;
+    int both_accept = a->verdict == RES_ACCEPT && b->verdict == RES_ACCEPT;
+    /* A side that stopped before its first event has no stream to compare. */
+    if (!both_accept && (a->nlines == 0 || b->nlines == 0)) return;
     /* Both accept: the whole streams; otherwise up to where one stopped. */
     c->streams_compared = 1;
     const uint8_t *p = a->lines.data, *q = b->lines.data;
@@ -39,7 +45,6 @@ void gth_compare(const gth_result *a, const gth_result *b, gth_agreement *c) {
         if (p[i] == '\n') line++;
         i++;
     }
-    int both_accept = a->verdict == RES_ACCEPT && b->verdict == RES_ACCEPT;
     int whole = !a->truncated && !b->truncated;
     if (i == pn && i == qn) c->streams_agree = !both_accept || !whole || a->nlines == b->nlines;
     else if (i == common && !both_accept) c->streams_agree = (i == 0 || (i == pn ? p : q)[i - 1] == '\n');
@@ -49,7 +54,7 @@ void gth_compare(const gth_result *a, const gth_result *b, gth_agreement *c) {
 }
 
 int gth_agreement_ok(const gth_agreement *c, int texts) {
-    return c->verdicts_agree && (!c->streams_compared || c->streams_agree) &&
+    return c->verdicts_agree && !c->panic && (!c->streams_compared || c->streams_agree) &&
            (!texts || !c->messages_compared || c->messages_agree);
 }
 

@@ -28,14 +28,16 @@ typedef struct gth_agreement {
     int verdicts_agree;
     int messages_compared; /* both rejected */
     int messages_agree;
-    int streams_compared;  /* neither is an ERROR */
+    int streams_compared;  /* neither is an ERROR, and both delivered events or both accept */
     int streams_agree;
+    int panic;             /* b panicked (REJECT "panic: ...") and a did not panic the same way */
     size_t line;           /* the first differing stream line (1-based), 0 if none */
 } gth_agreement;
 
 void gth_compare(const gth_result *a, const gth_result *b, gth_agreement *c);
-/* 1 if the comparison is an agreement: verdicts and compared streams agree;
- * with texts, rejection texts too. */
+/* 1 if the comparison is an agreement: verdicts and compared streams agree,
+ * b did not panic where a did not panic the same way; with texts, rejection
+ * texts too. */
 int gth_agreement_ok(const gth_agreement *c, int texts);
 /* gth_compare, then gth_agreement_ok. */
 int gth_results_agree(const gth_result *a, const gth_result *b, int texts);

@@ -1,12 +1,14 @@
 /* The differential engine (harness/diff.h). */
 #include "harness/diff.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/quote.h"
 #include "harness/files.h"
 #include "harness/predicate.h"
 #include "harness/repro.h"
@@ -26,7 +28,25 @@ int gth_expected_load(gth_expected *e, const char *path, char *why, size_t whysz
         *end = 0;
         while (*line == ' ' || *line == '\t') line++;
         if (*line && *line != '#') {
-            char *sp = line + strcspn(line, " \t");
+            int is_text = !strncmp(line, "text:\"", 6);
+            gth_buf pat;
+            gth_buf_init(&pat, NULL);
+            char *sp;
+            if (is_text) { /* text:"..." : the quoted pattern ends at the first unescaped quote */
+                char *q = line + 6;
+                while (*q && *q != '"') q += (*q == '\\' && q[1]) ? 2 : 1;
+                if (*q != '"' || gth_unquote_append(&pat, line + 5, (size_t)(q + 1 - (line + 5))) != 0) {
+                    snprintf(why, whysz, "%s: bad text pattern (a Go-quoted string): %s", path, line);
+                    gth_buf_free(&pat);
+                    free(d);
+                    gth_expected_free(e);
+                    return -1;
+                }
+                gth_buf_putc(&pat, 0);
+                sp = q + 1;
+            } else {
+                sp = line + strcspn(line, " \t");
+            }
             char *reason = *sp ? sp + 1 + strspn(sp + 1, " \t") : sp;
             *sp = 0;
             if (e->n == cap) {
@@ -34,11 +54,14 @@ int gth_expected_load(gth_expected *e, const char *path, char *why, size_t whysz
                 e->ids = realloc(e->ids, cap * sizeof *e->ids);
                 e->reasons = realloc(e->reasons, cap * sizeof *e->reasons);
                 e->seen = realloc(e->seen, cap * sizeof *e->seen);
+                e->is_text = realloc(e->is_text, cap * sizeof *e->is_text);
             }
-            e->ids[e->n] = strdup(line);
+            e->ids[e->n] = strdup(is_text ? (const char *)pat.data : line);
             e->reasons[e->n] = strdup(reason);
             e->seen[e->n] = 0;
+            e->is_text[e->n] = is_text;
             e->n++;
+            gth_buf_free(&pat);
         }
         line = end + 1;
     }
@@ -54,14 +77,28 @@ void gth_expected_free(gth_expected *e) {
     free(e->ids);
     free(e->reasons);
     free(e->seen);
+    free(e->is_text);
     memset(e, 0, sizeof *e);
 }
 
-int gth_expected_find(const gth_expected *e, const char *id) {
-    for (size_t i = 0; e && i < e->n; i++)
-        if (!strcmp(e->ids[i], id)) return (int)i;
+int gth_expected_match(const gth_expected *e, const char *id, const char *text, size_t textlen) {
+    char *t = NULL;
+    for (size_t i = 0; e && i < e->n; i++) {
+        if (!e->is_text[i]) {
+            if (!strcmp(e->ids[i], id) || fnmatch(e->ids[i], id, 0) == 0) return free(t), (int)i;
+            continue;
+        }
+        if (!text) continue;
+        if (!t && !(t = strndup(text, textlen))) return -1;
+        if (fnmatch(e->ids[i], t, 0) == 0) return free(t), (int)i;
+    }
+    free(t);
     return -1;
 }
+
+int gth_expected_find(const gth_expected *e, const char *id) { return gth_expected_match(e, id, NULL, 0); }
+
+int gth_diff_texts_policy(const gth_adapter *a, const gth_adapter *b) { return a->first_party && b->first_party; }
 
 /* ---- Reduction --------------------------------------------------------------------------- */
 
@@ -70,7 +107,7 @@ int gth_expected_find(const gth_expected *e, const char *id) {
  * temporary directory, and pp holds both results on it (free it); on a failure
  * (-1) why says what went wrong; 0 if the trace could not be read. */
 static int reduce_item(gth_traceset *ts, const gth_diff_opts *o, const gth_trace_item *it, gth_adapter *A,
-                       gth_adapter *B, const gth_result *ra, const gth_result *rb, char *path, size_t pathsz,
+                       gth_adapter *B, int texts, const gth_result *ra, const gth_result *rb, char *path, size_t pathsz,
                        gth_pair_pred *pp, gth_reduce_stats *st, char *why, size_t whysz) {
     uint8_t *bin;
     size_t len;
@@ -81,6 +118,7 @@ static int reduce_item(gth_traceset *ts, const gth_diff_opts *o, const gth_trace
     gth_pair_pred_init(pp, A, B, cand);
     pp->want_a = ra->verdict;
     pp->want_b = rb->verdict;
+    pp->texts = texts;
     gth_reduce_opts ro = {.pred = gth_pair_pred_fn, .ud = pp, .progress = o->reduce_progress,
                           .progress_ud = o->reduce_progress_ud};
     gth_error err;
@@ -120,20 +158,168 @@ static void reproduce(gth_traceset *ts, gth_diff_opts *o, const gth_trace_item *
     gth_pair_pred pp;
     char rpath[4300];
     gth_adapter *A = &o->adapters[pr->a], *B = &o->adapters[pr->b];
+    const char *suffix = o->npairs > 1 ? B->name : NULL;
     if (o->reduce) {
-        r->reduced = reduce_item(ts, o, it, A, B, &res[pr->a], &res[pr->b], rpath, sizeof rpath, &pp,
+        r->reduced = reduce_item(ts, o, it, A, B, pr->texts, &res[pr->a], &res[pr->b], rpath, sizeof rpath, &pp,
                                  &r->reduce_stats, why, whysz);
         if (r->reduced < 0) r->reduce_why = why;
     }
     if (r->reduced > 0) {
         gth_agreement rc;
         gth_compare(&pp.ra, &pp.rb, &rc);
-        gth_write_reproducer(o->out_dir, it->id, rpath, A, B, &pp.ra, &pp.rb, rc.line, where, wsz);
+        gth_write_reproducer(o->out_dir, it->id, suffix, rpath, A, B, &pp.ra, &pp.rb, rc.line, where, wsz);
         gth_pair_pred_free(&pp);
     } else {
-        gth_write_reproducer(o->out_dir, it->id, it->path, A, B, &res[pr->a], &res[pr->b], r->cmp.line, where, wsz);
+        gth_write_reproducer(o->out_dir, it->id, suffix, it->path, A, B, &res[pr->a], &res[pr->b], r->cmp.line, where,
+                             wsz);
     }
     r->reproducer = where[0] ? where : NULL;
+}
+
+/* 1 if two runs of an adapter on one trace gave the same result. */
+static int same_result(const gth_result *x, const gth_result *y) {
+    return x->verdict == y->verdict && x->failure == y->failure && x->nlines == y->nlines &&
+           x->msg.len == y->msg.len && (!x->msg.len || !memcmp(x->msg.data, y->msg.data, x->msg.len)) &&
+           x->lines.len == y->lines.len && (!x->lines.len || !memcmp(x->lines.data, y->lines.data, x->lines.len));
+}
+
+/* Keeps a NUL after the text, so that it can be used as a C string. */
+static void terminate(gth_result *r) {
+    if (gth_buf_putc(&r->msg, 0) == 0) r->msg.len--;
+}
+
+static const char *text_of(const gth_result *r) { return r->msg.data ? (const char *)r->msg.data : ""; }
+
+/* Runs adapter a on the trace (repeat times); 1 if the runs differed. */
+static int run_adapter(gth_diff_opts *o, size_t a, const gth_trace_item *it, gth_result *res, gth_result *again) {
+    gth_adapter_run_id(&o->adapters[a], it->path, it->id, res);
+    terminate(res);
+    int nondet = 0;
+    for (unsigned k = 1; k < o->repeat && !nondet; k++) {
+        gth_adapter_run_id(&o->adapters[a], it->path, it->id, again);
+        nondet = !same_result(res, again);
+    }
+    return nondet;
+}
+
+/* What differs between two results that do not agree. */
+static const char *what_differs(const gth_agreement *c, int texts) {
+    if (!c->verdicts_agree) return "verdict";
+    if (c->panic) return "panic";
+    if (c->streams_compared && !c->streams_agree) return "stream";
+    if (texts && c->messages_compared && !c->messages_agree) return "text";
+    return "verdict";
+}
+
+static int timed_out(const gth_result *r) { return r->verdict == RES_ERROR && r->failure == GTH_FAIL_TIMEOUT; }
+/* An adapter error (not a crash of the parser, not a timeout). */
+static int errored(const gth_result *r) {
+    return r->verdict == RES_ERROR && r->failure != GTH_FAIL_CRASH && r->failure != GTH_FAIL_TIMEOUT;
+}
+
+/* The outcome of one trace on one pair, into r. */
+static void judge(gth_diff_opts *o, const gth_pair *pr, const int *nondet, gth_trace_result *r) {
+    gth_compare(r->ra, r->rb, &r->cmp);
+    r->nondet_a = nondet[pr->a];
+    r->nondet_b = nondet[pr->b];
+    r->agree = gth_agreement_ok(&r->cmp, pr->texts) && !r->nondet_a && !r->nondet_b;
+    if (timed_out(r->ra) || timed_out(r->rb)) {
+        r->outcome = GTH_OUTCOME_TIMEOUT;
+        r->what = "timeout";
+        r->reason = text_of(timed_out(r->rb) ? r->rb : r->ra);
+        r->agree = 0;
+        return;
+    }
+    if (errored(r->ra) || errored(r->rb)) {
+        r->outcome = GTH_OUTCOME_ERROR;
+        r->what = "error";
+        r->reason = text_of(errored(r->rb) ? r->rb : r->ra);
+        r->agree = 0;
+        return;
+    }
+    if (r->agree) {
+        r->outcome = GTH_OUTCOME_AGREE;
+        return;
+    }
+    r->what = r->nondet_a || r->nondet_b ? "nondeterministic" : what_differs(&r->cmp, pr->texts);
+    const gth_result *sides[2] = {r->ra, r->rb};
+    size_t idx[2] = {pr->a, pr->b};
+    for (int k = 0; k < 2; k++) {
+        gth_expected *e = &o->expected[idx[k]];
+        int m = gth_expected_match(e, r->trace->id, (const char *)sides[k]->msg.data, sides[k]->msg.len);
+        if (m >= 0) {
+            e->seen[m] = r->known = 1;
+            if (!r->reason) r->reason = e->reasons[m];
+        }
+    }
+    r->outcome = r->known ? GTH_OUTCOME_EXPECTED : GTH_OUTCOME_DISAGREE;
+}
+
+static void count(gth_diff_counts *x, const gth_trace_result *r) {
+    const gth_agreement *c = &r->cmp;
+    x->traces++;
+    x->verdicts += (size_t)c->verdicts_agree;
+    x->messages += (size_t)c->messages_compared;
+    x->messages_ok += (size_t)(c->messages_compared && c->messages_agree);
+    x->streams += (size_t)c->streams_compared;
+    x->streams_ok += (size_t)(c->streams_compared && c->streams_agree);
+    x->known += (size_t)(r->outcome == GTH_OUTCOME_EXPECTED);
+    x->fresh += (size_t)(r->outcome == GTH_OUTCOME_DISAGREE);
+    x->errors += (size_t)(r->outcome == GTH_OUTCOME_ERROR);
+    x->timeouts += (size_t)(r->outcome == GTH_OUTCOME_TIMEOUT);
+    x->skipped += (size_t)(r->outcome == GTH_OUTCOME_SKIPPED);
+    x->nondet += (size_t)(r->outcome == GTH_OUTCOME_DISAGREE && (r->nondet_a || r->nondet_b));
+}
+
+/* The first line of a stream that differs, for the report. */
+static void stream_line(const gth_result *x, size_t line, gth_buf *out) {
+    out->len = 0;
+    const char *p = (const char *)x->lines.data, *end = p ? p + x->lines.len : NULL;
+    for (size_t l = 1; p && p < end; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) nl = end;
+        if (l == line) {
+            gth_buf_append(out, p, (size_t)(nl - p));
+            break;
+        }
+        p = nl + 1;
+    }
+    if (out->len == 0) gth_buf_append(out, "(end of stream)", 15);
+    gth_buf_putc(out, 0);
+}
+
+/* One row of the report. */
+static int report_row(gth_diff_opts *o, const gth_trace_result *r, double seconds, char *why, size_t whysz) {
+    gth_buf text[2], line[2];
+    const gth_result *x[2] = {r->ra, r->rb};
+    gth_report_side side[2];
+    for (int k = 0; k < 2; k++) {
+        gth_buf_init(&text[k], NULL);
+        gth_buf_init(&line[k], NULL);
+        gth_buf_append(&text[k], x[k]->msg.data ? x[k]->msg.data : (const uint8_t *)"", x[k]->msg.len);
+        gth_buf_putc(&text[k], 0);
+        if (r->cmp.line) stream_line(x[k], r->cmp.line, &line[k]);
+        side[k] = (gth_report_side){.adapter = (k ? r->b : r->a)->name,
+                                    .verdict = gth_result_word(x[k]),
+                                    .text = x[k]->verdict == RES_ACCEPT ? NULL : (const char *)text[k].data,
+                                    .events = x[k]->nlines,
+                                    .line = r->cmp.line ? (const char *)line[k].data : NULL};
+    }
+    const char *repro = r->reproducer;
+    size_t dl = o->report_dir ? strlen(o->report_dir) : 0;
+    if (repro && dl && !strncmp(repro, o->report_dir, dl) && repro[dl] == '/') repro += dl + 1;
+    gth_report_row row = {.trace = r->trace->id, .set = r->trace->set, .a = side[0], .b = side[1],
+                          .outcome = r->outcome, .what = r->what, .line_no = r->cmp.line, .reason = r->reason,
+                          .repro = repro, .seconds = seconds};
+    gth_error err;
+    gth_error_clear(&err);
+    int rc = gth_report_add(o->report, &row, &err);
+    if (rc != GTH_OK) snprintf(why, whysz, "%s", err.msg);
+    for (int k = 0; k < 2; k++) {
+        gth_buf_free(&text[k]);
+        gth_buf_free(&line[k]);
+    }
+    return rc == GTH_OK ? 0 : -1;
 }
 
 int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
@@ -149,18 +335,31 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
     size_t nsets = sum->nsets;
     sum->npairs = np;
     sum->counts = calloc((nsets + 1) * (np ? np : 1), sizeof *sum->counts);
-    gth_result *res = calloc(na ? na : 1, sizeof *res);
-    if (!sum->counts || !res) {
+    gth_result *res = calloc(na ? 2 * na : 1, sizeof *res);
+    int *nondet = calloc(na ? na : 1, sizeof *nondet);
+    if (!sum->counts || !res || !nondet) {
         free(res);
+        free(nondet);
         gth_diff_summary_free(sum);
         return -1;
     }
-    for (size_t a = 0; a < na; a++) gth_result_init(&res[a]);
-    for (size_t i = 0; i < ts->n; i++) {
+    if (o->out_dir && gth_repro_dir_prepare(o->out_dir, sum->fatal_why, sizeof sum->fatal_why)) sum->fatal = 1;
+    for (size_t a = 0; a < 2 * na; a++) gth_result_init(&res[a]);
+    for (size_t i = 0; i < ts->n && !sum->fatal; i++) {
         gth_trace_item *it = &ts->v[i];
-        for (size_t a = 0; a < na; a++) gth_adapter_run(&o->adapters[a], it->path, &res[a]);
+        double ti = now_s();
+        for (size_t a = 0; a < na && !sum->fatal; a++) {
+            nondet[a] = run_adapter(o, a, it, &res[a], &res[na + a]);
+            if (res[a].verdict == RES_ERROR && res[a].failure == GTH_FAIL_START) {
+                sum->fatal = 1;
+                snprintf(sum->fatal_why, sizeof sum->fatal_why, "%s", text_of(&res[a]));
+            }
+        }
+        if (sum->fatal) break;
+        ti = now_s() - ti;
         size_t s = 0;
         while (s < nsets && strcmp(sum->sets[s], it->set)) s++;
+        int any_error = 0, any_timeout = 0;
         for (size_t p = 0; p < np; p++) {
             const gth_pair *pr = &o->pairs[p];
             gth_trace_result r;
@@ -171,38 +370,36 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
             r.b = &o->adapters[pr->b];
             r.ra = &res[pr->a];
             r.rb = &res[pr->b];
-            gth_compare(r.ra, r.rb, &r.cmp);
-            const gth_agreement *c = &r.cmp;
-            r.agree = gth_agreement_ok(c, 0);
-            if (!r.agree) {
-                int ka = gth_expected_find(&o->expected[pr->a], it->id),
-                    kb = gth_expected_find(&o->expected[pr->b], it->id);
-                if (ka >= 0) o->expected[pr->a].seen[ka] = r.known = 1;
-                if (kb >= 0) o->expected[pr->b].seen[kb] = r.known = 1;
-            }
-            gth_diff_counts *rows[2] = {&sum->counts[s * np + p], &sum->counts[nsets * np + p]};
-            for (int k = 0; k < 2; k++) {
-                gth_diff_counts *x = rows[k];
-                x->traces++;
-                x->verdicts += (size_t)c->verdicts_agree;
-                x->messages += (size_t)c->messages_compared;
-                x->messages_ok += (size_t)(c->messages_compared && c->messages_agree);
-                x->streams += (size_t)c->streams_compared;
-                x->streams_ok += (size_t)(c->streams_compared && c->streams_agree);
-                x->known += (size_t)(!r.agree && r.known);
-                x->fresh += (size_t)(!r.agree && !r.known);
-            }
+            judge(o, pr, nondet, &r);
+            count(&sum->counts[s * np + p], &r);
+            count(&sum->counts[nsets * np + p], &r);
+            any_error |= r.outcome == GTH_OUTCOME_ERROR;
+            any_timeout |= r.outcome == GTH_OUTCOME_TIMEOUT;
             char where[8600] = "", why[4400] = "";
-            if (!r.agree && !r.known) {
+            if (r.outcome == GTH_OUTCOME_DISAGREE) {
                 sum->fresh++;
                 if (o->out_dir) reproduce(ts, o, it, pr, res, &r, where, sizeof where, why, sizeof why);
             }
+            if (o->report && report_row(o, &r, ti, why, sizeof why)) {
+                sum->fatal = 1;
+                snprintf(sum->fatal_why, sizeof sum->fatal_why, "report: %s", why);
+            }
             if (o->on_result) o->on_result(o->ud, &r);
         }
+        sum->errors += (size_t)any_error;
+        sum->timeouts += (size_t)any_timeout;
         if (o->on_progress) o->on_progress(o->ud, it, i + 1, ts->n, sum->fresh);
     }
-    for (size_t a = 0; a < na; a++) gth_result_free(&res[a]);
+    /* An adapter that answered no trace at all is not running. */
+    for (size_t a = 0; a < na && !sum->fatal && ts->n; a++)
+        if (!o->adapters[a].answered) {
+            sum->fatal = 1;
+            snprintf(sum->fatal_why, sizeof sum->fatal_why, "adapter %s gave no verdict on any trace (%s)",
+                     o->adapters[a].name, res[a].msg.len ? text_of(&res[a]) : "no output");
+        }
+    for (size_t a = 0; a < 2 * na; a++) gth_result_free(&res[a]);
     free(res);
+    free(nondet);
     sum->seconds = now_s() - t0;
     return 0;
 }
