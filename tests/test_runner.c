@@ -308,6 +308,53 @@ static void saved_outputs_are_capped(void **state) {
     gth_result_free(&r);
 }
 
+/* --report DIR: index.html, junit.xml (one testcase per trace and pair) and
+ * results.jsonl, with links to reproducers under DIR; progress lines on
+ * stderr. */
+static void report_files(void **state) {
+    (void)state;
+    char rdir[4400], *so, *se;
+    snprintf(rdir, sizeof rdir, "%s/report", dir);
+    const char *flip = go_through("flip4", "s/^ACCEPT$/REJECT \"flipped\"/");
+    setenv("GTH_PROGRESS_SECONDS", "0", 1);
+    assert_int_equal(diff(&so, &se, "--adapter", "go", "--adapter", "gth", "--adapter", (char *)flip, "--report", rdir,
+                          traces, NULL), 1);
+    unsetenv("GTH_PROGRESS_SECONDS");
+    assert_non_null(strstr(se, "gth diff: 22/22 traces"));
+    free(so);
+    free(se);
+    char *argv[] = {"python3", "-c",
+                    "import json,sys,os,xml.etree.ElementTree as ET\n"
+                    "d=sys.argv[1]\n"
+                    "rows=[json.loads(l) for l in open(d+'/results.jsonl',encoding='utf-8')]\n"
+                    "t=ET.parse(d+'/junit.xml').getroot()\n"
+                    "cases=t.findall('.//testcase')\n"
+                    "ids=set((s.get('name'),c.get('name')) for s in t.findall('testsuite') for c in s.findall('testcase'))\n"
+                    "bad=[r for r in rows if r['outcome']=='disagree']\n"
+                    "assert all(os.path.exists(d+'/'+r['reproducer']) for r in bad), bad\n"
+                    "assert open(d+'/index.html').read().count('href=\"reproducers/')>=len(bad)\n"
+                    "print(len(rows), len(cases), len(ids), len(t.findall('testsuite')), len(bad))\n",
+                    rdir, NULL};
+    char *out = NULL;
+    assert_int_equal(tu_run(argv, NULL, 0, &out, NULL, NULL), 0);
+    assert_string_equal(out, "44 44 44 2 20\n");
+    free(out);
+    /* The page in a real browser (where Chromium is installed). */
+    char *which[] = {"sh", "-c", "command -v chromium >/dev/null", NULL};
+    if (tu_run(which, NULL, 0, NULL, NULL, NULL) != 0) {
+        print_message("Chromium is not installed: page not rendered\n");
+        return;
+    }
+    char url[4500];
+    snprintf(url, sizeof url, "file://%s/index.html", rdir);
+    char *dom_argv[] = {"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dump-dom", url, NULL};
+    char *dom = NULL;
+    assert_int_equal(tu_run(dom_argv, NULL, 0, &dom, NULL, NULL), 0);
+    assert_non_null(strstr(dom, "<th>go:validate vs flip4</th>"));
+    assert_non_null(strstr(dom, "Disagreements (20)"));
+    free(dom);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(panic_is_a_disagreement),
@@ -322,6 +369,7 @@ int main(void) {
         cmocka_unit_test(out_dir_starts_empty),
         cmocka_unit_test(streams_compared_only_with_events),
         cmocka_unit_test(saved_outputs_are_capped),
+        cmocka_unit_test(report_files),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
