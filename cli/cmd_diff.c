@@ -20,6 +20,7 @@ typedef struct runner {
     size_t nexpect;
     const char *out_dir, *real_dir, *profile, *report_dir;
     int json, verbose, no_real, timeout_s, reduce, texts; /* texts: -1 by pair (gth_diff_texts_policy) */
+    unsigned normalize;
     unsigned repeat;
     long variants, generated, mutants;
     gth_adapter adapters[MAX_ADAPTERS];
@@ -56,6 +57,11 @@ static int common_option(runner *r, int argc, char **argv, int *i) {
     if ((t = TAKE("--out"))) return t < 0 ? -1 : (r->out_dir = val, 1);
     if ((t = TAKE("--report"))) return t < 0 ? -1 : (r->report_dir = val, 1);
     if ((t = TAKE("--repeat"))) return t < 0 ? -1 : (r->repeat = (unsigned)atoi(val), 1);
+    if ((t = TAKE("--normalize"))) {
+        int n = t < 0 ? -1 : gth_norm_parse(val);
+        if (n < 0) return fprintf(stderr, "gth %s: --normalize takes sync,status-stack,experimental,all\n", r->cmd), -1;
+        return r->normalize = (unsigned)n, 1;
+    }
     if ((t = TAKE("--texts"))) {
         if (t < 0) return -1;
         if (strcmp(val, "exact") && strcmp(val, "off") && strcmp(val, "auto"))
@@ -169,6 +175,10 @@ static void print_result(void *ud, const gth_trace_result *r) {
     printer *pr = ud;
     FILE *log = pr->log;
     const char *id = r->trace->id;
+    if (r->outcome == GTH_OUTCOME_SKIPPED) {
+        if (pr->verbose) fprintf(log, "%s: skipped: %s\n", id, r->reason);
+        return;
+    }
     if (r->outcome == GTH_OUTCOME_AGREE) {
         if (pr->verbose && r->cmp.messages_compared && !r->cmp.messages_agree)
             fprintf(log, "%s: %s and %s reject with different texts\n", id, r->a->name, r->b->name);
@@ -256,16 +266,16 @@ static void print_table(const runner *r, const gth_traceset *ts, const gth_diff_
     for (size_t p = 0; p < np; p++) {
         printf("\n%s  vs  %s (reference), error texts %s\n", r->adapters[r->pairs[p].b].name,
                r->adapters[r->pairs[p].a].name, r->pairs[p].texts ? "must agree" : "not compared");
-        printf("  %-10s %8s %17s %17s %17s %7s %5s %7s %7s\n", "set", "traces", "verdicts agree", "streams agree",
-               "error texts agree", "known", "new", "errors", "timeout");
+        printf("  %-10s %8s %17s %17s %17s %7s %5s %7s %7s %7s\n", "set", "traces", "verdicts agree", "streams agree",
+               "error texts agree", "known", "new", "errors", "timeout", "skipped");
         for (size_t s = 0; s <= nsets; s++) {
             const gth_diff_counts *x = gth_diff_counts_at(sum, s, p);
             char v[32], sm[32], m[32];
             snprintf(v, sizeof v, "%zu/%zu", x->verdicts, x->traces);
             snprintf(sm, sizeof sm, "%zu/%zu", x->streams_ok, x->streams);
             snprintf(m, sizeof m, "%zu/%zu", x->messages_ok, x->messages);
-            printf("  %-10s %8zu %17s %17s %17s %7zu %5zu %7zu %7zu\n", s < nsets ? sum->sets[s] : "all", x->traces, v,
-                   sm, m, x->known, x->fresh, x->errors, x->timeouts);
+            printf("  %-10s %8zu %17s %17s %17s %7zu %5zu %7zu %7zu %7zu\n", s < nsets ? sum->sets[s] : "all", x->traces,
+                   v, sm, m, x->known, x->fresh, x->errors, x->timeouts, x->skipped);
         }
     }
     printf("\n%zu traces, %zu adapters, %.1f s: %s", ts->n, r->na, sum->seconds,
@@ -304,6 +314,7 @@ static int run_and_free(runner *r, gth_traceset *ts) {
                        .report = rep,
                        .report_dir = r->report_dir,
                        .repeat = r->repeat,
+                       .normalize = r->normalize,
                        .reduce = r->reduce,
                        .on_result = print_result,
                        .on_progress = print_progress,
@@ -372,6 +383,9 @@ static void diff_usage(FILE *f) {
             "                     (default): exact when both adapters are gth's or Go's readers\n"
             "  --repeat K         run each trace K times per adapter; differing runs are a\n"
             "                     disagreement (nondeterministic)\n"
+            "  --normalize LIST   compare streams without these fields (sync, status-stack,\n"
+            "                     experimental, all: docs/EVENTS.md); by default a pair is\n"
+            "                     normalised where its adapters' declared API generations differ\n"
             "  --out DIR          write each new disagreement as DIR/<id>.test (expectation: the\n"
             "                     reference's verdict) plus each adapter's output (cut at 1 MiB);\n"
             "                     DIR must be new, empty or an earlier --out (emptied first)\n"
@@ -383,7 +397,8 @@ static void diff_usage(FILE *f) {
             "  --json             the summary as JSON on stdout\n"
             "  -v, --verbose      also report traces both reject with different texts\n\n"
             "A panic (REJECT \"panic: ...\") or crash of an adapter is a disagreement unless\n"
-            "the reference panics the same way; timeouts and adapter errors are counted apart.\n"
+            "the reference panics the same way; timeouts and adapter errors are counted apart,\n"
+            "and so are traces of a version an adapter does not read (--capabilities).\n"
             "Exit codes: 0 no new disagreement, 1 new disagreements or timeouts, 2 usage or\n"
             "I/O error, an adapter error, or an adapter that cannot start or answers nothing.\n");
 }
@@ -480,7 +495,7 @@ static void conform_usage(FILE *f) {
             "  --expect A=FILE    known differences of adapter A (see gth diff --help)\n"
             "  --out DIR          write new disagreements as reproducers into DIR\n"
             "  --report DIR       DIR/index.html, junit.xml, results.jsonl (see gth diff --help)\n"
-            "  --texts, --repeat  as gth diff\n"
+            "  --texts, --repeat, --normalize  as gth diff\n"
             "  --reduce           minimise each reproducer first (docs/REDUCE.md)\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
             "  --json             the summary as JSON on stdout\n\n"

@@ -16,6 +16,7 @@
 
 #include "base/quote.h"
 #include "spec/invariants.h"
+#include "spec/spec.h"
 #include "validator/validate.h"
 
 const char *gth_verdict_word(int v) { return v == RES_ACCEPT ? "ACCEPT" : v == RES_REJECT ? "REJECT" : "ERROR"; }
@@ -473,4 +474,89 @@ void gth_adapter_close(gth_adapter *a) {
     a->command = NULL;
     if (a->id_file[0]) unlink(a->id_file);
     a->id_file[0] = 0;
+}
+
+/* ---- Capabilities ----------------------------------------------------------------- */
+
+int gth_adapter_reads(const gth_adapter *a, unsigned minor) {
+    return !a->has_versions || minor == 0 || (minor < sizeof a->reads && a->reads[minor]);
+}
+
+static unsigned parse_minor(const char *s, const char **end) {
+    unsigned m = 0;
+    if (strncmp(s, "1.", 2)) return *end = s, 0;
+    s += 2;
+    while (*s >= '0' && *s <= '9') m = m * 10 + (unsigned)(*s++ - '0');
+    *end = s;
+    return m;
+}
+
+void gth_adapter_capabilities(gth_adapter *a) {
+    a->has_versions = 0;
+    a->api = 0;
+    memset(a->reads, 0, sizeof a->reads);
+    if (a->builtin) {
+        const unsigned *v;
+        size_t n = gth_versions_v2(&v);
+        for (size_t i = 0; i < n; i++)
+            if (v[i] < sizeof a->reads) a->reads[v[i]] = 1;
+        a->has_versions = 1;
+        return;
+    }
+    size_t n = strlen(a->command) + 32;
+    char *cmd = malloc(n);
+    int fd[2];
+    if (!cmd || pipe(fd)) return free(cmd);
+    snprintf(cmd, n, "%s --capabilities", a->command);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int nul = open("/dev/null", O_RDWR);
+        dup2(nul, 0);
+        dup2(nul, 2);
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    free(cmd);
+    close(fd[1]);
+    /* At most 10 s and 64 KiB: an adapter that does not know the flag may run on. */
+    char out[65536];
+    size_t len = 0;
+    long deadline = now_ms() + 10000;
+    while (pid > 0 && len + 1 < sizeof out) {
+        long left = deadline - now_ms();
+        struct pollfd pf = {fd[0], POLLIN, 0};
+        if (left <= 0 || poll(&pf, 1, (int)left) <= 0) break;
+        ssize_t r = read(fd[0], out + len, sizeof out - 1 - len);
+        if (r <= 0) break;
+        len += (size_t)r;
+    }
+    out[len] = 0;
+    close(fd[0]);
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    }
+    for (char *line = out, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        const char *s = line, *e;
+        if (!strncmp(s, "versions ", 9)) {
+            for (s += 9; *s == ' ' || *s == '1';) {
+                if (*s == ' ') {
+                    s++;
+                    continue;
+                }
+                unsigned m = parse_minor(s, &e);
+                if (e == s) break;
+                if (m < sizeof a->reads) a->reads[m] = 1;
+                a->has_versions = 1;
+                s = e;
+            }
+        } else if (!strncmp(s, "api ", 4)) {
+            a->api = parse_minor(s + 4, &e);
+        }
+    }
 }

@@ -61,7 +61,20 @@ typedef struct gth_adapter {
     size_t answered;   /* traces it answered: a verdict, or output before a crash, or a timeout */
     int started_ok;    /* the current process has written something */
     char id_file[64];  /* GTH_TRACE_ID_FILE of the process: the current trace's id */
+    /* Capabilities (gth_adapter_capabilities): */
+    int has_versions;   /* it declared the trace versions it reads */
+    uint8_t reads[64];  /* reads[minor]: it reads traces of Go 1.minor */
+    unsigned api;       /* the API generation of its stream (1.api), 0: the newest */
 } gth_adapter;
+
+/* Asks an external adapter what it reads: `COMMAND --capabilities` with no
+ * input, answered by lines `versions 1.N ...` and `api 1.N`
+ * (adapters/README.md); an adapter that answers otherwise declares nothing
+ * (it is given every trace, its stream taken as the newest API's). The
+ * built-in adapter reads the v2 versions. */
+void gth_adapter_capabilities(gth_adapter *a);
+/* 1 if the adapter reads traces of Go 1.minor (minor 0: unknown, read). */
+int gth_adapter_reads(const gth_adapter *a, unsigned minor);
 
 /* Parses an adapter spec: "gth", "gth:parser", "gth:validate", "go",
  * "go:parser", "go:validate", a Go release's reader "go@1.22" ... "go@1.27"

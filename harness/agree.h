@@ -42,4 +42,23 @@ int gth_agreement_ok(const gth_agreement *c, int texts);
 /* gth_compare, then gth_agreement_ok. */
 int gth_results_agree(const gth_result *a, const gth_result *b, int texts);
 
+/* Fields of the canonical stream that depend on the reader's API generation
+ * (docs/EVENTS.md, "Fields that depend on the API generation"). */
+enum {
+    GTH_NORM_SYNC = 1,         /* Sync lines: dropped */
+    GTH_NORM_STATUS_STACK = 2, /* TransitionStack= of a goroutine's status line (GoStatusStack): dropped */
+    GTH_NORM_EXPERIMENTAL = 4, /* Experimental lines: dropped */
+    GTH_NORM_ALL = 7
+};
+
+/* The fields in which the stream of a reader of API generation 1.api differs
+ * from the newest (api 0: the newest). */
+unsigned gth_norm_fields_of_api(unsigned api);
+/* Parses a comma-separated list of sync, status-stack, experimental, all,
+ * none. -1 if a name is unknown. */
+int gth_norm_parse(const char *list);
+/* Copies r into out with its stream normalised in the given fields (verdict,
+ * text and failure kept). */
+void gth_normalize(const gth_result *r, unsigned fields, gth_result *out);
+
 #endif

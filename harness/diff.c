@@ -257,6 +257,10 @@ static void judge(gth_diff_opts *o, const gth_pair *pr, const int *nondet, gth_t
 
 static void count(gth_diff_counts *x, const gth_trace_result *r) {
     const gth_agreement *c = &r->cmp;
+    if (r->outcome == GTH_OUTCOME_SKIPPED) { /* counted apart, not among the traces compared */
+        x->skipped++;
+        return;
+    }
     x->traces++;
     x->verdicts += (size_t)c->verdicts_agree;
     x->messages += (size_t)c->messages_compared;
@@ -286,6 +290,19 @@ static void stream_line(const gth_result *x, size_t line, gth_buf *out) {
     }
     if (out->len == 0) gth_buf_append(out, "(end of stream)", 15);
     gth_buf_putc(out, 0);
+}
+
+/* The minor version of the trace's header ("go 1.N trace"), 0 if none. */
+static unsigned trace_minor(const char *path) {
+    char h[16] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(h, 1, sizeof h - 1, f);
+    fclose(f);
+    unsigned m = 0;
+    if (n < 8 || memcmp(h, "go 1.", 5)) return 0;
+    for (const char *p = h + 5; *p >= '0' && *p <= '9' && m < 1000; p++) m = m * 10 + (unsigned)(*p - '0');
+    return m;
 }
 
 /* One row of the report. */
@@ -345,10 +362,36 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
     }
     if (o->out_dir && gth_repro_dir_prepare(o->out_dir, sum->fatal_why, sizeof sum->fatal_why)) sum->fatal = 1;
     for (size_t a = 0; a < 2 * na; a++) gth_result_init(&res[a]);
+    gth_result normed[2];
+    gth_result_init(&normed[0]);
+    gth_result_init(&normed[1]);
+    unsigned *norm = calloc(np ? np : 1, sizeof *norm);
+    int *unread = calloc(na ? na : 1, sizeof *unread), *given = calloc(na ? na : 1, sizeof *given);
+    for (size_t a = 0; a < na; a++) gth_adapter_capabilities(&o->adapters[a]);
+    for (size_t p = 0; p < np && norm; p++) {
+        unsigned fa = gth_norm_fields_of_api(o->adapters[o->pairs[p].a].api),
+                 fb = gth_norm_fields_of_api(o->adapters[o->pairs[p].b].api);
+        norm[p] = o->normalize | (fa != fb ? fa | fb : 0);
+    }
+    if (!norm || !unread || !given) {
+        sum->fatal = 1;
+        snprintf(sum->fatal_why, sizeof sum->fatal_why, "out of memory");
+    }
     for (size_t i = 0; i < ts->n && !sum->fatal; i++) {
         gth_trace_item *it = &ts->v[i];
         double ti = now_s();
+        unsigned minor = trace_minor(it->path);
         for (size_t a = 0; a < na && !sum->fatal; a++) {
+            unread[a] = !gth_adapter_reads(&o->adapters[a], minor);
+            if (unread[a]) {
+                gth_result_reset(&res[a]);
+                gth_buf_printf(&res[a].msg, "not given: it does not read go 1.%u", minor);
+                terminate(&res[a]);
+                continue;
+            }
+            unread[a] = 0;
+            nondet[a] = 0;
+            given[a] = 1;
             nondet[a] = run_adapter(o, a, it, &res[a], &res[na + a]);
             if (res[a].verdict == RES_ERROR && res[a].failure == GTH_FAIL_START) {
                 sum->fatal = 1;
@@ -370,6 +413,24 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
             r.b = &o->adapters[pr->b];
             r.ra = &res[pr->a];
             r.rb = &res[pr->b];
+            char skipwhy[160];
+            if (unread[pr->a] || unread[pr->b]) {
+                r.outcome = GTH_OUTCOME_SKIPPED;
+                snprintf(skipwhy, sizeof skipwhy, "%s does not read traces of version go 1.%u",
+                         (unread[pr->a] ? r.a : r.b)->name, minor);
+                r.reason = skipwhy;
+                count(&sum->counts[s * np + p], &r);
+                count(&sum->counts[nsets * np + p], &r);
+                if (o->report) report_row(o, &r, 0, skipwhy, sizeof skipwhy);
+                if (o->on_result) o->on_result(o->ud, &r);
+                continue;
+            }
+            if (norm[p]) {
+                gth_normalize(r.ra, norm[p], &normed[0]);
+                gth_normalize(r.rb, norm[p], &normed[1]);
+                r.ra = &normed[0];
+                r.rb = &normed[1];
+            }
             judge(o, pr, nondet, &r);
             count(&sum->counts[s * np + p], &r);
             count(&sum->counts[nsets * np + p], &r);
@@ -392,14 +453,19 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
     }
     /* An adapter that answered no trace at all is not running. */
     for (size_t a = 0; a < na && !sum->fatal && ts->n; a++)
-        if (!o->adapters[a].answered) {
+        if (given[a] && !o->adapters[a].answered) {
             sum->fatal = 1;
             snprintf(sum->fatal_why, sizeof sum->fatal_why, "adapter %s gave no verdict on any trace (%s)",
                      o->adapters[a].name, res[a].msg.len ? text_of(&res[a]) : "no output");
         }
     for (size_t a = 0; a < 2 * na; a++) gth_result_free(&res[a]);
+    gth_result_free(&normed[0]);
+    gth_result_free(&normed[1]);
     free(res);
     free(nondet);
+    free(norm);
+    free(unread);
+    free(given);
     sum->seconds = now_s() - t0;
     return 0;
 }

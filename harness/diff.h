@@ -80,6 +80,12 @@ typedef struct gth_diff_opts {
     gth_report *report;     /* rows of every trace and pair go here too; NULL = none */
     const char *report_dir; /* its directory: reproducer links are relative to it */
     unsigned repeat;        /* run each trace this many times per adapter (0, 1: once) */
+    /* Streams across API generations: each pair's streams are normalised in
+     * the fields in which its two adapters' generations differ (declared by
+     * gth_adapter_capabilities, asked at the start), and always in these
+     * (GTH_NORM_*, --normalize). A trace whose version an adapter does not
+     * read is not given to it; its pairs are skipped (GTH_OUTCOME_SKIPPED). */
+    unsigned normalize;
     int reduce;             /* minimise each reproducer first (as gth reduce does) */
     /* Called for every trace and pair, after its reproducer was written. */
     void (*on_result)(void *ud, const gth_trace_result *r);
@@ -94,7 +100,8 @@ typedef struct gth_diff_opts {
 /* Counts of one pair over one set of traces. */
 typedef struct gth_diff_counts {
     size_t traces, verdicts, messages_ok, messages, streams_ok, streams, known, fresh;
-    size_t errors, timeouts, skipped, nondet; /* outcomes counted apart (nondet: also in fresh) */
+    size_t errors, timeouts, skipped, nondet; /* outcomes counted apart (nondet: also in fresh;
+                                                 skipped: not in traces) */
 } gth_diff_counts;
 
 #define GTH_DIFF_MAX_SETS 16
