@@ -22,6 +22,7 @@ typedef struct runner {
     int json, verbose, no_real, timeout_s, reduce, texts; /* texts: -1 by pair (gth_diff_texts_policy) */
     unsigned normalize;
     unsigned repeat;
+    long jobs;
     long variants, generated, mutants;
     gth_adapter adapters[MAX_ADAPTERS];
     gth_expected expected[MAX_ADAPTERS];
@@ -57,6 +58,7 @@ static int common_option(runner *r, int argc, char **argv, int *i) {
     if ((t = TAKE("--out"))) return t < 0 ? -1 : (r->out_dir = val, 1);
     if ((t = TAKE("--report"))) return t < 0 ? -1 : (r->report_dir = val, 1);
     if ((t = TAKE("--repeat"))) return t < 0 ? -1 : (r->repeat = (unsigned)atoi(val), 1);
+    if ((t = TAKE("--jobs"))) return t < 0 ? -1 : (r->jobs = atol(val), 1);
     if ((t = TAKE("--normalize"))) {
         int n = t < 0 ? -1 : gth_norm_parse(val);
         if (n < 0) return fprintf(stderr, "gth %s: --normalize takes sync,status-stack,experimental,all\n", r->cmd), -1;
@@ -315,6 +317,7 @@ static int run_and_free(runner *r, gth_traceset *ts) {
                        .report_dir = r->report_dir,
                        .repeat = r->repeat,
                        .normalize = r->normalize,
+                       .jobs = r->jobs > 0 ? (size_t)r->jobs : (size_t)sysconf(_SC_NPROCESSORS_ONLN),
                        .reduce = r->reduce,
                        .on_result = print_result,
                        .on_progress = print_progress,
@@ -383,6 +386,8 @@ static void diff_usage(FILE *f) {
             "                     (default): exact when both adapters are gth's or Go's readers\n"
             "  --repeat K         run each trace K times per adapter; differing runs are a\n"
             "                     disagreement (nondeterministic)\n"
+            "  --jobs N           traces run at a time, each worker with its own adapter\n"
+            "                     processes (default: the number of cores); same output order\n"
             "  --normalize LIST   compare streams without these fields (sync, status-stack,\n"
             "                     experimental, all: docs/EVENTS.md); by default a pair is\n"
             "                     normalised where its adapters' declared API generations differ\n"
@@ -495,7 +500,7 @@ static void conform_usage(FILE *f) {
             "  --expect A=FILE    known differences of adapter A (see gth diff --help)\n"
             "  --out DIR          write new disagreements as reproducers into DIR\n"
             "  --report DIR       DIR/index.html, junit.xml, results.jsonl (see gth diff --help)\n"
-            "  --texts, --repeat, --normalize  as gth diff\n"
+            "  --texts, --repeat, --normalize, --jobs  as gth diff\n"
             "  --reduce           minimise each reproducer first (docs/REDUCE.md)\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
             "  --json             the summary as JSON on stdout\n\n"

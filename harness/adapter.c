@@ -560,3 +560,16 @@ void gth_adapter_capabilities(gth_adapter *a) {
         }
     }
 }
+
+int gth_adapter_clone(const gth_adapter *src, gth_adapter *dst) {
+    *dst = *src;
+    dst->pid = -1;
+    dst->to_fd = dst->from_fd = -1;
+    gth_buf_init(&dst->inbuf, NULL);
+    dst->inpos = 0;
+    dst->answered = 0;
+    dst->started_ok = 0;
+    dst->id_file[0] = 0;
+    dst->command = src->command ? strdup(src->command) : NULL;
+    return src->command && !dst->command ? -1 : 0;
+}

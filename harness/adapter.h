@@ -92,6 +92,9 @@ int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res);
  * one (adapters/README.md). */
 int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res);
 void gth_adapter_close(gth_adapter *a);
+/* A copy of a parsed adapter with a process of its own (not started yet), for
+ * running traces at the same time; close it with gth_adapter_close. 0 or -1. */
+int gth_adapter_clone(const gth_adapter *src, gth_adapter *dst);
 
 /* Where the Go adapter is: $GTH_GTHREF, else next to this executable. NULL if
  * not found (why says how to build it). */

@@ -2,6 +2,7 @@
 #include "harness/diff.h"
 
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,13 +191,14 @@ static void terminate(gth_result *r) {
 
 static const char *text_of(const gth_result *r) { return r->msg.data ? (const char *)r->msg.data : ""; }
 
-/* Runs adapter a on the trace (repeat times); 1 if the runs differed. */
-static int run_adapter(gth_diff_opts *o, size_t a, const gth_trace_item *it, gth_result *res, gth_result *again) {
-    gth_adapter_run_id(&o->adapters[a], it->path, it->id, res);
+/* Runs adapter ad on the trace (repeat times); 1 if the runs differed. */
+static int run_adapter(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_item *it, gth_result *res,
+                       gth_result *again) {
+    gth_adapter_run_id(ad, it->path, it->id, res);
     terminate(res);
     int nondet = 0;
     for (unsigned k = 1; k < o->repeat && !nondet; k++) {
-        gth_adapter_run_id(&o->adapters[a], it->path, it->id, again);
+        gth_adapter_run_id(ad, it->path, it->id, again);
         nondet = !same_result(res, again);
     }
     return nondet;
@@ -339,6 +341,214 @@ static int report_row(gth_diff_opts *o, const gth_trace_result *r, double second
     return rc == GTH_OK ? 0 : -1;
 }
 
+/* One trace's results, from the adapters to the comparison. */
+typedef struct slot {
+    gth_result *res; /* [2 * na]: each adapter's result, then a scratch one for --repeat */
+    int *nondet, *unread, *given;
+    unsigned minor;
+    double seconds;
+    int done;
+} slot;
+
+static int slot_init(slot *sl, size_t na) {
+    memset(sl, 0, sizeof *sl);
+    sl->res = calloc(2 * na + 1, sizeof *sl->res);
+    sl->nondet = calloc(na + 1, sizeof *sl->nondet);
+    sl->unread = calloc(na + 1, sizeof *sl->unread);
+    sl->given = calloc(na + 1, sizeof *sl->given);
+    for (size_t a = 0; sl->res && a < 2 * na; a++) gth_result_init(&sl->res[a]);
+    return sl->res && sl->nondet && sl->unread && sl->given ? 0 : -1;
+}
+
+static void slot_free(slot *sl, size_t na) {
+    for (size_t a = 0; sl->res && a < 2 * na; a++) gth_result_free(&sl->res[a]);
+    free(sl->res);
+    free(sl->nondet);
+    free(sl->unread);
+    free(sl->given);
+}
+
+/* Runs the trace through the adapters ad[0..na) into sl. */
+static void run_trace(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_item *it, slot *sl) {
+    size_t na = o->nadapters;
+    double t = now_s();
+    sl->minor = trace_minor(it->path);
+    for (size_t a = 0; a < na; a++) {
+        sl->nondet[a] = 0;
+        sl->unread[a] = !gth_adapter_reads(&ad[a], sl->minor);
+        if (sl->unread[a]) {
+            gth_result_reset(&sl->res[a]);
+            gth_buf_printf(&sl->res[a].msg, "not given: it does not read go 1.%u", sl->minor);
+            terminate(&sl->res[a]);
+            continue;
+        }
+        sl->given[a] = 1;
+        sl->nondet[a] = run_adapter(o, &ad[a], it, &sl->res[a], &sl->res[na + a]);
+        if (sl->res[a].verdict == RES_ERROR && sl->res[a].failure == GTH_FAIL_START) break;
+    }
+    sl->seconds = now_s() - t;
+}
+
+/* The run's state shared with the workers of --jobs. */
+typedef struct run {
+    gth_traceset *ts;
+    gth_diff_opts *o;
+    gth_diff_summary *sum;
+    size_t nsets;
+    unsigned *norm;
+    gth_result normed[2];
+    /* Workers: */
+    gth_adapter *ad; /* [jobs * na]: each worker's own adapter processes */
+    slot *slots;     /* trace i in slots[i % window] */
+    size_t window, next, emitted;
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} run;
+
+/* Compares, counts and reports one trace's results. */
+static void take_trace(run *ru, size_t i, slot *sl) {
+    gth_diff_opts *o = ru->o;
+    gth_diff_summary *sum = ru->sum;
+    gth_trace_item *it = &ru->ts->v[i];
+    size_t na = o->nadapters, np = o->npairs, nsets = ru->nsets;
+    for (size_t a = 0; a < na; a++)
+        if (sl->res[a].verdict == RES_ERROR && sl->res[a].failure == GTH_FAIL_START) {
+            sum->fatal = 1;
+            snprintf(sum->fatal_why, sizeof sum->fatal_why, "%s", text_of(&sl->res[a]));
+            return;
+        }
+    size_t s = 0;
+    while (s < nsets && strcmp(sum->sets[s], it->set)) s++;
+    int any_error = 0, any_timeout = 0;
+    for (size_t p = 0; p < np; p++) {
+        const gth_pair *pr = &o->pairs[p];
+        gth_trace_result r;
+        memset(&r, 0, sizeof r);
+        r.trace = it;
+        r.pair = p;
+        r.a = &o->adapters[pr->a];
+        r.b = &o->adapters[pr->b];
+        r.ra = &sl->res[pr->a];
+        r.rb = &sl->res[pr->b];
+        char where[8600] = "", why[4400] = "";
+        if (sl->unread[pr->a] || sl->unread[pr->b]) {
+            r.outcome = GTH_OUTCOME_SKIPPED;
+            snprintf(why, sizeof why, "%s does not read traces of version go 1.%u",
+                     (sl->unread[pr->a] ? r.a : r.b)->name, sl->minor);
+            r.reason = why;
+        } else {
+            if (ru->norm[p]) {
+                gth_normalize(r.ra, ru->norm[p], &ru->normed[0]);
+                gth_normalize(r.rb, ru->norm[p], &ru->normed[1]);
+                r.ra = &ru->normed[0];
+                r.rb = &ru->normed[1];
+            }
+            judge(o, pr, sl->nondet, &r);
+        }
+        count(&sum->counts[s * np + p], &r);
+        count(&sum->counts[nsets * np + p], &r);
+        any_error |= r.outcome == GTH_OUTCOME_ERROR;
+        any_timeout |= r.outcome == GTH_OUTCOME_TIMEOUT;
+        if (r.outcome == GTH_OUTCOME_DISAGREE) {
+            sum->fresh++;
+            if (o->out_dir) reproduce(ru->ts, o, it, pr, sl->res, &r, where, sizeof where, why, sizeof why);
+        }
+        if (o->report && report_row(o, &r, sl->seconds, why, sizeof why)) {
+            sum->fatal = 1;
+            snprintf(sum->fatal_why, sizeof sum->fatal_why, "report: %s", why);
+        }
+        if (o->on_result) o->on_result(o->ud, &r);
+    }
+    sum->errors += (size_t)any_error;
+    sum->timeouts += (size_t)any_timeout;
+    if (o->on_progress) o->on_progress(o->ud, it, i + 1, ru->ts->n, sum->fresh);
+}
+
+typedef struct worker {
+    run *ru;
+    size_t w;
+    pthread_t th;
+} worker;
+
+static void *work(void *arg) {
+    worker *wk = arg;
+    run *ru = wk->ru;
+    gth_adapter *ad = &ru->ad[wk->w * ru->o->nadapters];
+    for (;;) {
+        pthread_mutex_lock(&ru->mu);
+        while (!ru->stop && ru->next < ru->ts->n && ru->next >= ru->emitted + ru->window)
+            pthread_cond_wait(&ru->cv, &ru->mu);
+        if (ru->stop || ru->next >= ru->ts->n) {
+            pthread_mutex_unlock(&ru->mu);
+            return NULL;
+        }
+        size_t i = ru->next++;
+        pthread_mutex_unlock(&ru->mu);
+        slot *sl = &ru->slots[i % ru->window];
+        run_trace(ru->o, ad, &ru->ts->v[i], sl);
+        pthread_mutex_lock(&ru->mu);
+        sl->done = 1;
+        pthread_cond_broadcast(&ru->cv);
+        pthread_mutex_unlock(&ru->mu);
+    }
+}
+
+/* The traces through jobs workers, taken in order. */
+static void run_parallel(run *ru, size_t jobs) {
+    gth_diff_opts *o = ru->o;
+    size_t na = o->nadapters, n = ru->ts->n, started = 0;
+    ru->window = 2 * jobs;
+    ru->slots = calloc(ru->window, sizeof *ru->slots);
+    ru->ad = calloc(jobs * na + 1, sizeof *ru->ad);
+    worker *wk = calloc(jobs, sizeof *wk);
+    int ok = ru->slots && ru->ad && wk;
+    size_t ready = 0;
+    for (; ok && ready < ru->window; ready++) ok = slot_init(&ru->slots[ready], na) == 0;
+    size_t cloned = 0;
+    for (; ok && cloned < jobs * na; cloned++) ok = gth_adapter_clone(&o->adapters[cloned % na], &ru->ad[cloned]) == 0;
+    pthread_mutex_init(&ru->mu, NULL);
+    pthread_cond_init(&ru->cv, NULL);
+    for (; ok && started < jobs; started++) {
+        wk[started] = (worker){.ru = ru, .w = started};
+        if (pthread_create(&wk[started].th, NULL, work, &wk[started])) break;
+    }
+    if (!ok || !started) {
+        ru->sum->fatal = 1;
+        snprintf(ru->sum->fatal_why, sizeof ru->sum->fatal_why, "out of memory or threads");
+    }
+    for (size_t i = 0; i < n && started && !ru->sum->fatal; i++) {
+        slot *sl = &ru->slots[i % ru->window];
+        pthread_mutex_lock(&ru->mu);
+        while (!sl->done) pthread_cond_wait(&ru->cv, &ru->mu);
+        pthread_mutex_unlock(&ru->mu);
+        take_trace(ru, i, sl);
+        pthread_mutex_lock(&ru->mu);
+        sl->done = 0;
+        ru->emitted = i + 1;
+        pthread_cond_broadcast(&ru->cv);
+        pthread_mutex_unlock(&ru->mu);
+    }
+    pthread_mutex_lock(&ru->mu);
+    ru->stop = 1;
+    pthread_cond_broadcast(&ru->cv);
+    pthread_mutex_unlock(&ru->mu);
+    for (size_t w = 0; w < started; w++) pthread_join(wk[w].th, NULL);
+    /* What the clones did counts for the adapter. */
+    for (size_t k = 0; k < cloned; k++) {
+        o->adapters[k % na].answered += ru->ad[k].answered;
+        gth_adapter_close(&ru->ad[k]);
+    }
+    for (size_t k = 0; k < ready; k++) {
+        for (size_t a = 0; a < na; a++) ru->slots[0].given[a] |= ru->slots[k].given[a];
+        if (k) slot_free(&ru->slots[k], na);
+    }
+    pthread_mutex_destroy(&ru->mu);
+    pthread_cond_destroy(&ru->cv);
+    free(ru->ad);
+    free(wk);
+}
+
 int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
     size_t na = o->nadapters, np = o->npairs;
     memset(sum, 0, sizeof *sum);
@@ -349,123 +559,58 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
         while (s < sum->nsets && strcmp(sum->sets[s], ts->v[i].set)) s++;
         if (s == sum->nsets && sum->nsets < GTH_DIFF_MAX_SETS) sum->sets[sum->nsets++] = ts->v[i].set;
     }
-    size_t nsets = sum->nsets;
+    run ru;
+    memset(&ru, 0, sizeof ru);
+    ru.ts = ts;
+    ru.o = o;
+    ru.sum = sum;
+    ru.nsets = sum->nsets;
     sum->npairs = np;
-    sum->counts = calloc((nsets + 1) * (np ? np : 1), sizeof *sum->counts);
-    gth_result *res = calloc(na ? 2 * na : 1, sizeof *res);
-    int *nondet = calloc(na ? na : 1, sizeof *nondet);
-    if (!sum->counts || !res || !nondet) {
-        free(res);
-        free(nondet);
+    sum->counts = calloc((ru.nsets + 1) * (np ? np : 1), sizeof *sum->counts);
+    ru.norm = calloc(np ? np : 1, sizeof *ru.norm);
+    slot one;
+    int slot_ok = slot_init(&one, na) == 0;
+    if (!sum->counts || !ru.norm || !slot_ok) {
+        slot_free(&one, na);
+        free(ru.norm);
         gth_diff_summary_free(sum);
         return -1;
     }
+    gth_result_init(&ru.normed[0]);
+    gth_result_init(&ru.normed[1]);
     if (o->out_dir && gth_repro_dir_prepare(o->out_dir, sum->fatal_why, sizeof sum->fatal_why)) sum->fatal = 1;
-    for (size_t a = 0; a < 2 * na; a++) gth_result_init(&res[a]);
-    gth_result normed[2];
-    gth_result_init(&normed[0]);
-    gth_result_init(&normed[1]);
-    unsigned *norm = calloc(np ? np : 1, sizeof *norm);
-    int *unread = calloc(na ? na : 1, sizeof *unread), *given = calloc(na ? na : 1, sizeof *given);
     for (size_t a = 0; a < na; a++) gth_adapter_capabilities(&o->adapters[a]);
-    for (size_t p = 0; p < np && norm; p++) {
+    for (size_t p = 0; p < np; p++) {
         unsigned fa = gth_norm_fields_of_api(o->adapters[o->pairs[p].a].api),
                  fb = gth_norm_fields_of_api(o->adapters[o->pairs[p].b].api);
-        norm[p] = o->normalize | (fa != fb ? fa | fb : 0);
+        ru.norm[p] = o->normalize | (fa != fb ? fa | fb : 0);
     }
-    if (!norm || !unread || !given) {
-        sum->fatal = 1;
-        snprintf(sum->fatal_why, sizeof sum->fatal_why, "out of memory");
-    }
-    for (size_t i = 0; i < ts->n && !sum->fatal; i++) {
-        gth_trace_item *it = &ts->v[i];
-        double ti = now_s();
-        unsigned minor = trace_minor(it->path);
-        for (size_t a = 0; a < na && !sum->fatal; a++) {
-            unread[a] = !gth_adapter_reads(&o->adapters[a], minor);
-            if (unread[a]) {
-                gth_result_reset(&res[a]);
-                gth_buf_printf(&res[a].msg, "not given: it does not read go 1.%u", minor);
-                terminate(&res[a]);
-                continue;
-            }
-            unread[a] = 0;
-            nondet[a] = 0;
-            given[a] = 1;
-            nondet[a] = run_adapter(o, a, it, &res[a], &res[na + a]);
-            if (res[a].verdict == RES_ERROR && res[a].failure == GTH_FAIL_START) {
-                sum->fatal = 1;
-                snprintf(sum->fatal_why, sizeof sum->fatal_why, "%s", text_of(&res[a]));
-            }
+    size_t jobs = o->jobs > ts->n ? ts->n : o->jobs;
+    slot *given = &one;
+    if (jobs > 1 && !sum->fatal) {
+        run_parallel(&ru, jobs);
+        given = &ru.slots[0];
+    } else {
+        for (size_t i = 0; i < ts->n && !sum->fatal; i++) {
+            run_trace(o, o->adapters, &ts->v[i], &one);
+            take_trace(&ru, i, &one);
         }
-        if (sum->fatal) break;
-        ti = now_s() - ti;
-        size_t s = 0;
-        while (s < nsets && strcmp(sum->sets[s], it->set)) s++;
-        int any_error = 0, any_timeout = 0;
-        for (size_t p = 0; p < np; p++) {
-            const gth_pair *pr = &o->pairs[p];
-            gth_trace_result r;
-            memset(&r, 0, sizeof r);
-            r.trace = it;
-            r.pair = p;
-            r.a = &o->adapters[pr->a];
-            r.b = &o->adapters[pr->b];
-            r.ra = &res[pr->a];
-            r.rb = &res[pr->b];
-            char skipwhy[160];
-            if (unread[pr->a] || unread[pr->b]) {
-                r.outcome = GTH_OUTCOME_SKIPPED;
-                snprintf(skipwhy, sizeof skipwhy, "%s does not read traces of version go 1.%u",
-                         (unread[pr->a] ? r.a : r.b)->name, minor);
-                r.reason = skipwhy;
-                count(&sum->counts[s * np + p], &r);
-                count(&sum->counts[nsets * np + p], &r);
-                if (o->report) report_row(o, &r, 0, skipwhy, sizeof skipwhy);
-                if (o->on_result) o->on_result(o->ud, &r);
-                continue;
-            }
-            if (norm[p]) {
-                gth_normalize(r.ra, norm[p], &normed[0]);
-                gth_normalize(r.rb, norm[p], &normed[1]);
-                r.ra = &normed[0];
-                r.rb = &normed[1];
-            }
-            judge(o, pr, nondet, &r);
-            count(&sum->counts[s * np + p], &r);
-            count(&sum->counts[nsets * np + p], &r);
-            any_error |= r.outcome == GTH_OUTCOME_ERROR;
-            any_timeout |= r.outcome == GTH_OUTCOME_TIMEOUT;
-            char where[8600] = "", why[4400] = "";
-            if (r.outcome == GTH_OUTCOME_DISAGREE) {
-                sum->fresh++;
-                if (o->out_dir) reproduce(ts, o, it, pr, res, &r, where, sizeof where, why, sizeof why);
-            }
-            if (o->report && report_row(o, &r, ti, why, sizeof why)) {
-                sum->fatal = 1;
-                snprintf(sum->fatal_why, sizeof sum->fatal_why, "report: %s", why);
-            }
-            if (o->on_result) o->on_result(o->ud, &r);
-        }
-        sum->errors += (size_t)any_error;
-        sum->timeouts += (size_t)any_timeout;
-        if (o->on_progress) o->on_progress(o->ud, it, i + 1, ts->n, sum->fresh);
     }
     /* An adapter that answered no trace at all is not running. */
-    for (size_t a = 0; a < na && !sum->fatal && ts->n; a++)
-        if (given[a] && !o->adapters[a].answered) {
+    for (size_t a = 0; a < na && !sum->fatal; a++)
+        if (given->given[a] && !o->adapters[a].answered) {
             sum->fatal = 1;
-            snprintf(sum->fatal_why, sizeof sum->fatal_why, "adapter %s gave no verdict on any trace (%s)",
-                     o->adapters[a].name, res[a].msg.len ? text_of(&res[a]) : "no output");
+            snprintf(sum->fatal_why, sizeof sum->fatal_why, "adapter %s gave no verdict on any trace",
+                     o->adapters[a].name);
         }
-    for (size_t a = 0; a < 2 * na; a++) gth_result_free(&res[a]);
-    gth_result_free(&normed[0]);
-    gth_result_free(&normed[1]);
-    free(res);
-    free(nondet);
-    free(norm);
-    free(unread);
-    free(given);
+    if (ru.slots) {
+        slot_free(&ru.slots[0], na);
+        free(ru.slots);
+    }
+    slot_free(&one, na);
+    gth_result_free(&ru.normed[0]);
+    gth_result_free(&ru.normed[1]);
+    free(ru.norm);
     sum->seconds = now_s() - t0;
     return 0;
 }

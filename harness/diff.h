@@ -86,6 +86,10 @@ typedef struct gth_diff_opts {
      * (GTH_NORM_*, --normalize). A trace whose version an adapter does not
      * read is not given to it; its pairs are skipped (GTH_OUTCOME_SKIPPED). */
     unsigned normalize;
+    /* Adapters run this many traces at a time (each worker with its own
+     * processes, gth_adapter_clone); results are still taken in trace order,
+     * so output and reproducers do not depend on it. 0, 1: one at a time. */
+    size_t jobs;
     int reduce;             /* minimise each reproducer first (as gth reduce does) */
     /* Called for every trace and pair, after its reproducer was written. */
     void (*on_result)(void *ud, const gth_trace_result *r);

@@ -355,6 +355,34 @@ static void report_files(void **state) {
     free(dom);
 }
 
+/* --jobs N: the same disagreements, reproducers and table, in the same order. */
+static void jobs_keep_the_order(void **state) {
+    (void)state;
+    const char *flip = go_through("flip5", "s/^ACCEPT$/REJECT \"flipped\"/");
+    char *so1, *se1, *so3, *se3, out1[4400], out3[4400];
+    snprintf(out1, sizeof out1, "%s/jobs1", dir);
+    snprintf(out3, sizeof out3, "%s/jobs3", dir);
+    assert_int_equal(diff(&so1, &se1, "--adapter", "go", "--adapter", "gth", "--adapter", (char *)flip, "--jobs", "1",
+                          "--json", "--out", out1, traces, NULL), 1);
+    assert_int_equal(diff(&so3, &se3, "--adapter", "go", "--adapter", "gth", "--adapter", (char *)flip, "--jobs", "3",
+                          "--json", "--out", out3, traces, NULL), 1);
+    /* The JSON summary up to its time, and the log with the directories' names alike. */
+    char *t1 = strstr(so1, "\"seconds\""), *t3 = strstr(so3, "\"seconds\"");
+    assert_non_null(t1);
+    assert_non_null(t3);
+    assert_string_equal(strstr(t1, "\"new_disagreements\""), strstr(t3, "\"new_disagreements\""));
+    for (char *p; (p = strstr(se3, "jobs3"));) p[4] = '1';
+    assert_string_equal(se1, se3);
+    assert_non_null(strstr(se1, "DISAGREEMENT"));
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "diff -r '%s' '%s' >/dev/null", out1, out3);
+    assert_int_equal(system(cmd), 0);
+    free(so1);
+    free(se1);
+    free(so3);
+    free(se3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(panic_is_a_disagreement),
@@ -370,6 +398,7 @@ int main(void) {
         cmocka_unit_test(streams_compared_only_with_events),
         cmocka_unit_test(saved_outputs_are_capped),
         cmocka_unit_test(report_files),
+        cmocka_unit_test(jobs_keep_the_order),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
