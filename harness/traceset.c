@@ -106,6 +106,14 @@ static void temp_path(gth_traceset *ts, char *buf, size_t n) {
     snprintf(buf, n, "%s/%zu.bin", ts->tmpdir, ts->n);
 }
 
+/* 1 if s[0..n) holds the text t. */
+static int has_text(const uint8_t *s, size_t n, const char *t) {
+    size_t k = strlen(t);
+    for (size_t i = 0; i + k <= n; i++)
+        if (s[i] == (uint8_t)t[0] && !memcmp(s + i, t, k)) return 1;
+    return 0;
+}
+
 /* 1 if the bytes are lines of text (a newline, no control bytes but tabs and
  * line ends): not a binary trace, damaged or not. */
 static int is_text(const uint8_t *p, size_t n) {
@@ -128,7 +136,7 @@ static int add_file(gth_traceset *ts, const char *path, const char *id, const ch
     int is_binary = len >= 5 && !memcmp(data, "go 1.", 5);
     if (is_binary) {
         rc = add_item(ts, id, set, path);
-    } else if (is_fuzz || gth_testfile_detect(data, len) || (len >= 6 && memchr(data, '\n', len) && strstr((const char *)data, "Trace Go1."))) {
+    } else if (is_fuzz || gth_testfile_detect(data, len) || (len >= 6 && memchr(data, '\n', len) && has_text(data, len, "Trace Go1."))) {
         int st = is_fuzz ? gth_convert_fuzz_file(data, len, &out, &err)
                          : gth_convert_text_to_binary(data, len, path, GTH_ENC_VERBATIM, &out, &err);
         if (st != GTH_OK) {
