@@ -1,4 +1,5 @@
 /* Driving adapters: the built-in validator and external batch-mode processes. */
+#define _GNU_SOURCE /* pipe2: pipes closed on exec from the start, as workers start processes at once */
 #include "harness/adapter.h"
 
 #include <errno.h>
@@ -250,31 +251,46 @@ static int start_process(gth_adapter *a, char *why, size_t whysz) {
         }
         close(fd);
     }
-    if (pipe(in) || pipe(out)) return snprintf(why, whysz, "pipe: %s", strerror(errno)), -1;
-    size_t n = strlen(a->command) + 128;
+    /* The environment with GTH_TRACE_ID_FILE, made before fork: the child only
+     * execs. */
+    extern char **environ;
+    size_t ne = 0;
+    while (environ[ne]) ne++;
+    char **envp = malloc((ne + 2) * sizeof *envp), idvar[128];
+    size_t n = strlen(a->command) + 32;
     char *cmd = malloc(n);
-    if (!cmd) return snprintf(why, whysz, "out of memory"), -1;
-    snprintf(cmd, n, "GTH_TRACE_ID_FILE='%s'; export GTH_TRACE_ID_FILE; %s --batch --events", a->id_file, a->command);
+    if (!cmd || !envp) return free(cmd), free(envp), snprintf(why, whysz, "out of memory"), -1;
+    snprintf(idvar, sizeof idvar, "GTH_TRACE_ID_FILE=%s", a->id_file);
+    size_t k = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(environ[i], "GTH_TRACE_ID_FILE=", 18)) envp[k++] = environ[i];
+    envp[k++] = idvar;
+    envp[k] = NULL;
+    snprintf(cmd, n, "%s --batch --events", a->command);
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
+        free(cmd);
+        free(envp);
+        return snprintf(why, whysz, "pipe: %s", strerror(errno)), -1;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         free(cmd);
+        free(envp);
         return snprintf(why, whysz, "fork: %s", strerror(errno)), -1;
     }
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[0]);
-        close(in[1]);
-        close(out[0]);
-        close(out[1]);
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    if (pid == 0) { /* dup2 leaves 0 and 1 open across exec; the rest close */
+        if (in[0] == 0) fcntl(0, F_SETFD, 0); /* dup2 onto itself keeps close-on-exec */
+        else dup2(in[0], 0);
+        if (out[1] == 1) fcntl(1, F_SETFD, 0);
+        else dup2(out[1], 1);
+        char *argv[] = {"sh", "-c", cmd, NULL};
+        execve("/bin/sh", argv, envp);
         _exit(127);
     }
     free(cmd);
+    free(envp);
     close(in[0]);
     close(out[1]);
-    fcntl(in[1], F_SETFD, FD_CLOEXEC);
-    fcntl(out[0], F_SETFD, FD_CLOEXEC);
     a->pid = pid;
     a->to_fd = in[1];
     a->from_fd = out[0];
@@ -506,7 +522,7 @@ void gth_adapter_capabilities(gth_adapter *a) {
     size_t n = strlen(a->command) + 32;
     char *cmd = malloc(n);
     int fd[2];
-    if (!cmd || pipe(fd)) return free(cmd);
+    if (!cmd || pipe2(fd, O_CLOEXEC)) return free(cmd);
     snprintf(cmd, n, "%s --capabilities", a->command);
     pid_t pid = fork();
     if (pid == 0) {
