@@ -380,6 +380,9 @@ int gth_cmd_reduce(int argc, char **argv) {
                 rc = 2;
             }
             free(t);
+        } else {
+            fprintf(stderr, "gth reduce: %s\n", why);
+            rc = 2;
         }
         gth_buf_free(&back);
     }

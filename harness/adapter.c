@@ -1,4 +1,5 @@
 /* Driving adapters: the built-in validator and external batch-mode processes. */
+#define _GNU_SOURCE /* pipe2: pipes closed on exec from the start, as workers start processes at once */
 #include "harness/adapter.h"
 
 #include <errno.h>
@@ -16,9 +17,24 @@
 
 #include "base/quote.h"
 #include "spec/invariants.h"
+#include "spec/spec.h"
 #include "validator/validate.h"
 
 const char *gth_verdict_word(int v) { return v == RES_ACCEPT ? "ACCEPT" : v == RES_REJECT ? "REJECT" : "ERROR"; }
+
+const char *gth_result_word(const gth_result *r) {
+    if (r->verdict != RES_ERROR) return gth_verdict_word(r->verdict);
+    switch (r->failure) {
+    case GTH_FAIL_CRASH: return "CRASH";
+    case GTH_FAIL_TIMEOUT: return "TIMEOUT";
+    case GTH_FAIL_START: return "NO-START";
+    default: return "ERROR";
+    }
+}
+
+int gth_result_panicked(const gth_result *r) {
+    return r->verdict == RES_REJECT && r->msg.len >= 7 && !memcmp(r->msg.data, "panic: ", 7);
+}
 
 void gth_result_init(gth_result *r) {
     memset(r, 0, sizeof *r);
@@ -35,6 +51,7 @@ void gth_result_reset(gth_result *r) {
     r->nlines = 0;
     r->truncated = 0;
     r->inv = 0;
+    r->failure = GTH_FAIL_NONE;
 }
 
 void gth_result_free(gth_result *r) {
@@ -90,6 +107,7 @@ static int parse_go_release(gth_adapter *a, const char *spec, const char *gthref
     if (!a->command) return snprintf(why, whysz, "out of memory"), -1;
     snprintf(a->command, n, "'%s' validate --profile=%s", exe, profile);
     snprintf(a->name, sizeof a->name, "go@%s:%s", go_releases[k], profile);
+    a->first_party = 1;
     return 0;
 }
 
@@ -109,6 +127,7 @@ int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char
             a->builtin = 1;
             a->profile = builtins[i].profile;
             snprintf(a->name, sizeof a->name, "gth:%s", gth_profile_name(a->profile));
+            a->first_party = 1;
             return 0;
         }
     const char *profile = NULL;
@@ -125,6 +144,7 @@ int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char
         if (!a->command) return snprintf(why, whysz, "out of memory"), -1;
         snprintf(a->command, n, "'%s' validate --profile=%s", gthref, profile);
         snprintf(a->name, sizeof a->name, "go:%s", profile);
+        a->first_party = 1;
         return 0;
     }
     const char *eq = strchr(spec, '=');
@@ -220,37 +240,103 @@ static void stop_process(gth_adapter *a) {
 
 static int start_process(gth_adapter *a, char *why, size_t whysz) {
     int in[2], out[2];
-    if (pipe(in) || pipe(out)) return snprintf(why, whysz, "pipe: %s", strerror(errno)), -1;
+    if (!a->id_file[0]) { /* where the adapter finds the id of the trace it is given */
+        const char *tmp = getenv("TMPDIR");
+        snprintf(a->id_file, sizeof a->id_file, "%.40s/gth-id-XXXXXX", tmp && *tmp && strlen(tmp) <= 40 ? tmp : "/tmp");
+        int fd = mkstemp(a->id_file);
+        if (fd < 0) {
+            snprintf(why, whysz, "cannot create %s: %s", a->id_file, strerror(errno));
+            a->id_file[0] = 0;
+            return -1;
+        }
+        close(fd);
+    }
+    /* The environment with GTH_TRACE_ID_FILE, made before fork: the child only
+     * execs. */
+    extern char **environ;
+    size_t ne = 0;
+    while (environ[ne]) ne++;
+    char **envp = malloc((ne + 2) * sizeof *envp), idvar[128];
     size_t n = strlen(a->command) + 32;
     char *cmd = malloc(n);
-    if (!cmd) return snprintf(why, whysz, "out of memory"), -1;
+    if (!cmd || !envp) return free(cmd), free(envp), snprintf(why, whysz, "out of memory"), -1;
+    snprintf(idvar, sizeof idvar, "GTH_TRACE_ID_FILE=%s", a->id_file);
+    size_t k = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(environ[i], "GTH_TRACE_ID_FILE=", 18)) envp[k++] = environ[i];
+    envp[k++] = idvar;
+    envp[k] = NULL;
     snprintf(cmd, n, "%s --batch --events", a->command);
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
+        free(cmd);
+        free(envp);
+        return snprintf(why, whysz, "pipe: %s", strerror(errno)), -1;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         free(cmd);
+        free(envp);
         return snprintf(why, whysz, "fork: %s", strerror(errno)), -1;
     }
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[0]);
-        close(in[1]);
-        close(out[0]);
-        close(out[1]);
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    if (pid == 0) { /* dup2 leaves 0 and 1 open across exec; the rest close */
+        if (in[0] == 0) fcntl(0, F_SETFD, 0); /* dup2 onto itself keeps close-on-exec */
+        else dup2(in[0], 0);
+        if (out[1] == 1) fcntl(1, F_SETFD, 0);
+        else dup2(out[1], 1);
+        char *argv[] = {"sh", "-c", cmd, NULL};
+        execve("/bin/sh", argv, envp);
         _exit(127);
     }
     free(cmd);
+    free(envp);
     close(in[0]);
     close(out[1]);
-    fcntl(in[1], F_SETFD, FD_CLOEXEC);
-    fcntl(out[0], F_SETFD, FD_CLOEXEC);
     a->pid = pid;
     a->to_fd = in[1];
     a->from_fd = out[0];
     a->inbuf.len = 0;
     a->inpos = 0;
+    a->started_ok = 0;
     return 0;
+}
+
+/* After the output ended: how the process ended. Sets res to a crash, or, for
+ * a command that could not run at all (the shell's 126 and 127 before any
+ * output), to a start failure. */
+static void process_ended(gth_adapter *a, gth_result *res) {
+    int st = 0;
+    pid_t pid = a->pid;
+    if (a->to_fd >= 0) close(a->to_fd);
+    a->to_fd = -1;
+    int waited = 0;
+    for (int i = 0; i < 200 && pid > 0; i++) { /* up to 2 s for it to exit after closing its output */
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid) {
+            waited = 1;
+            a->pid = -1;
+            break;
+        }
+        if (w < 0 && errno != EINTR) break;
+        usleep(10000);
+    }
+    int started = a->started_ok;
+    stop_process(a);
+    res->verdict = RES_ERROR;
+    res->msg.len = 0;
+    if (waited && !started && WIFEXITED(st) && (WEXITSTATUS(st) == 126 || WEXITSTATUS(st) == 127)) {
+        res->failure = GTH_FAIL_START;
+        gth_buf_printf(&res->msg, "adapter %s could not be started (the shell's exit status %d): %s", a->name,
+                       WEXITSTATUS(st), a->command);
+    } else {
+        res->failure = GTH_FAIL_CRASH;
+        if (waited && WIFSIGNALED(st))
+            gth_buf_printf(&res->msg, "adapter %s crashed: killed by signal %d (%s)", a->name, WTERMSIG(st),
+                           strsignal(WTERMSIG(st)));
+        else if (waited)
+            gth_buf_printf(&res->msg, "adapter %s crashed: exited with status %d mid-trace", a->name, WEXITSTATUS(st));
+        else
+            gth_buf_printf(&res->msg, "adapter %s crashed: closed its output mid-trace", a->name);
+    }
 }
 
 static long now_ms(void) {
@@ -297,20 +383,33 @@ static int starts(const char *line, size_t len, const char *prefix) {
     return len >= n && !memcmp(line, prefix, n);
 }
 
-static int run_external(gth_adapter *a, const char *path, gth_result *res) {
+static int run_external(gth_adapter *a, const char *path, const char *id, gth_result *res) {
     char why[512];
     if (a->pid < 0 && start_process(a, why, sizeof why)) {
         res->verdict = RES_ERROR;
+        res->failure = GTH_FAIL_START;
         gth_buf_printf(&res->msg, "cannot start adapter: %s", why);
         return 0;
     }
+    if (id) {
+        FILE *f = fopen(a->id_file, "w");
+        if (f) {
+            fprintf(f, "%s\n", id);
+            fclose(f);
+        }
+    }
     size_t plen = strlen(path);
     signal(SIGPIPE, SIG_IGN);
-    if (write(a->to_fd, path, plen) != (ssize_t)plen || write(a->to_fd, "\n", 1) != 1) {
+    for (int attempt = 0;; attempt++) {
+        if (write(a->to_fd, path, plen) == (ssize_t)plen && write(a->to_fd, "\n", 1) == 1) break;
+        /* It is gone (it may exit between traces): once more with a new process. */
         stop_process(a);
-        res->verdict = RES_ERROR;
-        gth_buf_printf(&res->msg, "adapter %s exited", a->name);
-        return 0;
+        if (attempt || start_process(a, why, sizeof why)) {
+            res->verdict = RES_ERROR;
+            res->failure = GTH_FAIL_CRASH;
+            gth_buf_printf(&res->msg, "adapter %s exited before reading the trace", a->name);
+            return 0;
+        }
     }
     long deadline = a->timeout_ms ? now_ms() + a->timeout_ms : 0;
     int framed = 0, have_verdict = 0;
@@ -318,14 +417,19 @@ static int run_external(gth_adapter *a, const char *path, gth_result *res) {
         const char *line;
         size_t len;
         int rc = read_line(a, &line, &len, deadline);
-        if (rc <= 0) {
-            stop_process(a);
-            res->verdict = RES_ERROR;
-            res->msg.len = 0;
-            gth_buf_printf(&res->msg, rc < 0 ? "adapter %s timed out after %d ms" : "adapter %s exited mid-trace",
-                           a->name, a->timeout_ms);
+        if (rc == 0) {
+            process_ended(a, res);
             return 0;
         }
+        if (rc < 0) {
+            stop_process(a);
+            res->verdict = RES_ERROR;
+            res->failure = GTH_FAIL_TIMEOUT;
+            res->msg.len = 0;
+            gth_buf_printf(&res->msg, "adapter %s timed out after %d ms", a->name, a->timeout_ms);
+            return 0;
+        }
+        a->started_ok = 1;
         if (!framed) {
             if (starts(line, len, "== ")) framed = 1;
             continue; /* anything before the frame is noise */
@@ -350,15 +454,22 @@ static int run_external(gth_adapter *a, const char *path, gth_result *res) {
     }
     if (!have_verdict) {
         res->verdict = RES_ERROR;
+        res->failure = GTH_FAIL_PROTOCOL;
         gth_buf_printf(&res->msg, "adapter %s gave no verdict", a->name);
     }
     return 0;
 }
 
-int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res) {
+int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res) {
     gth_result_reset(res);
-    return a->builtin ? run_builtin(a, path, res) : run_external(a, path, res);
+    int rc = a->builtin ? run_builtin(a, path, res) : run_external(a, path, id, res);
+    /* Answered: a verdict, or output before it crashed or a timeout. */
+    if (res->verdict != RES_ERROR || res->failure == GTH_FAIL_TIMEOUT || (res->failure == GTH_FAIL_CRASH && a->started_ok))
+        a->answered++;
+    return rc;
 }
+
+int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res) { return gth_adapter_run_id(a, path, NULL, res); }
 
 void gth_adapter_close(gth_adapter *a) {
     if (!a->builtin && a->pid > 0) {
@@ -377,4 +488,104 @@ void gth_adapter_close(gth_adapter *a) {
     gth_buf_free(&a->inbuf);
     free(a->command);
     a->command = NULL;
+    if (a->id_file[0]) unlink(a->id_file);
+    a->id_file[0] = 0;
+}
+
+/* ---- Capabilities ----------------------------------------------------------------- */
+
+int gth_adapter_reads(const gth_adapter *a, unsigned minor) {
+    return !a->has_versions || minor == 0 || (minor < sizeof a->reads && a->reads[minor]);
+}
+
+static unsigned parse_minor(const char *s, const char **end) {
+    unsigned m = 0;
+    if (strncmp(s, "1.", 2)) return *end = s, 0;
+    s += 2;
+    while (*s >= '0' && *s <= '9') m = m * 10 + (unsigned)(*s++ - '0');
+    *end = s;
+    return m;
+}
+
+void gth_adapter_capabilities(gth_adapter *a) {
+    a->has_versions = 0;
+    a->api = 0;
+    memset(a->reads, 0, sizeof a->reads);
+    if (a->builtin) {
+        const unsigned *v;
+        size_t n = gth_versions_v2(&v);
+        for (size_t i = 0; i < n; i++)
+            if (v[i] < sizeof a->reads) a->reads[v[i]] = 1;
+        a->has_versions = 1;
+        return;
+    }
+    size_t n = strlen(a->command) + 32;
+    char *cmd = malloc(n);
+    int fd[2];
+    if (!cmd || pipe2(fd, O_CLOEXEC)) return free(cmd);
+    snprintf(cmd, n, "%s --capabilities", a->command);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int nul = open("/dev/null", O_RDWR);
+        dup2(nul, 0);
+        dup2(nul, 2);
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    free(cmd);
+    close(fd[1]);
+    /* At most 10 s and 64 KiB: an adapter that does not know the flag may run on. */
+    char out[65536];
+    size_t len = 0;
+    long deadline = now_ms() + 10000;
+    while (pid > 0 && len + 1 < sizeof out) {
+        long left = deadline - now_ms();
+        struct pollfd pf = {fd[0], POLLIN, 0};
+        if (left <= 0 || poll(&pf, 1, (int)left) <= 0) break;
+        ssize_t r = read(fd[0], out + len, sizeof out - 1 - len);
+        if (r <= 0) break;
+        len += (size_t)r;
+    }
+    out[len] = 0;
+    close(fd[0]);
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    }
+    for (char *line = out, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        const char *s = line, *e;
+        if (!strncmp(s, "versions ", 9)) {
+            for (s += 9; *s == ' ' || *s == '1';) {
+                if (*s == ' ') {
+                    s++;
+                    continue;
+                }
+                unsigned m = parse_minor(s, &e);
+                if (e == s) break;
+                if (m < sizeof a->reads) a->reads[m] = 1;
+                a->has_versions = 1;
+                s = e;
+            }
+        } else if (!strncmp(s, "api ", 4)) {
+            a->api = parse_minor(s + 4, &e);
+        }
+    }
+}
+
+int gth_adapter_clone(const gth_adapter *src, gth_adapter *dst) {
+    *dst = *src;
+    dst->pid = -1;
+    dst->to_fd = dst->from_fd = -1;
+    gth_buf_init(&dst->inbuf, NULL);
+    dst->inpos = 0;
+    dst->answered = 0;
+    dst->started_ok = 0;
+    dst->id_file[0] = 0;
+    dst->command = src->command ? strdup(src->command) : NULL;
+    return src->command && !dst->command ? -1 : 0;
 }

@@ -15,6 +15,15 @@
 
 enum { RES_ACCEPT = 1, RES_REJECT = 0, RES_ERROR = -1 };
 
+/* Why an external adapter gave RES_ERROR without saying ERROR itself. */
+enum {
+    GTH_FAIL_NONE = 0,
+    GTH_FAIL_CRASH,   /* the process died while on the trace (a crash of the parser) */
+    GTH_FAIL_TIMEOUT, /* it did not finish the trace in time */
+    GTH_FAIL_START,   /* the command could not be started (not found, not executable) */
+    GTH_FAIL_PROTOCOL /* it ended the trace without a verdict */
+};
+
 typedef struct gth_result {
     int verdict;    /* RES_* */
     gth_buf msg;    /* the error text (unquoted), empty on ACCEPT */
@@ -22,10 +31,16 @@ typedef struct gth_result {
     size_t nlines;
     int truncated;  /* the stream was longer than the runner keeps */
     unsigned inv;   /* built-in adapter: the invariant (GTH_INV_*) of a rejection, else 0 */
+    int failure;    /* RES_ERROR: GTH_FAIL_*, or GTH_FAIL_NONE when the adapter said ERROR */
 } gth_result;
 
 /* ACCEPT, REJECT or ERROR. */
 const char *gth_verdict_word(int verdict);
+/* The verdict word of a result: ACCEPT, REJECT, ERROR, or CRASH, TIMEOUT,
+ * NO-START for the failures of an external adapter. */
+const char *gth_result_word(const gth_result *r);
+/* 1 if the result is a recovered crash of the parser: REJECT "panic: ...". */
+int gth_result_panicked(const gth_result *r);
 
 void gth_result_init(gth_result *r);
 void gth_result_reset(gth_result *r);
@@ -42,7 +57,24 @@ typedef struct gth_adapter {
     size_t inpos;
     int timeout_ms;    /* per trace; 0 = none */
     size_t max_stream; /* bytes of stream kept per trace */
+    int first_party;   /* gth, go, go@1.XX: their error texts are Go's, compared exactly */
+    size_t answered;   /* traces it answered: a verdict, or output before a crash, or a timeout */
+    int started_ok;    /* the current process has written something */
+    char id_file[64];  /* GTH_TRACE_ID_FILE of the process: the current trace's id */
+    /* Capabilities (gth_adapter_capabilities): */
+    int has_versions;   /* it declared the trace versions it reads */
+    uint8_t reads[64];  /* reads[minor]: it reads traces of Go 1.minor */
+    unsigned api;       /* the API generation of its stream (1.api), 0: the newest */
 } gth_adapter;
+
+/* Asks an external adapter what it reads: `COMMAND --capabilities` with no
+ * input, answered by lines `versions 1.N ...` and `api 1.N`
+ * (adapters/README.md); an adapter that answers otherwise declares nothing
+ * (it is given every trace, its stream taken as the newest API's). The
+ * built-in adapter reads the v2 versions. */
+void gth_adapter_capabilities(gth_adapter *a);
+/* 1 if the adapter reads traces of Go 1.minor (minor 0: unknown, read). */
+int gth_adapter_reads(const gth_adapter *a, unsigned minor);
 
 /* Parses an adapter spec: "gth", "gth:parser", "gth:validate", "go",
  * "go:parser", "go:validate", a Go release's reader "go@1.22" ... "go@1.27"
@@ -51,9 +83,18 @@ typedef struct gth_adapter {
  * beside it). Returns 0 or -1 (why). */
 int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char *why, size_t whysz);
 /* Runs one trace (a binary file). Starts or restarts the process as needed; an
- * adapter that dies or exceeds its time gives RES_ERROR with a message. */
+ * adapter that dies or exceeds its time gives RES_ERROR with a message and
+ * res->failure set. */
 int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res);
+/* The same, telling the adapter the trace's id: an external adapter's process
+ * has the environment variable GTH_TRACE_ID_FILE naming a file that holds the
+ * id of the trace (one line) from before its path is written until the next
+ * one (adapters/README.md). */
+int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res);
 void gth_adapter_close(gth_adapter *a);
+/* A copy of a parsed adapter with a process of its own (not started yet), for
+ * running traces at the same time; close it with gth_adapter_close. 0 or -1. */
+int gth_adapter_clone(const gth_adapter *src, gth_adapter *dst);
 
 /* Where the Go adapter is: $GTH_GTHREF, else next to this executable. NULL if
  * not found (why says how to build it). */

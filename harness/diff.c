@@ -1,12 +1,15 @@
 /* The differential engine (harness/diff.h). */
 #include "harness/diff.h"
 
+#include <fnmatch.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/quote.h"
 #include "harness/files.h"
 #include "harness/predicate.h"
 #include "harness/repro.h"
@@ -26,7 +29,25 @@ int gth_expected_load(gth_expected *e, const char *path, char *why, size_t whysz
         *end = 0;
         while (*line == ' ' || *line == '\t') line++;
         if (*line && *line != '#') {
-            char *sp = line + strcspn(line, " \t");
+            int is_text = !strncmp(line, "text:\"", 6);
+            gth_buf pat;
+            gth_buf_init(&pat, NULL);
+            char *sp;
+            if (is_text) { /* text:"..." : the quoted pattern ends at the first unescaped quote */
+                char *q = line + 6;
+                while (*q && *q != '"') q += (*q == '\\' && q[1]) ? 2 : 1;
+                if (*q != '"' || gth_unquote_append(&pat, line + 5, (size_t)(q + 1 - (line + 5))) != 0) {
+                    snprintf(why, whysz, "%s: bad text pattern (a Go-quoted string): %s", path, line);
+                    gth_buf_free(&pat);
+                    free(d);
+                    gth_expected_free(e);
+                    return -1;
+                }
+                gth_buf_putc(&pat, 0);
+                sp = q + 1;
+            } else {
+                sp = line + strcspn(line, " \t");
+            }
             char *reason = *sp ? sp + 1 + strspn(sp + 1, " \t") : sp;
             *sp = 0;
             if (e->n == cap) {
@@ -34,11 +55,14 @@ int gth_expected_load(gth_expected *e, const char *path, char *why, size_t whysz
                 e->ids = realloc(e->ids, cap * sizeof *e->ids);
                 e->reasons = realloc(e->reasons, cap * sizeof *e->reasons);
                 e->seen = realloc(e->seen, cap * sizeof *e->seen);
+                e->is_text = realloc(e->is_text, cap * sizeof *e->is_text);
             }
-            e->ids[e->n] = strdup(line);
+            e->ids[e->n] = strdup(is_text ? (const char *)pat.data : line);
             e->reasons[e->n] = strdup(reason);
             e->seen[e->n] = 0;
+            e->is_text[e->n] = is_text;
             e->n++;
+            gth_buf_free(&pat);
         }
         line = end + 1;
     }
@@ -54,14 +78,28 @@ void gth_expected_free(gth_expected *e) {
     free(e->ids);
     free(e->reasons);
     free(e->seen);
+    free(e->is_text);
     memset(e, 0, sizeof *e);
 }
 
-int gth_expected_find(const gth_expected *e, const char *id) {
-    for (size_t i = 0; e && i < e->n; i++)
-        if (!strcmp(e->ids[i], id)) return (int)i;
+int gth_expected_match(const gth_expected *e, const char *id, const char *text, size_t textlen) {
+    char *t = NULL;
+    for (size_t i = 0; e && i < e->n; i++) {
+        if (!e->is_text[i]) {
+            if (!strcmp(e->ids[i], id) || fnmatch(e->ids[i], id, 0) == 0) return free(t), (int)i;
+            continue;
+        }
+        if (!text) continue;
+        if (!t && !(t = strndup(text, textlen))) return -1;
+        if (fnmatch(e->ids[i], t, 0) == 0) return free(t), (int)i;
+    }
+    free(t);
     return -1;
 }
+
+int gth_expected_find(const gth_expected *e, const char *id) { return gth_expected_match(e, id, NULL, 0); }
+
+int gth_diff_texts_policy(const gth_adapter *a, const gth_adapter *b) { return a->first_party && b->first_party; }
 
 /* ---- Reduction --------------------------------------------------------------------------- */
 
@@ -70,7 +108,7 @@ int gth_expected_find(const gth_expected *e, const char *id) {
  * temporary directory, and pp holds both results on it (free it); on a failure
  * (-1) why says what went wrong; 0 if the trace could not be read. */
 static int reduce_item(gth_traceset *ts, const gth_diff_opts *o, const gth_trace_item *it, gth_adapter *A,
-                       gth_adapter *B, const gth_result *ra, const gth_result *rb, char *path, size_t pathsz,
+                       gth_adapter *B, int texts, const gth_result *ra, const gth_result *rb, char *path, size_t pathsz,
                        gth_pair_pred *pp, gth_reduce_stats *st, char *why, size_t whysz) {
     uint8_t *bin;
     size_t len;
@@ -81,6 +119,7 @@ static int reduce_item(gth_traceset *ts, const gth_diff_opts *o, const gth_trace
     gth_pair_pred_init(pp, A, B, cand);
     pp->want_a = ra->verdict;
     pp->want_b = rb->verdict;
+    pp->texts = texts;
     gth_reduce_opts ro = {.pred = gth_pair_pred_fn, .ud = pp, .progress = o->reduce_progress,
                           .progress_ud = o->reduce_progress_ud};
     gth_error err;
@@ -120,20 +159,394 @@ static void reproduce(gth_traceset *ts, gth_diff_opts *o, const gth_trace_item *
     gth_pair_pred pp;
     char rpath[4300];
     gth_adapter *A = &o->adapters[pr->a], *B = &o->adapters[pr->b];
+    const char *suffix = o->npairs > 1 ? B->name : NULL;
     if (o->reduce) {
-        r->reduced = reduce_item(ts, o, it, A, B, &res[pr->a], &res[pr->b], rpath, sizeof rpath, &pp,
+        r->reduced = reduce_item(ts, o, it, A, B, pr->texts, &res[pr->a], &res[pr->b], rpath, sizeof rpath, &pp,
                                  &r->reduce_stats, why, whysz);
         if (r->reduced < 0) r->reduce_why = why;
     }
     if (r->reduced > 0) {
         gth_agreement rc;
         gth_compare(&pp.ra, &pp.rb, &rc);
-        gth_write_reproducer(o->out_dir, it->id, rpath, A, B, &pp.ra, &pp.rb, rc.line, where, wsz);
+        gth_write_reproducer(o->out_dir, it->id, suffix, rpath, A, B, &pp.ra, &pp.rb, rc.line, where, wsz);
         gth_pair_pred_free(&pp);
     } else {
-        gth_write_reproducer(o->out_dir, it->id, it->path, A, B, &res[pr->a], &res[pr->b], r->cmp.line, where, wsz);
+        gth_write_reproducer(o->out_dir, it->id, suffix, it->path, A, B, &res[pr->a], &res[pr->b], r->cmp.line, where,
+                             wsz);
     }
     r->reproducer = where[0] ? where : NULL;
+}
+
+/* 1 if two runs of an adapter on one trace gave the same result. */
+static int same_result(const gth_result *x, const gth_result *y) {
+    return x->verdict == y->verdict && x->failure == y->failure && x->nlines == y->nlines &&
+           x->msg.len == y->msg.len && (!x->msg.len || !memcmp(x->msg.data, y->msg.data, x->msg.len)) &&
+           x->lines.len == y->lines.len && (!x->lines.len || !memcmp(x->lines.data, y->lines.data, x->lines.len));
+}
+
+/* Keeps a NUL after the text, so that it can be used as a C string. */
+static void terminate(gth_result *r) {
+    if (gth_buf_putc(&r->msg, 0) == 0) r->msg.len--;
+}
+
+static const char *text_of(const gth_result *r) { return r->msg.data ? (const char *)r->msg.data : ""; }
+
+/* Runs adapter ad on the trace (repeat times); 1 if the runs differed. */
+static int run_adapter(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_item *it, gth_result *res,
+                       gth_result *again) {
+    gth_adapter_run_id(ad, it->path, it->id, res);
+    terminate(res);
+    int nondet = 0;
+    for (unsigned k = 1; k < o->repeat && !nondet; k++) {
+        gth_adapter_run_id(ad, it->path, it->id, again);
+        nondet = !same_result(res, again);
+    }
+    return nondet;
+}
+
+/* What differs between two results that do not agree. */
+static const char *what_differs(const gth_agreement *c, int texts) {
+    if (!c->verdicts_agree) return "verdict";
+    if (c->panic) return "panic";
+    if (c->streams_compared && !c->streams_agree) return "stream";
+    if (texts && c->messages_compared && !c->messages_agree) return "text";
+    return "verdict";
+}
+
+static int timed_out(const gth_result *r) { return r->verdict == RES_ERROR && r->failure == GTH_FAIL_TIMEOUT; }
+/* An adapter error (not a crash of the parser, not a timeout). */
+static int errored(const gth_result *r) {
+    return r->verdict == RES_ERROR && r->failure != GTH_FAIL_CRASH && r->failure != GTH_FAIL_TIMEOUT;
+}
+
+/* The outcome of one trace on one pair, into r. */
+static void judge(gth_diff_opts *o, const gth_pair *pr, const int *nondet, gth_trace_result *r) {
+    gth_compare(r->ra, r->rb, &r->cmp);
+    r->nondet_a = nondet[pr->a];
+    r->nondet_b = nondet[pr->b];
+    r->agree = gth_agreement_ok(&r->cmp, pr->texts) && !r->nondet_a && !r->nondet_b;
+    if (timed_out(r->ra) || timed_out(r->rb)) {
+        r->outcome = GTH_OUTCOME_TIMEOUT;
+        r->what = "timeout";
+        r->reason = text_of(timed_out(r->rb) ? r->rb : r->ra);
+        r->agree = 0;
+        return;
+    }
+    if (errored(r->ra) || errored(r->rb)) {
+        r->outcome = GTH_OUTCOME_ERROR;
+        r->what = "error";
+        r->reason = text_of(errored(r->rb) ? r->rb : r->ra);
+        r->agree = 0;
+        return;
+    }
+    if (r->agree) {
+        r->outcome = GTH_OUTCOME_AGREE;
+        return;
+    }
+    r->what = r->nondet_a || r->nondet_b ? "nondeterministic" : what_differs(&r->cmp, pr->texts);
+    const gth_result *sides[2] = {r->ra, r->rb};
+    size_t idx[2] = {pr->a, pr->b};
+    for (int k = 0; k < 2; k++) {
+        gth_expected *e = &o->expected[idx[k]];
+        int m = gth_expected_match(e, r->trace->id, (const char *)sides[k]->msg.data, sides[k]->msg.len);
+        if (m >= 0) {
+            e->seen[m] = r->known = 1;
+            if (!r->reason) r->reason = e->reasons[m];
+        }
+    }
+    r->outcome = r->known ? GTH_OUTCOME_EXPECTED : GTH_OUTCOME_DISAGREE;
+}
+
+static void count(gth_diff_counts *x, const gth_trace_result *r) {
+    const gth_agreement *c = &r->cmp;
+    if (r->outcome == GTH_OUTCOME_SKIPPED) { /* counted apart, not among the traces compared */
+        x->skipped++;
+        return;
+    }
+    x->traces++;
+    x->verdicts += (size_t)c->verdicts_agree;
+    x->messages += (size_t)c->messages_compared;
+    x->messages_ok += (size_t)(c->messages_compared && c->messages_agree);
+    x->streams += (size_t)c->streams_compared;
+    x->streams_ok += (size_t)(c->streams_compared && c->streams_agree);
+    x->known += (size_t)(r->outcome == GTH_OUTCOME_EXPECTED);
+    x->fresh += (size_t)(r->outcome == GTH_OUTCOME_DISAGREE);
+    x->errors += (size_t)(r->outcome == GTH_OUTCOME_ERROR);
+    x->timeouts += (size_t)(r->outcome == GTH_OUTCOME_TIMEOUT);
+    x->skipped += (size_t)(r->outcome == GTH_OUTCOME_SKIPPED);
+    x->nondet += (size_t)(r->outcome == GTH_OUTCOME_DISAGREE && (r->nondet_a || r->nondet_b));
+}
+
+/* The first line of a stream that differs, for the report. */
+static void stream_line(const gth_result *x, size_t line, gth_buf *out) {
+    out->len = 0;
+    const char *p = (const char *)x->lines.data, *end = p ? p + x->lines.len : NULL;
+    for (size_t l = 1; p && p < end; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) nl = end;
+        if (l == line) {
+            gth_buf_append(out, p, (size_t)(nl - p));
+            break;
+        }
+        p = nl + 1;
+    }
+    if (out->len == 0) gth_buf_append(out, "(end of stream)", 15);
+    gth_buf_putc(out, 0);
+}
+
+/* The minor version of the trace's header ("go 1.N trace"), 0 if none. */
+static unsigned trace_minor(const char *path) {
+    char h[16] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(h, 1, sizeof h - 1, f);
+    fclose(f);
+    unsigned m = 0;
+    if (n < 8 || memcmp(h, "go 1.", 5)) return 0;
+    for (const char *p = h + 5; *p >= '0' && *p <= '9' && m < 1000; p++) m = m * 10 + (unsigned)(*p - '0');
+    return m;
+}
+
+/* One row of the report. */
+static int report_row(gth_diff_opts *o, const gth_trace_result *r, double seconds, char *why, size_t whysz) {
+    gth_buf text[2], line[2];
+    const gth_result *x[2] = {r->ra, r->rb};
+    gth_report_side side[2];
+    for (int k = 0; k < 2; k++) {
+        gth_buf_init(&text[k], NULL);
+        gth_buf_init(&line[k], NULL);
+        gth_buf_append(&text[k], x[k]->msg.data ? x[k]->msg.data : (const uint8_t *)"", x[k]->msg.len);
+        gth_buf_putc(&text[k], 0);
+        if (r->cmp.line) stream_line(x[k], r->cmp.line, &line[k]);
+        side[k] = (gth_report_side){.adapter = (k ? r->b : r->a)->name,
+                                    .verdict = gth_result_word(x[k]),
+                                    .text = x[k]->verdict == RES_ACCEPT ? NULL : (const char *)text[k].data,
+                                    .events = x[k]->nlines,
+                                    .line = r->cmp.line ? (const char *)line[k].data : NULL};
+    }
+    const char *repro = r->reproducer;
+    size_t dl = o->report_dir ? strlen(o->report_dir) : 0;
+    if (repro && dl && !strncmp(repro, o->report_dir, dl) && repro[dl] == '/') repro += dl + 1;
+    gth_report_row row = {.trace = r->trace->id, .set = r->trace->set, .a = side[0], .b = side[1],
+                          .outcome = r->outcome, .what = r->what, .line_no = r->cmp.line, .reason = r->reason,
+                          .repro = repro, .seconds = seconds};
+    gth_error err;
+    gth_error_clear(&err);
+    int rc = gth_report_add(o->report, &row, &err);
+    if (rc != GTH_OK) snprintf(why, whysz, "%s", err.msg);
+    for (int k = 0; k < 2; k++) {
+        gth_buf_free(&text[k]);
+        gth_buf_free(&line[k]);
+    }
+    return rc == GTH_OK ? 0 : -1;
+}
+
+/* One trace's results, from the adapters to the comparison. */
+typedef struct slot {
+    gth_result *res; /* [2 * na]: each adapter's result, then a scratch one for --repeat */
+    int *nondet, *unread, *given;
+    unsigned minor;
+    double seconds;
+    int done;
+} slot;
+
+static int slot_init(slot *sl, size_t na) {
+    memset(sl, 0, sizeof *sl);
+    sl->res = calloc(2 * na + 1, sizeof *sl->res);
+    sl->nondet = calloc(na + 1, sizeof *sl->nondet);
+    sl->unread = calloc(na + 1, sizeof *sl->unread);
+    sl->given = calloc(na + 1, sizeof *sl->given);
+    for (size_t a = 0; sl->res && a < 2 * na; a++) gth_result_init(&sl->res[a]);
+    return sl->res && sl->nondet && sl->unread && sl->given ? 0 : -1;
+}
+
+static void slot_free(slot *sl, size_t na) {
+    for (size_t a = 0; sl->res && a < 2 * na; a++) gth_result_free(&sl->res[a]);
+    free(sl->res);
+    free(sl->nondet);
+    free(sl->unread);
+    free(sl->given);
+}
+
+/* Runs the trace through the adapters ad[0..na) into sl. */
+static void run_trace(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_item *it, slot *sl) {
+    size_t na = o->nadapters;
+    double t = now_s();
+    sl->minor = trace_minor(it->path);
+    for (size_t a = 0; a < na; a++) {
+        sl->nondet[a] = 0;
+        sl->unread[a] = !gth_adapter_reads(&ad[a], sl->minor);
+        if (sl->unread[a]) {
+            gth_result_reset(&sl->res[a]);
+            gth_buf_printf(&sl->res[a].msg, "not given: it does not read go 1.%u", sl->minor);
+            terminate(&sl->res[a]);
+            continue;
+        }
+        sl->given[a] = 1;
+        sl->nondet[a] = run_adapter(o, &ad[a], it, &sl->res[a], &sl->res[na + a]);
+        if (sl->res[a].verdict == RES_ERROR && sl->res[a].failure == GTH_FAIL_START) break;
+    }
+    sl->seconds = now_s() - t;
+}
+
+/* The run's state shared with the workers of --jobs. */
+typedef struct run {
+    gth_traceset *ts;
+    gth_diff_opts *o;
+    gth_diff_summary *sum;
+    size_t nsets;
+    unsigned *norm;
+    gth_result normed[2];
+    /* Workers: */
+    gth_adapter *ad; /* [jobs * na]: each worker's own adapter processes */
+    slot *slots;     /* trace i in slots[i % window] */
+    size_t window, next, emitted;
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} run;
+
+/* Compares, counts and reports one trace's results. */
+static void take_trace(run *ru, size_t i, slot *sl) {
+    gth_diff_opts *o = ru->o;
+    gth_diff_summary *sum = ru->sum;
+    gth_trace_item *it = &ru->ts->v[i];
+    size_t na = o->nadapters, np = o->npairs, nsets = ru->nsets;
+    for (size_t a = 0; a < na; a++)
+        if (sl->res[a].verdict == RES_ERROR && sl->res[a].failure == GTH_FAIL_START) {
+            sum->fatal = 1;
+            snprintf(sum->fatal_why, sizeof sum->fatal_why, "%s", text_of(&sl->res[a]));
+            return;
+        }
+    size_t s = 0;
+    while (s < nsets && strcmp(sum->sets[s], it->set)) s++;
+    int any_error = 0, any_timeout = 0;
+    for (size_t p = 0; p < np; p++) {
+        const gth_pair *pr = &o->pairs[p];
+        gth_trace_result r;
+        memset(&r, 0, sizeof r);
+        r.trace = it;
+        r.pair = p;
+        r.a = &o->adapters[pr->a];
+        r.b = &o->adapters[pr->b];
+        r.ra = &sl->res[pr->a];
+        r.rb = &sl->res[pr->b];
+        char where[8600] = "", why[4400] = "";
+        if (sl->unread[pr->a] || sl->unread[pr->b]) {
+            r.outcome = GTH_OUTCOME_SKIPPED;
+            snprintf(why, sizeof why, "%s does not read traces of version go 1.%u",
+                     (sl->unread[pr->a] ? r.a : r.b)->name, sl->minor);
+            r.reason = why;
+        } else {
+            if (ru->norm[p]) {
+                gth_normalize(r.ra, ru->norm[p], &ru->normed[0]);
+                gth_normalize(r.rb, ru->norm[p], &ru->normed[1]);
+                r.ra = &ru->normed[0];
+                r.rb = &ru->normed[1];
+            }
+            judge(o, pr, sl->nondet, &r);
+        }
+        count(&sum->counts[s * np + p], &r);
+        count(&sum->counts[nsets * np + p], &r);
+        any_error |= r.outcome == GTH_OUTCOME_ERROR;
+        any_timeout |= r.outcome == GTH_OUTCOME_TIMEOUT;
+        if (r.outcome == GTH_OUTCOME_DISAGREE) {
+            sum->fresh++;
+            if (o->out_dir) reproduce(ru->ts, o, it, pr, sl->res, &r, where, sizeof where, why, sizeof why);
+        }
+        if (o->report && report_row(o, &r, sl->seconds, why, sizeof why)) {
+            sum->fatal = 1;
+            snprintf(sum->fatal_why, sizeof sum->fatal_why, "report: %s", why);
+        }
+        if (o->on_result) o->on_result(o->ud, &r);
+    }
+    sum->errors += (size_t)any_error;
+    sum->timeouts += (size_t)any_timeout;
+    if (o->on_progress) o->on_progress(o->ud, it, i + 1, ru->ts->n, sum->fresh);
+}
+
+typedef struct worker {
+    run *ru;
+    size_t w;
+    pthread_t th;
+} worker;
+
+static void *work(void *arg) {
+    worker *wk = arg;
+    run *ru = wk->ru;
+    gth_adapter *ad = &ru->ad[wk->w * ru->o->nadapters];
+    for (;;) {
+        pthread_mutex_lock(&ru->mu);
+        while (!ru->stop && ru->next < ru->ts->n && ru->next >= ru->emitted + ru->window)
+            pthread_cond_wait(&ru->cv, &ru->mu);
+        if (ru->stop || ru->next >= ru->ts->n) {
+            pthread_mutex_unlock(&ru->mu);
+            return NULL;
+        }
+        size_t i = ru->next++;
+        pthread_mutex_unlock(&ru->mu);
+        slot *sl = &ru->slots[i % ru->window];
+        run_trace(ru->o, ad, &ru->ts->v[i], sl);
+        pthread_mutex_lock(&ru->mu);
+        sl->done = 1;
+        pthread_cond_broadcast(&ru->cv);
+        pthread_mutex_unlock(&ru->mu);
+    }
+}
+
+/* The traces through jobs workers, taken in order. */
+static void run_parallel(run *ru, size_t jobs) {
+    gth_diff_opts *o = ru->o;
+    size_t na = o->nadapters, n = ru->ts->n, started = 0;
+    ru->window = 2 * jobs;
+    ru->slots = calloc(ru->window, sizeof *ru->slots);
+    ru->ad = calloc(jobs * na + 1, sizeof *ru->ad);
+    worker *wk = calloc(jobs, sizeof *wk);
+    int ok = ru->slots && ru->ad && wk;
+    size_t ready = 0;
+    for (; ok && ready < ru->window; ready++) ok = slot_init(&ru->slots[ready], na) == 0;
+    size_t cloned = 0;
+    for (; ok && cloned < jobs * na; cloned++) ok = gth_adapter_clone(&o->adapters[cloned % na], &ru->ad[cloned]) == 0;
+    pthread_mutex_init(&ru->mu, NULL);
+    pthread_cond_init(&ru->cv, NULL);
+    for (; ok && started < jobs; started++) {
+        wk[started] = (worker){.ru = ru, .w = started};
+        if (pthread_create(&wk[started].th, NULL, work, &wk[started])) break;
+    }
+    if (!ok || !started) {
+        ru->sum->fatal = 1;
+        snprintf(ru->sum->fatal_why, sizeof ru->sum->fatal_why, "out of memory or threads");
+    }
+    for (size_t i = 0; i < n && started && !ru->sum->fatal; i++) {
+        slot *sl = &ru->slots[i % ru->window];
+        pthread_mutex_lock(&ru->mu);
+        while (!sl->done) pthread_cond_wait(&ru->cv, &ru->mu);
+        pthread_mutex_unlock(&ru->mu);
+        take_trace(ru, i, sl);
+        pthread_mutex_lock(&ru->mu);
+        sl->done = 0;
+        ru->emitted = i + 1;
+        pthread_cond_broadcast(&ru->cv);
+        pthread_mutex_unlock(&ru->mu);
+    }
+    pthread_mutex_lock(&ru->mu);
+    ru->stop = 1;
+    pthread_cond_broadcast(&ru->cv);
+    pthread_mutex_unlock(&ru->mu);
+    for (size_t w = 0; w < started; w++) pthread_join(wk[w].th, NULL);
+    /* What the clones did counts for the adapter. */
+    for (size_t k = 0; k < cloned; k++) {
+        o->adapters[k % na].answered += ru->ad[k].answered;
+        gth_adapter_close(&ru->ad[k]);
+    }
+    for (size_t k = 0; k < ready; k++) {
+        for (size_t a = 0; a < na; a++) ru->slots[0].given[a] |= ru->slots[k].given[a];
+        if (k) slot_free(&ru->slots[k], na);
+    }
+    pthread_mutex_destroy(&ru->mu);
+    pthread_cond_destroy(&ru->cv);
+    free(ru->ad);
+    free(wk);
 }
 
 int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
@@ -146,63 +559,58 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
         while (s < sum->nsets && strcmp(sum->sets[s], ts->v[i].set)) s++;
         if (s == sum->nsets && sum->nsets < GTH_DIFF_MAX_SETS) sum->sets[sum->nsets++] = ts->v[i].set;
     }
-    size_t nsets = sum->nsets;
+    run ru;
+    memset(&ru, 0, sizeof ru);
+    ru.ts = ts;
+    ru.o = o;
+    ru.sum = sum;
+    ru.nsets = sum->nsets;
     sum->npairs = np;
-    sum->counts = calloc((nsets + 1) * (np ? np : 1), sizeof *sum->counts);
-    gth_result *res = calloc(na ? na : 1, sizeof *res);
-    if (!sum->counts || !res) {
-        free(res);
+    sum->counts = calloc((ru.nsets + 1) * (np ? np : 1), sizeof *sum->counts);
+    ru.norm = calloc(np ? np : 1, sizeof *ru.norm);
+    slot one;
+    int slot_ok = slot_init(&one, na) == 0;
+    if (!sum->counts || !ru.norm || !slot_ok) {
+        slot_free(&one, na);
+        free(ru.norm);
         gth_diff_summary_free(sum);
         return -1;
     }
-    for (size_t a = 0; a < na; a++) gth_result_init(&res[a]);
-    for (size_t i = 0; i < ts->n; i++) {
-        gth_trace_item *it = &ts->v[i];
-        for (size_t a = 0; a < na; a++) gth_adapter_run(&o->adapters[a], it->path, &res[a]);
-        size_t s = 0;
-        while (s < nsets && strcmp(sum->sets[s], it->set)) s++;
-        for (size_t p = 0; p < np; p++) {
-            const gth_pair *pr = &o->pairs[p];
-            gth_trace_result r;
-            memset(&r, 0, sizeof r);
-            r.trace = it;
-            r.pair = p;
-            r.a = &o->adapters[pr->a];
-            r.b = &o->adapters[pr->b];
-            r.ra = &res[pr->a];
-            r.rb = &res[pr->b];
-            gth_compare(r.ra, r.rb, &r.cmp);
-            const gth_agreement *c = &r.cmp;
-            r.agree = gth_agreement_ok(c, 0);
-            if (!r.agree) {
-                int ka = gth_expected_find(&o->expected[pr->a], it->id),
-                    kb = gth_expected_find(&o->expected[pr->b], it->id);
-                if (ka >= 0) o->expected[pr->a].seen[ka] = r.known = 1;
-                if (kb >= 0) o->expected[pr->b].seen[kb] = r.known = 1;
-            }
-            gth_diff_counts *rows[2] = {&sum->counts[s * np + p], &sum->counts[nsets * np + p]};
-            for (int k = 0; k < 2; k++) {
-                gth_diff_counts *x = rows[k];
-                x->traces++;
-                x->verdicts += (size_t)c->verdicts_agree;
-                x->messages += (size_t)c->messages_compared;
-                x->messages_ok += (size_t)(c->messages_compared && c->messages_agree);
-                x->streams += (size_t)c->streams_compared;
-                x->streams_ok += (size_t)(c->streams_compared && c->streams_agree);
-                x->known += (size_t)(!r.agree && r.known);
-                x->fresh += (size_t)(!r.agree && !r.known);
-            }
-            char where[8600] = "", why[4400] = "";
-            if (!r.agree && !r.known) {
-                sum->fresh++;
-                if (o->out_dir) reproduce(ts, o, it, pr, res, &r, where, sizeof where, why, sizeof why);
-            }
-            if (o->on_result) o->on_result(o->ud, &r);
-        }
-        if (o->on_progress) o->on_progress(o->ud, it, i + 1, ts->n, sum->fresh);
+    gth_result_init(&ru.normed[0]);
+    gth_result_init(&ru.normed[1]);
+    if (o->out_dir && gth_repro_dir_prepare(o->out_dir, sum->fatal_why, sizeof sum->fatal_why)) sum->fatal = 1;
+    for (size_t a = 0; a < na; a++) gth_adapter_capabilities(&o->adapters[a]);
+    for (size_t p = 0; p < np; p++) {
+        unsigned fa = gth_norm_fields_of_api(o->adapters[o->pairs[p].a].api),
+                 fb = gth_norm_fields_of_api(o->adapters[o->pairs[p].b].api);
+        ru.norm[p] = o->normalize | (fa != fb ? fa | fb : 0);
     }
-    for (size_t a = 0; a < na; a++) gth_result_free(&res[a]);
-    free(res);
+    size_t jobs = o->jobs > ts->n ? ts->n : o->jobs;
+    slot *given = &one;
+    if (jobs > 1 && !sum->fatal) {
+        run_parallel(&ru, jobs);
+        given = &ru.slots[0];
+    } else {
+        for (size_t i = 0; i < ts->n && !sum->fatal; i++) {
+            run_trace(o, o->adapters, &ts->v[i], &one);
+            take_trace(&ru, i, &one);
+        }
+    }
+    /* An adapter that answered no trace at all is not running. */
+    for (size_t a = 0; a < na && !sum->fatal; a++)
+        if (given->given[a] && !o->adapters[a].answered) {
+            sum->fatal = 1;
+            snprintf(sum->fatal_why, sizeof sum->fatal_why, "adapter %s gave no verdict on any trace",
+                     o->adapters[a].name);
+        }
+    if (ru.slots) {
+        slot_free(&ru.slots[0], na);
+        free(ru.slots);
+    }
+    slot_free(&one, na);
+    gth_result_free(&ru.normed[0]);
+    gth_result_free(&ru.normed[1]);
+    free(ru.norm);
     sum->seconds = now_s() - t0;
     return 0;
 }

@@ -45,11 +45,46 @@ void gth_traceset_free(gth_traceset *ts) {
         free(ts->v[i].path);
     }
     free(ts->v);
+    free(ts->ids);
     if (ts->tmpdir[0]) nftw(ts->tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     memset(ts, 0, sizeof *ts);
 }
 
-static int add_item(gth_traceset *ts, const char *id, const char *set, const char *path) {
+static size_t hash_id(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* The slot of id in the table: where it is, or the empty one where it goes. */
+static size_t id_slot(const gth_traceset *ts, const char *id) {
+    size_t k = hash_id(id) & (ts->idcap - 1);
+    while (ts->ids[k] && strcmp(ts->v[ts->ids[k] - 1].id, id)) k = (k + 1) & (ts->idcap - 1);
+    return k;
+}
+
+/* Room for one more id (the table at most half full). */
+static int id_grow(gth_traceset *ts) {
+    if (2 * (ts->n + 1) <= ts->idcap) return 0;
+    size_t cap = ts->idcap ? ts->idcap * 2 : 256;
+    size_t *old = ts->ids, oldcap = ts->idcap;
+    if (!(ts->ids = calloc(cap, sizeof *ts->ids))) return ts->ids = old, -1;
+    ts->idcap = cap;
+    for (size_t k = 0; k < oldcap; k++)
+        if (old[k]) ts->ids[id_slot(ts, ts->v[old[k] - 1].id)] = old[k];
+    free(old);
+    return 0;
+}
+
+static int add_item(gth_traceset *ts, const char *id0, const char *set, const char *path) {
+    char id[4300];
+    snprintf(id, sizeof id, "%s", id0);
+    if (id_grow(ts)) return -1;
+    /* An id met before: ~2, ~3, ... before the extension. */
+    const char *slash = strrchr(id0, '/'), *dot = strrchr(id0, '.');
+    size_t stem = dot && dot > (slash ? slash : id0) ? (size_t)(dot - id0) : strlen(id0);
+    for (unsigned k = 2; ts->ids[id_slot(ts, id)]; k++)
+        snprintf(id, sizeof id, "%.*s~%u%s", (int)stem, id0, k, id0 + stem);
     if (ts->n == ts->cap) {
         size_t cap = ts->cap ? ts->cap * 2 : 64;
         gth_trace_item *v = realloc(ts->v, cap * sizeof *v);
@@ -62,7 +97,7 @@ static int add_item(gth_traceset *ts, const char *id, const char *set, const cha
     it->set = strdup(set);
     it->path = strdup(path);
     if (!it->id || !it->set || !it->path) return -1;
-    ts->n++;
+    ts->ids[id_slot(ts, it->id)] = ++ts->n;
     return 0;
 }
 
@@ -71,7 +106,25 @@ static void temp_path(gth_traceset *ts, char *buf, size_t n) {
     snprintf(buf, n, "%s/%zu.bin", ts->tmpdir, ts->n);
 }
 
-static int add_file(gth_traceset *ts, const char *path, const char *id, const char *set, char *why, size_t whysz) {
+/* 1 if s[0..n) holds the text t. */
+static int has_text(const uint8_t *s, size_t n, const char *t) {
+    size_t k = strlen(t);
+    for (size_t i = 0; i + k <= n; i++)
+        if (s[i] == (uint8_t)t[0] && !memcmp(s + i, t, k)) return 1;
+    return 0;
+}
+
+/* 1 if the bytes are lines of text (a newline, no control bytes but tabs and
+ * line ends): not a binary trace, damaged or not. */
+static int is_text(const uint8_t *p, size_t n) {
+    if (!memchr(p, '\n', n)) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') return 0;
+    return 1;
+}
+
+static int add_file(gth_traceset *ts, const char *path, const char *id, const char *set, int in_dir, char *why,
+                    size_t whysz) {
     uint8_t *data;
     size_t len;
     if (gth_io_read_all(path, &data, &len, why, whysz)) return -1;
@@ -83,7 +136,7 @@ static int add_file(gth_traceset *ts, const char *path, const char *id, const ch
     int is_binary = len >= 5 && !memcmp(data, "go 1.", 5);
     if (is_binary) {
         rc = add_item(ts, id, set, path);
-    } else if (is_fuzz || gth_testfile_detect(data, len) || (len >= 6 && memchr(data, '\n', len) && strstr((const char *)data, "Trace Go1."))) {
+    } else if (is_fuzz || gth_testfile_detect(data, len) || (len >= 6 && memchr(data, '\n', len) && has_text(data, len, "Trace Go1."))) {
         int st = is_fuzz ? gth_convert_fuzz_file(data, len, &out, &err)
                          : gth_convert_text_to_binary(data, len, path, GTH_ENC_VERBATIM, &out, &err);
         if (st != GTH_OK) {
@@ -95,8 +148,10 @@ static int add_file(gth_traceset *ts, const char *path, const char *id, const ch
             temp_path(ts, tp, sizeof tp);
             rc = gth_io_write_all(tp, out.data, out.len, why, whysz) ? -1 : add_item(ts, id, set, tp);
         }
+    } else if (in_dir && is_text(data, len)) {
+        ts->skipped++; /* lines of text that are not a trace: a MANIFEST, a README, ... */
     } else {
-        rc = add_item(ts, id, set, path); /* not a trace by its looks: a test input all the same */
+        rc = add_item(ts, id, set, path); /* named on its own: a test input all the same */
     }
     gth_buf_free(&out);
     free(data);
@@ -132,7 +187,7 @@ static int add_dir(gth_traceset *ts, const char *dir, const char *prefix, const 
         struct stat st;
         if (stat(path, &st) != 0) continue;
         if (S_ISDIR(st.st_mode)) rc = add_dir(ts, path, id, set, why, whysz);
-        else if (S_ISREG(st.st_mode)) rc = add_file(ts, path, id, set, why, whysz);
+        else if (S_ISREG(st.st_mode)) rc = add_file(ts, path, id, set, 1, why, whysz);
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
@@ -148,7 +203,7 @@ int gth_traceset_add_path(gth_traceset *ts, const char *path, const char *set, c
     char prefix[4200];
     snprintf(prefix, sizeof prefix, "%s/%s", set, base);
     if (S_ISDIR(st.st_mode)) return add_dir(ts, path, set, set, why, whysz);
-    return add_file(ts, path, prefix, set, why, whysz);
+    return add_file(ts, path, prefix, set, 0, why, whysz);
 }
 
 const char *gth_goroot(char *buf, size_t n) {

@@ -13,7 +13,8 @@
 #include <stddef.h>
 
 typedef struct gth_trace_item {
-    char *id;   /* stable name, e.g. golden/go122-gc-stress */
+    char *id;   /* stable name, e.g. golden/go122-gc-stress, unique in the set: a name met
+                   again (file/t.test of two directories) gets ~2, ~3, ... before its extension */
     char *set;  /* golden, fuzz, real, variant, file, ... */
     char *path; /* a binary trace */
 } gth_trace_item;
@@ -21,13 +22,17 @@ typedef struct gth_trace_item {
 typedef struct gth_traceset {
     gth_trace_item *v;
     size_t n, cap;
+    size_t skipped;    /* files of directories that are not traces (e.g. a MANIFEST), left out */
+    size_t *ids;       /* hash table of ids: index + 1 into v, 0 empty */
+    size_t idcap;
     char tmpdir[4096]; /* converted and derived traces live here */
 } gth_traceset;
 
 int gth_traceset_init(gth_traceset *ts, char *why, size_t whysz);
 void gth_traceset_free(gth_traceset *ts); /* removes the temporary files */
 /* A file (binary trace, Go text trace, .test, go test fuzz v1) or a directory of
- * them (recursively, in name order). */
+ * them (recursively, in name order; files in it that are none of these are
+ * skipped and counted in ts->skipped). */
 int gth_traceset_add_path(gth_traceset *ts, const char *path, const char *set, char *why, size_t whysz);
 /* GOROOT of the go command on PATH, into buf; NULL if there is none. */
 const char *gth_goroot(char *buf, size_t n);

@@ -767,7 +767,9 @@ static int run_bytes(red *r) {
         }
         items_close(&it);
     }
-    ddmin(r, &it, "bytes");
+    /* Until a whole pass removes nothing: a byte that had to stay may go once
+     * others went. */
+    while (!r->stop && ddmin(r, &it, "bytes")) {}
     items_free(&it);
     return 0;
 }

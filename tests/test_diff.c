@@ -80,7 +80,7 @@ static gth_diff_summary run_flip(const char *out, const char *known, seen *s) {
     gth_expected ex[2];
     memset(ex, 0, sizeof ex);
     if (known && gth_expected_load(&ex[1], known, why, sizeof why)) fail_msg("%s", why);
-    gth_pair pair = {0, 1};
+    gth_pair pair = {0, 1, 0};
     gth_diff_opts o = {.adapters = ad, .nadapters = 2, .expected = ex, .pairs = &pair, .npairs = 1, .out_dir = out,
                        .on_result = on_result, .ud = s};
     gth_traceset ts;

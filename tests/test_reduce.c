@@ -333,7 +333,7 @@ static void diff_reduces_reproducers(void **state) {
     adapters(ad);
     gth_expected ex[2];
     memset(ex, 0, sizeof ex);
-    gth_pair pair = {0, 1};
+    gth_pair pair = {0, 1, 0};
     seen s = {0};
     gth_diff_opts o = {.adapters = ad, .nadapters = 2, .expected = ex, .pairs = &pair, .npairs = 1,
                        .out_dir = outdir, .reduce = 1, .on_result = on_result, .ud = &s};

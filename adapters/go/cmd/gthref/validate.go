@@ -33,9 +33,13 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	digest := fs.Bool("digest", false, "print the stream digest (DIGEST <sha256 hex> <lines>) before each verdict")
 	quiet := fs.Bool("quiet", false, "print nothing; the exit code is the answer")
 	batch := fs.Bool("batch", false, "read trace paths from stdin, one per line")
+	caps := fs.Bool("capabilities", false, "print the trace versions read and the stream's API generation")
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
+	}
+	if *caps {
+		return cmdCapabilities(stdout)
 	}
 	prof, err := check.ParseProfile(*profile)
 	if err != nil {
