@@ -30,7 +30,7 @@ static void usage(FILE *f) {
             "  --seed N       the seed (default 1)\n"
             "  --op NAME      apply this operator (gth mutate --list); exit 1 if it does not\n"
             "                 apply to the input\n"
-            "  -o OUT         write to OUT instead of stdout\n"
+            "  -o OUT         write to OUT instead of stdout (--out OUT too)\n"
             "  --list         the operators: name, kind (semantic: re-encoded with correct\n"
             "                 batch sizes; bytes: framing broken on purpose), description\n\n"
             "--derive: the labelled invalid corpus. Takes valid traces (Go's golden tests from\n"
@@ -125,37 +125,35 @@ int gth_cmd_mutate(int argc, char **argv) {
     uint64_t seed = 1;
     int list = 0;
     gth_derive_opts d = {.count = 100, .generated = 2, .seed = 1, .stack = 1};
+    static const char *const numeric[] = {"--seed", "--count", "--generated", "--stack"};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
+        const char *a = argv[i], *val = NULL;
+        int k = 0, num = -1;
+#define VAL(name) ((k = gth_cli_value("mutate", argc, argv, &i, name, &val)) != 0)
+        for (int j = 0; j < 4 && num < 0; j++)
+            if (VAL(numeric[j])) num = j;
+        if (k < 0) return 2;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage(stdout), 0;
-        if (!strcmp(a, "--list")) list = 1;
-        else if (!strcmp(a, "--no-golden")) d.no_golden = 1;
-        else if ((!strcmp(a, "--seed") || !strcmp(a, "--op") || !strcmp(a, "-o") || !strcmp(a, "--derive") ||
-                  !strcmp(a, "--count") || !strcmp(a, "--from") || !strcmp(a, "--generated") ||
-                  !strcmp(a, "--stack")) &&
-                 !has) {
-            fprintf(stderr, "gth mutate: %s needs a value\n", a);
-            return 2;
-        } else if (!strcmp(a, "--seed") || !strcmp(a, "--count") || !strcmp(a, "--generated") ||
-                   !strcmp(a, "--stack")) {
+        if (num >= 0) {
             char *end;
             errno = 0;
-            unsigned long long v = strtoull(argv[++i], &end, 0);
-            if (errno || *end || !*argv[i] || argv[i][0] == '-') {
-                fprintf(stderr, "gth mutate: %s takes a non-negative number, not %s\n", a, argv[i]);
+            unsigned long long v = strtoull(val, &end, 0);
+            if (errno || *end || !*val || val[0] == '-') {
+                fprintf(stderr, "gth mutate: %s takes a non-negative number, not %s\n", numeric[num], val);
                 return 2;
             }
-            if (!strcmp(a, "--seed")) seed = d.seed = v;
-            else if (!strcmp(a, "--count")) d.count = (long)v;
-            else if (!strcmp(a, "--stack")) d.stack = v < 1 ? 1 : v > 16 ? 16 : (long)v;
+            if (num == 0) seed = d.seed = v;
+            else if (num == 1) d.count = (long)v;
+            else if (num == 3) d.stack = v < 1 ? 1 : v > 16 ? 16 : (long)v;
             else d.generated = (long)v;
-        } else if (!strcmp(a, "--op")) opname = argv[++i];
-        else if (!strcmp(a, "-o")) outp = argv[++i];
-        else if (!strcmp(a, "--derive")) d.outdir = argv[++i];
-        else if (!strcmp(a, "--from")) {
+        } else if (!strcmp(a, "--list")) list = 1;
+        else if (!strcmp(a, "--no-golden")) d.no_golden = 1;
+        else if (VAL("--op")) opname = val;
+        else if (VAL("-o") || VAL("--out")) outp = val;
+        else if (VAL("--derive")) d.outdir = val;
+        else if (VAL("--from")) {
             if (d.nfrom == sizeof d.from / sizeof d.from[0]) return fprintf(stderr, "gth mutate: too many --from\n"), 2;
-            d.from[d.nfrom++] = argv[++i];
+            d.from[d.nfrom++] = val;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "gth mutate: unknown option %s\n", a);
             usage(stderr);
@@ -166,6 +164,8 @@ int gth_cmd_mutate(int argc, char **argv) {
         } else {
             in = a;
         }
+        if (k < 0) return 2; /* a value was missing */
+#undef VAL
     }
     if (list) return list_ops();
     if (d.outdir) {

@@ -112,11 +112,8 @@ static int parse(int argc, char **argv, opts *o) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
-#define VAL(flag)                                                                                         \
-    ((!strcmp(a, flag) && i + 1 < argc) ? (val = argv[++i], 1)                                            \
-     : !strncmp(a, flag "=", sizeof flag) ? (val = a + sizeof flag, 1)                                    \
-     : !strcmp(a, flag) ? (fprintf(stderr, "gth reduce: %s needs a value\n", flag), missing = 1, 0) : 0)
-        int missing = 0;
+#define VAL(flag) ((k = gth_cli_value("reduce", argc, argv, &i, flag, &val)) > 0 || (k < 0 && (missing = 1, 0)))
+        int missing = 0, k;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 1;
@@ -272,6 +269,16 @@ int gth_cmd_reduce(int argc, char **argv) {
             }
             have_re = 1;
             ip.match = &re;
+        }
+        if (gth_inv_pred_fn(&ip, input.data, input.len) == 0) {
+            /* Said plainly: the trace does not show it, and what it shows. */
+            gth_buf_printf(&desc, "gth reduce: %s does not show [%s]%s%s%s: ", o.input, o.invariant,
+                           o.match ? " matching /" : "", o.match ? o.match : "", o.match ? "/" : "");
+            gth_inv_pred_explain(&ip, input.data, input.len, &desc);
+            gth_buf_putc(&desc, 0);
+            fprintf(stderr, "%s; nothing to reduce\n", desc.failed ? "gth reduce: out of memory" : (const char *)desc.data);
+            rc = 1;
+            goto out;
         }
         gth_buf_printf(&desc, "our validator (profile %s) reports [%s]", gth_profile_name((unsigned)profile), o.invariant);
         if (o.match) gth_buf_printf(&desc, " matching /%s/", o.match);

@@ -234,7 +234,8 @@ int gth_cmd_validate(int argc, char **argv) {
     int profile = GTH_PROFILE_VALIDATE;
     int npaths = 0, stdin_seen = 0;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *v;
+        int k;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
@@ -246,12 +247,8 @@ int gth_cmd_validate(int argc, char **argv) {
             events = 1;
         } else if (!strcmp(a, "--digest")) {
             digest = 1;
-        } else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
-            const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v) {
-                fprintf(stderr, "gth validate: --profile needs a value (parser, validate or strict)\n");
-                return 2;
-            }
+        } else if ((k = gth_cli_value("validate", argc, argv, &i, "--profile", &v)) != 0) {
+            if (k < 0) return 2;
             if (!strcmp(v, "parser")) {
                 profile = GTH_PROFILE_PARSER;
             } else if (!strcmp(v, "validate")) {

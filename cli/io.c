@@ -120,6 +120,22 @@ out:
     return rc;
 }
 
+int gth_cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, const char **val) {
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) || (a[n] != 0 && a[n] != '=')) return 0;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "gth %s: %s needs a value\n", cmd, name);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 1;
+}
+
 int gth_io_report(const char *cmd, const char *input, const gth_error *err) {
     const char *name = gth_io_name(input);
     if (err->line)
