@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/quote.h"
 #include "cli/cli.h"
 #include "cli/io.h"
 #include "harness/check.h"
@@ -49,29 +48,6 @@ static void usage(FILE *f) {
                "  --quiet      no diagnostic and no progress, only the exit code\n");
 }
 
-/* A JSON string. Messages can hold bytes of the trace (a task type), which
- * need not be UTF-8: an invalid byte becomes U+FFFD, so the output stays JSON. */
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-            else if (c < 0x20) fprintf(f, "\\u%04x", c);
-            else fputc(c, f);
-            i++;
-            continue;
-        }
-        uint32_t r;
-        size_t w = gth_utf8_decode((const uint8_t *)s + i, n - i, &r);
-        if (w == 1 && r == GTH_RUNE_ERROR) fputs("\\ufffd", f);
-        else fwrite(s + i, 1, w, f);
-        i += w;
-    }
-    fputc('"', f);
-}
-
 /* ",\"offset\":N,\"generation\":N,..." for the place fields e knows. */
 static void json_place(const gth_error *e) {
     if (e->offset != GTH_NO_OFFSET) printf(",\"offset\":%llu", (unsigned long long)e->offset);
@@ -102,22 +78,22 @@ static void report(const char *path, const char *name, gth_check_result *c, int 
     const char *cmsg = gth_check_text(&c->cause_message, c->cause.msg);
     if (json) {
         printf("{\"file\":");
-        json_str(stdout, name);
+        gth_cli_json(stdout, name);
         printf(",\"valid\":false,\"invariant\":");
-        if (inv) json_str(stdout, inv->id); else printf("null");
+        if (inv) gth_cli_json(stdout, inv->id); else printf("null");
         json_place(e);
         printf(",\"message\":");
-        json_str(stdout, msg);
+        gth_cli_json(stdout, msg);
         if (*event) {
             printf(",\"event\":");
-            json_str(stdout, event);
+            gth_cli_json(stdout, event);
         }
         if (c->have_cause) {
             printf(",\"reader\":{\"invariant\":");
-            if (cinv) json_str(stdout, cinv->id); else printf("null");
+            if (cinv) gth_cli_json(stdout, cinv->id); else printf("null");
             json_place(&c->cause);
             printf(",\"message\":");
-            json_str(stdout, cmsg);
+            gth_cli_json(stdout, cmsg);
             printf("}");
         }
         printf("}\n");
@@ -164,7 +140,7 @@ static int emit_line(void *ud, const uint8_t *line, size_t len) {
 /* The verdict of an accepted trace as JSON: what was read. */
 static void json_valid(const char *name, const gth_check_result *c, int profile) {
     printf("{\"file\":");
-    json_str(stdout, name);
+    gth_cli_json(stdout, name);
     printf(",\"valid\":true");
     if (c->minor) printf(",\"version\":\"1.%u\"", c->minor);
     printf(",\"profile\":\"%s\"", gth_profile_name((unsigned)profile));
@@ -213,9 +189,9 @@ static int validate_one(const char *path, int profile, int events, int digest, i
         /* The file could not be opened or read (or gzip data is damaged). */
         if (json) {
             printf("{\"file\":");
-            json_str(stdout, name);
+            gth_cli_json(stdout, name);
             printf(",\"error\":");
-            json_str(stdout, c.err.msg);
+            gth_cli_json(stdout, c.err.msg);
             printf("}\n");
         }
         if (!quiet) fprintf(stderr, "gth validate: %s\n", c.err.msg);

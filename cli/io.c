@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/quote.h"
 #include "format/decode.h"
 
 int gth_io_out_open(gth_io_out *o, const char *path, char *why, size_t whysz) {
@@ -118,6 +119,14 @@ out:
     free(buf);
     gth_io_in_close(in);
     return rc;
+}
+
+void gth_cli_json(FILE *f, const char *s) {
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    if (gth_json_quote_append(&b, s, strlen(s)) == 0) fwrite(b.data, 1, b.len, f);
+    else fputs("\"\"", f);
+    gth_buf_free(&b);
 }
 
 int gth_cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, const char **val) {

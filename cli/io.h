@@ -50,6 +50,9 @@ int gth_io_decode(const char *path, unsigned flags, gth_io_decode_cb *cb, gth_er
  * is missing (printed as "gth CMD: NAME needs a value"). */
 int gth_cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, const char **val);
 
+/* Writes s as a JSON string (gth_json_quote_append). */
+void gth_cli_json(FILE *f, const char *s);
+
 /* Prints "gth <cmd>: <input>:<offset|line>: <message>" (location parts only when
  * known) and returns the exit code for the error: 1 for invalid input, 2
  * otherwise. */

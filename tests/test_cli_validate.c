@@ -9,6 +9,7 @@
 
 #include <zlib.h>
 
+#include "base/quote.h"
 #include "spec/invariants.h"
 #include "spec/spec.h"
 #include "validator/validate.h"
@@ -347,6 +348,20 @@ static void progress_in_bytes(void **state) {
     unsetenv("GTH_PROGRESS_SECONDS");
 }
 
+/* The JSON strings of --json: escapes, and bytes that are not UTF-8 (a task
+ * type in a message) become U+FFFD, so every line parses. */
+static void json_strings_are_json(void **state) {
+    (void)state;
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    const char in[] = "a\"b\\c\n\t\x01\x7f\xff \xc3\xa9";
+    assert_int_equal(gth_json_quote_append(&b, in, sizeof in - 1), 0);
+    const char want[] = "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\xef\xbf\xbd \xc3\xa9\"";
+    assert_int_equal(b.len, sizeof want - 1);
+    assert_memory_equal(b.data, want, b.len);
+    gth_buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_path_is_checked),
@@ -356,6 +371,7 @@ int main(void) {
         cmocka_unit_test(reader_finding_is_added),
         cmocka_unit_test(json_valid_carries_the_counts),
         cmocka_unit_test(progress_in_bytes),
+        cmocka_unit_test(json_strings_are_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
