@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/io.h"
+#include "harness/progress.h"
 #include "generator/gen.h"
 
 static void usage(FILE *f) {
@@ -234,7 +235,10 @@ int gth_cmd_gen(int argc, char **argv) {
     gth_gen_coverage cov;
     gth_gen_coverage_init(&cov, cfg.version);
     uint64_t seed0 = cfg.seed;
+    gth_progress prog; /* --count: traces made; not with --stats, which prints per trace */
+    gth_progress_start(&prog, count > 1 && !stats ? stderr : NULL, -1, "gth gen", "traces", count);
     for (uint64_t k = 0; k < count; k++) {
+        gth_progress_update(&prog, k, NULL);
         gth_gen_config c = cfg;
         c.seed = seed0 + k;
         FILE *f = NULL;
@@ -279,6 +283,7 @@ int gth_cmd_gen(int argc, char **argv) {
                     st.used.features);
         gth_gen_coverage_add(&cov, &st);
     }
+    gth_progress_finish(&prog, count);
     if (fflush(stdout) != 0) return 2;
     if (coverage) {
         gth_buf rep;

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/io.h"
+#include "harness/progress.h"
 #include "format/convert.h"
 #include "format/encode.h"
 #include "format/testfile.h"
@@ -61,19 +61,19 @@ static void usage(FILE *f) {
 void gth_cli_reduce_progress(void *ud, const gth_reduce_progress *p) {
     FILE *f = ud;
     static const char *last_phase;
-    static struct timespec last;
+    static double start, last;
     static int tty = -1;
     if (tty < 0) tty = isatty(fileno(f));
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double dt = (double)(t.tv_sec - last.tv_sec) + (double)(t.tv_nsec - last.tv_nsec) / 1e9;
+    double t = gth_progress_now();
+    if (start == 0) start = t;
     int phase_change = p->phase != last_phase;
-    if (!phase_change && dt < (tty ? 0.2 : 5.0)) return;
+    if (!phase_change && t - last < (tty ? 0.2 : 5.0)) return;
     last = t;
     last_phase = p->phase;
-    fprintf(f, "%s%-12s %8llu candidates, %6llu kept; now %llu events, %llu bytes%s", tty ? "\r\033[K" : "", p->phase,
-            (unsigned long long)p->tests, (unsigned long long)p->kept, (unsigned long long)p->events,
-            (unsigned long long)p->bytes, tty ? "" : "\n");
+    unsigned long el = (unsigned long)(t - start);
+    fprintf(f, "%s%-12s %8llu candidates, %6llu kept; now %llu events, %llu bytes; %lu:%02lu elapsed%s",
+            tty ? "\r\033[K" : "", p->phase, (unsigned long long)p->tests, (unsigned long long)p->kept,
+            (unsigned long long)p->events, (unsigned long long)p->bytes, el / 60, el % 60, tty ? "" : "\n");
     fflush(f);
 }
 

@@ -353,6 +353,26 @@ static void corpus_outside_the_tree_gets_a_hint(void **state) {
     done(&r);
 }
 
+/* gth gen --count reports its progress in traces (GTH_PROGRESS_SECONDS=0: a
+ * line per trace; by default none for a short run). */
+static void gen_count_shows_progress(void **state) {
+    (void)state;
+    char dir[4300];
+    snprintf(dir, sizeof dir, "%s/out", tu_tmpdir("gen-progress"));
+    res r = run(ARGS("gen", "--count", "4", "--out", dir));
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    done(&r);
+    setenv("GTH_PROGRESS_SECONDS", "0", 1);
+    r = run(ARGS("gen", "--count", "4", "--out", dir));
+    unsetenv("GTH_PROGRESS_SECONDS");
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.err, "gth gen: 2/4 traces (50%), "));
+    assert_non_null(strstr(r.err, "gth gen: 4/4 traces (100%), "));
+    assert_non_null(strstr(r.err, ", done\n"));
+    done(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gen_takes_release_names),
@@ -363,6 +383,7 @@ int main(void) {
         cmocka_unit_test(options_take_both_forms),
         cmocka_unit_test(reduce_says_what_the_trace_shows),
         cmocka_unit_test(corpus_outside_the_tree_gets_a_hint),
+        cmocka_unit_test(gen_count_shows_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
