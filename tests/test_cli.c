@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/gencheck.h"
+
 typedef struct res {
     int rc;
     char *out, *err;
@@ -373,6 +375,66 @@ static void gen_count_shows_progress(void **state) {
     done(&r);
 }
 
+static size_t count_of(const char *s, const char *needle) {
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+/* gth gen --coverage ends with what our validator saw of every trace: the
+ * counts agree with gth validate --events run on each trace by itself. */
+static void gen_coverage_reports_the_validator(void **state) {
+    (void)state;
+    const char *formats[] = {"binary", "text"};
+    for (int f = 0; f < 2; f++) {
+        res r = run(ARGS("gen", "--coverage", "--count", "3", "--seed", "4", "--version", "1.25", "--format", formats[f]));
+        assert_int_equal(r.rc, 0);
+        assert_null(strstr(r.out, "not wired"));
+        assert_non_null(strstr(r.out, "\nour validator on these traces:\n"
+                                      "  profile parser    3 of 3 traces accepted\n"
+                                      "  profile validate  3 of 3 traces accepted\n"
+                                      "  profile strict    3 of 3 traces accepted\n"));
+        size_t events = 0, syncs = 0;
+        for (int seed = 4; seed < 7; seed++) {
+            char s[16];
+            snprintf(s, sizeof s, "%d", seed);
+            res g = run(ARGS("gen", "--seed", s, "--version", "1.25"));
+            assert_int_equal(g.rc, 0);
+            char *argv[] = {(char *)tu_gth(), "validate", "--events", NULL};
+            char *out = NULL;
+            assert_int_equal(tu_run(argv, g.out, g.out_len, &out, NULL, NULL), 0);
+            events += count_of(out, "\n");
+            syncs += count_of(out, " Sync M=");
+            free(out);
+            done(&g);
+        }
+        char want[128];
+        snprintf(want, sizeof want, "kinds, %zu events\n", events);
+        assert_non_null(strstr(r.out, want));
+        snprintf(want, sizeof want, "    %-28s %10zu\n", "Sync", syncs);
+        assert_non_null(strstr(r.out, want));
+        done(&r);
+    }
+    /* A rejected trace is counted and named; the first one is kept. */
+    gth_gen_check k;
+    gth_gen_check_init(&k);
+    size_t len;
+    uint8_t *t = tu_generate(26, 3, 200, 1, &len);
+    assert_int_equal(gth_gen_check_add(&k, t, len, 3), 0);
+    assert_int_equal(gth_gen_check_add(&k, t, 17, 9), 0);
+    free(t);
+    assert_int_equal(gth_gen_check_rejected(&k), 3);
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    assert_int_equal(gth_gen_check_report(&k, &b, NULL), 0);
+    gth_buf_putc(&b, 0);
+    assert_non_null(strstr((const char *)b.data, "  profile parser    1 of 2 traces accepted\n"
+                                                 "    first rejection: seed 9: [batch.gen-read] error reading batch gen: EOF\n"));
+    assert_non_null(strstr((const char *)b.data, "  profile validate  1 of 2 traces accepted\n"
+                                                 "    first rejection: seed 9: [validate.sync-no-clock] "));
+    gth_buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gen_takes_release_names),
@@ -384,6 +446,7 @@ int main(void) {
         cmocka_unit_test(reduce_says_what_the_trace_shows),
         cmocka_unit_test(corpus_outside_the_tree_gets_a_hint),
         cmocka_unit_test(gen_count_shows_progress),
+        cmocka_unit_test(gen_coverage_reports_the_validator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
