@@ -62,24 +62,16 @@ static int list_ops(void) {
     return 0;
 }
 
-/* The input as a binary trace: text and .test inputs are packed. */
+/* The input as a binary trace: text, .test and fuzz inputs are packed. */
 static int load_binary(const char *path, uint8_t **data, size_t *len) {
     char why[4400];
-    if (gth_io_read_all(path, data, len, why, sizeof why)) {
-        fprintf(stderr, "gth mutate: %s\n", why);
-        return 2;
-    }
-    int text = *len >= 6 && memcmp(*data, "go 1.", 5) != 0 &&
-               (gth_testfile_detect(*data, *len) || (memchr(*data, '\n', *len) && *len >= 10 && !memcmp(*data, "Trace Go1.", 10)));
-    if (!text) return 0;
     gth_buf out;
     gth_buf_init(&out, NULL);
     gth_error err;
-    int st = gth_convert_text_to_binary(*data, *len, gth_io_name(path), GTH_ENC_VERBATIM, &out, &err);
-    free(*data);
-    if (st != GTH_OK) {
+    int rc = gth_io_read_trace(path, &out, &err, why, sizeof why);
+    if (rc) {
         gth_buf_free(&out);
-        return gth_io_report("mutate", path, &err);
+        return rc < 0 ? (fprintf(stderr, "gth mutate: %s\n", why), 2) : gth_io_report("mutate", path, &err);
     }
     *data = out.data; /* the default allocator is malloc */
     *len = out.len;
@@ -87,8 +79,8 @@ static int load_binary(const char *path, uint8_t **data, size_t *len) {
 }
 
 static int mutate_one(const char *in, const char *outp, uint64_t seed, int op) {
-    uint8_t *data;
-    size_t len;
+    uint8_t *data = NULL;
+    size_t len = 0;
     int rc = load_binary(in, &data, &len);
     if (rc) return rc;
     gth_buf out;

@@ -77,28 +77,6 @@ void gth_cli_reduce_progress(void *ud, const gth_reduce_progress *p) {
     fflush(f);
 }
 
-/* Reads a trace file as binary (text and .test files are packed as Go does). */
-static int load_trace(const char *path, gth_buf *out, char *why, size_t whysz) {
-    uint8_t *data;
-    size_t len;
-    if (gth_io_read_all(path, &data, &len, why, whysz)) return -1;
-    int rc = 0;
-    if (len >= 5 && !memcmp(data, "go 1.", 5)) {
-        rc = gth_buf_append(out, data, len);
-    } else if (gth_testfile_detect(data, len) || (len >= 10 && !memcmp(data, "Trace Go1.", 10))) {
-        gth_error err;
-        if (gth_convert_text_to_binary(data, len, path, GTH_ENC_VERBATIM, out, &err) != GTH_OK) {
-            snprintf(why, whysz, "%s:%llu: %s", path, (unsigned long long)err.line, err.msg);
-            rc = -1;
-        }
-    } else {
-        rc = gth_buf_append(out, data, len); /* not a trace by its looks: reduce its bytes all the same */
-    }
-    free(data);
-    if (rc && !why[0]) snprintf(why, whysz, "out of memory");
-    return rc;
-}
-
 typedef struct opts {
     const char *specs[2];
     int nspecs;
@@ -190,8 +168,11 @@ int gth_cmd_reduce(int argc, char **argv) {
     gth_buf input, out;
     gth_buf_init(&input, NULL);
     gth_buf_init(&out, NULL);
-    if (load_trace(o.input, &input, why, sizeof why)) {
-        fprintf(stderr, "gth reduce: %s\n", why);
+    gth_error lerr;
+    int lr = gth_io_read_trace(o.input, &input, &lerr, why, sizeof why);
+    if (lr) {
+        if (lr < 0) fprintf(stderr, "gth reduce: %s\n", why);
+        else gth_io_report("reduce", o.input, &lerr);
         gth_buf_free(&input);
         return 2;
     }

@@ -12,6 +12,10 @@
 #include <limits.h>
 #include <zlib.h>
 
+#include "format/convert.h"
+#include "format/encode.h"
+#include "format/testfile.h"
+
 int gth_io_mkdir_p(const char *dir) {
     char path[4096];
     size_t n = strlen(dir);
@@ -299,6 +303,29 @@ int gth_io_read_all_gz(const char *path, uint8_t **data, size_t *len, int *gz, c
 
 int gth_io_read_all(const char *path, uint8_t **data, size_t *len, char *why, size_t whysz) {
     return gth_io_read_all_gz(path, data, len, NULL, why, whysz);
+}
+
+int gth_io_read_trace(const char *path, gth_buf *out, gth_error *err, char *why, size_t whysz) {
+    uint8_t *data;
+    size_t len;
+    if (gth_io_read_all(path, &data, &len, why, whysz)) return -1;
+    int rc = 0, st = GTH_OK;
+    gth_error_clear(err);
+    if (len >= 16 && !memcmp(data, "go test fuzz v1\n", 16))
+        st = gth_convert_fuzz_file(data, len, out, err);
+    else if ((len < 5 || memcmp(data, "go 1.", 5)) &&
+             (gth_testfile_detect(data, len) || (len >= 10 && !memcmp(data, "Trace Go1.", 10))))
+        st = gth_convert_text_to_binary(data, len, gth_io_name(path), GTH_ENC_VERBATIM, out, err);
+    else if (gth_buf_append(out, data, len))
+        st = gth_error_nomem(err);
+    free(data);
+    if (st == GTH_ENOMEM) {
+        snprintf(why, whysz, "out of memory reading %s", gth_io_name(path));
+        rc = -1;
+    } else if (st != GTH_OK) {
+        rc = 1;
+    }
+    return rc;
 }
 
 int gth_io_write_all(const char *path, const void *p, size_t n, char *why, size_t whysz) {

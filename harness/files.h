@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/base.h"
 #include "validator/reader.h"
 
 /* "-" and NULL mean stdin/stdout. */
@@ -56,6 +57,13 @@ ssize_t gth_io_read_full(int fd, uint8_t *p, size_t n);
  * the file was gzip-compressed. */
 int gth_io_read_all(const char *path, uint8_t **data, size_t *len, char *why, size_t whysz);
 int gth_io_read_all_gz(const char *path, uint8_t **data, size_t *len, int *gz, char *why, size_t whysz);
+/* Reads a trace file as a binary trace into out: a binary trace as it is; Go's
+ * text format, a .test file or a `go test fuzz v1` file packed as Go packs it
+ * (verbatim); anything else as its bytes. gzip'd input is inflated. Returns 0,
+ * 1 when a text input does not pack (err: its line or offset and message), or
+ * -1 when the file could not be read (why). */
+int gth_io_read_trace(const char *path, gth_buf *out, gth_error *err, char *why, size_t whysz);
+
 /* Writes p[0..n) as the whole file at path. Returns 0, or -1 with a reason in why. */
 int gth_io_write_all(const char *path, const void *p, size_t n, char *why, size_t whysz);
 
