@@ -375,12 +375,6 @@ static void gen_count_shows_progress(void **state) {
     done(&r);
 }
 
-static size_t count_of(const char *s, const char *needle) {
-    size_t n = 0;
-    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) n++;
-    return n;
-}
-
 /* gth gen --coverage ends with what our validator saw of every trace: the
  * counts agree with gth validate --events run on each trace by itself. */
 static void gen_coverage_reports_the_validator(void **state) {
@@ -403,8 +397,8 @@ static void gen_coverage_reports_the_validator(void **state) {
             char *argv[] = {(char *)tu_gth(), "validate", "--events", NULL};
             char *out = NULL;
             assert_int_equal(tu_run(argv, g.out, g.out_len, &out, NULL, NULL), 0);
-            events += count_of(out, "\n");
-            syncs += count_of(out, " Sync M=");
+            events += tu_count(out, "\n");
+            syncs += tu_count(out, " Sync M=");
             free(out);
             done(&g);
         }

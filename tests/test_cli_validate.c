@@ -61,12 +61,6 @@ static int teardown(void **state) {
     return 0;
 }
 
-static size_t count(const char *s, const char *needle) {
-    size_t n = 0;
-    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) n++;
-    return n;
-}
-
 static void every_path_is_checked(void **state) {
     (void)state;
     res r = run(ARGS("validate", good), NULL, 0);
@@ -85,7 +79,7 @@ static void every_path_is_checked(void **state) {
     /* Two bad files: both reported. */
     r = run(ARGS("validate", bad, good, bad), NULL, 0);
     assert_int_equal(r.rc, 1);
-    assert_int_equal(count(r.err, bad), 2);
+    assert_int_equal(tu_count(r.err, bad), 2);
     done(&r);
     /* A missing file is a read error (2), worse than an invalid trace, and the
      * files after it are still checked. */
@@ -114,8 +108,8 @@ static void json_has_one_object_per_file(void **state) {
     res r = run(ARGS("validate", "--json", good, bad, missing), NULL, 0);
     assert_int_equal(r.rc, 2);
     /* Three lines, each one object naming its file, in argument order. */
-    assert_int_equal(count(r.out, "\n"), 3);
-    assert_int_equal(count(r.out, "{\"file\":"), 3);
+    assert_int_equal(tu_count(r.out, "\n"), 3);
+    assert_int_equal(tu_count(r.out, "{\"file\":"), 3);
     char *l1 = r.out, *l2 = strchr(l1, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
     assert_non_null(strstr(l1, good));
     assert_true(strstr(l1, "\"valid\":true") && strstr(l1, "\"valid\":true") < l2);
@@ -281,7 +275,7 @@ static void reader_finding_is_added(void **state) {
         snprintf(want, sizeof want, "  reader (--profile=parser): byte %zu: [%s] ", cuts[i], want_inv[i]);
         assert_non_null(strstr(r.err, want));
         /* One extra line. */
-        assert_int_equal(count(r.err, "\n"), 3);
+        assert_int_equal(tu_count(r.err, "\n"), 3);
         done(&r);
         r = run(ARGS("validate", "--json", path), NULL, 0);
         assert_int_equal(r.rc, 1);

@@ -374,3 +374,9 @@ size_t tu_real_traces(const char *dir, const char *modes, char ***paths) {
     *paths = v;
     return n;
 }
+
+size_t tu_count(const char *s, const char *needle) {
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
