@@ -162,8 +162,10 @@ static int validate_one(const char *path, int profile, int events, int digest, i
         fprintf(stderr, "gth validate: cannot start the stream digest\n");
         return 3;
     }
+    /* No progress between the events on a terminal. */
+    FILE *prog = quiet || (events && isatty(STDOUT_FILENO)) ? NULL : stderr;
     gth_check_opts o = {.profile = profile, .emit = k.events || k.digest ? emit_line : NULL, .ud = &k,
-                        .progress = quiet ? NULL : stderr, .progress_what = "gth validate"};
+                        .progress = prog, .progress_what = "gth validate"};
     gth_check_result c;
     int rc = gth_check_file(path, &o, &c), out = 0;
     if (c.setup_failed) { /* the strict checker: out of memory */
