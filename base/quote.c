@@ -467,3 +467,36 @@ int gth_unquote_append(gth_buf *b, const void *s, size_t n) {
     if (i != n - 1 || p[i] != q) return -1;
     return b->failed ? -2 : 0;
 }
+
+int gth_json_quote_append(gth_buf *b, const void *s, size_t n) {
+    const uint8_t *p = s;
+    gth_buf_putc(b, '"');
+    for (size_t i = 0; i < n;) {
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            if (c == '"' || c == '\\') {
+                gth_buf_putc(b, '\\');
+                gth_buf_putc(b, (char)c);
+            } else if (c == '\n') {
+                gth_buf_append(b, "\\n", 2);
+            } else if (c == '\t') {
+                gth_buf_append(b, "\\t", 2);
+            } else if (c < 0x20 || c == 0x7f) {
+                char u[8];
+                u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0', u[4] = hexdig[c >> 4], u[5] = hexdig[c & 15];
+                gth_buf_append(b, u, 6);
+            } else {
+                gth_buf_putc(b, (char)c);
+            }
+            i++;
+            continue;
+        }
+        uint32_t r;
+        size_t w = gth_utf8_decode(p + i, n - i, &r);
+        if (r == GTH_RUNE_ERROR && w == 1) gth_buf_append(b, "\xef\xbf\xbd", 3);
+        else gth_buf_append(b, p + i, w);
+        i += w;
+    }
+    gth_buf_putc(b, '"');
+    return b->failed ? -1 : 0;
+}

@@ -34,6 +34,12 @@ int gth_quote_append(gth_buf *b, const void *s, size_t n);
  * error messages. Returns out. */
 const char *gth_quote_str(char *out, size_t outsz, const void *s, size_t n);
 
+/* Appends s as a JSON string: double-quoted, '"', '\\' and control characters
+ * escaped; bytes that are not UTF-8 (a trace's strings need not be) become
+ * U+FFFD, so the output is always valid JSON. Returns 0, or -1 when b failed
+ * to grow. */
+int gth_json_quote_append(gth_buf *b, const void *s, size_t n);
+
 /* Go's strconv.Unquote(s) for "...", `...` and '...': appends the value to b.
  * Returns 0, or -1 when s is not a valid Go quoted string (Go's "invalid syntax";
  * b may then hold a partial value), or -2 when b failed to grow. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/io.h"
@@ -38,6 +39,21 @@ static void usage(FILE *f) {
             "          --zip: OSS-Fuzz seed corpora binary_seed_corpus.zip (binary traces),\n"
             "          text_seed_corpus.zip (text traces), test_seed_corpus.zip (.test files).\n\n"
             "Exit codes: 0 ok, 1 check found a mismatch, 2 usage or I/O error, 3 internal error.\n");
+}
+
+/* When DIR holds no corpus, says where the corpus is: the corpus/ directory
+ * of the source tree (the one gth was built from, if it is still there). */
+static void corpus_hint(const char *dir) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
+    if (access(path, F_OK) == 0) return;
+    snprintf(path, sizeof path, "%s/corpus/MANIFEST.tsv", GTH_SOURCE_DIR);
+    if (access(path, F_OK) == 0)
+        fprintf(stderr, "  hint: no corpus at %s (no MANIFEST.tsv); the corpus is in the source tree: --dir %s/corpus\n",
+                dir, GTH_SOURCE_DIR);
+    else
+        fprintf(stderr, "  hint: no corpus at %s (no MANIFEST.tsv); the corpus is the corpus/ directory of the "
+                        "gotrace-harness source tree: run from its root or give --dir DIR\n", dir);
 }
 
 static int open_runner(gth_corpus_runner *run) {
@@ -185,52 +201,53 @@ int gth_cmd_corpus(int argc, char **argv) {
     uint64_t per_version = 500, invalid = 2300, sample = 0;
     int verbose = 0, markdown = 0;
     for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int ok = 1;
+        const char *a = argv[i], *val = NULL;
+        int ok = 1, k = 0;
+#define VAL(name) ((k = gth_cli_value("corpus", argc, argv, &i, name, &val)) > 0)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
         } else if (!strcmp(a, "--verbose")) {
             verbose = 1;
-            continue;
         } else if (!strcmp(a, "--markdown")) {
             markdown = 1;
-            continue;
-        } else if (!val) {
-            ok = 0;
-        } else if (!strcmp(a, "--dir")) {
+        } else if (VAL("--dir")) {
             dir = val;
-        } else if (!strcmp(a, "--valid")) {
+        } else if (VAL("--valid")) {
             ok = parse_count(val, &per_version) == 0 && per_version > 0 && per_version < 10000;
-        } else if (!strcmp(a, "--invalid")) {
+        } else if (VAL("--invalid")) {
             ok = parse_count(val, &invalid) == 0 && invalid > 0 && invalid < 100000;
-        } else if (!strcmp(a, "--sample")) {
+        } else if (VAL("--sample")) {
             ok = parse_count(val, &sample) == 0;
-        } else if (!strcmp(a, "--fuzz")) {
+        } else if (VAL("--fuzz")) {
             fuzz_dir = val;
-        } else if (!strcmp(a, "--zip")) {
+        } else if (VAL("--zip")) {
             zip_dir = val;
-        } else {
-            ok = 0;
-        }
-        if (!ok) {
-            fprintf(stderr, "gth corpus: bad or incomplete option %s\n", a);
+        } else if (k == 0) {
+            fprintf(stderr, "gth corpus: unknown option %s\n", a);
             usage(stderr);
             return 2;
         }
-        i++;
+#undef VAL
+        if (k < 0) return 2;
+        if (!ok) {
+            fprintf(stderr, "gth corpus: bad value for %.*s: %s\n", (int)strcspn(a, "="), a, val);
+            return 2;
+        }
     }
     if (!strcmp(sub, "build")) return cmd_build(dir, per_version, invalid);
-    if (!strcmp(sub, "check")) return cmd_check(dir, sample, verbose);
-    if (!strcmp(sub, "stats")) return cmd_stats(dir, markdown);
+    int rc = -1;
+    if (!strcmp(sub, "check")) rc = cmd_check(dir, sample, verbose);
+    if (!strcmp(sub, "stats")) rc = cmd_stats(dir, markdown);
     if (!strcmp(sub, "export")) {
         if (!fuzz_dir == !zip_dir) {
             fprintf(stderr, "gth corpus export: give one of --fuzz DIR and --zip DIR\n");
             return 2;
         }
-        return gth_corpus_export(dir, fuzz_dir, zip_dir, stderr);
+        rc = gth_corpus_export(dir, fuzz_dir, zip_dir, stderr);
     }
+    if (rc == 2) corpus_hint(dir);
+    if (rc >= 0) return rc;
     fprintf(stderr, "gth corpus: unknown subcommand %s\n", sub);
     usage(stderr);
     return 2;

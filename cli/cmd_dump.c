@@ -52,7 +52,7 @@ static void usage(FILE *f) {
             "  --strict   read batch by batch instead: sizes frame the events, and an event\n"
             "             running past its batch, a batch over 64 KiB, a string over 1024\n"
             "             bytes or a truncated file is an error at its byte offset\n"
-            "  -o OUT     write to OUT instead of stdout\n\n"
+            "  -o OUT     write to OUT instead of stdout (--out OUT too)\n\n"
             "On invalid input the events before the error are written, the error goes to\n"
             "stderr as \"gth dump: FILE:OFFSET: message\", and the exit code is 1.\n"
             "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error.\n");
@@ -62,11 +62,13 @@ int gth_cmd_dump(int argc, char **argv) {
     const char *in = NULL, *outp = NULL;
     unsigned flags = GTH_DEC_FLAT;
     for (int i = 1; i < argc; i++) {
+        int k = 0;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            outp = argv[++i];
+        } else if ((k = gth_cli_value("dump", argc, argv, &i, "--out", &outp)) ||
+                   (k = gth_cli_value("dump", argc, argv, &i, "-o", &outp))) {
+            if (k < 0) return 2;
         } else if (!strcmp(argv[i], "--strict")) {
             flags &= ~(unsigned)GTH_DEC_FLAT;
         } else if (argv[i][0] == '-' && argv[i][1]) {

@@ -106,6 +106,8 @@ void gth_cli_usage(FILE *f) {
                "Commands:\n");
     for (size_t i = 0; i < NCMDS; i++) fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
     fprintf(f, "\nRun 'gth help <command>' or 'gth <command> --help' for a command's options.\n"
+               "An option's value follows it as the next argument or after '=' (--opt VALUE,\n"
+               "--opt=VALUE).\n"
                "Exit codes: 0 valid/success, 1 invalid input (a finding), 2 usage or I/O error,\n"
                "3 internal error.\n");
 }

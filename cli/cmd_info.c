@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/quote.h"
 #include "cli/cli.h"
 #include "cli/io.h"
 #include "format/decode.h"
@@ -149,13 +148,6 @@ static int cmp_m(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static void json_str(const char *s) {
-    char q[1024];
-    /* Go quoting is valid JSON for the ASCII names and paths printed here, except
-     * for \x escapes, which only odd paths would produce. */
-    fputs(gth_quote_str(q, sizeof q, s, strlen(s)), stdout);
-}
-
 static void print_info(info *s, int json, const char *error) {
     m_stat *ms = malloc((s->threads.n ? s->threads.n : 1) * sizeof *ms);
     size_t nm = 0;
@@ -166,7 +158,7 @@ static void print_info(info *s, int json, const char *error) {
     char nbuf[16];
     if (json) {
         printf("{\"file\":");
-        json_str(s->name);
+        gth_cli_json(stdout, s->name);
         printf(",\"version\":\"1.%u\",\"format\":%u,\"bytes\":%llu,\"header_bytes\":%llu", s->minor,
                vi ? vi->format : 0, (unsigned long long)s->bytes, (unsigned long long)s->header_len);
         printf(",\"generations\":%zu", s->gens.n);
@@ -198,7 +190,7 @@ static void print_info(info *s, int json, const char *error) {
         printf("}");
         if (error) {
             printf(",\"error\":");
-            json_str(error);
+            gth_cli_json(stdout, error);
         }
         printf("}\n");
         free(ms);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/io.h"
 #include "spec/invariants.h"
 
 static const char *const profile_intro[] = {
@@ -208,6 +209,7 @@ int gth_cmd_invariants(int argc, char **argv) {
     int md = 0, index = 0;
     const char *root = ".";
     for (int i = 1; i < argc; i++) {
+        int k;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: gth invariants [--markdown | --index [--root DIR]]\n\n"
                    "Lists every invariant: id, profile and Go's error text, tab-separated, one per\n"
@@ -220,8 +222,8 @@ int gth_cmd_invariants(int argc, char **argv) {
             md = 1;
         } else if (!strcmp(argv[i], "--index")) {
             index = 1;
-        } else if (!strcmp(argv[i], "--root") && i + 1 < argc) {
-            root = argv[++i];
+        } else if ((k = gth_cli_value("invariants", argc, argv, &i, "--root", &root)) != 0) {
+            if (k < 0) return 2;
         } else {
             fprintf(stderr, "gth invariants: unknown argument %s\n", argv[i]);
             return 2;

@@ -30,7 +30,7 @@ static void usage(FILE *f) {
             "  --seed N       the seed (default 1)\n"
             "  --op NAME      apply this operator (gth mutate --list); exit 1 if it does not\n"
             "                 apply to the input\n"
-            "  -o OUT         write to OUT instead of stdout\n"
+            "  -o OUT         write to OUT instead of stdout (--out OUT too)\n"
             "  --list         the operators: name, kind (semantic: re-encoded with correct\n"
             "                 batch sizes; bytes: framing broken on purpose), description\n\n"
             "--derive: the labelled invalid corpus. Takes valid traces (Go's golden tests from\n"
@@ -62,24 +62,16 @@ static int list_ops(void) {
     return 0;
 }
 
-/* The input as a binary trace: text and .test inputs are packed. */
+/* The input as a binary trace: text, .test and fuzz inputs are packed. */
 static int load_binary(const char *path, uint8_t **data, size_t *len) {
     char why[4400];
-    if (gth_io_read_all(path, data, len, why, sizeof why)) {
-        fprintf(stderr, "gth mutate: %s\n", why);
-        return 2;
-    }
-    int text = *len >= 6 && memcmp(*data, "go 1.", 5) != 0 &&
-               (gth_testfile_detect(*data, *len) || (memchr(*data, '\n', *len) && *len >= 10 && !memcmp(*data, "Trace Go1.", 10)));
-    if (!text) return 0;
     gth_buf out;
     gth_buf_init(&out, NULL);
     gth_error err;
-    int st = gth_convert_text_to_binary(*data, *len, gth_io_name(path), GTH_ENC_VERBATIM, &out, &err);
-    free(*data);
-    if (st != GTH_OK) {
+    int rc = gth_io_read_trace(path, &out, &err, why, sizeof why);
+    if (rc) {
         gth_buf_free(&out);
-        return gth_io_report("mutate", path, &err);
+        return rc < 0 ? (fprintf(stderr, "gth mutate: %s\n", why), 2) : gth_io_report("mutate", path, &err);
     }
     *data = out.data; /* the default allocator is malloc */
     *len = out.len;
@@ -87,8 +79,8 @@ static int load_binary(const char *path, uint8_t **data, size_t *len) {
 }
 
 static int mutate_one(const char *in, const char *outp, uint64_t seed, int op) {
-    uint8_t *data;
-    size_t len;
+    uint8_t *data = NULL;
+    size_t len = 0;
     int rc = load_binary(in, &data, &len);
     if (rc) return rc;
     gth_buf out;
@@ -125,37 +117,35 @@ int gth_cmd_mutate(int argc, char **argv) {
     uint64_t seed = 1;
     int list = 0;
     gth_derive_opts d = {.count = 100, .generated = 2, .seed = 1, .stack = 1};
+    static const char *const numeric[] = {"--seed", "--count", "--generated", "--stack"};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
+        const char *a = argv[i], *val = NULL;
+        int k = 0, num = -1;
+#define VAL(name) ((k = gth_cli_value("mutate", argc, argv, &i, name, &val)) != 0)
+        for (int j = 0; j < 4 && num < 0; j++)
+            if (VAL(numeric[j])) num = j;
+        if (k < 0) return 2;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage(stdout), 0;
-        if (!strcmp(a, "--list")) list = 1;
-        else if (!strcmp(a, "--no-golden")) d.no_golden = 1;
-        else if ((!strcmp(a, "--seed") || !strcmp(a, "--op") || !strcmp(a, "-o") || !strcmp(a, "--derive") ||
-                  !strcmp(a, "--count") || !strcmp(a, "--from") || !strcmp(a, "--generated") ||
-                  !strcmp(a, "--stack")) &&
-                 !has) {
-            fprintf(stderr, "gth mutate: %s needs a value\n", a);
-            return 2;
-        } else if (!strcmp(a, "--seed") || !strcmp(a, "--count") || !strcmp(a, "--generated") ||
-                   !strcmp(a, "--stack")) {
+        if (num >= 0) {
             char *end;
             errno = 0;
-            unsigned long long v = strtoull(argv[++i], &end, 0);
-            if (errno || *end || !*argv[i] || argv[i][0] == '-') {
-                fprintf(stderr, "gth mutate: %s takes a non-negative number, not %s\n", a, argv[i]);
+            unsigned long long v = strtoull(val, &end, 0);
+            if (errno || *end || !*val || val[0] == '-') {
+                fprintf(stderr, "gth mutate: %s takes a non-negative number, not %s\n", numeric[num], val);
                 return 2;
             }
-            if (!strcmp(a, "--seed")) seed = d.seed = v;
-            else if (!strcmp(a, "--count")) d.count = (long)v;
-            else if (!strcmp(a, "--stack")) d.stack = v < 1 ? 1 : v > 16 ? 16 : (long)v;
+            if (num == 0) seed = d.seed = v;
+            else if (num == 1) d.count = (long)v;
+            else if (num == 3) d.stack = v < 1 ? 1 : v > 16 ? 16 : (long)v;
             else d.generated = (long)v;
-        } else if (!strcmp(a, "--op")) opname = argv[++i];
-        else if (!strcmp(a, "-o")) outp = argv[++i];
-        else if (!strcmp(a, "--derive")) d.outdir = argv[++i];
-        else if (!strcmp(a, "--from")) {
+        } else if (!strcmp(a, "--list")) list = 1;
+        else if (!strcmp(a, "--no-golden")) d.no_golden = 1;
+        else if (VAL("--op")) opname = val;
+        else if (VAL("-o") || VAL("--out")) outp = val;
+        else if (VAL("--derive")) d.outdir = val;
+        else if (VAL("--from")) {
             if (d.nfrom == sizeof d.from / sizeof d.from[0]) return fprintf(stderr, "gth mutate: too many --from\n"), 2;
-            d.from[d.nfrom++] = argv[++i];
+            d.from[d.nfrom++] = val;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "gth mutate: unknown option %s\n", a);
             usage(stderr);
@@ -166,6 +156,8 @@ int gth_cmd_mutate(int argc, char **argv) {
         } else {
             in = a;
         }
+        if (k < 0) return 2; /* a value was missing */
+#undef VAL
     }
     if (list) return list_ops();
     if (d.outdir) {

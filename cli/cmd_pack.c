@@ -42,7 +42,7 @@ static void usage(FILE *f) {
             "draws a warning.\n\n"
             "  --fix-sizes  write each EventBatch's real size instead, and the experiment id\n"
             "               of an ExperimentalBatch as the single byte Go's reader reads\n"
-            "  -o OUT       write to OUT instead of stdout\n\n"
+            "  -o OUT       write to OUT instead of stdout (--out OUT too)\n\n"
             "Errors are Go's text-format errors, as \"gth pack: FILE:LINE: message\".\n"
             "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error.\n");
 }
@@ -51,11 +51,13 @@ int gth_cmd_pack(int argc, char **argv) {
     const char *in = NULL, *outp = NULL;
     pack_state st = {NULL, 0, 0};
     for (int i = 1; i < argc; i++) {
+        int k = 0;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            outp = argv[++i];
+        } else if ((k = gth_cli_value("pack", argc, argv, &i, "--out", &outp)) ||
+                   (k = gth_cli_value("pack", argc, argv, &i, "-o", &outp))) {
+            if (k < 0) return 2;
         } else if (!strcmp(argv[i], "--fix-sizes")) {
             st.fix = 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/io.h"
+#include "harness/progress.h"
 #include "format/convert.h"
 #include "format/encode.h"
 #include "format/testfile.h"
@@ -61,42 +61,20 @@ static void usage(FILE *f) {
 void gth_cli_reduce_progress(void *ud, const gth_reduce_progress *p) {
     FILE *f = ud;
     static const char *last_phase;
-    static struct timespec last;
+    static double start, last;
     static int tty = -1;
     if (tty < 0) tty = isatty(fileno(f));
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double dt = (double)(t.tv_sec - last.tv_sec) + (double)(t.tv_nsec - last.tv_nsec) / 1e9;
+    double t = gth_progress_now();
+    if (start == 0) start = t;
     int phase_change = p->phase != last_phase;
-    if (!phase_change && dt < (tty ? 0.2 : 5.0)) return;
+    if (!phase_change && t - last < (tty ? 0.2 : 5.0)) return;
     last = t;
     last_phase = p->phase;
-    fprintf(f, "%s%-12s %8llu candidates, %6llu kept; now %llu events, %llu bytes%s", tty ? "\r\033[K" : "", p->phase,
-            (unsigned long long)p->tests, (unsigned long long)p->kept, (unsigned long long)p->events,
-            (unsigned long long)p->bytes, tty ? "" : "\n");
+    unsigned long el = (unsigned long)(t - start);
+    fprintf(f, "%s%-12s %8llu candidates, %6llu kept; now %llu events, %llu bytes; %lu:%02lu elapsed%s",
+            tty ? "\r\033[K" : "", p->phase, (unsigned long long)p->tests, (unsigned long long)p->kept,
+            (unsigned long long)p->events, (unsigned long long)p->bytes, el / 60, el % 60, tty ? "" : "\n");
     fflush(f);
-}
-
-/* Reads a trace file as binary (text and .test files are packed as Go does). */
-static int load_trace(const char *path, gth_buf *out, char *why, size_t whysz) {
-    uint8_t *data;
-    size_t len;
-    if (gth_io_read_all(path, &data, &len, why, whysz)) return -1;
-    int rc = 0;
-    if (len >= 5 && !memcmp(data, "go 1.", 5)) {
-        rc = gth_buf_append(out, data, len);
-    } else if (gth_testfile_detect(data, len) || (len >= 10 && !memcmp(data, "Trace Go1.", 10))) {
-        gth_error err;
-        if (gth_convert_text_to_binary(data, len, path, GTH_ENC_VERBATIM, out, &err) != GTH_OK) {
-            snprintf(why, whysz, "%s:%llu: %s", path, (unsigned long long)err.line, err.msg);
-            rc = -1;
-        }
-    } else {
-        rc = gth_buf_append(out, data, len); /* not a trace by its looks: reduce its bytes all the same */
-    }
-    free(data);
-    if (rc && !why[0]) snprintf(why, whysz, "out of memory");
-    return rc;
 }
 
 typedef struct opts {
@@ -112,11 +90,8 @@ static int parse(int argc, char **argv, opts *o) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
-#define VAL(flag)                                                                                         \
-    ((!strcmp(a, flag) && i + 1 < argc) ? (val = argv[++i], 1)                                            \
-     : !strncmp(a, flag "=", sizeof flag) ? (val = a + sizeof flag, 1)                                    \
-     : !strcmp(a, flag) ? (fprintf(stderr, "gth reduce: %s needs a value\n", flag), missing = 1, 0) : 0)
-        int missing = 0;
+#define VAL(flag) ((k = gth_cli_value("reduce", argc, argv, &i, flag, &val)) > 0 || (k < 0 && (missing = 1, 0)))
+        int missing = 0, k;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 1;
@@ -193,8 +168,11 @@ int gth_cmd_reduce(int argc, char **argv) {
     gth_buf input, out;
     gth_buf_init(&input, NULL);
     gth_buf_init(&out, NULL);
-    if (load_trace(o.input, &input, why, sizeof why)) {
-        fprintf(stderr, "gth reduce: %s\n", why);
+    gth_error lerr;
+    int lr = gth_io_read_trace(o.input, &input, &lerr, why, sizeof why);
+    if (lr) {
+        if (lr < 0) fprintf(stderr, "gth reduce: %s\n", why);
+        else gth_io_report("reduce", o.input, &lerr);
         gth_buf_free(&input);
         return 2;
     }
@@ -272,6 +250,16 @@ int gth_cmd_reduce(int argc, char **argv) {
             }
             have_re = 1;
             ip.match = &re;
+        }
+        if (gth_inv_pred_fn(&ip, input.data, input.len) == 0) {
+            /* Said plainly: the trace does not show it, and what it shows. */
+            gth_buf_printf(&desc, "gth reduce: %s does not show [%s]%s%s%s: ", o.input, o.invariant,
+                           o.match ? " matching /" : "", o.match ? o.match : "", o.match ? "/" : "");
+            gth_inv_pred_explain(&ip, input.data, input.len, &desc);
+            gth_buf_putc(&desc, 0);
+            fprintf(stderr, "%s; nothing to reduce\n", desc.failed ? "gth reduce: out of memory" : (const char *)desc.data);
+            rc = 1;
+            goto out;
         }
         gth_buf_printf(&desc, "our validator (profile %s) reports [%s]", gth_profile_name((unsigned)profile), o.invariant);
         if (o.match) gth_buf_printf(&desc, " matching /%s/", o.match);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/io.h"
 #include "spec/spec.h"
 
 static const char *where_name(unsigned w) {
@@ -93,6 +94,8 @@ int gth_cmd_spec(int argc, char **argv) {
     unsigned minor = 26;
     int md = 0;
     for (int i = 1; i < argc; i++) {
+        const char *v;
+        int k;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: gth spec [--version 1.NN] [--markdown]\n\n"
                    "Prints every event of the version's raw/text table: code, name, first\n"
@@ -101,8 +104,8 @@ int gth_cmd_spec(int argc, char **argv) {
             return 0;
         } else if (!strcmp(argv[i], "--markdown")) {
             md = 1;
-        } else if (!strcmp(argv[i], "--version") && i + 1 < argc) {
-            const char *v = argv[++i];
+        } else if ((k = gth_cli_value("spec", argc, argv, &i, "--version", &v)) != 0) {
+            if (k < 0) return 2;
             if (!strncmp(v, "1.", 2)) v += 2;
             minor = (unsigned)strtoul(v, NULL, 10);
         } else {

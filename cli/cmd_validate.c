@@ -9,11 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/quote.h"
 #include "cli/cli.h"
 #include "cli/io.h"
+#include "harness/check.h"
 #include "spec/invariants.h"
 #include "validator/digest.h"
+#include "validator/strict.h"
 #include "validator/validate.h"
 
 /* --producer: the release whose strict rules apply (0: inferred). */
@@ -22,11 +23,15 @@ static unsigned producer_minor;
 static void usage(FILE *f) {
     fprintf(f, "usage: gth validate [--profile=parser|validate|strict] [--producer goX.Y] [--events] [--digest]\n"
                "                    [--json] [--quiet] [FILE|-]...\n\n"
-               "Reads binary Go execution traces (v2 format) and checks each the way Go does\n"
-               "(standard input when no FILE is given, or for -). Prints nothing for a valid\n"
-               "trace and a diagnostic naming the file on stderr for an invalid one. Every\n"
-               "file is checked; the exit status is the worst result: 0 all valid, 1 some\n"
-               "trace invalid, 2 a file could not be read, 3 internal error.\n\n"
+               "Reads binary Go execution traces (v2 format; gzip'd ones are inflated) and\n"
+               "checks each the way Go does (standard input when no FILE is given, or for -).\n"
+               "Prints nothing for a valid trace and a diagnostic naming the file on stderr for\n"
+               "an invalid one; when a finding of profile validate or strict comes with a\n"
+               "fault Go's reader alone finds in the same file (a cut trace fails the\n"
+               "validator's clock check first), one more line gives the reader's finding and\n"
+               "its byte offset. Long reads show their progress on stderr. Every file is\n"
+               "checked; the exit status is the worst result: 0 all valid, 1 some trace\n"
+               "invalid, 2 a file could not be read, 3 internal error.\n\n"
                "  --profile=P  validate: Go's reader and then Go's test validator (testtrace)\n"
                "               on every event (default); parser: Go's reader only. Both reject\n"
                "               events on which Go's event API panics (validate.panic-*).\n"
@@ -43,50 +48,60 @@ static void usage(FILE *f) {
                "               after its events: the stream digest of adapters/README.md over\n"
                "               the lines --events prints\n"
                "  --json       print each file's verdict as one JSON object on stdout (after\n"
-               "               its events, if any), one line per file, read errors too\n"
-               "  --quiet      no diagnostic, only the exit code\n");
+               "               its events, if any), one line per file, read errors too; an\n"
+               "               accepted trace's has its version, profile, bytes, generations,\n"
+               "               batches and events, a rejected one's the finding and its place\n"
+               "               (and \"reader\": the reader's own finding, as above)\n"
+               "  --quiet      no diagnostic and no progress, only the exit code\n");
 }
 
-/* A JSON string. Messages can hold bytes of the trace (a task type), which
- * need not be UTF-8: an invalid byte becomes U+FFFD, so the output stays JSON. */
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-            else if (c < 0x20) fprintf(f, "\\u%04x", c);
-            else fputc(c, f);
-            i++;
-            continue;
-        }
-        uint32_t r;
-        size_t w = gth_utf8_decode((const uint8_t *)s + i, n - i, &r);
-        if (w == 1 && r == GTH_RUNE_ERROR) fputs("\\ufffd", f);
-        else fwrite(s + i, 1, w, f);
-        i += w;
-    }
-    fputc('"', f);
+/* ",\"offset\":N,\"generation\":N,..." for the place fields e knows. */
+static void json_place(const gth_error *e) {
+    if (e->offset != GTH_NO_OFFSET) printf(",\"offset\":%llu", (unsigned long long)e->offset);
+    if (e->gen != UINT64_MAX) printf(",\"generation\":%llu", (unsigned long long)e->gen);
+    if (e->m != UINT64_MAX) printf(",\"thread\":%lld", (long long)e->m);
+    if (e->batch >= 0) printf(",\"batch\":%lld", (long long)e->batch);
+    if (e->event >= 0) printf(",\"event_index\":%lld", (long long)e->event);
 }
 
-static void report(const char *path, const char *name, const gth_error *e, const char *msg, const char *event, int json) {
+/* "generation 1, thread 3, batch 2, event 7": the place fields e knows. */
+static void text_place(const gth_error *e) {
+    const char *sep = "";
+    if (e->gen != UINT64_MAX) fprintf(stderr, "%sgeneration %llu", sep, (unsigned long long)e->gen), sep = ", ";
+    if (e->m != UINT64_MAX) fprintf(stderr, "%sthread %lld", sep, (long long)e->m), sep = ", ";
+    if (e->batch >= 0) fprintf(stderr, "%sbatch %lld", sep, (long long)e->batch), sep = ", ";
+    if (e->event >= 0) fprintf(stderr, "%sevent %lld", sep, (long long)e->event);
+}
+
+static int has_place(const gth_error *e) {
+    return e->gen != UINT64_MAX || e->m != UINT64_MAX || e->batch >= 0 || e->event >= 0;
+}
+
+static void report(const char *path, const char *name, gth_check_result *c, int json) {
+    const gth_error *e = &c->err;
     const gth_invariant *inv = gth_invariant_get((unsigned)e->inv);
+    const char *msg = gth_check_text(&c->message, e->msg), *event = gth_check_text(&c->event, "");
+    const gth_invariant *cinv = c->have_cause ? gth_invariant_get((unsigned)c->cause.inv) : NULL;
+    const char *cmsg = gth_check_text(&c->cause_message, c->cause.msg);
     if (json) {
         printf("{\"file\":");
-        json_str(stdout, name);
+        gth_cli_json(stdout, name);
         printf(",\"valid\":false,\"invariant\":");
-        if (inv) json_str(stdout, inv->id); else printf("null");
-        if (e->offset != GTH_NO_OFFSET) printf(",\"offset\":%llu", (unsigned long long)e->offset);
-        if (e->gen != UINT64_MAX) printf(",\"generation\":%llu", (unsigned long long)e->gen);
-        if (e->m != UINT64_MAX) printf(",\"thread\":%lld", (long long)e->m);
-        if (e->batch >= 0) printf(",\"batch\":%lld", (long long)e->batch);
-        if (e->event >= 0) printf(",\"event_index\":%lld", (long long)e->event);
+        if (inv) gth_cli_json(stdout, inv->id); else printf("null");
+        json_place(e);
         printf(",\"message\":");
-        json_str(stdout, msg);
-        if (event && *event) {
+        gth_cli_json(stdout, msg);
+        if (*event) {
             printf(",\"event\":");
-            json_str(stdout, event);
+            gth_cli_json(stdout, event);
+        }
+        if (c->have_cause) {
+            printf(",\"reader\":{\"invariant\":");
+            if (cinv) gth_cli_json(stdout, cinv->id); else printf("null");
+            json_place(&c->cause);
+            printf(",\"message\":");
+            gth_cli_json(stdout, cmsg);
+            printf("}");
         }
         printf("}\n");
         return;
@@ -95,16 +110,24 @@ static void report(const char *path, const char *name, const gth_error *e, const
     if (e->offset != GTH_NO_OFFSET) fprintf(stderr, ":%llu", (unsigned long long)e->offset);
     fprintf(stderr, ": %s%s%s", inv ? "[" : "", inv ? inv->id : "", inv ? "] " : "");
     fprintf(stderr, "%s\n", msg);
-    if (e->gen != UINT64_MAX || e->m != UINT64_MAX) {
-        const char *sep = " ";
-        fprintf(stderr, "  at");
-        if (e->gen != UINT64_MAX) fprintf(stderr, "%sgeneration %llu", sep, (unsigned long long)e->gen), sep = ", ";
-        if (e->m != UINT64_MAX) fprintf(stderr, "%sthread %lld", sep, (long long)e->m), sep = ", ";
-        if (e->batch >= 0) fprintf(stderr, "%sbatch %lld", sep, (long long)e->batch), sep = ", ";
-        if (e->event >= 0) fprintf(stderr, "%sevent %lld", sep, (long long)e->event);
+    if (has_place(e)) {
+        fprintf(stderr, "  at ");
+        text_place(e);
         fprintf(stderr, "\n");
     }
-    if (event && *event) fprintf(stderr, "  event: %s\n", event);
+    if (*event) fprintf(stderr, "  event: %s\n", event);
+    if (c->have_cause) {
+        /* One line: what Go's reader alone finds in the same bytes. */
+        fprintf(stderr, "  reader (--profile=parser): ");
+        if (c->cause.offset != GTH_NO_OFFSET) fprintf(stderr, "byte %llu: ", (unsigned long long)c->cause.offset);
+        fprintf(stderr, "%s%s%s%s", cinv ? "[" : "", cinv ? cinv->id : "", cinv ? "] " : "", cmsg);
+        if (has_place(&c->cause)) {
+            fprintf(stderr, " (at ");
+            text_place(&c->cause);
+            fprintf(stderr, ")");
+        }
+        fprintf(stderr, "; the finding above may follow from it\n");
+    }
     if (inv && !strncmp(inv->id, "header.", 7)) gth_io_hint(path, GTH_INPUT_BINARY);
 }
 
@@ -121,83 +144,74 @@ static int emit_line(void *ud, const uint8_t *line, size_t len) {
     return 0;
 }
 
+/* The verdict of an accepted trace as JSON: what was read. */
+static void json_valid(const char *name, const gth_check_result *c, int profile) {
+    printf("{\"file\":");
+    gth_cli_json(stdout, name);
+    printf(",\"valid\":true");
+    if (c->minor) printf(",\"version\":\"1.%u\"", c->minor);
+    printf(",\"profile\":\"%s\"", gth_profile_name((unsigned)profile));
+    if (c->have_stats)
+        printf(",\"bytes\":%llu,\"generations\":%llu,\"batches\":%llu", (unsigned long long)c->stats.bytes,
+               (unsigned long long)c->stats.generations, (unsigned long long)c->stats.batches);
+    printf(",\"events\":%llu", (unsigned long long)c->nevents);
+    if (c->gzip) printf(",\"gzip\":true");
+    printf("}\n");
+}
+
 /* Checks one file; returns its exit status (0, 1, 2 or 3). */
 static int validate_one(const char *path, int profile, int events, int digest, int json, int quiet) {
-    int is_stdin = !strcmp(path, "-");
-    int fd = is_stdin ? 0 : open(path, O_RDONLY);
-    const char *name = is_stdin ? "<stdin>" : path;
-    if (fd < 0) {
-        int e = errno;
-        if (json) {
-            printf("{\"file\":");
-            json_str(stdout, name);
-            printf(",\"error\":");
-            json_str(stdout, strerror(e));
-            printf("}\n");
-        }
-        if (!quiet) fprintf(stderr, "gth validate: %s: %s\n", path, strerror(e));
-        return 2;
-    }
-    gth_buf msg, event;
-    gth_buf_init(&msg, NULL);
-    gth_buf_init(&event, NULL);
+    const char *name = gth_io_name(path);
     static gth_digest dg; /* 16 KiB of buffer: not on the stack */
     sink k = {events ? stdout : NULL, digest ? &dg : NULL};
     if (digest && gth_digest_init(&dg)) {
         gth_digest_free(&dg);
         fprintf(stderr, "gth validate: cannot start the stream digest\n");
-        if (!is_stdin) close(fd);
-        gth_buf_free(&msg);
-        gth_buf_free(&event);
         return 3;
     }
-    gth_validate_opts o = {.emit = k.events || k.digest ? emit_line : NULL, .ud = &k, .message = &msg, .event = &event,
-                           .producer = producer_minor};
-    gth_validate_result res;
-    int rc = gth_validate(gth_source_fd(&fd), profile, &o, &res);
-    if (!is_stdin) close(fd);
-    if (res.stage == GTH_VALIDATE_SETUP) { /* the strict checker: out of memory */
-        if (digest) gth_digest_free(&dg);
-        fprintf(stderr, "gth validate: %s\n", res.err.msg);
-        gth_buf_free(&msg);
-        gth_buf_free(&event);
-        return 3;
-    }
-    const gth_error err = res.err;
-    if (digest) {
+    /* No progress between the events on a terminal. */
+    FILE *prog = quiet || (events && isatty(STDOUT_FILENO)) ? NULL : stderr;
+    gth_check_opts o = {.profile = profile, .emit = k.events || k.digest ? emit_line : NULL, .ud = &k,
+                        .progress = prog, .progress_what = "gth validate", .producer = producer_minor};
+    gth_check_result c;
+    int rc = gth_check_file(path, &o, &c), out = 0;
+    if (c.setup_failed) { /* the strict checker: out of memory */
+        fprintf(stderr, "gth validate: %s\n", c.err.msg);
+        out = 3;
+    } else if (digest) {
         /* A stream, accepted or cut short by a finding, has a digest; a trace
          * that could not be read (or a failure of gth) has none. */
         char hex[GTH_DIGEST_HEX_LEN + 1];
-        int ok = gth_digest_final(&dg, hex) == 0;
-        gth_digest_free(&dg);
-        if (rc == GTH_OK || rc == GTH_EINVALID) {
-            if (!ok) {
-                fprintf(stderr, "gth validate: %s: the stream digest failed\n", name);
-                gth_buf_free(&msg);
-                gth_buf_free(&event);
-                return 3;
-            }
+        if (gth_digest_final(&dg, hex) != 0 && (rc == GTH_OK || rc == GTH_EINVALID)) {
+            fprintf(stderr, "gth validate: %s: the stream digest failed\n", name);
+            out = 3;
+        } else if (rc == GTH_OK || rc == GTH_EINVALID) {
             printf("DIGEST %s %llu\n", hex, (unsigned long long)dg.lines);
         }
     }
-    if (rc == GTH_OK) {
+    if (digest) gth_digest_free(&dg);
+    if (out) {
+    } else if (rc == GTH_OK) {
+        if (json) json_valid(name, &c, profile);
+        out = fflush(stdout) == 0 ? 0 : 2;
+    } else if (rc == GTH_EIO && c.err.inv == 0) {
+        /* The file could not be opened or read (or gzip data is damaged). */
         if (json) {
             printf("{\"file\":");
-            json_str(stdout, name);
-            printf(",\"valid\":true}\n");
+            gth_cli_json(stdout, name);
+            printf(",\"error\":");
+            gth_cli_json(stdout, c.err.msg);
+            printf("}\n");
         }
-        gth_buf_free(&msg);
-        gth_buf_free(&event);
-        return fflush(stdout) == 0 ? 0 : 2;
+        if (!quiet) fprintf(stderr, "gth validate: %s\n", c.err.msg);
+        out = 2;
+    } else {
+        if (!quiet) report(path, name, &c, json);
+        fflush(stdout);
+        out = rc == GTH_EINVALID ? 1 : rc == GTH_ENOMEM ? 3 : rc;
     }
-    gth_buf_putc(&msg, 0);
-    const char *text = msg.failed || !msg.data ? err.msg : (const char *)msg.data;
-    gth_buf_putc(&event, 0);
-    if (!quiet) report(path, name, &err, text, event.failed || !event.data ? "" : (const char *)event.data, json);
-    gth_buf_free(&msg);
-    gth_buf_free(&event);
-    fflush(stdout);
-    return rc == GTH_EINVALID ? 1 : rc == GTH_ENOMEM ? 3 : rc;
+    gth_check_result_free(&c);
+    return out;
 }
 
 int gth_cmd_validate(int argc, char **argv) {
@@ -206,7 +220,8 @@ int gth_cmd_validate(int argc, char **argv) {
     int profile = GTH_PROFILE_VALIDATE;
     int npaths = 0, stdin_seen = 0;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *v;
+        int k;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
@@ -218,12 +233,8 @@ int gth_cmd_validate(int argc, char **argv) {
             events = 1;
         } else if (!strcmp(a, "--digest")) {
             digest = 1;
-        } else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
-            const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v) {
-                fprintf(stderr, "gth validate: --profile needs a value (parser, validate or strict)\n");
-                return 2;
-            }
+        } else if ((k = gth_cli_value("validate", argc, argv, &i, "--profile", &v)) != 0) {
+            if (k < 0) return 2;
             if (!strcmp(v, "parser")) {
                 profile = GTH_PROFILE_PARSER;
             } else if (!strcmp(v, "validate")) {
@@ -234,9 +245,9 @@ int gth_cmd_validate(int argc, char **argv) {
                 fprintf(stderr, "gth validate: unknown profile %s (want parser, validate or strict)\n", v);
                 return 2;
             }
-        } else if (!strcmp(a, "--producer") || !strncmp(a, "--producer=", 11)) {
-            const char *v = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v || gth_strict_parse_producer(v, &producer_minor) != GTH_OK) {
+        } else if ((k = gth_cli_value("validate", argc, argv, &i, "--producer", &v)) != 0) {
+            if (k < 0) return 2;
+            if (gth_strict_parse_producer(v, &producer_minor) != GTH_OK) {
                 fprintf(stderr, "gth validate: --producer needs a Go release from go1.22 to go1.27\n");
                 return 2;
             }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/quote.h"
 #include "format/decode.h"
 
 int gth_io_out_open(gth_io_out *o, const char *path, char *why, size_t whysz) {
@@ -55,8 +56,8 @@ int gth_io_out_close(gth_io_out *o, int discard, char *why, size_t whysz) {
 int gth_io_decode(const char *path, unsigned flags, gth_io_decode_cb *cb, gth_error *err,
                   char *why, size_t whysz) {
     cb->partial_end = GTH_NO_OFFSET;
-    int fd = gth_io_open_in(path, why, whysz);
-    if (fd < 0) return 2;
+    gth_io_in *in = gth_io_in_open(path, why, whysz);
+    if (!in) return 2;
     size_t cap = CHUNK, len = 0;
     uint8_t *buf = malloc(cap);
     int rc = 2, eof = 0, have_header = 0;
@@ -68,11 +69,8 @@ int gth_io_decode(const char *path, unsigned flags, gth_io_decode_cb *cb, gth_er
     }
     for (;;) {
         if (!eof) {
-            ssize_t r = gth_io_read_full(fd, buf + len, cap - len);
-            if (r < 0) {
-                snprintf(why, whysz, "cannot read %s: %s", gth_io_name(path), strerror(errno));
-                goto out;
-            }
+            ssize_t r = gth_io_in_read(in, buf + len, cap - len, why, whysz);
+            if (r < 0) goto out;
             len += (size_t)r;
             eof = len < cap;
         }
@@ -119,8 +117,32 @@ int gth_io_decode(const char *path, unsigned flags, gth_io_decode_cb *cb, gth_er
 out:
     gth_decoder_free(&d);
     free(buf);
-    if (!gth_io_is_std(path)) close(fd);
+    gth_io_in_close(in);
     return rc;
+}
+
+void gth_cli_json(FILE *f, const char *s) {
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    if (gth_json_quote_append(&b, s, strlen(s)) == 0) fwrite(b.data, 1, b.len, f);
+    else fputs("\"\"", f);
+    gth_buf_free(&b);
+}
+
+int gth_cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, const char **val) {
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) || (a[n] != 0 && a[n] != '=')) return 0;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "gth %s: %s needs a value\n", cmd, name);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 1;
 }
 
 int gth_io_report(const char *cmd, const char *input, const gth_error *err) {
@@ -141,10 +163,11 @@ void gth_io_hint_bytes(const uint8_t *p, size_t n, gth_input_kind want) {
 
 void gth_io_hint(const char *path, gth_input_kind want) {
     if (gth_io_is_std(path)) return;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return;
+    char why[512];
+    gth_io_in *in = gth_io_in_open(path, why, sizeof why);
+    if (!in) return;
     uint8_t head[4096];
-    ssize_t n = read(fd, head, sizeof head);
-    close(fd);
+    ssize_t n = gth_io_in_read(in, head, sizeof head, why, sizeof why);
+    gth_io_in_close(in);
     if (n >= 0) gth_io_hint_bytes(head, (size_t)n, want);
 }

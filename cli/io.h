@@ -44,6 +44,15 @@ typedef struct gth_io_decode_cb {
 int gth_io_decode(const char *path, unsigned flags, gth_io_decode_cb *cb, gth_error *err,
                   char *why, size_t whysz);
 
+/* An option with a value at argv[*i], in either form every command takes:
+ * "NAME VALUE" or "NAME=VALUE". Returns 1 with *val set (and *i moved past a
+ * separate value), 0 when argv[*i] is another argument, or -1 when the value
+ * is missing (printed as "gth CMD: NAME needs a value"). */
+int gth_cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, const char **val);
+
+/* Writes s as a JSON string (gth_json_quote_append). */
+void gth_cli_json(FILE *f, const char *s);
+
 /* Prints "gth <cmd>: <input>:<offset|line>: <message>" (location parts only when
  * known) and returns the exit code for the error: 1 for invalid input, 2
  * otherwise. */

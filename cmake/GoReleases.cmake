@@ -25,4 +25,6 @@ if(GTH_GO_RELEASES AND GTH_GO_ADAPTER AND GTH_GO_EXE)
     list(APPEND GTH_GO_RELEASE_OUTPUTS ${out})
   endforeach()
   add_custom_target(gth-go-releases ALL DEPENDS ${GTH_GO_RELEASE_OUTPUTS})
+  # Beside gthref, where the installed gth looks for them.
+  install(PROGRAMS ${GTH_GO_RELEASE_OUTPUTS} DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

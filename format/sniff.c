@@ -36,7 +36,8 @@ const char *gth_input_hint(gth_input_kind have, gth_input_kind want) {
     if (have == want) return NULL;
     switch (have) {
     case GTH_INPUT_GZIP:
-        return "the input is gzip-compressed: decompress it first (gunzip)";
+        return "the input is still gzip-compressed after gth inflated it once (compressed twice?): "
+               "decompress it first (gunzip)";
     case GTH_INPUT_BINARY_V1:
         return "this is a trace of Go 1.21 or earlier (the v1 format), which gth does not read: "
                "gth reads the v2 format that Go 1.22 and later write";

@@ -1,8 +1,9 @@
 /*
  * sniff: what kind of input a file holds, from its first bytes, so that a
  * command given the wrong kind can say what it is and what to run instead
- * (a text trace to gth validate, a binary trace to gth pack, a Go 1.21 trace,
- * a gzip'd trace).
+ * (a text trace to gth validate, a binary trace to gth pack, a Go 1.21 trace).
+ * Every command inflates gzip'd input before it reads it (harness/files.h),
+ * so data that is gzip-compressed here was compressed twice.
  */
 #ifndef GTH_FORMAT_SNIFF_H
 #define GTH_FORMAT_SNIFF_H
@@ -18,7 +19,7 @@ typedef enum gth_input_kind {
     GTH_INPUT_TEXT,      /* Go's text format ("Trace Go1.NN") */
     GTH_INPUT_TESTFILE,  /* a .test file of Go's golden tests (txtar) */
     GTH_INPUT_FUZZFILE,  /* a "go test fuzz v1" corpus file */
-    GTH_INPUT_GZIP,      /* gzip-compressed data */
+    GTH_INPUT_GZIP,      /* gzip-compressed data (in inflated input: compressed twice) */
 } gth_input_kind;
 
 /* The kind of the input that starts with p[0..n) (n may be short of the whole

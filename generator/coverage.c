@@ -1,8 +1,8 @@
 /*
  * Coverage: what a set of generated traces exercised — every event type of the
  * version, and every transition of the generator's model (transitions.def) —
- * with the gaps listed. The generator's model knows what it emitted; the
- * validator-side view ("invariant accepting paths") comes in through a hook.
+ * with the gaps listed. The generator's model knows what it emitted; what the
+ * validator sees of the traces comes in through a hook.
  */
 #include <string.h>
 
@@ -117,7 +117,7 @@ int gth_gen_coverage_report(gth_buf *out, const gth_gen_coverage *c, gth_gen_inv
     for (unsigned i = 0; i < GTH_TR__COUNT; i++)
         if (tr_applies(c, i) && !c->trans[i])
             gth_buf_printf(out, "  transition %s: %s\n", transitions[i].name, transitions[i].text);
-    gth_buf_printf(out, "\ninvariant accepting paths:\n");
+    gth_buf_printf(out, "\nour validator on these traces:\n");
     if (inv_paths) inv_paths(inv_ud, out, c);
     else gth_buf_printf(out, "  (hook not wired: gth_gen_invariant_paths_fn)\n");
     return out->failed ? -1 : gaps;

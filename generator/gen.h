@@ -144,14 +144,15 @@ typedef struct gth_gen_coverage {
 void gth_gen_coverage_init(gth_gen_coverage *c, unsigned version);
 void gth_gen_coverage_add(gth_gen_coverage *c, const gth_gen_stats *s);
 
-/* Hook for "invariant accepting paths": which accepting paths of the validator's
- * invariants the traces exercised. The generator cannot know (it never includes
- * validator code); the caller that can (the CLI) passes a function that appends
- * its section of the report. NULL: the report says the hook is not wired. */
+/* Hook for the last section of the report, "our validator on these traces":
+ * what the validator saw of them. The generator cannot know (it never includes
+ * validator code); the caller that can passes a function that appends the
+ * section (gth gen: harness/gencheck.h, every trace validated in every
+ * profile). NULL: the report says the hook is not wired. */
 typedef int (*gth_gen_invariant_paths_fn)(void *ud, gth_buf *out, const gth_gen_coverage *c);
 
 /* Appends the report: event types (count, or MISSING), transitions, gaps; then
- * the invariant-paths section. Returns the number of gaps (event types of the
+ * the validator's section. Returns the number of gaps (event types of the
  * version and transitions applicable to it that never occurred), or -1 if out
  * of memory. */
 int gth_gen_coverage_report(gth_buf *out, const gth_gen_coverage *c,

@@ -9,6 +9,7 @@
 #include "generator/gen.h"
 #include "harness/corpus.h"
 #include "harness/files.h"
+#include "harness/progress.h"
 #include "spec/spec.h"
 
 static int die_oom(gth_corpus_runner *r) {
@@ -223,13 +224,19 @@ static int build_valid(build_ctx *b, uint64_t per_version) {
         size_t kept = 0, topped = 0;
         code_counts counts;
         memset(&counts, 0, sizeof counts);
+        char what[64];
+        snprintf(what, sizeof what, "gth corpus build: valid go1.%u", version);
+        gth_progress prog;
+        gth_progress_start(&prog, b->run->log, -1, what, "seeds", per_version);
         for (uint64_t seed = 1; seed <= per_version && !rc; seed++) {
             gth_gen_config cfg;
             int k;
+            gth_progress_update(&prog, seed - 1, NULL);
             valid_knobs(&cfg, version, seed);
             rc = valid_case(b, &cfg, &test, &counts, 0, &k);
             kept += (size_t)k;
         }
+        gth_progress_finish(&prog, per_version);
         for (uint64_t t = 0; t < TOPUP_TRIES && !rc && rare_codes(&counts, version); t++) {
             gth_gen_config cfg;
             int k;
@@ -274,7 +281,10 @@ static int build_real(build_ctx *b) {
         return 2;
     }
     int rc = 0;
+    gth_progress prog;
+    gth_progress_start(&prog, b->run->log, -1, "gth corpus build: real", "traces", (uint64_t)n);
     for (long i = 0; i < n && !rc; i++) {
+        gth_progress_update(&prog, (uint64_t)i, names[i]);
         snprintf(path, sizeof path, "%s/%s", sub, names[i]);
         snprintf(id, sizeof id, "real/%s", names[i]);
         uint8_t *data;
@@ -300,6 +310,7 @@ static int build_real(build_ctx *b) {
             rc = die_oom(b->run);
         }
     }
+    gth_progress_finish(&prog, (uint64_t)n);
     fprintf(b->run->log, "gth corpus: real: %ld traces\n", n);
     gth_corpus_free_list(names, n);
     return rc;

@@ -11,6 +11,7 @@
 #include "generator/gen.h"
 #include "harness/agree.h"
 #include "harness/corpus.h"
+#include "harness/progress.h"
 #include "harness/files.h"
 
 /* Reads case id: its file bytes into *data, and its binary trace — the file
@@ -196,12 +197,17 @@ size_t gth_corpus_check(gth_corpus_runner *run, const char *dir, const gth_corpu
     gth_buf regen;
     gth_buf_init(&regen, NULL);
     *checked = 0;
-    if (sample == 0 || sample >= man->n) {
-        for (size_t i = 0; i < man->n; i++, ++*checked) check_row(&c, &man->v[i], &regen);
-    } else {
-        /* Evenly spread over the sorted rows: every set is sampled. */
-        for (uint64_t k = 0; k < sample; k++, ++*checked) check_row(&c, &man->v[k * man->n / sample], &regen);
+    int all = sample == 0 || sample >= man->n;
+    size_t total = all ? man->n : (size_t)sample;
+    gth_progress prog;
+    gth_progress_start(&prog, run->log, -1, "gth corpus check", "cases", total);
+    for (size_t k = 0; k < total; k++, ++*checked) {
+        /* A sample is spread evenly over the sorted rows: every set is sampled. */
+        const gth_corpus_row *row = &man->v[all ? k : (size_t)(k * man->n / sample)];
+        gth_progress_update(&prog, k, row->id);
+        check_row(&c, row, &regen);
     }
+    gth_progress_finish(&prog, total);
     gth_buf_free(&regen);
     return c.bad;
 }

@@ -28,6 +28,7 @@
 #include "harness/corpus.h"
 #include "harness/derive.h"
 #include "harness/files.h"
+#include "harness/progress.h"
 #include "harness/repro.h"
 
 #define PARENTS_PER_VERSION 200
@@ -241,9 +242,14 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
     gth_buf regen;
     gth_buf_init(&regen, NULL);
     if (!rc) select_spread(v, n, target);
+    uint64_t ntake = 0, done = 0;
+    for (long i = 0; i < n; i++) ntake += v[i].take != 0;
+    gth_progress prog;
+    gth_progress_start(&prog, run->log, -1, "gth corpus build: invalid", "mutants checked", ntake);
     for (long i = 0; !rc && i < n; i++) {
         if (!v[i].take) continue;
         const cand *c = &v[i];
+        gth_progress_update(&prog, done++, c->file);
         uint8_t *data;
         size_t len;
         snprintf(path, sizeof path, "%s/%s", der, c->file);
@@ -308,6 +314,7 @@ int gth_corpus_build_invalid(const char *dir, gth_corpus_runner *run, gth_corpus
         counts[set]++;
         free(data);
     }
+    gth_progress_finish(&prog, done);
     if (!rc)
         fprintf(run->log,
                 "gth corpus: invalid: %zu (reader), %zu (validator only), %zu (binary) from %ld labelled mutants; "
@@ -481,7 +488,13 @@ static int build_negatives(const char *dir, gth_corpus_runner *run, gth_corpus_m
     for (int k = 0; k < 2 && !rc; k++) {
         char **names;
         long n = gth_corpus_list(negdir, k ? ".fuzz" : ".test", &names);
-        for (long i = 0; i < n && !rc; i++) rc = neg_input(&c, negdir, rel, names[i]);
+        gth_progress prog;
+        gth_progress_start(&prog, run->log, -1, "gth corpus build: negative inputs", "inputs", n > 0 ? (uint64_t)n : 0);
+        for (long i = 0; i < n && !rc; i++) {
+            gth_progress_update(&prog, (uint64_t)i, names[i]);
+            rc = neg_input(&c, negdir, rel, names[i]);
+        }
+        gth_progress_finish(&prog, n > 0 ? (uint64_t)n : 0);
         gth_corpus_free_list(names, n);
     }
     if (!rc)

@@ -18,6 +18,7 @@
 #include "harness/adapter.h"
 #include "harness/agree.h"
 #include "harness/files.h"
+#include "harness/progress.h"
 #include "harness/repro.h"
 #include "harness/traceset.h"
 #include "spec/invariants.h"
@@ -170,9 +171,12 @@ int gth_derive(const gth_derive_opts *d, FILE *log) {
     size_t *par = calloc(ts.n + 1, sizeof *par), npar = 0;
     uint8_t **pdata = calloc(ts.n + 1, sizeof *pdata);
     size_t *plen = calloc(ts.n + 1, sizeof *plen);
+    gth_progress prog;
+    gth_progress_start(&prog, log, -1, "gth mutate --derive", "parents checked", ts.n);
     for (size_t i = 0; par && pdata && plen && i < ts.n; i++) {
         uint8_t *p;
         size_t n;
+        gth_progress_update(&prog, i, ts.v[i].id);
         if (gth_io_read_all(ts.v[i].path, &p, &n, why, sizeof why)) continue;
         int inv;
         gth_adapter_run(&go, ts.v[i].path, &rgo);
@@ -184,6 +188,7 @@ int gth_derive(const gth_derive_opts *d, FILE *log) {
             free(p);
         }
     }
+    gth_progress_finish(&prog, ts.n);
     fprintf(log, "gth mutate: %zu of %zu traces are valid parents\n", npar, ts.n);
     char mpath[4400];
     snprintf(mpath, sizeof mpath, "%s/MANIFEST", d->outdir);
@@ -199,7 +204,9 @@ int gth_derive(const gth_derive_opts *d, FILE *log) {
     gth_buf_init(&mut, NULL);
     gth_buf_init(&prev, NULL);
     gth_buf_init(&pat, NULL);
+    gth_progress_start(&prog, log, -1, "gth mutate --derive", "mutants kept", (uint64_t)d->count);
     for (; man && seen && kept < (size_t)d->count && attempts < max_attempts; attempts++) {
+        gth_progress_update(&prog, kept, NULL);
         uint64_t seed = d->seed + attempts;
         uint64_t x = seed;
         size_t pi = (size_t)(gth_splitmix64(&x) % npar);
@@ -283,6 +290,10 @@ int gth_derive(const gth_derive_opts *d, FILE *log) {
                 fprintf(f, "\n");
                 fclose(f);
             }
+            if (prog.drawn) { /* the finding on a line of its own */
+                fputs("\r\033[K", log);
+                prog.drawn = 0;
+            }
             fprintf(log, "FINDING %s: %s: gth %s, Go %s\n  gth: %.*s\n  go:  %.*s\n", path,
                     agree ? "error texts differ" : "verdicts differ", gth_verdict_word(our),
                     gth_verdict_word(rgo.verdict), (int)(msg.len > 300 ? 300 : msg.len),
@@ -298,6 +309,7 @@ int gth_derive(const gth_derive_opts *d, FILE *log) {
             if (applied[j] >= 0 && applied[j] < 64) per_op[applied[j]]++;
         kept++;
     }
+    gth_progress_finish(&prog, kept);
     if (man) fclose(man);
     fprintf(log,
             "gth mutate: %zu mutants kept in %s (%zu attempts: %zu still valid, %zu duplicates); "

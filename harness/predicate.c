@@ -70,6 +70,27 @@ int gth_inv_pred_fn(void *ud, const uint8_t *trace, size_t len) {
     return st == GTH_ENOMEM ? -1 : holds;
 }
 
+void gth_inv_pred_explain(const gth_inv_pred *p, const uint8_t *trace, size_t len, gth_buf *what) {
+    gth_buf msg;
+    gth_buf_init(&msg, NULL);
+    gth_validate_opts o = {.message = &msg};
+    gth_validate_result res;
+    int st = gth_validate_mem(trace, len, p->profile, &o, &res);
+    gth_buf_printf(what, "our validator (profile %s) ", gth_profile_name((unsigned)p->profile));
+    const gth_invariant *inv = gth_invariant_get((unsigned)res.err.inv);
+    if (st == GTH_OK) {
+        gth_buf_printf(what, "accepts it");
+    } else if (st != GTH_EINVALID) {
+        gth_buf_printf(what, "could not read it: %s", res.err.msg);
+    } else {
+        gth_buf_printf(what, "reports [%s]%s ", inv ? inv->id : "?",
+                       (unsigned)res.err.inv == p->inv ? " with another text:" : "");
+        if (msg.len && !msg.failed) gth_buf_append(what, msg.data, msg.len);
+        else gth_buf_printf(what, "%s", res.err.msg);
+    }
+    gth_buf_free(&msg);
+}
+
 /* ---- A command ----------------------------------------------------------------------------- */
 
 /* cmd with every "{}" replaced by the single-quoted path, or the path appended. */

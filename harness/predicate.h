@@ -45,6 +45,10 @@ typedef struct gth_inv_pred {
 } gth_inv_pred;
 
 int gth_inv_pred_fn(void *ud, const uint8_t *trace, size_t len);
+/* What our validator says of a trace on which p does not hold, for a message:
+ * "our validator (profile P) accepts it", "... reports [ID] TEXT" or "...
+ * reports [ID] with another text: TEXT". Appended to what. */
+void gth_inv_pred_explain(const gth_inv_pred *p, const uint8_t *trace, size_t len, gth_buf *what);
 
 /* ---- A command's outcome ------------------------------------------------------ */
 typedef struct gth_cmd_pred {

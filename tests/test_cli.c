@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/gencheck.h"
+
 typedef struct res {
     int rc;
     char *out, *err;
@@ -219,6 +221,214 @@ static void wrong_input_gets_a_hint(void **state) {
     }
 }
 
+/* Two runs gave the same result: exit status, stdout and, if given, the
+ * contents of the files they wrote. */
+static void same_result(const char *const *a, const char *fa, const char *const *b, const char *fb) {
+    res x = run(a), y = run(b);
+    assert_int_equal(x.rc, 0);
+    assert_int_equal(y.rc, 0);
+    assert_int_equal(x.out_len, y.out_len);
+    assert_memory_equal(x.out, y.out, x.out_len);
+    if (fa) {
+        size_t na, nb;
+        uint8_t *da = tu_read_file(fa, &na), *db = tu_read_file(fb, &nb);
+        assert_true(na > 0);
+        assert_int_equal(na, nb);
+        assert_memory_equal(da, db, na);
+        free(da);
+        free(db);
+    }
+    done(&x);
+    done(&y);
+}
+
+/* Every option with a value takes it as the next argument or after '='. */
+static void options_take_both_forms(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir("option-forms");
+    char bin[4200], txt[4200], o1[4200], o2[4200], eq[4300], eq2[4300], corpus[4200];
+    snprintf(bin, sizeof bin, "%s/t.out", dir);
+    snprintf(txt, sizeof txt, "%s/t.txt", dir);
+    snprintf(o1, sizeof o1, "%s/o1", dir);
+    snprintf(o2, sizeof o2, "%s/o2", dir);
+    snprintf(corpus, sizeof corpus, "%s/corpus", GTH_SOURCE_DIR);
+    same_result(ARGS("gen", "--version", "1.25", "--seed", "3"), NULL, ARGS("gen", "--version=1.25", "--seed=3"), NULL);
+    res r = run(ARGS("gen", "--version", "1.26", "--seed", "3", "-o", bin));
+    assert_int_equal(r.rc, 0);
+    done(&r);
+    r = run(ARGS("dump", bin, "-o", txt));
+    assert_int_equal(r.rc, 0);
+    done(&r);
+
+    same_result(ARGS("spec", "--version", "1.23"), NULL, ARGS("spec", "--version=1.23"), NULL);
+    snprintf(eq, sizeof eq, "--root=%s", GTH_SOURCE_DIR);
+    same_result(ARGS("invariants", "--index", "--root", GTH_SOURCE_DIR), NULL, ARGS("invariants", "--index", eq), NULL);
+    snprintf(eq, sizeof eq, "--out=%s", o2);
+    same_result(ARGS("dump", bin, "--out", o1), o1, ARGS("dump", bin, eq), o2);
+    same_result(ARGS("dump", bin, "-o", o1), o1, ARGS("dump", "--strict", bin, eq), o2);
+    same_result(ARGS("pack", txt, "--out", o1), o1, ARGS("pack", txt, eq), o2);
+    same_result(ARGS("mutate", "--seed", "4", bin, "-o", o1), o1, ARGS("mutate", "--seed=4", bin, eq), o2);
+    same_result(ARGS("validate", "--profile", "strict", "--json", bin), NULL,
+                ARGS("validate", "--profile=strict", "--json", bin), NULL);
+    snprintf(eq, sizeof eq, "--dir=%s", corpus);
+    same_result(ARGS("corpus", "stats", "--dir", corpus, "--markdown"), NULL,
+                ARGS("corpus", "stats", eq, "--markdown"), NULL);
+    /* reduce: the value is read in both forms (an unknown profile says so). */
+    const char *const *bad_profile[] = {ARGS("reduce", "--invariant", "order.stuck", "--profile", "bogus", bin),
+                                        ARGS("reduce", "--invariant=order.stuck", "--profile=bogus", bin)};
+    for (int i = 0; i < 2; i++) {
+        r = run(bad_profile[i]);
+        assert_int_equal(r.rc, 2);
+        assert_non_null(strstr(r.err, "unknown profile bogus"));
+        done(&r);
+    }
+    /* A missing value is a usage error that names the option. */
+    snprintf(eq2, sizeof eq2, "%s", bin);
+    const char *const *missing[] = {
+        ARGS("dump", bin, "-o"),           ARGS("pack", txt, "--out"),         ARGS("spec", "--version"),
+        ARGS("invariants", "--root"),      ARGS("mutate", eq2, "--seed"),      ARGS("mutate", eq2, "--op"),
+        ARGS("corpus", "stats", "--dir"),  ARGS("validate", bin, "--profile"), ARGS("reduce", bin, "--invariant"),
+    };
+    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
+        r = run(missing[i]);
+        assert_int_equal(r.rc, 2);
+        assert_non_null(strstr(r.err, "needs a value"));
+        done(&r);
+    }
+}
+
+/* gth reduce on a trace that does not show the invariant says so, and what
+ * the trace shows instead, and exits 1 without reducing anything. */
+static void reduce_says_what_the_trace_shows(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir("reduce-msg");
+    char good[4200], cut[4200];
+    snprintf(good, sizeof good, "%s/good.out", dir);
+    snprintf(cut, sizeof cut, "%s/cut.out", dir);
+    size_t len;
+    uint8_t *t = tu_generate(26, 3, 200, 1, &len);
+    tu_write_file(good, t, len);
+    tu_write_file(cut, t, 17);
+    free(t);
+    res r = run(ARGS("reduce", "--invariant", "order.stuck", good));
+    assert_int_equal(r.rc, 1);
+    char want[4400];
+    snprintf(want, sizeof want,
+             "gth reduce: %s does not show [order.stuck]: our validator (profile validate) accepts it; nothing to reduce\n",
+             good);
+    assert_string_equal(r.err, want);
+    done(&r);
+    r = run(ARGS("reduce", "--invariant", "order.stuck", cut));
+    assert_int_equal(r.rc, 1);
+    snprintf(want, sizeof want,
+             "gth reduce: %s does not show [order.stuck]: our validator (profile validate) reports "
+             "[validate.sync-no-clock] sync 1 has no clock snapshot; nothing to reduce\n", cut);
+    assert_string_equal(r.err, want);
+    done(&r);
+    r = run(ARGS("reduce", "--invariant", "validate.sync-no-clock", "--match", "zzz", cut));
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "does not show [validate.sync-no-clock] matching /zzz/: our validator (profile "
+                                  "validate) reports [validate.sync-no-clock] with another text: sync 1 has no clock"));
+    done(&r);
+}
+
+/* gth corpus away from the repository says where the corpus is. */
+static void corpus_outside_the_tree_gets_a_hint(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir("corpus-hint");
+    char want[4400];
+    snprintf(want, sizeof want, "hint: no corpus at %s (no MANIFEST.tsv); the corpus is in the source tree: --dir %s/corpus\n",
+             dir, GTH_SOURCE_DIR);
+    const char *const *cmds[] = {ARGS("corpus", "stats", "--dir", dir), ARGS("corpus", "check", "--dir", dir)};
+    for (int i = 0; i < 2; i++) {
+        res r = run(cmds[i]);
+        assert_int_equal(r.rc, 2);
+        assert_non_null(strstr(r.err, want));
+        done(&r);
+    }
+    /* Not for a corpus that is there. */
+    char corpus[4200];
+    snprintf(corpus, sizeof corpus, "%s/corpus", GTH_SOURCE_DIR);
+    res r = run(ARGS("corpus", "stats", "--dir", corpus, "--markdown"));
+    assert_int_equal(r.rc, 0);
+    assert_null(strstr(r.err, "hint"));
+    done(&r);
+}
+
+/* gth gen --count reports its progress in traces (GTH_PROGRESS_SECONDS=0: a
+ * line per trace; by default none for a short run). */
+static void gen_count_shows_progress(void **state) {
+    (void)state;
+    char dir[4300];
+    snprintf(dir, sizeof dir, "%s/out", tu_tmpdir("gen-progress"));
+    res r = run(ARGS("gen", "--count", "4", "--out", dir));
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    done(&r);
+    setenv("GTH_PROGRESS_SECONDS", "0", 1);
+    r = run(ARGS("gen", "--count", "4", "--out", dir));
+    unsetenv("GTH_PROGRESS_SECONDS");
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.err, "gth gen: 2/4 traces (50%), "));
+    assert_non_null(strstr(r.err, "gth gen: 4/4 traces (100%), "));
+    assert_non_null(strstr(r.err, ", done\n"));
+    done(&r);
+}
+
+/* gth gen --coverage ends with what our validator saw of every trace: the
+ * counts agree with gth validate --events run on each trace by itself. */
+static void gen_coverage_reports_the_validator(void **state) {
+    (void)state;
+    const char *formats[] = {"binary", "text"};
+    for (int f = 0; f < 2; f++) {
+        res r = run(ARGS("gen", "--coverage", "--count", "3", "--seed", "4", "--version", "1.25", "--format", formats[f]));
+        assert_int_equal(r.rc, 0);
+        assert_null(strstr(r.out, "not wired"));
+        assert_non_null(strstr(r.out, "\nour validator on these traces:\n"
+                                      "  profile parser    3 of 3 traces accepted\n"
+                                      "  profile validate  3 of 3 traces accepted\n"
+                                      "  profile strict    3 of 3 traces accepted\n"));
+        size_t events = 0, syncs = 0;
+        for (int seed = 4; seed < 7; seed++) {
+            char s[16];
+            snprintf(s, sizeof s, "%d", seed);
+            res g = run(ARGS("gen", "--seed", s, "--version", "1.25"));
+            assert_int_equal(g.rc, 0);
+            char *argv[] = {(char *)tu_gth(), "validate", "--events", NULL};
+            char *out = NULL;
+            assert_int_equal(tu_run(argv, g.out, g.out_len, &out, NULL, NULL), 0);
+            events += tu_count(out, "\n");
+            syncs += tu_count(out, " Sync M=");
+            free(out);
+            done(&g);
+        }
+        char want[128];
+        snprintf(want, sizeof want, "kinds, %zu events\n", events);
+        assert_non_null(strstr(r.out, want));
+        snprintf(want, sizeof want, "    %-28s %10zu\n", "Sync", syncs);
+        assert_non_null(strstr(r.out, want));
+        done(&r);
+    }
+    /* A rejected trace is counted and named; the first one is kept. */
+    gth_gen_check k;
+    gth_gen_check_init(&k);
+    size_t len;
+    uint8_t *t = tu_generate(26, 3, 200, 1, &len);
+    assert_int_equal(gth_gen_check_add(&k, t, len, 3), 0);
+    assert_int_equal(gth_gen_check_add(&k, t, 17, 9), 0);
+    free(t);
+    assert_int_equal(gth_gen_check_rejected(&k), 3);
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    assert_int_equal(gth_gen_check_report(&k, &b, NULL), 0);
+    gth_buf_putc(&b, 0);
+    assert_non_null(strstr((const char *)b.data, "  profile parser    1 of 2 traces accepted\n"
+                                                 "    first rejection: seed 9: [batch.gen-read] error reading batch gen: EOF\n"));
+    assert_non_null(strstr((const char *)b.data, "  profile validate  1 of 2 traces accepted\n"
+                                                 "    first rejection: seed 9: [validate.sync-no-clock] "));
+    gth_buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gen_takes_release_names),
@@ -226,6 +436,11 @@ int main(void) {
         cmocka_unit_test(man_pages_from_help),
         cmocka_unit_test(bash_completion_completes),
         cmocka_unit_test(wrong_input_gets_a_hint),
+        cmocka_unit_test(options_take_both_forms),
+        cmocka_unit_test(reduce_says_what_the_trace_shows),
+        cmocka_unit_test(corpus_outside_the_tree_gets_a_hint),
+        cmocka_unit_test(gen_count_shows_progress),
+        cmocka_unit_test(gen_coverage_reports_the_validator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,6 +57,7 @@ static size_t check(const char *dir, uint64_t sample, char **out, size_t *checke
     FILE *f;
     size_t len;
     runner_open(&run, &f, out, &len);
+    run.log = f; /* the progress too */
     char path[4200], why[1024];
     snprintf(path, sizeof path, "%s/MANIFEST.tsv", dir);
     gth_corpus_manifest man;
@@ -71,9 +72,13 @@ static size_t check(const char *dir, uint64_t sample, char **out, size_t *checke
 static void test_check_sample(void **state) {
     (void)state;
     char *out;
+    setenv("GTH_PROGRESS_SECONDS", "0", 1); /* a progress line for every case */
     size_t checked, bad = check(CORPUS, 150, &out, &checked);
+    unsetenv("GTH_PROGRESS_SECONDS");
     if (bad) fail_msg("gth_corpus_check: %zu mismatches\n%s", bad, out);
     assert_int_equal(checked, 150);
+    assert_non_null(strstr(out, "gth corpus check: 75/150 cases (50%), "));
+    assert_non_null(strstr(out, "gth corpus check: 150/150 cases (100%), "));
     free(out);
 }
 
@@ -159,10 +164,21 @@ static void build(const char *dir) {
     char *out;
     size_t len;
     runner_open(&run, &f, &out, &len);
+    run.log = f; /* the progress too */
+    setenv("GTH_PROGRESS_SECONDS", "0", 1); /* a progress line for every step */
     int rc = gth_corpus_build(&run, dir, 4, 20);
+    unsetenv("GTH_PROGRESS_SECONDS");
     gth_corpus_runner_close(&run);
     fclose(f);
     if (rc) fail_msg("gth_corpus_build: %d\n%s", rc, out);
+    /* Each phase reports its progress, ending at its total. */
+    assert_non_null(strstr(out, "gth corpus build: valid go1.26: 4/4 seeds (100%), "));
+    assert_non_null(strstr(out, "gth corpus build: valid go1.22: 2/4 seeds (50%), "));
+    assert_non_null(strstr(out, "gth mutate --derive: 100/200 mutants kept (50%), "));
+    assert_non_null(strstr(out, "gth mutate --derive: 200/200 mutants kept (100%), "));
+    assert_non_null(strstr(out, " parents checked (100%), "));
+    assert_non_null(strstr(out, "gth corpus build: invalid: "));
+    assert_non_null(strstr(out, " mutants checked (100%), "));
     free(out);
 }
 

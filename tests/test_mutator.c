@@ -579,9 +579,14 @@ static void derived_tests_agree_with_go(void **state) {
     char *argv[] = {(char *)tu_gth(), "mutate", "--derive", dir, "--count", "24", "--generated", "1", "--seed", "11",
                     NULL};
     char *so = NULL, *se = NULL;
+    setenv("GTH_PROGRESS_SECONDS", "0", 1); /* a progress line for every step */
     int rc = tu_run(argv, NULL, 0, &so, NULL, &se);
+    unsetenv("GTH_PROGRESS_SECONDS");
     if (rc != 0) fail_msg("gth mutate --derive: exit %d (1 = findings: validator and Go disagree):\n%s", rc, se);
     assert_non_null(strstr(se, "24 mutants kept"));
+    assert_non_null(strstr(se, "gth mutate --derive: 12/24 mutants kept (50%), "));
+    assert_non_null(strstr(se, "gth mutate --derive: 24/24 mutants kept (100%), "));
+    assert_non_null(strstr(se, " parents checked (100%), "));
     char mpath[4400];
     snprintf(mpath, sizeof mpath, "%s/MANIFEST", dir);
     size_t mlen;

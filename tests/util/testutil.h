@@ -73,6 +73,9 @@ void tu_verdicts_free(tu_verdict *v, size_t n);
  * program fails. */
 size_t tu_real_traces(const char *dir, const char *modes, char ***paths);
 
+/* How many times needle occurs in s (without overlaps). */
+size_t tu_count(const char *s, const char *needle);
+
 /* Sorted list of files in dir whose names end with suffix (NULL = all regular
  * files). Returns the count; *names is a NULL-terminated malloc'd array of full
  * paths. */
