@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/io.h"
+#include "harness/helpdoc.h"
 
 static const gth_cli_cmd cmds[] = {
 #define GTH_CMD(name, fn, summary) {name, fn, summary},
@@ -51,37 +52,6 @@ static char *help_text(const gth_cli_cmd *c) {
     }
     fclose(tmp);
     return text;
-}
-
-/* The options a help text names: every "--word" and every "-x" that starts a
- * word, each once, in order, space-separated into out. */
-static void options_of(const char *text, gth_buf *out) {
-    for (const char *p = text; *p; p++) {
-        if (*p != '-' || (p > text && !strchr(" \t\n[(|,", p[-1]))) continue;
-        const char *s = p;
-        size_t n;
-        if (p[1] == '-') {
-            n = 2;
-            while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9') || p[n] == '-') n++;
-            if (n == 2) continue;
-        } else if (p[1] >= 'a' && p[1] <= 'z' && !((p[2] >= 'a' && p[2] <= 'z') || p[2] == '-')) {
-            n = 2;
-        } else {
-            continue;
-        }
-        while (n > 2 && s[n - 1] == '-') n--;
-        int seen = 0;
-        for (size_t i = 0; out->data && i + n <= out->len; i++)
-            if ((i == 0 || out->data[i - 1] == ' ') && !memcmp(out->data + i, s, n) &&
-                (i + n == out->len || out->data[i + n] == ' '))
-                seen = 1;
-        if (seen) continue;
-        if (out->len) gth_buf_putc(out, ' ');
-        gth_buf_append(out, s, n);
-        p += n - 1;
-    }
-    gth_buf_putc(out, 0);
-    out->len--;
 }
 
 static void help_usage(FILE *f) {
@@ -137,22 +107,30 @@ int gth_cmd_help(int argc, char **argv) {
 
 /* ---- Manual pages ---------------------------------------------------------- */
 
-/* Text for roff: backslashes doubled, hyphens as \-, a line's leading dot or
- * quote guarded. */
-static void roff_text(FILE *f, const char *s, size_t n) {
-    int bol = 1;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (bol && (ch == '.' || ch == '\'')) fputs("\\&", f);
-        if (ch == '\\') fputs("\\e", f);
-        else if (ch == '-') fputs("\\-", f);
-        else fputc(ch, f);
-        bol = ch == '\n';
+/* Every command with its help text (help: NULL for help, man and
+ * completion, whose arguments are command names). Free with free_docs. */
+static gth_helpdoc_cmd *docs(void) {
+    gth_helpdoc_cmd *d = calloc(NCMDS, sizeof *d);
+    for (size_t i = 0; d && i < NCMDS; i++) {
+        d[i].name = cmds[i].name;
+        d[i].summary = cmds[i].summary;
+        if (cmds[i].run == gth_cmd_help || cmds[i].run == gth_cmd_man || cmds[i].run == gth_cmd_completion) continue;
+        if (!(d[i].help = help_text(&cmds[i]))) {
+            fprintf(stderr, "gth: no help text from gth %s\n", cmds[i].name);
+            for (size_t j = 0; j < i; j++) free((char *)d[j].help);
+            free(d);
+            return NULL;
+        }
     }
+    return d;
+}
+
+static void free_docs(gth_helpdoc_cmd *d) {
+    for (size_t i = 0; d && i < NCMDS; i++) free((char *)d[i].help);
+    free(d);
 }
 
 static int write_page(FILE *f, const gth_cli_cmd *c) {
-    const char *name = c ? c->name : NULL;
     char *text;
     if (c) {
         text = help_text(c);
@@ -166,46 +144,11 @@ static int write_page(FILE *f, const gth_cli_cmd *c) {
         text = buf;
     }
     if (!text) return -1;
-    const char *up = name ? name : "";
-    fprintf(f, ".\\\" Made by gth man from the --help text of gth%s%s.\n", name ? " " : "", up);
-    fprintf(f, ".TH \"GTH%s", name ? "\\-" : "");
-    for (const char *p = up; *p; p++) fputc(*p >= 'a' && *p <= 'z' ? *p - 32 : *p, f);
-    fprintf(f, "\" 1 \"\" \"gth %s\" \"gotrace-harness\"\n", GTH_VERSION_STRING);
-    fprintf(f, ".SH NAME\n");
-    if (c) {
-        fprintf(f, "gth\\-%s \\- ", name);
-        roff_text(f, c->summary, strlen(c->summary));
-    } else {
-        fprintf(f, "gth \\- conformance and fuzzing harness for Go execution traces");
-    }
-    fprintf(f, "\n");
-    /* The usage lines are the synopsis; the rest is the description, kept as
-     * the help lays it out. */
-    const char *body = text;
-    fprintf(f, ".SH SYNOPSIS\n.nf\n");
-    while (*body && *body != '\n') {
-        const char *e = strchr(body, '\n');
-        size_t n = e ? (size_t)(e - body) : strlen(body);
-        const char *l = body;
-        if (!strncmp(l, "usage: ", 7)) l += 7, n -= 7;
-        while (n && *l == ' ') l++, n--;
-        roff_text(f, l, n);
-        fputc('\n', f);
-        body += (e ? (size_t)(e - body) + 1 : strlen(body));
-    }
-    while (*body == '\n') body++;
-    fprintf(f, ".fi\n.SH DESCRIPTION\n.nf\n");
-    roff_text(f, body, strlen(body));
-    if (*body && body[strlen(body) - 1] != '\n') fputc('\n', f);
-    fprintf(f, ".fi\n.SH SEE ALSO\n");
-    if (c) {
-        fprintf(f, ".BR gth (1)\n");
-    } else {
-        for (size_t i = 0; i < NCMDS; i++)
-            fprintf(f, ".BR gth\\-%s (1)%s\n", cmds[i].name, i + 1 < NCMDS ? "," : "");
-    }
+    gth_helpdoc_cmd see[NCMDS];
+    for (size_t i = 0; i < NCMDS; i++) see[i] = (gth_helpdoc_cmd){cmds[i].name, cmds[i].summary, NULL};
+    int rc = gth_man_write(f, GTH_VERSION_STRING, c ? c->name : NULL, c ? c->summary : NULL, text, see, NCMDS);
     free(text);
-    return ferror(f) ? -1 : 0;
+    return rc;
 }
 
 static int man_page(const char *dir, const gth_cli_cmd *c) {
@@ -268,71 +211,17 @@ int gth_cmd_man(int argc, char **argv) {
 
 /* ---- Shell completion ------------------------------------------------------ */
 
-/* help, man and completion take command names, not files. */
-static int is_meta(const gth_cli_cmd *c) {
-    return c->run == gth_cmd_help || c->run == gth_cmd_man || c->run == gth_cmd_completion;
-}
-
 static int completion(const char *shell) {
     int zsh = !strcmp(shell, "zsh");
     if (!zsh && strcmp(shell, "bash")) {
         fprintf(stderr, "gth completion: unknown shell %s (want bash or zsh)\n", shell);
         return 2;
     }
-    gth_buf opts;
-    gth_buf_init(&opts, NULL);
-    if (zsh) {
-        printf("#compdef gth\n# zsh completion for gth, made by gth completion zsh.\n_gth() {\n"
-               "  local -a cmds\n  cmds=(\n");
-        for (size_t i = 0; i < NCMDS; i++) {
-            printf("    '%s:", cmds[i].name);
-            for (const char *p = cmds[i].summary; *p; p++) {
-                if (*p == '\'') fputs("'\\''", stdout);
-                else if (*p == ':') fputs("\\:", stdout);
-                else putchar(*p);
-            }
-            printf("'\n");
-        }
-        printf("  )\n"
-               "  if (( CURRENT == 2 )); then\n    _describe 'command' cmds\n    return\n  fi\n"
-               "  local -a opts\n  case $words[2] in\n");
-    } else {
-        printf("# bash completion for gth, made by gth completion bash.\n_gth() {\n"
-               "  local cur=${COMP_WORDS[COMP_CWORD]} opts=\n"
-               "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n    COMPREPLY=($(compgen -W \"");
-        for (size_t i = 0; i < NCMDS; i++) printf("%s%s", i ? " " : "", cmds[i].name);
-        printf("\" -- \"$cur\"))\n    return\n  fi\n  case ${COMP_WORDS[1]} in\n");
-    }
-    for (size_t i = 0; i < NCMDS; i++) {
-        if (is_meta(&cmds[i])) continue;
-        char *text = help_text(&cmds[i]);
-        if (!text) {
-            fprintf(stderr, "gth completion: no help text from gth %s\n", cmds[i].name);
-            gth_buf_free(&opts);
-            return 3;
-        }
-        opts.len = 0;
-        gth_buf_append(&opts, "--help", 6);
-        options_of(text, &opts);
-        free(text);
-        if (zsh) printf("    %s) opts=(%s) ;;\n", cmds[i].name, opts.data ? (const char *)opts.data : "");
-        else printf("    %s) opts=\"%s\" ;;\n", cmds[i].name, opts.data ? (const char *)opts.data : "");
-    }
-    gth_buf_free(&opts);
-    if (zsh) {
-        printf("    help|man) compadd -- ${cmds%%%%:*}; return ;;\n"
-               "    completion) compadd bash zsh; return ;;\n  esac\n"
-               "  if [[ $PREFIX == -* ]]; then\n    compadd -- $opts\n  else\n    _files\n  fi\n}\n"
-               "_gth \"$@\"\n");
-    } else {
-        printf("    help|man) COMPREPLY=($(compgen -W \"");
-        for (size_t i = 0; i < NCMDS; i++) printf("%s%s", i ? " " : "", cmds[i].name);
-        printf("\" -- \"$cur\")); return ;;\n"
-               "    completion) COMPREPLY=($(compgen -W \"bash zsh\" -- \"$cur\")); return ;;\n  esac\n"
-               "  if [[ $cur == -* ]]; then\n    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
-               "  else\n    COMPREPLY=($(compgen -f -- \"$cur\"))\n  fi\n}\n"
-               "complete -o filenames -o bashdefault -F _gth gth\n");
-    }
+    gth_helpdoc_cmd *d = docs();
+    if (!d) return 3;
+    int rc = gth_completion_write(stdout, zsh, d, NCMDS);
+    free_docs(d);
+    if (rc) return 3;
     return fflush(stdout) == 0 ? 0 : 2;
 }
 
