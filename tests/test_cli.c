@@ -9,29 +9,13 @@
 
 #include "harness/gencheck.h"
 
-typedef struct res {
-    int rc;
-    char *out, *err;
-    size_t out_len;
-} res;
+typedef tu_res res;
 
-static res run(const char *const *args) {
-    char *argv[16];
-    size_t n = 0;
-    argv[n++] = (char *)tu_gth();
-    for (; *args; args++) argv[n++] = (char *)*args;
-    argv[n] = NULL;
-    res r = {0, NULL, NULL, 0};
-    r.rc = tu_run(argv, NULL, 0, &r.out, &r.out_len, &r.err);
-    return r;
-}
+static res run(const char *const *args) { return tu_run_gth(args, NULL, 0); }
 
-static void done(res *r) {
-    free(r->out);
-    free(r->err);
-}
+static void done(res *r) { tu_res_free(r); }
 
-#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define ARGS TU_ARGS
 
 /* Go 1.24 writes the 1.23 format and Go 1.27 the 1.26 format: gth gen takes the
  * release and writes the format that release writes, byte for byte. */

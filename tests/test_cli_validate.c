@@ -14,28 +14,13 @@
 #include "spec/spec.h"
 #include "validator/validate.h"
 
-typedef struct res {
-    int rc;
-    char *out, *err;
-} res;
+typedef tu_res res;
 
-static res run(const char *const *args, const void *in, size_t in_len) {
-    char *argv[16];
-    size_t n = 0;
-    argv[n++] = (char *)tu_gth();
-    for (; *args; args++) argv[n++] = (char *)*args;
-    argv[n] = NULL;
-    res r = {0, NULL, NULL};
-    r.rc = tu_run(argv, in, in_len, &r.out, NULL, &r.err);
-    return r;
-}
+static res run(const char *const *args, const void *in, size_t in_len) { return tu_run_gth(args, in, in_len); }
 
-static void done(res *r) {
-    free(r->out);
-    free(r->err);
-}
+static void done(res *r) { tu_res_free(r); }
 
-#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define ARGS TU_ARGS
 
 static char good[4200], bad[4200], missing[4200];
 static uint8_t *good_bytes;

@@ -23,29 +23,13 @@ static const char text[] =
     "String id=1\n"
     "\tdata=\"main.main\"\n";
 
-typedef struct res {
-    int rc;
-    char *out, *err;
-    size_t out_len;
-} res;
+typedef tu_res res;
 
-static res run(const char *const *args, const void *in, size_t in_len) {
-    char *argv[16];
-    size_t n = 0;
-    argv[n++] = (char *)tu_gth();
-    for (; *args; args++) argv[n++] = (char *)*args;
-    argv[n] = NULL;
-    res r = {0, NULL, NULL, 0};
-    r.rc = tu_run(argv, in, in_len, &r.out, &r.out_len, &r.err);
-    return r;
-}
+static res run(const char *const *args, const void *in, size_t in_len) { return tu_run_gth(args, in, in_len); }
 
-static void done(res *r) {
-    free(r->out);
-    free(r->err);
-}
+static void done(res *r) { tu_res_free(r); }
 
-#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define ARGS TU_ARGS
 
 static void help_and_usage(void **state) {
     (void)state;

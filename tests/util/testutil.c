@@ -170,6 +170,26 @@ size_t tu_gthref_accepts(char *const *paths, size_t n, const char *profile, char
 
 const char *tu_gth(void) { return GTH_CLI; }
 
+tu_res tu_run_gth(const char *const *args, const void *in, size_t in_len) {
+    char *argv[32];
+    size_t n = 0;
+    argv[n++] = (char *)tu_gth();
+    for (; *args; args++) {
+        if (n + 1 >= sizeof argv / sizeof argv[0]) fail_msg("tu_run_gth: too many arguments");
+        argv[n++] = (char *)*args;
+    }
+    argv[n] = NULL;
+    tu_res r = {0, NULL, NULL, 0};
+    r.rc = tu_run(argv, in, in_len, &r.out, &r.out_len, &r.err);
+    return r;
+}
+
+void tu_res_free(tu_res *r) {
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }

@@ -39,6 +39,20 @@ size_t tu_gthref_accepts(char *const *paths, size_t n, const char *profile, char
 /* Path of our own command. */
 const char *tu_gth(void);
 
+/* What a run of gth gave: exit status, stdout (out_len bytes, NUL-terminated)
+ * and stderr. */
+typedef struct tu_res {
+    int rc;
+    char *out, *err;
+    size_t out_len;
+} tu_res;
+/* Runs gth with the arguments args (NULL-terminated, at most 30), feeding
+ * in[0..in_len) on stdin (in may be NULL). Free with tu_res_free. */
+tu_res tu_run_gth(const char *const *args, const void *in, size_t in_len);
+void tu_res_free(tu_res *r);
+/* A NULL-terminated argument list for tu_run_gth. */
+#define TU_ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 /* Go's golden tests as binary traces: for every
  * $GOROOT/src/internal/trace/testdata/tests/NAME.test, writes dir/NAME.bin (the
  * Go adapter's test2bytes of it). Returns the count; *paths is a NULL-terminated
