@@ -133,23 +133,23 @@ static void each_rune(FILE *f, const char *s, rune_fn put) {
     }
 }
 
-static void json_rune(FILE *f, uint32_t r, const char *b, size_t n) {
-    if (r == '"' || r == '\\') fprintf(f, "\\%c", (int)r);
-    else if (r == '\n') fputs("\\n", f);
-    else if (r == '\t') fputs("\\t", f);
-    else if (r < 0x20 || r == 0x7f) fprintf(f, "\\u%04x", (unsigned)r);
-    else fwrite(b, 1, n, f);
-}
-
-static void json_str(FILE *f, const char *s) {
+/* A JSON string of at most max bytes of s (base/quote.h's writer), or null.
+ * -1 when out of memory. */
+static int json_strn(FILE *f, const char *s, size_t max) {
     if (!s) {
         fputs("null", f);
-        return;
+        return 0;
     }
-    fputc('"', f);
-    each_rune(f, s, json_rune);
-    fputc('"', f);
+    size_t n = strlen(s);
+    gth_buf b;
+    gth_buf_init(&b, NULL);
+    int rc = gth_json_quote_append(&b, s, n < max ? n : max);
+    if (rc == 0) fwrite(b.data, 1, b.len, f);
+    gth_buf_free(&b);
+    return rc;
 }
+
+static int json_str(FILE *f, const char *s) { return json_strn(f, s, SIZE_MAX); }
 
 /* XML 1.0 has no way to carry most control characters, even escaped: they
  * become U+FFFD. */
@@ -195,25 +195,21 @@ static size_t find_set(gth_report *r, const char *name, gth_error *err) {
     return r->nsets++;
 }
 
-static void write_side(FILE *f, const char *key, const gth_report_side *s) {
+static int write_side(FILE *f, const char *key, const gth_report_side *s) {
+    int bad = 0;
     fprintf(f, ",\"%s\":{\"adapter\":", key);
-    json_str(f, s->adapter);
+    bad |= json_str(f, s->adapter);
     fputs(",\"verdict\":", f);
-    json_str(f, s->verdict);
+    bad |= json_str(f, s->verdict);
     fputs(",\"text\":", f);
-    if (s->text && strlen(s->text) > TEXT_MAX_JSON) {
-        char *cut = strndup(s->text, TEXT_MAX_JSON);
-        json_str(f, cut ? cut : "");
-        free(cut);
-    } else {
-        json_str(f, s->text);
-    }
+    bad |= json_strn(f, s->text, TEXT_MAX_JSON);
     fprintf(f, ",\"events\":%llu", (unsigned long long)s->events);
     if (s->line) {
         fputs(",\"line\":", f);
-        json_str(f, s->line);
+        bad |= json_str(f, s->line);
     }
     fputc('}', f);
+    return bad;
 }
 
 static void free_row(const gth_allocator *a, krow *k) {
@@ -227,32 +223,34 @@ static void free_row(const gth_allocator *a, krow *k) {
 int gth_report_add(gth_report *r, const gth_report_row *row, gth_error *err) {
     FILE *f = r->jsonl;
     int outcome = row->outcome >= 0 && row->outcome < GTH_OUTCOME_COUNT ? row->outcome : GTH_OUTCOME_ERROR;
+    int bad = 0;
     fputs("{\"trace\":", f);
-    json_str(f, row->trace);
+    bad |= json_str(f, row->trace);
     fputs(",\"set\":", f);
-    json_str(f, row->set);
+    bad |= json_str(f, row->set);
     fputs(",\"pair\":[", f);
-    json_str(f, row->a.adapter);
+    bad |= json_str(f, row->a.adapter);
     fputc(',', f);
-    json_str(f, row->b.adapter);
+    bad |= json_str(f, row->b.adapter);
     fputs("],\"outcome\":", f);
-    json_str(f, gth_outcome_name(outcome));
+    bad |= json_str(f, gth_outcome_name(outcome));
     if (row->what) {
         fputs(",\"what\":", f);
-        json_str(f, row->what);
+        bad |= json_str(f, row->what);
     }
     if (row->line_no) fprintf(f, ",\"line_no\":%llu", (unsigned long long)row->line_no);
     if (row->reason) {
         fputs(",\"reason\":", f);
-        json_str(f, row->reason);
+        bad |= json_str(f, row->reason);
     }
     if (row->repro) {
         fputs(",\"reproducer\":", f);
-        json_str(f, row->repro);
+        bad |= json_str(f, row->repro);
     }
-    write_side(f, "a", &row->a);
-    write_side(f, "b", &row->b);
+    bad |= write_side(f, "a", &row->a);
+    bad |= write_side(f, "b", &row->b);
     fprintf(f, ",\"seconds\":%.3f}\n", row->seconds);
+    if (bad) return gth_error_nomem(err);
     if (ferror(f)) return gth_error_set(err, GTH_EIO, "%s/results.jsonl: write error", r->dir);
 
     size_t pair = find_pair(r, row->a.adapter ? row->a.adapter : "", row->b.adapter ? row->b.adapter : "", err);
