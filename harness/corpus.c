@@ -84,7 +84,7 @@ static int verdict_parse(const char *s) {
 static const char *const manifest_header =
     "# id\tversion\torigin\tsize\tgo_verdict\tgo_error\tgth_verdict\tgth_invariant\n";
 
-static void tsv_escape(gth_buf *b, const char *s, size_t n) {
+void gth_corpus_tsv_escape(gth_buf *b, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '\\') gth_buf_append(b, "\\\\", 2);
@@ -211,14 +211,14 @@ int gth_corpus_manifest_write(gth_corpus_manifest *m, const char *path) {
     gth_buf_append(&b, manifest_header, strlen(manifest_header));
     for (size_t i = 0; i < m->n; i++) {
         const gth_corpus_row *r = &m->v[i];
-        tsv_escape(&b, r->id, strlen(r->id));
+        gth_corpus_tsv_escape(&b, r->id, strlen(r->id));
         if (r->version) gth_buf_printf(&b, "\tgo1.%u\t", r->version);
         else gth_buf_printf(&b, "\t-\t");
-        tsv_escape(&b, r->origin, strlen(r->origin));
+        gth_corpus_tsv_escape(&b, r->origin, strlen(r->origin));
         gth_buf_printf(&b, "\t%llu\t%s\t", (unsigned long long)r->size, gth_verdict_word(r->go_verdict));
-        tsv_escape(&b, r->go_error, strlen(r->go_error));
+        gth_corpus_tsv_escape(&b, r->go_error, strlen(r->go_error));
         gth_buf_printf(&b, "\t%s\t", gth_verdict_word(r->gth_verdict));
-        tsv_escape(&b, r->gth_inv, strlen(r->gth_inv));
+        gth_corpus_tsv_escape(&b, r->gth_inv, strlen(r->gth_inv));
         gth_buf_putc(&b, '\n');
     }
     int rc = b.failed ? -1 : gth_corpus_write_file(path, b.data, b.len);

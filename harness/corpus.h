@@ -44,6 +44,9 @@ int gth_corpus_manifest_push(gth_corpus_manifest *m, gth_corpus_row *r);
 int gth_corpus_manifest_load(gth_corpus_manifest *m, const char *path, char *why, size_t whysz);
 /* Sorts by id and writes the file. 0 or -1 (errno). */
 int gth_corpus_manifest_write(gth_corpus_manifest *m, const char *path);
+/* Appends s[0..n) as a field of a tab-separated file: \\, \t, \n and \r escaped
+ * (the manifest's and corpus/readers/EXPECT.tsv's fields). */
+void gth_corpus_tsv_escape(gth_buf *b, const char *s, size_t n);
 
 
 /* ---- Running cases ----------------------------------------------------------- */
