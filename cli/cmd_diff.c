@@ -502,13 +502,20 @@ static void conform_usage(FILE *f) {
             "  --texts, --repeat, --normalize, --jobs  as gth diff\n"
             "  --reduce           minimise each reproducer first (docs/REDUCE.md)\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
-            "  --json             the summary as JSON on stdout\n\n"
+            "  --json             the summary as JSON on stdout\n"
+            "  --readers          the compatibility matrix of Go's release readers instead\n"
+            "                     (the same as gth matrix; see gth matrix --help)\n\n"
             "Exit codes: 0 no new disagreement, 1 new disagreements, 2 usage or I/O error.\n");
 }
 
 int gth_cmd_conform(int argc, char **argv) {
     runner r;
     runner_init(&r, "conform");
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--readers")) { /* the compatibility matrix of Go's readers: gth matrix */
+            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
+            return gth_cmd_matrix(argc - 1, argv);
+        }
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return conform_usage(stdout), 0;
         int c = common_option(&r, argc, argv, &i);
