@@ -112,7 +112,8 @@ static size_t next_field(const char *s, size_t n, size_t *i, const char **f) {
 static void field_name(gth_buf *out, size_t k, const char *f, size_t n) {
     if (k == 0) return (void)gth_buf_append(out, "Time", 4);
     if (k == 1) return (void)gth_buf_append(out, "Kind", 4);
-    size_t e = strcspn(f, "=\"[ ");
+    size_t e = 0;
+    while (e < n && f[e] != '=' && f[e] != '"' && f[e] != '[') e++;
     if (e < n && f[e] == '=') return (void)gth_buf_append(out, f, e);
     for (size_t i = 0; i + 1 < n; i++)
         if (f[i] == '-' && f[i + 1] == '>') return (void)gth_buf_append(out, "Transition", 10);
@@ -320,9 +321,12 @@ typedef struct class_pred {
     uint64_t calls;
 } class_pred;
 
+/* 1 if two runs gave the same result (texts up to the parts Go prints in map
+ * order, as gth diff --repeat judges). */
 static int same_run(const gth_result *x, const gth_result *y) {
-    return x->verdict == y->verdict && x->msg.len == y->msg.len &&
-           (!x->msg.len || !memcmp(x->msg.data, y->msg.data, x->msg.len)) && x->lines.len == y->lines.len &&
+    return x->verdict == y->verdict &&
+           gth_same_message((const char *)x->msg.data, x->msg.len, (const char *)y->msg.data, y->msg.len) &&
+           x->lines.len == y->lines.len &&
            (!x->lines.len || !memcmp(x->lines.data, y->lines.data, x->lines.len));
 }
 
