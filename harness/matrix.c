@@ -195,13 +195,21 @@ int gth_matrix_classify(const gth_result *a, const gth_result *b, int nondet_a, 
     return 1;
 }
 
-/* What a disagreement looks like, for people: the texts, or the first
- * differing lines; each cut to 240 bytes. */
-static char *detail_of(const gth_result *a, const gth_result *b, const gth_adapter *A, const gth_adapter *B) {
+/* What a disagreement looks like, for people: which reader is
+ * nondeterministic, or the texts, or the first differing lines; each cut to
+ * 160 bytes. */
+static char *detail_of(const gth_trace_result *r) {
+    const gth_result *a = r->ra, *b = r->rb;
+    const gth_adapter *A = r->a, *B = r->b;
     gth_agreement c;
     gth_compare(a, b, &c);
     gth_buf d;
     gth_buf_init(&d, NULL);
+    if (r->nondet_a || r->nondet_b) {
+        gth_buf_printf(&d, "%s gave different results when run again", (r->nondet_b ? B : A)->name);
+        gth_buf_putc(&d, 0);
+        return (char *)d.data;
+    }
     const gth_result *x[2] = {a, b};
     const gth_adapter *ad[2] = {A, B};
     for (int k = 0; k < 2; k++) {
@@ -214,8 +222,8 @@ static char *detail_of(const gth_result *a, const gth_result *b, const gth_adapt
             s = x[k]->verdict == RES_ACCEPT ? "ACCEPT" : x[k]->msg.data ? (const char *)x[k]->msg.data : "";
             n = x[k]->verdict == RES_ACCEPT ? 6 : x[k]->msg.len;
         }
-        gth_buf_printf(&d, "%s%s: %.*s%s", k ? "\n" : "", ad[k]->name, (int)(n > 240 ? 240 : n), s,
-                       n > 240 ? "..." : "");
+        gth_buf_printf(&d, "%s%s: %.*s%s", k ? "\n" : "", ad[k]->name, (int)(n > 160 ? 160 : n), s,
+                       n > 160 ? "..." : "");
     }
     gth_buf_putc(&d, 0);
     return (char *)d.data;
@@ -293,7 +301,7 @@ static void on_result(void *ud, const gth_trace_result *r) {
         c->example = strdup(r->trace->id);
         c->example_path = strdup(r->trace->path);
         c->example_profile = prof;
-        c->detail = detail_of(r->ra, r->rb, r->a, r->b);
+        c->detail = detail_of(r);
         if (!c->example || !c->example_path || !c->detail) mr->oom = 1;
     }
     c->count[prof]++;

@@ -46,8 +46,8 @@ typedef struct gth_matrix_opts {
 typedef struct gth_matrix_class {
     char *name;                        /* stable: <kind>[.<detail>], e.g. old-accepts.unexpected-event-... */
     char *key;                         /* what makes the class: kind and the full normalised detail */
-    char *detail;                      /* for people: the reference's (or the old reader's) error text,
-                                          or the first differing lines */
+    char *detail;                      /* for people: the two readers' error texts, or their first
+                                          differing lines, or which one is nondeterministic */
     size_t count[GTH_MATRIX_PROFILES];
     char *example;                     /* the id of its first trace */
     size_t example_profile;            /* the profile it was first seen in (its reproducer's pair) */
