@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/quote.h"
@@ -503,31 +502,20 @@ static void conform_usage(FILE *f) {
             "  --texts, --repeat, --normalize, --jobs  as gth diff\n"
             "  --reduce           minimise each reproducer first (docs/REDUCE.md)\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
-            "  --json             the summary as JSON on stdout\n\n"
+            "  --json             the summary as JSON on stdout\n"
+            "  --readers          the compatibility matrix of Go's release readers instead\n"
+            "                     (the same as gth matrix; see gth matrix --help)\n\n"
             "Exit codes: 0 no new disagreement, 1 new disagreements, 2 usage or I/O error.\n");
-}
-
-/* Writes real traces with the test programs, into a cache beside gth. */
-static int real_traces(const char *dir, char *why, size_t whysz) {
-    char script[4300], cmd[9000];
-    snprintf(script, sizeof script, "%s/adapters/go/testprogs/run.sh", GTH_SOURCE_DIR);
-    if (access(script, R_OK) != 0) {
-        snprintf(why, whysz, "the test programs (%s) are not available; use --real DIR or --no-real", script);
-        return -1;
-    }
-    mkdir(dir, 0777);
-    fprintf(stderr, "writing real traces into %s ...\n", dir);
-    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >/dev/null </dev/null", script, dir);
-    if (system(cmd) != 0) {
-        snprintf(why, whysz, "the test programs failed (%.4000s)", cmd);
-        return -1;
-    }
-    return 0;
 }
 
 int gth_cmd_conform(int argc, char **argv) {
     runner r;
     runner_init(&r, "conform");
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--readers")) { /* the compatibility matrix of Go's readers: gth matrix */
+            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
+            return gth_cmd_matrix(argc - 1, argv);
+        }
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return conform_usage(stdout), 0;
         int c = common_option(&r, argc, argv, &i);
@@ -558,29 +546,11 @@ int gth_cmd_conform(int argc, char **argv) {
     }
     if (load_expected(&r)) return 2;
     gth_traceset ts;
-    char why[8600], gr[4096];
+    char why[8600];
     if (gth_traceset_init(&ts, why, sizeof why)) return fprintf(stderr, "gth conform: %s\n", why), 2;
-    int rc = 0;
-    if (!gth_goroot(gr, sizeof gr)) {
-        snprintf(why, sizeof why, "no Go toolchain on PATH (go env GOROOT failed)");
-        rc = -1;
-    }
-    if (!rc) rc = gth_traceset_add_goroot(&ts, gr, why, sizeof why);
-    if (!rc && !r.no_real) {
-        char dir[4300];
-        if (r.real_dir) {
-            snprintf(dir, sizeof dir, "%s", r.real_dir);
-        } else {
-            snprintf(dir, sizeof dir, "%s/conform-real", ts.tmpdir);
-            rc = real_traces(dir, why, sizeof why);
-        }
-        if (!rc) rc = gth_traceset_add_path(&ts, dir, "real", why, sizeof why);
-    }
-    if (!rc) rc = gth_traceset_add_generated(&ts, r.generated >= 0 ? (size_t)r.generated : 50, why, sizeof why);
-    if (!rc) rc = gth_traceset_add_variants(&ts, "golden", r.variants >= 0 ? (size_t)r.variants : 2000, why, sizeof why);
-    size_t mutants = r.mutants >= 0 ? (size_t)r.mutants : 150;
-    if (!rc) rc = gth_traceset_add_mutants(&ts, "golden", mutants, why, sizeof why);
-    if (!rc) rc = gth_traceset_add_mutants(&ts, "generated", mutants, why, sizeof why);
+    gth_conform_set set = {.source_dir = GTH_SOURCE_DIR, .real_dir = r.real_dir, .no_real = r.no_real,
+                           .generated = r.generated, .variants = r.variants, .mutants = r.mutants};
+    int rc = gth_traceset_add_conform(&ts, &set, why, sizeof why);
     if (rc) {
         fprintf(stderr, "gth conform: %s\n", why);
         gth_traceset_free(&ts);

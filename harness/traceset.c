@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "format/convert.h"
 #include "format/encode.h"
@@ -378,4 +379,48 @@ int gth_traceset_derive_per_set(gth_traceset *ts, gth_traceset_derive_fn derive,
         if (first && derive(ts, set, max, why, whysz)) return -1;
     }
     return 0;
+}
+
+/* Writes real traces with the test programs into dir. */
+static int real_traces(const char *source_dir, const char *dir, char *why, size_t whysz) {
+    char script[4300], cmd[9000];
+    snprintf(script, sizeof script, "%s/adapters/go/testprogs/run.sh", source_dir);
+    if (access(script, R_OK) != 0) {
+        snprintf(why, whysz, "the test programs (%s) are not available; use --real DIR or --no-real", script);
+        return -1;
+    }
+    mkdir(dir, 0777);
+    fprintf(stderr, "writing real traces into %s ...\n", dir);
+    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >/dev/null </dev/null", script, dir);
+    if (system(cmd) != 0) {
+        snprintf(why, whysz, "the test programs failed (%.4000s)", cmd);
+        return -1;
+    }
+    return 0;
+}
+
+int gth_traceset_add_conform(gth_traceset *ts, const gth_conform_set *c, char *why, size_t whysz) {
+    char gr[4096];
+    int rc = 0;
+    if (!gth_goroot(gr, sizeof gr)) {
+        snprintf(why, whysz, "no Go toolchain on PATH (go env GOROOT failed)");
+        rc = -1;
+    }
+    if (!rc) rc = gth_traceset_add_goroot(ts, gr, why, whysz);
+    if (!rc && !c->no_real) {
+        char dir[4300];
+        if (c->real_dir) {
+            snprintf(dir, sizeof dir, "%s", c->real_dir);
+        } else {
+            snprintf(dir, sizeof dir, "%s/conform-real", ts->tmpdir);
+            rc = real_traces(c->source_dir, dir, why, whysz);
+        }
+        if (!rc) rc = gth_traceset_add_path(ts, dir, "real", why, whysz);
+    }
+    if (!rc) rc = gth_traceset_add_generated(ts, c->generated >= 0 ? (size_t)c->generated : 50, why, whysz);
+    if (!rc) rc = gth_traceset_add_variants(ts, "golden", c->variants >= 0 ? (size_t)c->variants : 2000, why, whysz);
+    size_t mutants = c->mutants >= 0 ? (size_t)c->mutants : 150;
+    if (!rc) rc = gth_traceset_add_mutants(ts, "golden", mutants, why, whysz);
+    if (!rc) rc = gth_traceset_add_mutants(ts, "generated", mutants, why, whysz);
+    return rc;
 }

@@ -59,4 +59,20 @@ typedef int (*gth_traceset_derive_fn)(gth_traceset *ts, const char *set, size_t 
 int gth_traceset_derive_per_set(gth_traceset *ts, gth_traceset_derive_fn derive, size_t max, const char *skip,
                                 char *why, size_t whysz);
 
+/* The built-in set of `gth conform` (and `gth matrix`): Go's golden tests and
+ * FuzzReader corpus from the toolchain on PATH; real traces (none with
+ * no_real; those of real_dir if set, else freshly written into the set's
+ * temporary directory by the test programs, source_dir/adapters/go/testprogs/
+ * run.sh); `generated` traces per version; `variants` truncations and
+ * corruptions of the golden traces; `mutants` mutants of the golden and of the
+ * generated traces each. A count below 0 takes the default (50, 2000, 150). */
+typedef struct gth_conform_set {
+    const char *source_dir;
+    const char *real_dir;
+    int no_real;
+    long generated, variants, mutants;
+} gth_conform_set;
+
+int gth_traceset_add_conform(gth_traceset *ts, const gth_conform_set *c, char *why, size_t whysz);
+
 #endif
