@@ -12,7 +12,7 @@
  * is written, smaller than the trace it came from, and still shows the class
  * when the two readers are run on it; that --release runs another command as
  * a release's reader; the Markdown table's shape; the exit statuses; and the
- * defect the matrix found (tests/matrix/go-status-257.test) in the releases
+ * defect the matrix found (corpus/readers/go-status-257.test) in the releases
  * it affects only.
  */
 #include "util/testutil.h"
@@ -305,7 +305,7 @@ static void map_order_texts_are_deterministic(void **state) {
 static void go_status_panic(void **state) {
     (void)state;
     const char *out = strdup(tu_tmpdir("matrix-finding"));
-    tu_res r = tu_run_gth(TU_ARGS("matrix", "--out", out, GTH_SOURCE_DIR "/tests/matrix/go-status-257.test"), NULL, 0);
+    tu_res r = tu_run_gth(TU_ARGS("matrix", "--out", out, GTH_SOURCE_DIR "/corpus/readers/go-status-257.test"), NULL, 0);
     assert_int_equal(r.rc, 0);
     for (size_t i = 0; i < 6; i++) {
         const char *rel = (const char *[]){"1.22", "1.23", "1.24", "1.25", "1.26", "1.27"}[i];
