@@ -214,11 +214,11 @@ static int run_builtin(gth_adapter *a, const char *path, gth_result *res) {
     } else if (st == GTH_EINVALID) {
         res->verdict = RES_REJECT;
         res->inv = (unsigned)vr.err.inv;
-        if (res->msg.len == 0) gth_buf_append(&res->msg, vr.err.msg, strlen(vr.err.msg));
+        if (res->msg.len == 0) gth_buf_append(&res->msg, vr.err.msg, gth_error_len(&vr.err));
     } else {
         res->verdict = RES_ERROR;
         res->msg.len = 0;
-        gth_buf_append(&res->msg, vr.err.msg, strlen(vr.err.msg));
+        gth_buf_append(&res->msg, vr.err.msg, gth_error_len(&vr.err));
     }
     return 0;
 }
