@@ -420,7 +420,9 @@ static void parse_digest(gth_result *res, const char *line, size_t len) {
     res->nlines = n;
 }
 
-static int run_external(gth_adapter *a, const char *path, const char *id, gth_result *res) {
+/* Writes the trace's path to an external adapter: 1, or 0 with the failure in
+ * res. */
+static int send_trace(gth_adapter *a, const char *path, const char *id, gth_result *res) {
     char why[512];
     if (a->pid < 0 && start_process(a, why, sizeof why)) {
         res->verdict = RES_ERROR;
@@ -448,6 +450,11 @@ static int run_external(gth_adapter *a, const char *path, const char *id, gth_re
             return 0;
         }
     }
+    return 1;
+}
+
+/* Reads an external adapter's answer on the trace sent last. */
+static int receive_trace(gth_adapter *a, gth_result *res) {
     long deadline = a->timeout_ms ? now_ms() + a->timeout_ms : 0;
     int framed = 0, have_verdict = 0;
     for (;;) {
@@ -499,13 +506,24 @@ static int run_external(gth_adapter *a, const char *path, const char *id, gth_re
     return 0;
 }
 
-int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res) {
+void gth_adapter_send(gth_adapter *a, const char *path, const char *id, gth_result *res) {
     gth_result_reset(res);
-    int rc = a->builtin ? run_builtin(a, path, res) : run_external(a, path, id, res);
+    a->sent = a->builtin ? 1 : send_trace(a, path, id, res) ? 1 : -1;
+}
+
+int gth_adapter_receive(gth_adapter *a, const char *path, gth_result *res) {
+    int rc = 0;
+    if (a->sent > 0) rc = a->builtin ? run_builtin(a, path, res) : receive_trace(a, res);
+    a->sent = 0;
     /* Answered: a verdict, or output before it crashed or a timeout. */
     if (res->verdict != RES_ERROR || res->failure == GTH_FAIL_TIMEOUT || (res->failure == GTH_FAIL_CRASH && a->started_ok))
         a->answered++;
     return rc;
+}
+
+int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res) {
+    gth_adapter_send(a, path, id, res);
+    return gth_adapter_receive(a, path, res);
 }
 
 int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res) { return gth_adapter_run_id(a, path, NULL, res); }
@@ -628,6 +646,7 @@ int gth_adapter_clone(const gth_adapter *src, gth_adapter *dst) {
     dst->inpos = 0;
     dst->answered = 0;
     dst->started_ok = 0;
+    dst->sent = 0;
     dst->id_file[0] = 0;
     dst->command = src->command ? strdup(src->command) : NULL;
     return src->command && !dst->command ? -1 : 0;

@@ -73,6 +73,7 @@ typedef struct gth_adapter {
     /* Digest mode: each trace gives the stream's digest (gth_result.digest),
      * not its lines. Set before the first trace (needs digest_cap). */
     int digest;
+    int sent;           /* gth_adapter_send: 1 the trace was given, -1 that failed, 0 none */
 } gth_adapter;
 
 /* Asks an external adapter what it reads: `COMMAND --capabilities` with no
@@ -100,6 +101,13 @@ int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res);
  * id of the trace (one line) from before its path is written until the next
  * one (adapters/README.md). */
 int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res);
+/* gth_adapter_run_id in two steps, so that the caller can do other work while
+ * an external adapter reads the trace: gth_adapter_send gives it the trace
+ * (res is reset, and receives a failure to do so), gth_adapter_receive (with
+ * the same path and res) takes its answer. The built-in adapter does all its
+ * work in gth_adapter_receive. */
+void gth_adapter_send(gth_adapter *a, const char *path, const char *id, gth_result *res);
+int gth_adapter_receive(gth_adapter *a, const char *path, gth_result *res);
 void gth_adapter_close(gth_adapter *a);
 /* A copy of a parsed adapter with a process of its own (not started yet), for
  * running traces at the same time; close it with gth_adapter_close. 0 or -1. */

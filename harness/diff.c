@@ -207,10 +207,11 @@ static void terminate(gth_result *r) {
 
 static const char *text_of(const gth_result *r) { return r->msg.data ? (const char *)r->msg.data : ""; }
 
-/* Runs adapter ad on the trace (repeat times); 1 if the runs differed. */
-static int run_adapter(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_item *it, gth_result *res,
-                       gth_result *again) {
-    gth_adapter_run_id(ad, it->path, it->id, res);
+/* Takes adapter ad's answer on the trace (sent with gth_adapter_send) and runs
+ * it again for --repeat; 1 if the runs differed. */
+static int take_adapter(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_item *it, gth_result *res,
+                        gth_result *again) {
+    gth_adapter_receive(ad, it->path, res);
     terminate(res);
     int nondet = 0;
     for (unsigned k = 1; k < o->repeat && !nondet; k++) {
@@ -423,6 +424,7 @@ static void run_trace(const gth_diff_opts *o, gth_adapter *ad, gth_adapter *full
     size_t na = o->nadapters;
     double t = now_s();
     sl->minor = trace_minor(it->path);
+    /* The external adapters read the trace while the built-in ones run. */
     for (size_t a = 0; a < na; a++) {
         sl->nondet[a] = 0;
         sl->unread[a] = !gth_adapter_reads(&ad[a], sl->minor);
@@ -433,13 +435,16 @@ static void run_trace(const gth_diff_opts *o, gth_adapter *ad, gth_adapter *full
             continue;
         }
         sl->given[a] = 1;
-        sl->nondet[a] = run_adapter(o, &ad[a], it, &sl->res[a], &sl->res[na + a]);
-        if (sl->res[a].verdict == RES_ERROR && sl->res[a].failure == GTH_FAIL_START) {
-            sl->seconds = now_s() - t;
-            return;
-        }
+        gth_adapter_send(&ad[a], it->path, it->id, &sl->res[a]);
     }
-    if (full) run_again(o, ad, full, it, sl);
+    for (int external = 0; external < 2; external++)
+        for (size_t a = 0; a < na; a++)
+            if (!sl->unread[a] && ad[a].builtin != external)
+                sl->nondet[a] = take_adapter(o, &ad[a], it, &sl->res[a], &sl->res[na + a]);
+    int start_failed = 0;
+    for (size_t a = 0; a < na; a++)
+        start_failed |= sl->res[a].verdict == RES_ERROR && sl->res[a].failure == GTH_FAIL_START;
+    if (full && !start_failed) run_again(o, ad, full, it, sl);
     sl->seconds = now_s() - t;
 }
 
