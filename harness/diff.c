@@ -164,7 +164,10 @@ static void reproduce(gth_traceset *ts, gth_diff_opts *o, const gth_trace_item *
         /* The minimiser compares streams: adapters in digest mode run as copies in full mode. */
         gth_adapter fa, fb;
         int copies = A->digest || B->digest;
-        if (copies && (gth_adapter_clone(A, &fa) || gth_adapter_clone(B, &fb))) {
+        int fa_ok = !copies || gth_adapter_clone(A, &fa) == 0, fb_ok = !copies || gth_adapter_clone(B, &fb) == 0;
+        if (!fa_ok || !fb_ok) {
+            if (copies && fa_ok) gth_adapter_close(&fa);
+            if (copies && fb_ok) gth_adapter_close(&fb);
             r->reduced = -1;
             snprintf(why, whysz, "out of memory");
         } else {
