@@ -52,13 +52,26 @@ void gth_error_clear(gth_error *e) {
     e->batch = -1;
     e->event = -1;
     e->msg[0] = 0;
+    e->msg_len = 0;
 }
 
 int gth_error_vset(gth_error *e, int status, const char *fmt, va_list ap) {
     e->status = status;
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    e->msg_len = 0;
     return status;
 }
+
+int gth_error_setn(gth_error *e, int status, const void *msg, size_t len) {
+    e->status = status;
+    if (len > sizeof e->msg - 1) len = sizeof e->msg - 1;
+    if (len) memcpy(e->msg, msg, len);
+    e->msg[len] = 0;
+    e->msg_len = len;
+    return status;
+}
+
+size_t gth_error_len(const gth_error *e) { return e->msg_len ? e->msg_len : strlen(e->msg); }
 
 int gth_error_set(gth_error *e, int status, const char *fmt, ...) {
     va_list ap;

@@ -62,6 +62,9 @@ typedef struct gth_error {
     int64_t batch; /* index of the batch within its generation */
     int64_t event; /* index of the event within its batch */
     char msg[GTH_ERROR_MSG_MAX];
+    /* The length of msg when it was set with gth_error_setn (msg may then hold
+     * NUL bytes, as trace strings may); 0: msg is a C string. */
+    size_t msg_len;
 } gth_error;
 
 void gth_error_clear(gth_error *e);
@@ -73,6 +76,11 @@ int gth_error_vset(gth_error *e, int status, const char *fmt, va_list ap);
 int gth_error_at(gth_error *e, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int gth_error_nomem(gth_error *e);
+/* Sets status and the message msg[0..len), which may hold NUL bytes (cut to
+ * GTH_ERROR_MSG_MAX - 1 bytes); keeps location fields. Returns status. */
+int gth_error_setn(gth_error *e, int status, const void *msg, size_t len);
+/* The length of e's message in bytes (NUL bytes included). */
+size_t gth_error_len(const gth_error *e);
 
 /* ---- Byte buffer -----------------------------------------------------------*/
 typedef struct gth_buf {

@@ -77,12 +77,21 @@ static int has_place(const gth_error *e) {
     return e->gen != UINT64_MAX || e->m != UINT64_MAX || e->batch >= 0 || e->event >= 0;
 }
 
+/* A finding's text: the full one in b, else the error's own; NUL bytes of
+ * trace strings included. */
+static const char *text_of(gth_buf *b, const gth_error *e, size_t *len) {
+    const char *t = gth_check_text(b, e->msg);
+    *len = t == e->msg ? gth_error_len(e) : b->len;
+    return t;
+}
+
 static void report(const char *path, const char *name, gth_check_result *c, int json) {
     const gth_error *e = &c->err;
     const gth_invariant *inv = gth_invariant_get((unsigned)e->inv);
-    const char *msg = gth_check_text(&c->message, e->msg), *event = gth_check_text(&c->event, "");
+    size_t msglen, cmsglen;
+    const char *msg = text_of(&c->message, e, &msglen), *event = gth_check_text(&c->event, "");
     const gth_invariant *cinv = c->have_cause ? gth_invariant_get((unsigned)c->cause.inv) : NULL;
-    const char *cmsg = gth_check_text(&c->cause_message, c->cause.msg);
+    const char *cmsg = text_of(&c->cause_message, &c->cause, &cmsglen);
     if (json) {
         printf("{\"file\":");
         gth_cli_json(stdout, name);
@@ -90,7 +99,7 @@ static void report(const char *path, const char *name, gth_check_result *c, int 
         if (inv) gth_cli_json(stdout, inv->id); else printf("null");
         json_place(e);
         printf(",\"message\":");
-        gth_cli_json(stdout, msg);
+        gth_cli_json_n(stdout, msg, msglen);
         if (*event) {
             printf(",\"event\":");
             gth_cli_json(stdout, event);
@@ -100,7 +109,7 @@ static void report(const char *path, const char *name, gth_check_result *c, int 
             if (cinv) gth_cli_json(stdout, cinv->id); else printf("null");
             json_place(&c->cause);
             printf(",\"message\":");
-            gth_cli_json(stdout, cmsg);
+            gth_cli_json_n(stdout, cmsg, cmsglen);
             printf("}");
         }
         printf("}\n");
@@ -109,7 +118,8 @@ static void report(const char *path, const char *name, gth_check_result *c, int 
     fprintf(stderr, "%s", name);
     if (e->offset != GTH_NO_OFFSET) fprintf(stderr, ":%llu", (unsigned long long)e->offset);
     fprintf(stderr, ": %s%s%s", inv ? "[" : "", inv ? inv->id : "", inv ? "] " : "");
-    fprintf(stderr, "%s\n", msg);
+    fwrite(msg, 1, msglen, stderr);
+    fputc('\n', stderr);
     if (has_place(e)) {
         fprintf(stderr, "  at ");
         text_place(e);
@@ -120,7 +130,8 @@ static void report(const char *path, const char *name, gth_check_result *c, int 
         /* One line: what Go's reader alone finds in the same bytes. */
         fprintf(stderr, "  reader (--profile=parser): ");
         if (c->cause.offset != GTH_NO_OFFSET) fprintf(stderr, "byte %llu: ", (unsigned long long)c->cause.offset);
-        fprintf(stderr, "%s%s%s%s", cinv ? "[" : "", cinv ? cinv->id : "", cinv ? "] " : "", cmsg);
+        fprintf(stderr, "%s%s%s", cinv ? "[" : "", cinv ? cinv->id : "", cinv ? "] " : "");
+        fwrite(cmsg, 1, cmsglen, stderr);
         if (has_place(&c->cause)) {
             fprintf(stderr, " (at ");
             text_place(&c->cause);

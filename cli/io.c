@@ -121,10 +121,12 @@ out:
     return rc;
 }
 
-void gth_cli_json(FILE *f, const char *s) {
+void gth_cli_json(FILE *f, const char *s) { gth_cli_json_n(f, s, strlen(s)); }
+
+void gth_cli_json_n(FILE *f, const void *s, size_t n) {
     gth_buf b;
     gth_buf_init(&b, NULL);
-    if (gth_json_quote_append(&b, s, strlen(s)) == 0) fwrite(b.data, 1, b.len, f);
+    if (gth_json_quote_append(&b, s, n) == 0) fwrite(b.data, 1, b.len, f);
     else fputs("\"\"", f);
     gth_buf_free(&b);
 }

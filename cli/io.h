@@ -52,6 +52,8 @@ int gth_cli_value(const char *cmd, int argc, char **argv, int *i, const char *na
 
 /* Writes s as a JSON string (gth_json_quote_append). */
 void gth_cli_json(FILE *f, const char *s);
+/* The same for the n bytes at s, which may hold NUL bytes (\u0000). */
+void gth_cli_json_n(FILE *f, const void *s, size_t n);
 
 /* Prints "gth <cmd>: <input>:<offset|line>: <message>" (location parts only when
  * known) and returns the exit code for the error: 1 for invalid input, 2

@@ -18,6 +18,7 @@
 #include "base/quote.h"
 #include "spec/invariants.h"
 #include "spec/spec.h"
+#include "validator/digest.h"
 #include "validator/validate.h"
 
 const char *gth_verdict_word(int v) { return v == RES_ACCEPT ? "ACCEPT" : v == RES_REJECT ? "REJECT" : "ERROR"; }
@@ -52,6 +53,8 @@ void gth_result_reset(gth_result *r) {
     r->truncated = 0;
     r->inv = 0;
     r->failure = GTH_FAIL_NONE;
+    r->has_digest = 0;
+    r->digest[0] = 0;
 }
 
 void gth_result_free(gth_result *r) {
@@ -205,20 +208,37 @@ static int run_builtin(gth_adapter *a, const char *path, gth_result *res) {
     }
     void *ud[2] = {a, res};
     gth_validate_opts o = {.emit = emit_line, .ud = ud, .message = &res->msg};
+    gth_digest d;
+    if (a->digest) {
+        if (gth_digest_init(&d) != 0) {
+            close(fd);
+            res->verdict = RES_ERROR;
+            gth_buf_printf(&res->msg, "out of memory");
+            return 0;
+        }
+        o.emit = gth_digest_emit;
+        o.ud = &d;
+    }
     gth_validate_result vr;
     int st = gth_validate(gth_source_fd(&fd), a->profile, &o, &vr);
     close(fd);
+    if (a->digest) {
+        res->nlines = (size_t)vr.nevents;
+        res->has_digest = gth_digest_final(&d, res->digest) == 0;
+        gth_digest_free(&d);
+        if (!res->has_digest && st == GTH_OK) st = gth_error_nomem(&vr.err);
+    }
     if (st == GTH_OK) {
         res->verdict = RES_ACCEPT;
         res->msg.len = 0;
     } else if (st == GTH_EINVALID) {
         res->verdict = RES_REJECT;
         res->inv = (unsigned)vr.err.inv;
-        if (res->msg.len == 0) gth_buf_append(&res->msg, vr.err.msg, strlen(vr.err.msg));
+        if (res->msg.len == 0) gth_buf_append(&res->msg, vr.err.msg, gth_error_len(&vr.err));
     } else {
         res->verdict = RES_ERROR;
         res->msg.len = 0;
-        gth_buf_append(&res->msg, vr.err.msg, strlen(vr.err.msg));
+        gth_buf_append(&res->msg, vr.err.msg, gth_error_len(&vr.err));
     }
     return 0;
 }
@@ -266,7 +286,7 @@ static int start_process(gth_adapter *a, char *why, size_t whysz) {
         if (strncmp(environ[i], "GTH_TRACE_ID_FILE=", 18)) envp[k++] = environ[i];
     envp[k++] = idvar;
     envp[k] = NULL;
-    snprintf(cmd, n, "%s --batch --events", a->command);
+    snprintf(cmd, n, "%s --batch %s", a->command, a->digest ? "--digest" : "--events");
     if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
         free(cmd);
         free(envp);
@@ -383,7 +403,26 @@ static int starts(const char *line, size_t len, const char *prefix) {
     return len >= n && !memcmp(line, prefix, n);
 }
 
-static int run_external(gth_adapter *a, const char *path, const char *id, gth_result *res) {
+/* "DIGEST <64 hex> <n>" into res; other lines of a digest-mode adapter are
+ * ignored. */
+static void parse_digest(gth_result *res, const char *line, size_t len) {
+    if (len < 7 + GTH_DIGEST_HEX_LEN + 2 || !starts(line, len, "DIGEST ") || line[7 + GTH_DIGEST_HEX_LEN] != ' ')
+        return;
+    size_t n = 0, i = 7 + GTH_DIGEST_HEX_LEN + 1;
+    if (i == len) return;
+    for (; i < len; i++) {
+        if (line[i] < '0' || line[i] > '9') return;
+        n = n * 10 + (size_t)(line[i] - '0');
+    }
+    memcpy(res->digest, line + 7, GTH_DIGEST_HEX_LEN);
+    res->digest[GTH_DIGEST_HEX_LEN] = 0;
+    res->has_digest = 1;
+    res->nlines = n;
+}
+
+/* Writes the trace's path to an external adapter: 1, or 0 with the failure in
+ * res. */
+static int send_trace(gth_adapter *a, const char *path, const char *id, gth_result *res) {
     char why[512];
     if (a->pid < 0 && start_process(a, why, sizeof why)) {
         res->verdict = RES_ERROR;
@@ -411,6 +450,11 @@ static int run_external(gth_adapter *a, const char *path, const char *id, gth_re
             return 0;
         }
     }
+    return 1;
+}
+
+/* Reads an external adapter's answer on the trace sent last. */
+static int receive_trace(gth_adapter *a, gth_result *res) {
     long deadline = a->timeout_ms ? now_ms() + a->timeout_ms : 0;
     int framed = 0, have_verdict = 0;
     for (;;) {
@@ -448,6 +492,8 @@ static int run_external(gth_adapter *a, const char *path, const char *id, gth_re
                 gth_buf_append(&res->msg, line + skip, len - skip);
             }
             have_verdict = 1;
+        } else if (a->digest) {
+            parse_digest(res, line, len);
         } else {
             add_line(a, res, line, len);
         }
@@ -460,13 +506,24 @@ static int run_external(gth_adapter *a, const char *path, const char *id, gth_re
     return 0;
 }
 
-int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res) {
+void gth_adapter_send(gth_adapter *a, const char *path, const char *id, gth_result *res) {
     gth_result_reset(res);
-    int rc = a->builtin ? run_builtin(a, path, res) : run_external(a, path, id, res);
+    a->sent = a->builtin ? 1 : send_trace(a, path, id, res) ? 1 : -1;
+}
+
+int gth_adapter_receive(gth_adapter *a, const char *path, gth_result *res) {
+    int rc = 0;
+    if (a->sent > 0) rc = a->builtin ? run_builtin(a, path, res) : receive_trace(a, res);
+    a->sent = 0;
     /* Answered: a verdict, or output before it crashed or a timeout. */
     if (res->verdict != RES_ERROR || res->failure == GTH_FAIL_TIMEOUT || (res->failure == GTH_FAIL_CRASH && a->started_ok))
         a->answered++;
     return rc;
+}
+
+int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res) {
+    gth_adapter_send(a, path, id, res);
+    return gth_adapter_receive(a, path, res);
 }
 
 int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res) { return gth_adapter_run_id(a, path, NULL, res); }
@@ -510,6 +567,7 @@ static unsigned parse_minor(const char *s, const char **end) {
 void gth_adapter_capabilities(gth_adapter *a) {
     a->has_versions = 0;
     a->api = 0;
+    a->digest_cap = 0;
     memset(a->reads, 0, sizeof a->reads);
     if (a->builtin) {
         const unsigned *v;
@@ -517,6 +575,7 @@ void gth_adapter_capabilities(gth_adapter *a) {
         for (size_t i = 0; i < n; i++)
             if (v[i] < sizeof a->reads) a->reads[v[i]] = 1;
         a->has_versions = 1;
+        a->digest_cap = 1;
         return;
     }
     size_t n = strlen(a->command) + 32;
@@ -573,6 +632,8 @@ void gth_adapter_capabilities(gth_adapter *a) {
             }
         } else if (!strncmp(s, "api ", 4)) {
             a->api = parse_minor(s + 4, &e);
+        } else if (!strcmp(s, "digest")) {
+            a->digest_cap = 1;
         }
     }
 }
@@ -585,6 +646,7 @@ int gth_adapter_clone(const gth_adapter *src, gth_adapter *dst) {
     dst->inpos = 0;
     dst->answered = 0;
     dst->started_ok = 0;
+    dst->sent = 0;
     dst->id_file[0] = 0;
     dst->command = src->command ? strdup(src->command) : NULL;
     return src->command && !dst->command ? -1 : 0;

@@ -32,6 +32,10 @@ typedef struct gth_result {
     int truncated;  /* the stream was longer than the runner keeps */
     unsigned inv;   /* built-in adapter: the invariant (GTH_INV_*) of a rejection, else 0 */
     int failure;    /* RES_ERROR: GTH_FAIL_*, or GTH_FAIL_NONE when the adapter said ERROR */
+    /* Digest mode (gth_adapter.digest): the stream's digest (adapters/README.md,
+     * "Stream digests") instead of its lines; nlines is the digest's count. */
+    int has_digest;
+    char digest[65];
 } gth_result;
 
 /* ACCEPT, REJECT or ERROR. */
@@ -65,13 +69,19 @@ typedef struct gth_adapter {
     int has_versions;   /* it declared the trace versions it reads */
     uint8_t reads[64];  /* reads[minor]: it reads traces of Go 1.minor */
     unsigned api;       /* the API generation of its stream (1.api), 0: the newest */
+    int digest_cap;     /* it prints stream digests (--digest; declared by a line "digest") */
+    /* Digest mode: each trace gives the stream's digest (gth_result.digest),
+     * not its lines. Set before the first trace (needs digest_cap). */
+    int digest;
+    int sent;           /* gth_adapter_send: 1 the trace was given, -1 that failed, 0 none */
 } gth_adapter;
 
 /* Asks an external adapter what it reads: `COMMAND --capabilities` with no
  * input, answered by lines `versions 1.N ...` and `api 1.N`
  * (adapters/README.md); an adapter that answers otherwise declares nothing
- * (it is given every trace, its stream taken as the newest API's). The
- * built-in adapter reads the v2 versions. */
+ * (it is given every trace, its stream taken as the newest API's); a line
+ * `digest` says it prints stream digests with --digest. The built-in adapter
+ * reads the v2 versions and makes digests. */
 void gth_adapter_capabilities(gth_adapter *a);
 /* 1 if the adapter reads traces of Go 1.minor (minor 0: unknown, read). */
 int gth_adapter_reads(const gth_adapter *a, unsigned minor);
@@ -91,6 +101,13 @@ int gth_adapter_run(gth_adapter *a, const char *path, gth_result *res);
  * id of the trace (one line) from before its path is written until the next
  * one (adapters/README.md). */
 int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res);
+/* gth_adapter_run_id in two steps, so that the caller can do other work while
+ * an external adapter reads the trace: gth_adapter_send gives it the trace
+ * (res is reset, and receives a failure to do so), gth_adapter_receive (with
+ * the same path and res) takes its answer. The built-in adapter does all its
+ * work in gth_adapter_receive. */
+void gth_adapter_send(gth_adapter *a, const char *path, const char *id, gth_result *res);
+int gth_adapter_receive(gth_adapter *a, const char *path, gth_result *res);
 void gth_adapter_close(gth_adapter *a);
 /* A copy of a parsed adapter with a process of its own (not started yet), for
  * running traces at the same time; close it with gth_adapter_close. 0 or -1. */

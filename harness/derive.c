@@ -36,7 +36,7 @@ static int ours(const uint8_t *p, size_t n, gth_buf *msg, int *inv) {
         msg->len = 0;
         return RES_ACCEPT;
     }
-    if (msg->len == 0) gth_buf_append(msg, res.err.msg, strlen(res.err.msg));
+    if (msg->len == 0) gth_buf_append(msg, res.err.msg, gth_error_len(&res.err));
     *inv = res.err.inv;
     return st == GTH_EINVALID ? RES_REJECT : RES_ERROR;
 }

@@ -161,8 +161,21 @@ static void reproduce(gth_traceset *ts, gth_diff_opts *o, const gth_trace_item *
     gth_adapter *A = &o->adapters[pr->a], *B = &o->adapters[pr->b];
     const char *suffix = o->npairs > 1 ? B->name : NULL;
     if (o->reduce) {
-        r->reduced = reduce_item(ts, o, it, A, B, pr->texts, &res[pr->a], &res[pr->b], rpath, sizeof rpath, &pp,
-                                 &r->reduce_stats, why, whysz);
+        /* The minimiser compares streams: adapters in digest mode run as copies in full mode. */
+        gth_adapter fa, fb;
+        int copies = A->digest || B->digest;
+        int fa_ok = !copies || gth_adapter_clone(A, &fa) == 0, fb_ok = !copies || gth_adapter_clone(B, &fb) == 0;
+        if (!fa_ok || !fb_ok) {
+            if (copies && fa_ok) gth_adapter_close(&fa);
+            if (copies && fb_ok) gth_adapter_close(&fb);
+            r->reduced = -1;
+            snprintf(why, whysz, "out of memory");
+        } else {
+            if (copies) fa.digest = fb.digest = 0;
+            r->reduced = reduce_item(ts, o, it, copies ? &fa : A, copies ? &fb : B, pr->texts, &res[pr->a],
+                                     &res[pr->b], rpath, sizeof rpath, &pp, &r->reduce_stats, why, whysz);
+            if (copies) gth_adapter_close(&fa), gth_adapter_close(&fb);
+        }
         if (r->reduced < 0) r->reduce_why = why;
     }
     if (r->reduced > 0) {
@@ -177,10 +190,16 @@ static void reproduce(gth_traceset *ts, gth_diff_opts *o, const gth_trace_item *
     r->reproducer = where[0] ? where : NULL;
 }
 
+/* 1 if both results carry the same stream digest. */
+static int same_digest(const gth_result *x, const gth_result *y) {
+    return x->has_digest && y->has_digest && x->nlines == y->nlines && !strcmp(x->digest, y->digest);
+}
+
 /* 1 if two runs of an adapter on one trace gave the same result (texts up to
  * the parts Go prints in map order: gth_same_message). */
 static int same_result(const gth_result *x, const gth_result *y) {
     return x->verdict == y->verdict && x->failure == y->failure && x->nlines == y->nlines &&
+           x->has_digest == y->has_digest && (!x->has_digest || !strcmp(x->digest, y->digest)) &&
            gth_same_message((const char *)x->msg.data, x->msg.len, (const char *)y->msg.data, y->msg.len) &&
            x->lines.len == y->lines.len && (!x->lines.len || !memcmp(x->lines.data, y->lines.data, x->lines.len));
 }
@@ -192,10 +211,11 @@ static void terminate(gth_result *r) {
 
 static const char *text_of(const gth_result *r) { return r->msg.data ? (const char *)r->msg.data : ""; }
 
-/* Runs adapter ad on the trace (repeat times); 1 if the runs differed. */
-static int run_adapter(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_item *it, gth_result *res,
-                       gth_result *again) {
-    gth_adapter_run_id(ad, it->path, it->id, res);
+/* Takes adapter ad's answer on the trace (sent with gth_adapter_send) and runs
+ * it again for --repeat; 1 if the runs differed. */
+static int take_adapter(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_item *it, gth_result *res,
+                        gth_result *again) {
+    gth_adapter_receive(ad, it->path, res);
     terminate(res);
     int nondet = 0;
     for (unsigned k = 1; k < o->repeat && !nondet; k++) {
@@ -222,7 +242,14 @@ static int errored(const gth_result *r) {
 
 /* The outcome of one trace on one pair, into r. */
 static void judge(gth_diff_opts *o, const gth_pair *pr, const int *nondet, gth_trace_result *r) {
-    gth_compare(r->ra, r->rb, &r->cmp);
+    if (same_digest(r->ra, r->rb)) { /* the same stream: compared without its lines */
+        gth_result x = *r->ra, y = *r->rb;
+        x.lines.len = y.lines.len = 0;
+        x.truncated = y.truncated = 0;
+        gth_compare(&x, &y, &r->cmp);
+    } else {
+        gth_compare(r->ra, r->rb, &r->cmp);
+    }
     r->nondet_a = nondet[pr->a];
     r->nondet_b = nondet[pr->b];
     r->agree = gth_agreement_ok(&r->cmp, pr->texts) && !r->nondet_a && !r->nondet_b;
@@ -345,7 +372,7 @@ static int report_row(gth_diff_opts *o, const gth_trace_result *r, double second
 /* One trace's results, from the adapters to the comparison. */
 typedef struct slot {
     gth_result *res; /* [2 * na]: each adapter's result, then a scratch one for --repeat */
-    int *nondet, *unread, *given;
+    int *nondet, *unread, *given, *again;
     unsigned minor;
     double seconds;
     int done;
@@ -357,8 +384,9 @@ static int slot_init(slot *sl, size_t na) {
     sl->nondet = calloc(na + 1, sizeof *sl->nondet);
     sl->unread = calloc(na + 1, sizeof *sl->unread);
     sl->given = calloc(na + 1, sizeof *sl->given);
+    sl->again = calloc(na + 1, sizeof *sl->again);
     for (size_t a = 0; sl->res && a < 2 * na; a++) gth_result_init(&sl->res[a]);
-    return sl->res && sl->nondet && sl->unread && sl->given ? 0 : -1;
+    return sl->res && sl->nondet && sl->unread && sl->given && sl->again ? 0 : -1;
 }
 
 static void slot_free(slot *sl, size_t na) {
@@ -367,13 +395,40 @@ static void slot_free(slot *sl, size_t na) {
     free(sl->nondet);
     free(sl->unread);
     free(sl->given);
+    free(sl->again);
+}
+
+/* Digest mode: the adapters of every pair whose digests do not show the same
+ * stream run the trace again with full streams (full: their copies in full
+ * mode), for the first differing line; each result keeps its digest. */
+static void run_again(const gth_diff_opts *o, gth_adapter *ad, gth_adapter *full, const gth_trace_item *it,
+                      slot *sl) {
+    size_t na = o->nadapters;
+    memset(sl->again, 0, na * sizeof *sl->again);
+    for (size_t p = 0; p < o->npairs; p++) {
+        size_t a = o->pairs[p].a, b = o->pairs[p].b;
+        if (ad[a].digest && ad[b].digest && !sl->unread[a] && !sl->unread[b] && !same_digest(&sl->res[a], &sl->res[b]))
+            sl->again[a] = sl->again[b] = 1;
+    }
+    for (size_t a = 0; a < na; a++) {
+        if (!sl->again[a]) continue;
+        gth_result *res = &sl->res[a];
+        int had = res->has_digest;
+        char digest[sizeof res->digest];
+        memcpy(digest, res->digest, sizeof digest);
+        gth_adapter_run_id(&full[a], it->path, it->id, res);
+        terminate(res);
+        res->has_digest = had;
+        memcpy(res->digest, digest, sizeof digest);
+    }
 }
 
 /* Runs the trace through the adapters ad[0..na) into sl. */
-static void run_trace(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_item *it, slot *sl) {
+static void run_trace(const gth_diff_opts *o, gth_adapter *ad, gth_adapter *full, const gth_trace_item *it, slot *sl) {
     size_t na = o->nadapters;
     double t = now_s();
     sl->minor = trace_minor(it->path);
+    /* The external adapters read the trace while the built-in ones run. */
     for (size_t a = 0; a < na; a++) {
         sl->nondet[a] = 0;
         sl->unread[a] = !gth_adapter_reads(&ad[a], sl->minor);
@@ -384,9 +439,16 @@ static void run_trace(const gth_diff_opts *o, gth_adapter *ad, const gth_trace_i
             continue;
         }
         sl->given[a] = 1;
-        sl->nondet[a] = run_adapter(o, &ad[a], it, &sl->res[a], &sl->res[na + a]);
-        if (sl->res[a].verdict == RES_ERROR && sl->res[a].failure == GTH_FAIL_START) break;
+        gth_adapter_send(&ad[a], it->path, it->id, &sl->res[a]);
     }
+    for (int external = 0; external < 2; external++)
+        for (size_t a = 0; a < na; a++)
+            if (!sl->unread[a] && ad[a].builtin != external)
+                sl->nondet[a] = take_adapter(o, &ad[a], it, &sl->res[a], &sl->res[na + a]);
+    int start_failed = 0;
+    for (size_t a = 0; a < na; a++)
+        start_failed |= sl->res[a].verdict == RES_ERROR && sl->res[a].failure == GTH_FAIL_START;
+    if (full && !start_failed) run_again(o, ad, full, it, sl);
     sl->seconds = now_s() - t;
 }
 
@@ -400,6 +462,7 @@ typedef struct run {
     gth_result normed[2];
     /* Workers: */
     gth_adapter *ad; /* [jobs * na]: each worker's own adapter processes */
+    gth_adapter *full; /* [jobs * na]: their copies in full-stream mode (digest mode), or NULL */
     slot *slots;     /* trace i in slots[i % window] */
     size_t window, next, emitted;
     int stop;
@@ -476,6 +539,7 @@ static void *work(void *arg) {
     worker *wk = arg;
     run *ru = wk->ru;
     gth_adapter *ad = &ru->ad[wk->w * ru->o->nadapters];
+    gth_adapter *full = ru->full ? &ru->full[wk->w * ru->o->nadapters] : NULL;
     for (;;) {
         pthread_mutex_lock(&ru->mu);
         while (!ru->stop && ru->next < ru->ts->n && ru->next >= ru->emitted + ru->window)
@@ -487,12 +551,36 @@ static void *work(void *arg) {
         size_t i = ru->next++;
         pthread_mutex_unlock(&ru->mu);
         slot *sl = &ru->slots[i % ru->window];
-        run_trace(ru->o, ad, &ru->ts->v[i], sl);
+        run_trace(ru->o, ad, full, &ru->ts->v[i], sl);
         pthread_mutex_lock(&ru->mu);
         sl->done = 1;
         pthread_cond_broadcast(&ru->cv);
         pthread_mutex_unlock(&ru->mu);
     }
+}
+
+/* Copies in full-stream mode of the adapters, n times over, when any adapter
+ * is in digest mode: NULL otherwise, *ok = 0 when out of memory. */
+static gth_adapter *full_copies(const gth_diff_opts *o, size_t n, int *ok) {
+    size_t na = o->nadapters, k = 0;
+    int any = 0;
+    for (size_t a = 0; a < na; a++) any |= o->adapters[a].digest;
+    if (!any || !n) return NULL;
+    gth_adapter *v = calloc(n * na, sizeof *v);
+    for (; v && k < n * na; k++) {
+        if (gth_adapter_clone(&o->adapters[k % na], &v[k])) break;
+        v[k].digest = 0;
+    }
+    if (v && k == n * na) return v;
+    while (v && k > 0) gth_adapter_close(&v[--k]);
+    free(v);
+    *ok = 0;
+    return NULL;
+}
+
+static void full_close(const gth_diff_opts *o, gth_adapter *v, size_t n) {
+    for (size_t k = 0; v && k < n * o->nadapters; k++) gth_adapter_close(&v[k]);
+    free(v);
 }
 
 /* The traces through jobs workers, taken in order. */
@@ -508,6 +596,7 @@ static void run_parallel(run *ru, size_t jobs) {
     for (; ok && ready < ru->window; ready++) ok = slot_init(&ru->slots[ready], na) == 0;
     size_t cloned = 0;
     for (; ok && cloned < jobs * na; cloned++) ok = gth_adapter_clone(&o->adapters[cloned % na], &ru->ad[cloned]) == 0;
+    if (ok) ru->full = full_copies(o, jobs, &ok);
     pthread_mutex_init(&ru->mu, NULL);
     pthread_cond_init(&ru->cv, NULL);
     for (; ok && started < jobs; started++) {
@@ -544,6 +633,8 @@ static void run_parallel(run *ru, size_t jobs) {
         for (size_t a = 0; a < na; a++) ru->slots[0].given[a] |= ru->slots[k].given[a];
         if (k) slot_free(&ru->slots[k], na);
     }
+    full_close(o, ru->full, jobs);
+    ru->full = NULL;
     pthread_mutex_destroy(&ru->mu);
     pthread_cond_destroy(&ru->cv);
     free(ru->ad);
@@ -586,16 +677,29 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
                  fb = gth_norm_fields_of_api(o->adapters[o->pairs[p].b].api);
         ru.norm[p] = o->normalize | (fa != fb ? fa | fb : 0);
     }
+    /* Digest mode for the adapters whose every pair can compare digests. */
+    for (size_t a = 0; a < na; a++) o->adapters[a].digest = !o->no_digest && o->adapters[a].digest_cap;
+    for (size_t p = 0; p < np; p++) {
+        gth_adapter *A = &o->adapters[o->pairs[p].a], *B = &o->adapters[o->pairs[p].b];
+        if (!A->digest_cap || !B->digest_cap || ru.norm[p]) A->digest = B->digest = 0;
+    }
     size_t jobs = o->jobs > ts->n ? ts->n : o->jobs;
     slot *given = &one;
     if (jobs > 1 && !sum->fatal) {
         run_parallel(&ru, jobs);
         given = &ru.slots[0];
     } else {
+        int ok = 1;
+        ru.full = full_copies(o, 1, &ok);
+        if (!ok) {
+            sum->fatal = 1;
+            snprintf(sum->fatal_why, sizeof sum->fatal_why, "out of memory");
+        }
         for (size_t i = 0; i < ts->n && !sum->fatal; i++) {
-            run_trace(o, o->adapters, &ts->v[i], &one);
+            run_trace(o, o->adapters, ru.full, &ts->v[i], &one);
             take_trace(&ru, i, &one);
         }
+        full_close(o, ru.full, 1);
     }
     /* An adapter that answered no trace at all is not running. */
     for (size_t a = 0; a < na && !sum->fatal; a++)

@@ -91,6 +91,13 @@ typedef struct gth_diff_opts {
      * so output and reproducers do not depend on it. 0, 1: one at a time. */
     size_t jobs;
     int reduce;             /* minimise each reproducer first (as gth reduce does) */
+    /* Stream digests: an adapter that makes them (gth_adapter.digest_cap)
+     * prints its stream's digest instead of the stream when every pair it is
+     * in can compare digests (both sides make them, and the pair's streams
+     * need no normalisation); a pair whose digests differ runs the trace
+     * again with full streams, for the first differing line. no_digest: full
+     * streams always. */
+    int no_digest;
     /* Called for every trace and pair, after its reproducer was written. */
     void (*on_result)(void *ud, const gth_trace_result *r);
     /* Called after each trace: traces done, of total; new disagreements so far. */

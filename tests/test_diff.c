@@ -189,11 +189,117 @@ static void conformance_run_agrees_with_go(void **state) {
     free(se);
 }
 
+/* ---- Stream digests ---------------------------------------------------------------- */
+
+/* A wrapper of Go's reader whose stream of go122-annotations differs in its
+ * third event line, in both forms: the line itself (--events) and the digest
+ * (--digest). */
+static const char edit_body[] =
+    "#!/bin/sh\n'%s' validate \"$@\" | while IFS= read -r line; do\n"
+    "  case \"$line\" in \"== \"*) p=$line; n=0 ;; esac\n"
+    "  case \"$p\" in *go122-annotations.bin)\n"
+    "    case \"$line\" in\n"
+    "    DIGEST*) line=\"DIGEST 0000000000000000000000000000000000000000000000000000000000000000 ${line##* }\" ;;\n"
+    "    [0-9]*) n=$((n + 1)); [ \"$n\" = 3 ] && line=\"$line planted\" ;;\n"
+    "    esac ;;\n"
+    "  esac\n"
+    "  printf '%%s\\n' \"$line\"\n"
+    "done\n";
+
+/* A wrapper of Go's reader that does not declare digests. */
+static const char nodigest_body[] =
+    "#!/bin/sh\nfor a; do [ \"$a\" = --capabilities ] && { '%s' validate \"$@\" | grep -v '^digest$'; exit; }; done\n"
+    "exec '%s' validate \"$@\"\n";
+
+typedef struct dseen {
+    size_t results, disagreements, digests, streams;
+    size_t line;
+    const char *what;
+    int rerun; /* the disagreeing trace came back with both streams */
+} dseen;
+
+static void on_digest_result(void *ud, const gth_trace_result *r) {
+    dseen *s = ud;
+    s->results++;
+    s->digests += (size_t)(r->ra->has_digest && r->rb->has_digest);
+    s->streams += (size_t)(r->ra->lines.len > 0 && r->rb->lines.len > 0);
+    if (r->agree) return;
+    s->disagreements++;
+    s->line = r->cmp.line;
+    s->what = r->what;
+    s->rerun = r->ra->lines.len > 0 && r->rb->lines.len > 0;
+}
+
+static dseen run_pair(const char *spec, const char *body, int twice, gth_diff_summary *sum) {
+    char why[4400], script[4300], text[9000], adapter[4400];
+    snprintf(script, sizeof script, "%s/%.20s.sh", dir, spec);
+    if (twice) snprintf(text, sizeof text, body, tu_gthref(), tu_gthref());
+    else snprintf(text, sizeof text, body, tu_gthref());
+    tu_write_file(script, text, strlen(text));
+    chmod(script, 0755);
+    snprintf(adapter, sizeof adapter, "%s=%s", spec, script);
+    gth_adapter ad[2];
+    if (gth_adapter_parse(&ad[0], "go", tu_gthref(), why, sizeof why) ||
+        gth_adapter_parse(&ad[1], adapter, NULL, why, sizeof why))
+        fail_msg("%s", why);
+    gth_expected ex[2];
+    memset(ex, 0, sizeof ex);
+    gth_pair pair = {0, 1, 0};
+    dseen s;
+    memset(&s, 0, sizeof s);
+    gth_diff_opts o = {.adapters = ad, .nadapters = 2, .expected = ex, .pairs = &pair, .npairs = 1,
+                       .on_result = on_digest_result, .ud = &s};
+    gth_traceset ts;
+    if (gth_traceset_init(&ts, why, sizeof why) || gth_traceset_add_path(&ts, traces, "file", why, sizeof why))
+        fail_msg("%s", why);
+    assert_int_equal(gth_diff_run(&ts, &o, sum), 0);
+    assert_int_equal(s.results, 22);
+    gth_traceset_free(&ts);
+    gth_adapter_close(&ad[0]);
+    gth_adapter_close(&ad[1]);
+    return s;
+}
+
+/* Both adapters make digests: digests are compared, and the one trace whose
+ * digests differ is run again with streams, which give the first differing
+ * line. */
+static void digests_then_streams(void **state) {
+    (void)state;
+    gth_diff_summary sum;
+    dseen s = run_pair("edit", edit_body, 0, &sum);
+    assert_int_equal(s.digests, 22);    /* every trace through digests */
+    assert_int_equal(s.streams, 1);     /* and only the differing one with streams */
+    assert_int_equal(s.disagreements, 1);
+    assert_true(s.rerun);
+    assert_string_equal(s.what, "stream");
+    assert_int_equal(s.line, 3);
+    const gth_diff_counts *all = gth_diff_counts_at(&sum, sum.nsets, 0);
+    assert_int_equal(all->streams, 22);
+    assert_int_equal(all->streams_ok, 21);
+    gth_diff_summary_free(&sum);
+}
+
+/* An adapter that does not declare digests: the pair compares whole streams. */
+static void no_digest_falls_back(void **state) {
+    (void)state;
+    gth_diff_summary sum;
+    dseen s = run_pair("nodigest", nodigest_body, 1, &sum);
+    assert_int_equal(s.digests, 0);
+    assert_int_equal(s.disagreements, 0);
+    const gth_diff_counts *all = gth_diff_counts_at(&sum, sum.nsets, 0);
+    assert_int_equal(all->streams, 22);
+    assert_int_equal(all->streams_ok, 22);
+    assert_int_equal(s.streams, 22); /* every trace with both streams */
+    gth_diff_summary_free(&sum);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(planted_difference_is_caught),
         cmocka_unit_test(known_difference_passes),
         cmocka_unit_test(diff_command_reports),
+        cmocka_unit_test(digests_then_streams),
+        cmocka_unit_test(no_digest_falls_back),
         cmocka_unit_test(conformance_run_agrees_with_go),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/quote.h"
 #include "format/convert.h"
 #include "format/decode.h"
 #include "format/header.h"
@@ -514,6 +515,79 @@ static void idmap(void **state) {
     gth_hmap_free(&model);
 }
 
+/* ---- Trace strings with NUL bytes in error texts ------------------------------ */
+
+/* Go's rejection text of the binary trace at path, profile parser. */
+static void go_text(const char *path, gth_buf *msg) {
+    char *argv[] = {(char *)tu_gthref(), "validate", "--profile=parser", (char *)path, NULL}, *out = NULL;
+    size_t n = 0;
+    tu_run(argv, NULL, 0, &out, &n, NULL);
+    int rejected = out && n >= 8 && memcmp(out, "REJECT ", 7) == 0;
+    while (rejected && n > 0 && out[n - 1] == '\n') n--;
+    int ok = rejected && gth_unquote_append(msg, out + 7, n - 7) == 0;
+    free(out);
+    if (!ok) fail_msg("gthref did not reject %s with a Go-quoted text", path);
+}
+
+/* Texts that hold a trace string keep its bytes after a NUL, as Go's do: the
+ * message of gth_validate, and \u0000 in `gth validate --json`. */
+static void nul_in_texts(void **state) {
+    (void)state;
+    static const struct {
+        const char *name, *text, *want;
+        size_t want_len;
+    } cases[] = {
+        {"string-dup",
+         "Trace Go1.26\n"
+         "EventBatch gen=1 m=18446744073709551615 time=9 size=15\n"
+         "Sync\nFrequency freq=15625000\nClockSnapshot dt=1 mono=99 sec=1740755049 nsec=123\n"
+         "EventBatch gen=1 m=18446744073709551615 time=12 size=10\n"
+         "Strings\nString id=1\n\tdata=\"a\"\nString id=1\n\tdata=\"\\x00b\"\n"
+         "EndOfGeneration\n",
+         "multiple strings with the same ID: id=1, new=\0b, existing=a", 59},
+        {"region-misuse",
+         "Trace Go1.22\n"
+         "EventBatch gen=1 m=0 time=0 size=19\n"
+         "ProcStatus dt=1 p=0 pstatus=1\nGoStatus dt=1 g=1 m=0 gstatus=2\n"
+         "UserRegionBegin dt=1 task=0 name_string=1 stack=0\nUserRegionEnd dt=1 task=0 name_string=2 stack=0\n"
+         "EventBatch gen=1 m=18446744073709551615 time=0 size=5\nFrequency freq=15625000\n"
+         "EventBatch gen=1 m=18446744073709551615 time=0 size=13\n"
+         "Strings\nString id=1\n\tdata=\"a\\x00x\"\nString id=2\n\tdata=\"a\\x00y\"\n",
+         "misuse of region in goroutine 1: region end {0 a\0y} when the inner-most active region start event is "
+         "{0 a\0x}",
+         108},
+    };
+    const char *dir = tu_tmpdir("nul-texts");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gth_buf bin, msg, go;
+        gth_error err;
+        gth_buf_init(&bin, NULL), gth_buf_init(&msg, NULL), gth_buf_init(&go, NULL);
+        if (gth_convert_text_to_binary(cases[i].text, strlen(cases[i].text), cases[i].name, GTH_ENC_VERBATIM, &bin,
+                                       &err) != GTH_OK)
+            fail_msg("%s: %s", cases[i].name, err.msg);
+        gth_validate_opts o = {.message = &msg};
+        gth_validate_result res;
+        assert_int_equal(gth_validate_mem(bin.data, bin.len, GTH_PROFILE_PARSER, &o, &res), GTH_EINVALID);
+        if (msg.len != cases[i].want_len || memcmp(msg.data, cases[i].want, msg.len) != 0)
+            fail_msg("%s: the message has %zu bytes, want %zu", cases[i].name, msg.len, cases[i].want_len);
+        assert_int_equal(gth_error_len(&res.err), cases[i].want_len);
+        assert_memory_equal(res.err.msg, cases[i].want, cases[i].want_len);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.bin", dir, cases[i].name);
+        tu_write_file(path, bin.data, bin.len);
+        go_text(path, &go);
+        if (go.len != msg.len || memcmp(go.data, msg.data, msg.len) != 0)
+            fail_msg("%s: Go's text differs (%zu bytes, gth's %zu)", cases[i].name, go.len, msg.len);
+        tu_res r = tu_run_gth(TU_ARGS("validate", "--profile=parser", "--json", path), NULL, 0);
+        const char *want = i == 0 ? "new=\\u0000b, existing=a\"" : "{0 a\\u0000y} when";
+        int rc = r.rc, found = r.out && strstr(r.out, want);
+        tu_res_free(&r);
+        assert_int_equal(rc, 1);
+        if (!found) fail_msg("%s: the --json message lacks %s", cases[i].name, want);
+        gth_buf_free(&bin), gth_buf_free(&msg), gth_buf_free(&go);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spec_names),
@@ -526,6 +600,7 @@ int main(void) {
         cmocka_unit_test(reader_more_errors),
         cmocka_unit_test(failing_sink),
         cmocka_unit_test(containers),
+        cmocka_unit_test(nul_in_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

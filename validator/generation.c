@@ -145,11 +145,23 @@ static int add_strings(pctx *c) {
         }
         const uint8_t *old;
         size_t oldlen;
-        if (vgen_string(g, id, &old, &oldlen))
-            return table_err(c, at, GTH_INV_STRING_DUPLICATE,
-                             "multiple strings with the same ID: id=%llu, new=%.*s, existing=%.*s",
-                             (unsigned long long)id, (int)len, (const char *)buf + pos, (int)oldlen,
-                             (const char *)old);
+        if (vgen_string(g, id, &old, &oldlen)) {
+            /* The strings' bytes as they are, NULs included. */
+            gth_buf text;
+            gth_buf_init(&text, c->in->a);
+            gth_buf_printf(&text, "multiple strings with the same ID: id=%llu, new=", (unsigned long long)id);
+            gth_buf_append(&text, buf + pos, (size_t)len);
+            gth_buf_append(&text, ", existing=", 11);
+            gth_buf_append(&text, old, oldlen);
+            if (text.failed) {
+                gth_buf_free(&text);
+                return nomem(c);
+            }
+            table_err(c, at, GTH_INV_STRING_DUPLICATE, "%s", "");
+            gth_error_setn(c->err, GTH_EINVALID, text.data, text.len);
+            gth_buf_free(&text);
+            return -1;
+        }
         if (gth_arena_grow(c->ar, (void **)&g->strs, &g->strs_cap, g->nstrs + 1, sizeof *g->strs) ||
             gth_idmap_put(&g->strings, id, (uint32_t)g->nstrs))
             return nomem(c);

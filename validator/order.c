@@ -776,12 +776,26 @@ static adv_result region(actx *x) {
         s->regions[s->nregions++] = (vregion){x->args[0], copy, len};
     } else if (s->nregions > 0) {
         vregion *top = &s->regions[s->nregions - 1];
-        if (top->task != x->args[0] || top->len != len || memcmp(top->name, name, len) != 0)
-            return fail(x, GTH_INV_REGION_MISUSE,
-                        "misuse of region in goroutine %llu: region end {%llu %.*s} when the inner-most active region "
-                        "start event is {%llu %.*s}",
-                        (unsigned long long)s->id, (unsigned long long)x->args[0], (int)len, (const char *)name,
-                        (unsigned long long)top->task, (int)top->len, (const char *)top->name);
+        if (top->task != x->args[0] || top->len != len || memcmp(top->name, name, len) != 0) {
+            /* The names' bytes as they are, NULs included. */
+            gth_buf t;
+            gth_buf_init(&t, o->a);
+            gth_buf_printf(&t, "misuse of region in goroutine %llu: region end {%llu ", (unsigned long long)s->id,
+                           (unsigned long long)x->args[0]);
+            gth_buf_append(&t, name, len);
+            gth_buf_printf(&t, "} when the inner-most active region start event is {%llu ",
+                           (unsigned long long)top->task);
+            gth_buf_append(&t, top->name, top->len);
+            gth_buf_putc(&t, '}');
+            if (t.failed) {
+                gth_buf_free(&t);
+                return nomem(x);
+            }
+            fail(x, GTH_INV_REGION_MISUSE, "%s", "");
+            gth_error_setn(x->err, GTH_EINVALID, t.data, t.len);
+            gth_buf_free(&t);
+            return ADV_ERR;
+        }
         gth_free(o->a, top->name, top->len + 1);
         s->nregions--;
     }

@@ -78,7 +78,7 @@ int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, ui
     if (o->strict && rc == GTH_OK) rc = gth_strict_finish(o->strict, err, event);
     if (o->message && rc != GTH_OK) {
         o->message->len = 0;
-        gth_buf_append(o->message, err->msg, strlen(err->msg));
+        gth_buf_append(o->message, err->msg, gth_error_len(err));
     }
 out:
     /* The strict checker running out of memory is reported even when another
@@ -119,7 +119,7 @@ int gth_validate(gth_source src, int profile, const gth_validate_opts *o, gth_va
     gth_reader *r = gth_reader_new(o->alloc, src, &res->err);
     if (!r) {
         res->status = res->err.status;
-        if (o->message) gth_buf_append(o->message, res->err.msg, strlen(res->err.msg));
+        if (o->message) gth_buf_append(o->message, res->err.msg, gth_error_len(&res->err));
     } else {
         res->stage = GTH_VALIDATE_EVENTS;
         gth_run_opts ro = {.profile = profile, .emit = o->emit, .ud = o->ud, .message = o->message, .strict = strict};

@@ -32,6 +32,7 @@ func readsVersion(minor int) (ok bool) {
 //
 //	versions 1.N ...   the trace versions the reader reads
 //	api 1.N            the API generation of its stream: the newest of them
+//	digest             --digest prints stream digests
 func cmdCapabilities(stdout io.Writer) int {
 	var vs []string
 	newest := 0
@@ -41,6 +42,6 @@ func cmdCapabilities(stdout io.Writer) int {
 			newest = minor
 		}
 	}
-	fmt.Fprintf(stdout, "versions %s\napi 1.%d\n", strings.Join(vs, " "), newest)
+	fmt.Fprintf(stdout, "versions %s\napi 1.%d\ndigest\n", strings.Join(vs, " "), newest)
 	return exitOK
 }

@@ -117,6 +117,9 @@ func cmdReadLoop(path string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil {
+		tuneGC(int(st.Size())) // as validate does, so that the two compare
+	}
 	r, err := trace.NewReader(bufio.NewReaderSize(f, 1<<20))
 	if err != nil {
 		fmt.Fprintf(stderr, "gthref readloop: %v\n", err)

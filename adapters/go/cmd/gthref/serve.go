@@ -71,6 +71,7 @@ func serve(stdin io.Reader, stdout io.Writer) error {
 		if _, err := io.ReadFull(in, data); err != nil {
 			return fmt.Errorf("reading a request of %d bytes: %v", n, err)
 		}
+		tuneGC(len(data))
 		// One reading gives both profiles (check.RunBoth); the validate
 		// profile's digest is taken where its stream ends.
 		d.reset()

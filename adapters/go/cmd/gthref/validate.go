@@ -110,6 +110,7 @@ func validateOne(path string, stdin io.Reader, out *bufio.Writer, stderr io.Writ
 		}
 		return exitUsage
 	}
+	tuneGC(len(data))
 	var emit func([]byte)
 	switch d := opts.digest; {
 	case opts.events && d != nil:

@@ -73,9 +73,12 @@ func (e *PanicError) Error() string { return "panic: " + fmt.Sprint(e.Value) }
 // Run reads the binary trace data. emit, if not nil, receives the canonical line
 // of every event in the stream (without newline; the slice is reused after emit
 // returns).
-func Run(data []byte, prof Profile, emit func(line []byte)) Result {
-	var res Result
-	r, err := newReader(data)
+func Run(data []byte, prof Profile, emit func(line []byte)) (res Result) {
+	// One recovery for the whole run: a panic ends it wherever it comes from,
+	// and res.Events counts the events in the stream up to there (an event is
+	// counted once its line is made, before the validator sees it).
+	defer recoverInto(&res.Err)
+	r, err := trace.NewReader(bytes.NewReader(data))
 	if err != nil {
 		res.Err = err
 		return res
@@ -89,7 +92,7 @@ func Run(data []byte, prof Profile, emit func(line []byte)) Result {
 		line []byte
 	)
 	for {
-		ev, err := readEvent(r)
+		ev, err := r.ReadEvent()
 		if err == io.EOF {
 			return res
 		}
@@ -97,17 +100,13 @@ func Run(data []byte, prof Profile, emit func(line []byte)) Result {
 			res.Err = err
 			return res
 		}
-		line, err = format(&pr, line[:0], ev)
-		if err != nil {
-			res.Err = err
-			return res
-		}
+		line = pr.AppendEvent(line[:0], ev)
 		res.Events++
 		if emit != nil {
 			emit(line)
 		}
 		if v != nil {
-			if err := validate(v, ev); err != nil {
+			if err := v.Event(ev); err != nil {
 				res.Err = err
 				return res
 			}
