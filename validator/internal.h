@@ -234,12 +234,12 @@ static inline int vgen_has_stack(const vgen *g, uint64_t id) {
 }
 
 /* ---- Ordering, the common case (inline in the event loop): gth_order_advance
- * for the hot events (goroutine and proc transitions, syscalls, heap metrics)
- * when every check passes: advances the event at the head of cursor c, writes
- * it to *ev and returns 1. Returns 0, with nothing changed, when
- * gth_order_advance must decide (a retry, an error, any other event). */
+ * for the hot events (goroutine and proc transitions, syscalls, heap metrics,
+ * labels and logs, experimental events) when every check passes: advances the
+ * event at the head of cursor c, writes it to *ev and returns 1. Returns 0,
+ * with nothing changed, when gth_order_advance must decide (a retry, an error,
+ * any other event). */
 
-/* The state of goroutine or proc id, by the dense table and the map. */
 static inline __attribute__((always_inline)) vgstate *gth_order_fast_g(vorder *o, int64_t id) {
     uint32_t i;
     return gth_dense_get(&o->gdense, &o->gidx, (uint64_t)id, &i) ? &o->gs[i] : NULL;
@@ -331,7 +331,16 @@ static inline __attribute__((always_inline)) int gth_order_fast(vorder *o, const
     case GTH_EV_HeapGoal:
         if (p == NO_ID) return 0;
         break;
-    default: return 0;
+    case GTH_EV_GoLabel: /* annotation */
+    case GTH_EV_UserLog:
+    case GTH_EV_ProcsChange:
+        if (p == NO_ID || gid == NO_ID) return 0;
+        break;
+    default: { /* alloc_free: every experimental timed event; the thread is known */
+        const gth_event_spec *spec = gth_spec_event(code);
+        if (!spec || spec->experiment == GTH_EXP_NONE || !(spec->flags & GTH_F_TIMED)) return 0;
+        break;
+    }
     }
     ev->time = c->ev_time;
     ev->m = (int64_t)c->m;

@@ -205,16 +205,22 @@ static size_t sift_up(vcursor **h, size_t i) {
     return i;
 }
 
+/* Moves the cursor at i down past every child earlier than it (the earlier of
+ * two children, the left one on a tie), as a chain of swaps would. */
 static void sift_down(vcursor **h, size_t n, size_t i) {
+    if (i >= n) return;
+    vcursor *x = h[i];
+    int64_t t = x->ev_time;
     for (;;) {
-        size_t m = i;
-        int64_t mt = i < n ? h[i]->ev_time : INT64_MAX;
-        if (2 * i + 1 < n && h[2 * i + 1]->ev_time < mt) m = 2 * i + 1, mt = h[m]->ev_time;
-        if (2 * i + 2 < n && h[2 * i + 2]->ev_time < mt) m = 2 * i + 2;
-        if (m == i) return;
-        heap_swap(h, i, m);
-        i = m;
+        size_t j = 2 * i + 1;
+        if (j >= n) break;
+        int64_t jt = h[j]->ev_time;
+        if (j + 1 < n && h[j + 1]->ev_time < jt) jt = h[++j]->ev_time;
+        if (!(jt < t)) break;
+        h[i] = h[j];
+        i = j;
     }
+    h[i] = x;
 }
 
 static void heap_update(gth_reader *r, size_t i) {
