@@ -122,7 +122,7 @@ if [ $cg = 1 ] && command -v valgrind >/dev/null; then
     local n
     n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "${@:2}" 2>&1 >/dev/null |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-    awk -v l="$1" -v n="$n" -v e="$events" 'BEGIN { printf "%-30s %14d %10d %9.1f\n", l, n, e, n / e }'
+    awk -v l="$1" -v n="$n" -v e="$events" 'BEGIN { printf "%-30s %14.0f %10d %9.1f\n", l, n, e, n / e }'
   }
   ir "gth validate --profile=parser" "$gth" validate --profile=parser "$t"
   ir "gth validate" "$gth" validate "$t"

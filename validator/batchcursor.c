@@ -9,6 +9,14 @@
 #include "format/varint.h"
 #include "validator/internal.h"
 
+void gth_cursor_step_table(uint8_t nargs[256]) {
+    for (unsigned code = 0; code < 256; code++) {
+        const gth_event_spec *spec = gth_spec_event(code);
+        int inline_ok = spec && (spec->flags & GTH_F_TIMED) && spec->nargs >= 1 && spec->nargs <= 5;
+        nargs[code] = inline_ok ? spec->nargs : 0;
+    }
+}
+
 int gth_cursor_load(vcursor *c, const vgen *g, vin *in, int32_t bi, gth_error *err) {
     c->batch = bi;
     c->last_ts = 0;

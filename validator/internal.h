@@ -114,7 +114,12 @@ typedef struct vcursor {
     uint8_t ev_code;
     uint32_t ev_index; /* index of the event within its batch */
     int32_t mslot;     /* the thread's slot in the ordering state, -1 until known */
+    const uint8_t *step_nargs; /* gth_cursor_step's table (the reader's) */
 } vcursor;
+
+/* Bytes gth_cursor_step wants after an event's start: the code and five
+ * varints of at most ten bytes. */
+#define GTH_STEP_ROOM 51
 
 /* ---- Ordering state (persists across generations). */
 typedef struct vrange {
@@ -228,6 +233,130 @@ static inline int vgen_has_stack(const vgen *g, uint64_t id) {
     return gth_idmap_get(&g->stacks, id, &idx);
 }
 
+/* ---- Ordering, the common case (inline in the event loop): gth_order_advance
+ * for the hot events (goroutine and proc transitions, syscalls, heap metrics,
+ * labels and logs, experimental events) when every check passes: advances the
+ * event at the head of cursor c, writes it to *ev and returns 1. Returns 0,
+ * with nothing changed, when gth_order_advance must decide (a retry, an error,
+ * any other event). */
+
+static inline __attribute__((always_inline)) vgstate *gth_order_fast_g(vorder *o, int64_t id) {
+    uint32_t i;
+    return gth_dense_get(&o->gdense, &o->gidx, (uint64_t)id, &i) ? &o->gs[i] : NULL;
+}
+
+static inline __attribute__((always_inline)) vpstate *gth_order_fast_p(vorder *o, int64_t id) {
+    uint32_t i;
+    return gth_dense_get(&o->pdense, &o->pidx, (uint64_t)id, &i) ? &o->ps[i] : NULL;
+}
+
+/* Each case is its handler in order.c with every check passing, and nothing
+ * written before the last check: any other outcome returns 0 for the general
+ * path. */
+static inline __attribute__((always_inline)) int gth_order_fast(vorder *o, const vgen *g, const vcursor *c,
+                                                                gth_event *ev) {
+    /* A thread has a slot once the general path advanced one of its events,
+     * which also set the initial generation. */
+    if (c->mslot < 0) return 0;
+    vmstate *ms = &o->mstates[c->mslot];
+    int64_t p = ms->p, gid = ms->g;
+    uint64_t gen = g->gen;
+    const uint64_t *a = c->ev_args;
+    uint8_t code = c->ev_code;
+    vgstate *s;
+    vpstate *ps;
+    switch (code) {
+    case GTH_EV_GoStart: /* go_start */
+        if (p == NO_ID || gid != NO_ID || !(s = gth_order_fast_g(o, (int64_t)a[0])) || s->status != GTH_GS_RUNNABLE ||
+            !(s->seq_gen == gen && a[1] == s->seq + 1))
+            return 0;
+        s->status = GTH_GS_RUNNING;
+        s->seq_gen = gen;
+        s->seq = a[1];
+        ms->g = (int64_t)a[0];
+        break;
+    case GTH_EV_GoStop: /* go_stop_exec */
+    case GTH_EV_GoBlock:
+        if (p == NO_ID || gid == NO_ID || !(s = gth_order_fast_g(o, gid)) || s->status != GTH_GS_RUNNING) return 0;
+        s->status = code == GTH_EV_GoStop ? GTH_GS_RUNNABLE : GTH_GS_WAITING;
+        ms->g = NO_ID;
+        break;
+    case GTH_EV_GoUnblock: /* go_unblock */
+        if (!(s = gth_order_fast_g(o, (int64_t)a[0])) || s->status != GTH_GS_WAITING ||
+            !(s->seq_gen == gen && a[1] == s->seq + 1))
+            return 0;
+        s->status = GTH_GS_RUNNABLE;
+        s->seq_gen = gen;
+        s->seq = a[1];
+        break;
+    case GTH_EV_ProcStart: /* proc_start */
+        if (p != NO_ID || !(ps = gth_order_fast_p(o, (int64_t)a[0])) || ps->status != GTH_PS_IDLE ||
+            !(ps->seq_gen == gen && a[1] == ps->seq + 1))
+            return 0;
+        ps->status = GTH_PS_RUNNING;
+        ps->seq_gen = gen;
+        ps->seq = a[1];
+        ms->p = (int64_t)a[0];
+        break;
+    case GTH_EV_ProcStop: /* proc_stop */
+        if (p == NO_ID || !(ps = gth_order_fast_p(o, p)) ||
+            (ps->status != GTH_PS_RUNNING && ps->status != GTH_PS_SYSCALL))
+            return 0;
+        ps->status = GTH_PS_IDLE;
+        ms->p = NO_ID;
+        break;
+    case GTH_EV_GoSyscallBegin: /* syscall_begin */
+        if (p == NO_ID || gid == NO_ID || !(s = gth_order_fast_g(o, gid)) || s->status != GTH_GS_RUNNING ||
+            !(ps = gth_order_fast_p(o, p)) || !(ps->seq_gen == gen && a[0] == ps->seq + 1))
+            return 0;
+        s->status = GTH_GS_SYSCALL;
+        ps->status = GTH_PS_SYSCALL;
+        ps->seq_gen = gen;
+        ps->seq = a[0];
+        break;
+    case GTH_EV_GoSyscallEnd: /* syscall_end */
+        if (p == NO_ID || gid == NO_ID || !(s = gth_order_fast_g(o, gid)) || s->status != GTH_GS_SYSCALL ||
+            !(ps = gth_order_fast_p(o, p)) || ps->status != GTH_PS_SYSCALL)
+            return 0;
+        s->status = GTH_GS_RUNNING;
+        ps->status = GTH_PS_RUNNING;
+        break;
+    case GTH_EV_GoSyscallEndBlocked: /* syscall_end_blocked */
+        if (p != NO_ID && (!(ps = gth_order_fast_p(o, p)) || ps->status == GTH_PS_SYSCALL)) return 0;
+        if (gid == NO_ID || !(s = gth_order_fast_g(o, gid)) || s->status != GTH_GS_SYSCALL) return 0;
+        s->status = GTH_GS_RUNNABLE;
+        ms->g = NO_ID;
+        break;
+    case GTH_EV_HeapAlloc: /* heap_metric */
+    case GTH_EV_HeapGoal:
+        if (p == NO_ID) return 0;
+        break;
+    case GTH_EV_GoLabel: /* annotation */
+    case GTH_EV_UserLog:
+    case GTH_EV_ProcsChange:
+        if (p == NO_ID || gid == NO_ID) return 0;
+        break;
+    default: { /* alloc_free: every experimental timed event; the thread is known */
+        const gth_event_spec *spec = gth_spec_event(code);
+        if (!spec || spec->experiment == GTH_EXP_NONE || !(spec->flags & GTH_F_TIMED)) return 0;
+        break;
+    }
+    }
+    ev->time = c->ev_time;
+    ev->m = (int64_t)c->m;
+    ev->p = p;
+    ev->g = gid;
+    memcpy(ev->args, a, sizeof ev->args);
+    ev->offset = c->ev_off;
+    ev->code = code;
+    ev->synthetic = 0;
+    ev->has_table = 0;
+    ev->str = NULL;
+    ev->str_len = 0;
+    ev->gen = gen;
+    return 1;
+}
+
 /* ---- Input (input.c): a growable buffer. Without pread it holds the current
  * generation's bytes (batches are decoded from it); with pread (seekable) it is
  * only a read-ahead window for batch headers and tables, and regular batch
@@ -334,34 +463,87 @@ int gth_cursor_load(vcursor *c, const vgen *g, vin *in, int32_t bi, gth_error *e
  * decoding). Returns 1 with an event, 0 when the thread has no more, -1 on error. */
 int gth_cursor_next(vcursor *c, const vgen *g, vin *in, gth_error *err);
 
-/* gth_cursor_next, with the common case inline: an event of a known timed type
- * that lies wholly in the current batch, after the batch's first. Anything
- * else (and every error) goes to gth_cursor_next, from the same position. */
-static inline int gth_cursor_step(vcursor *c, const vgen *g, vin *in, gth_error *err) {
-    size_t pos = c->pos, end = c->end;
-    if (pos >= end || c->last_ts == 0) return gth_cursor_next(c, g, in, err);
-    const uint8_t *p = c->data;
-    uint8_t code = p[pos];
-    const gth_event_spec *spec = gth_spec_event(code);
-    if (!spec || !(spec->flags & GTH_F_TIMED) || spec->nargs < 1 || spec->nargs > 5)
-        return gth_cursor_next(c, g, in, err);
-    uint64_t v[5] = {0, 0, 0, 0, 0}; /* dt, then the arguments */
-    size_t q = pos + 1;
-    for (unsigned i = 0; i < spec->nargs; i++) {
-        if (q < end && p[q] < 0x80) {
-            v[i] = p[q++];
-            continue;
-        }
-        int n = gth_uvarint(p + q, end - q, &v[i]);
-        if (n <= 0) return gth_cursor_next(c, g, in, err);
-        q += (size_t)n;
+/* The argument count (dt included) of each event code that gth_cursor_step
+ * decodes inline: a known timed type with 1 to 5 arguments; 0 for the others. */
+void gth_cursor_step_table(uint8_t nargs[256]);
+
+/* One varint at *sp for gth_cursor_step, whose caller has made sure that the
+ * three bytes at *sp are in the batch; longer ones go to the general decoder
+ * (end: the batch's end). 0, or -1 when it fails. */
+static inline __attribute__((always_inline)) int gth_step_uvarint(const uint8_t **sp, const uint8_t *end, uint64_t *v) {
+    const uint8_t *s = *sp;
+    if (s[0] < 0x80) {
+        *v = s[0];
+        *sp = s + 1;
+        return 0;
     }
-    memcpy(c->ev_args, v + 1, sizeof c->ev_args);
+    if (s[1] < 0x80) {
+        *v = (uint64_t)(s[0] & 0x7f) | (uint64_t)s[1] << 7;
+        *sp = s + 2;
+        return 0;
+    }
+    if (s[2] < 0x80) {
+        *v = (uint64_t)(s[0] & 0x7f) | (uint64_t)(s[1] & 0x7f) << 7 | (uint64_t)s[2] << 14;
+        *sp = s + 3;
+        return 0;
+    }
+    int k = gth_uvarint(s, (size_t)(end - s), v);
+    if (k <= 0) return -1;
+    *sp = s + k;
+    return 0;
+}
+
+/* gth_cursor_next from a clear error (the event loop's common case leaves
+ * the error as it is). */
+static inline int gth_cursor_step_general(vcursor *c, const vgen *g, vin *in, gth_error *err) {
+    gth_error_clear(err);
+    return gth_cursor_next(c, g, in, err);
+}
+
+/* gth_cursor_next, with the common case inline: an event of a known timed type
+ * (c->step_nargs) that lies wholly in the current batch, after the batch's
+ * first, when the batch has room for the longest such event after it (so that
+ * the varints need no bounds checks but the general decoder's). Anything else
+ * (and every error) goes to gth_cursor_next, from the same position. */
+static inline __attribute__((always_inline)) int gth_cursor_step(vcursor *c, const vgen *g, vin *in, gth_error *err) {
+    size_t pos = c->pos, end = c->end;
+    if (pos >= end || end - pos < GTH_STEP_ROOM || c->last_ts == 0) return gth_cursor_step_general(c, g, in, err);
+    const uint8_t *p = c->data, *s = p + pos + 1, *e = p + end;
+    uint8_t code = p[pos];
+    uint64_t dt, *a = c->ev_args;
+    switch (c->step_nargs[code]) {
+    case 5:
+        if (gth_step_uvarint(&s, e, &dt) || gth_step_uvarint(&s, e, &a[0]) || gth_step_uvarint(&s, e, &a[1]) ||
+            gth_step_uvarint(&s, e, &a[2]) || gth_step_uvarint(&s, e, &a[3]))
+            return gth_cursor_step_general(c, g, in, err);
+        break;
+    case 4:
+        if (gth_step_uvarint(&s, e, &dt) || gth_step_uvarint(&s, e, &a[0]) || gth_step_uvarint(&s, e, &a[1]) ||
+            gth_step_uvarint(&s, e, &a[2]))
+            return gth_cursor_step_general(c, g, in, err);
+        a[3] = 0;
+        break;
+    case 3:
+        if (gth_step_uvarint(&s, e, &dt) || gth_step_uvarint(&s, e, &a[0]) || gth_step_uvarint(&s, e, &a[1]))
+            return gth_cursor_step_general(c, g, in, err);
+        a[2] = a[3] = 0;
+        break;
+    case 2:
+        if (gth_step_uvarint(&s, e, &dt) || gth_step_uvarint(&s, e, &a[0]))
+            return gth_cursor_step_general(c, g, in, err);
+        a[1] = a[2] = a[3] = 0;
+        break;
+    case 1:
+        if (gth_step_uvarint(&s, e, &dt)) return gth_cursor_step_general(c, g, in, err);
+        a[0] = a[1] = a[2] = a[3] = 0;
+        break;
+    default: return gth_cursor_step_general(c, g, in, err);
+    }
     c->ev_code = code;
     c->ev_off = c->data_off + pos;
-    c->ev_time = (int64_t)((uint64_t)gth_ticks_to_ns(g->freq, v[0]) + (uint64_t)c->last_ts);
+    c->ev_time = (int64_t)((uint64_t)gth_ticks_to_ns(g->freq, dt) + (uint64_t)c->last_ts);
     c->last_ts = c->ev_time;
-    c->pos = q;
+    c->pos = (size_t)(s - p);
     c->ev_index++;
     return 1;
 }

@@ -28,6 +28,7 @@ typedef struct idcheck {
 struct gth_reader {
     const gth_allocator *a;
     idcheck idchecks[256];
+    uint8_t step_nargs[256];
     unsigned version;
     vin in;
     gth_arena arena;
@@ -165,6 +166,7 @@ gth_reader *gth_reader_new(const gth_allocator *a, gth_source src, gth_error *er
     }
     r->version = minor;
     idchecks_init(r->idchecks);
+    gth_cursor_step_table(r->step_nargs);
     r->in.pos = hlen;
     r->st.bytes = hlen;
     gth_order_init(&r->order, a, minor);
@@ -203,16 +205,22 @@ static size_t sift_up(vcursor **h, size_t i) {
     return i;
 }
 
+/* Moves the cursor at i down past every child earlier than it (the earlier of
+ * two children, the left one on a tie), as a chain of swaps would. */
 static void sift_down(vcursor **h, size_t n, size_t i) {
+    if (i >= n) return;
+    vcursor *x = h[i];
+    int64_t t = x->ev_time;
     for (;;) {
-        size_t m = i;
-        int64_t mt = i < n ? h[i]->ev_time : INT64_MAX;
-        if (2 * i + 1 < n && h[2 * i + 1]->ev_time < mt) m = 2 * i + 1, mt = h[m]->ev_time;
-        if (2 * i + 2 < n && h[2 * i + 2]->ev_time < mt) m = 2 * i + 2;
-        if (m == i) return;
-        heap_swap(h, i, m);
-        i = m;
+        size_t j = 2 * i + 1;
+        if (j >= n) break;
+        int64_t jt = h[j]->ev_time;
+        if (j + 1 < n && h[j + 1]->ev_time < jt) jt = h[++j]->ev_time;
+        if (!(jt < t)) break;
+        h[i] = h[j];
+        i = j;
     }
+    h[i] = x;
 }
 
 static void heap_update(gth_reader *r, size_t i) {
@@ -274,21 +282,27 @@ static void idchecks_init(idcheck *checks) {
     }
 }
 
+static int bad_table_id(gth_reader *r, const gth_event *ev, const idcheck *c, unsigned i, gth_error *err) {
+    uint64_t id = ev->args[c->arg[i]];
+    gth_error_clear(err);
+    err->inv = c->stack[i] ? GTH_INV_EVENT_STACK_ID : GTH_INV_EVENT_STRING_ID;
+    err->offset = ev->offset;
+    err->gen = r->gen.gen;
+    err->m = (uint64_t)ev->m;
+    gth_error_set(err, GTH_EINVALID, "found invalid %s ID %llu for event %s", c->stack[i] ? "stack" : "string",
+                  (unsigned long long)id, gth_spec_event(ev->code)->name);
+    return -1;
+}
+
 /* Go's table-id check on a delivered event, then the time fix-up. */
-static int deliver(gth_reader *r, gth_event *ev, gth_error *err) {
+static inline __attribute__((always_inline)) int deliver(gth_reader *r, gth_event *ev, gth_error *err) {
     const idcheck *c = &r->idchecks[ev->code];
     for (unsigned i = 0; i < c->n; i++) {
         uint64_t id = ev->args[c->arg[i]];
         const uint8_t *p;
         size_t l;
         if (c->stack[i] ? vgen_has_stack(&r->gen, id) : vgen_string(&r->gen, id, &p, &l)) continue;
-        err->inv = c->stack[i] ? GTH_INV_EVENT_STACK_ID : GTH_INV_EVENT_STRING_ID;
-        err->offset = ev->offset;
-        err->gen = r->gen.gen;
-        err->m = (uint64_t)ev->m;
-        gth_error_set(err, GTH_EINVALID, "found invalid %s ID %llu for event %s", c->stack[i] ? "stack" : "string",
-                      (unsigned long long)id, gth_spec_event(ev->code)->name);
-        return -1;
+        return bad_table_id(r, ev, c, i, err);
     }
     /* Go's int64 addition wraps; so does this one (its validator then flags it). */
     if (ev->time <= r->last_ts) ev->time = (int64_t)((uint64_t)r->last_ts + 1);
@@ -321,6 +335,7 @@ static int install(gth_reader *r, gth_event *ev, gth_error *err) {
         memset(c, 0, sizeof *c);
         c->mslot = -1;
         c->m = g->ms[i];
+        c->step_nargs = r->step_nargs;
         if (r->in.seekable) {
             /* The thread's buffer fits the largest of its batches. */
             size_t cap = 1;
@@ -415,18 +430,9 @@ static int pop(gth_reader *r, gth_event *ev, gth_error *err) {
     return 1;
 }
 
-/* Tries cursor heap[i]; 1 advanced (the first event it yields in *ev, the
- * others queued), 0 not now, -1 error. */
-static int try_advance(gth_reader *r, size_t i, gth_event *ev, gth_error *err) {
-    vcursor *c = r->heap[i];
-    r->order.direct = ev;
-    adv_result a = gth_order_advance(&r->order, &r->gen, c, err);
-    r->order.direct = NULL;
-    if (a == ADV_ERR) {
-        if (err->offset == GTH_NO_OFFSET) locate_cursor(err, r, c);
-        return -1;
-    }
-    if (a == ADV_RETRY) return 0;
+/* After cursor heap[i] advanced: its next event, and its place in the heap.
+ * 1, or -1 on an error. */
+static inline __attribute__((always_inline)) int step_cursor(gth_reader *r, size_t i, vcursor *c, gth_error *err) {
     int rc = gth_cursor_step(c, &r->gen, &r->in, err);
     if (rc < 0) return -1;
     if (rc == 0) {
@@ -441,6 +447,21 @@ static int try_advance(gth_reader *r, size_t i, gth_event *ev, gth_error *err) {
         heap_update(r, i);
     }
     return 1;
+}
+
+/* Tries cursor heap[i]; 1 advanced (the first event it yields in *ev, the
+ * others queued), 0 not now, -1 error. */
+static int try_advance(gth_reader *r, size_t i, gth_event *ev, gth_error *err) {
+    vcursor *c = r->heap[i];
+    r->order.direct = ev;
+    adv_result a = gth_order_advance(&r->order, &r->gen, c, err);
+    r->order.direct = NULL;
+    if (a == ADV_ERR) {
+        if (err->offset == GTH_NO_OFFSET) locate_cursor(err, r, c);
+        return -1;
+    }
+    if (a == ADV_RETRY) return 0;
+    return step_cursor(r, i, c, err);
 }
 
 static void stuck(gth_reader *r, gth_error *err) {
@@ -464,12 +485,13 @@ static void stuck(gth_reader *r, gth_error *err) {
     gth_buf_free(&b);
 }
 
-int gth_reader_next(gth_reader *r, gth_event *ev, gth_error *err) {
+/* The general path of gth_reader_next (kept out of the common case's code). */
+static __attribute__((noinline)) int next_general(gth_reader *r, gth_event *ev, gth_error *err) {
     gth_error_clear(err);
+    vgen *g = &r->gen;
     if (r->done) return 0;
     vorder *o = &r->order;
     if (o->qlen) return pop(r, ev, err);
-    vgen *g = &r->gen;
     if (r->nheap == 0 && (!r->have_gen || g->cpu_next == g->ncpu)) {
         int rc = next_generation(r, ev, err);
         return rc;
@@ -503,6 +525,23 @@ int gth_reader_next(gth_reader *r, gth_event *ev, gth_error *err) {
     }
     if (deliver(r, ev, err) < 0) return fail(r, err);
     return 1;
+}
+
+int gth_reader_next(gth_reader *r, gth_event *ev, gth_error *err) {
+    vgen *g = &r->gen;
+    if (r->nheap && !r->order.qlen && !r->done) {
+        /* The common case: no CPU sample comes first, and the head thread's
+         * event advances on its own (gth_order_fast); else the general path
+         * decides, from the same state. This path leaves err as it is: the
+         * general path clears it, and nothing but an error writes it (an error
+         * here clears it first: gth_cursor_step, bad_table_id). */
+        vcursor *c = r->heap[0];
+        if (!(g->cpu_next < g->ncpu && g->cpu[g->cpu_next].time < c->ev_time) && gth_order_fast(&r->order, g, c, ev)) {
+            if (step_cursor(r, 0, c, err) < 0 || deliver(r, ev, err) < 0) return fail(r, err);
+            return 1;
+        }
+    }
+    return next_general(r, ev, err);
 }
 
 /* ---- Lookups ----------------------------------------------------------------------------- */

@@ -94,7 +94,9 @@ const gth_allocator *gth_reader_allocator(const gth_reader *r);
 
 /* The next event: returns 1 and fills *ev, 0 at the end of the trace, or -1 on
  * an error (err filled: status, invariant id, offset, generation, thread, batch,
- * event index, message with Go's text). After -1 or 0 the reader is done. */
+ * event index, message with Go's text). After -1 or 0 the reader is done. err
+ * is written only when needed: the common event leaves it as it was (cleared
+ * by the calls before), so read it after -1 only. */
 int gth_reader_next(gth_reader *r, gth_event *ev, gth_error *err);
 
 /* ---- Lookups in the current generation's tables (valid for the event just

@@ -124,8 +124,7 @@ static gth_stack_ref event_stack(const gth_event *ev) {
     if (ev->code == GTH_EV_CPUSample) return (gth_stack_ref){1, ev->args[0]};
     const gth_event_spec *spec = gth_spec_event(ev->code);
     if (!spec || !spec->stack_mask) return s;
-    unsigned i = 0;
-    while (!(spec->stack_mask >> i & 1u)) i++;
+    unsigned i = (unsigned)__builtin_ctz(spec->stack_mask); /* the first stack argument */
     uint64_t id = i >= 1 && i <= 4 ? ev->args[i - 1] : 0;
     if (id != 0) s = (gth_stack_ref){1, id};
     return s;

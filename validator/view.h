@@ -181,8 +181,9 @@ int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_err
 /* Whether Go's event API can panic on ev (see the validate.panic-* invariants):
  * only then does a run without output or validator need its view. */
 static inline int gth_view_can_panic(const gth_event *ev) {
-    uint8_t c = ev->code;
-    return c == GTH_CODE_READER_SYNC || c == GTH_EV_CPUSample || c == GTH_EV_ProcStatus || c == GTH_EV_STWEnd;
+    static const uint8_t can_panic[256] = {
+        [GTH_CODE_READER_SYNC] = 1, [GTH_EV_CPUSample] = 1, [GTH_EV_ProcStatus] = 1, [GTH_EV_STWEnd] = 1};
+    return can_panic[ev->code];
 }
 
 /* Frames of a stack handle (NoStack and id 0 have none). */
