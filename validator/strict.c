@@ -1028,7 +1028,9 @@ static void peek_first_gen(gth_strict *s) {
     gth_decoder_feed(&d, buf, n, n < PEEK);
     for (;;) {
         gth_raw_event ev;
-        if (gth_decoder_next(&d, &ev, &e) != GTH_READ_OK) break;
+        int k = gth_decoder_next(&d, &ev, &e);
+        if (k == GTH_READ_ERROR && e.status == GTH_ENOMEM) s->nomem = 1;
+        if (k != GTH_READ_OK) break;
         if (ev.batch_offset != GTH_NO_OFFSET) continue;
         if (ev.code == GTH_EV_EventBatch) s->peek_gen = ev.args[0];
         else if (ev.code == GTH_EV_ExperimentalBatch) s->peek_gen = ev.args[1];
