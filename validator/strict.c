@@ -80,6 +80,8 @@ struct gth_strict {
      * events have been delivered (gth_strict_finish). Otherwise the wire pass
      * runs on the bytes as the reader reads them. */
     int seekable;
+    uint64_t read_end; /* seekable: the end of the furthest bytes the reader read */
+    int read_eof;      /* seekable: it met the end of the input */
     int wire_ran;
     gth_error wire_ioerr;
     int wire_failed;
@@ -961,6 +963,19 @@ nomem:
     s->wire_done = 1;
 }
 
+static long pass_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
+    gth_strict *s = ud;
+    return s->src.read(s->src.ud, buf, n, err);
+}
+
+static long seen_pread(void *ud, uint8_t *buf, size_t n, uint64_t off, gth_error *err) {
+    gth_strict *s = ud;
+    long k = s->src.pread(s->src.ud, buf, n, off, err);
+    if (k >= 0 && off + (uint64_t)k > s->read_end) s->read_end = off + (uint64_t)k;
+    if (k == 0 && n > 0) s->read_eof = 1;
+    return k;
+}
+
 static long tee_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
     gth_strict *s = ud;
     long k = s->src.read(s->src.ud, buf, n, err);
@@ -971,18 +986,21 @@ static long tee_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
 gth_source gth_strict_source(gth_strict *s, gth_source src) {
     s->src = src;
     /* Seekable: the reader keeps reading by offset; the wire pass reads the
-     * input itself once the events are delivered (wire_pass). */
+     * input itself once the events are delivered (wire_pass), as far as the
+     * reader read. */
     if (src.pread) {
         s->seekable = 1;
-        return src;
+        return (gth_source){src.read ? pass_read : NULL, s, seen_pread, src.size};
     }
     /* Not seekable: the wire pass sees every byte once, in order, as the
      * reader reads it (the reader then buffers each generation). */
     return (gth_source){tee_read, s, NULL, 0};
 }
 
-/* The wire pass over a seekable input, from its start to its end, after the
- * ordered pass. */
+/* The wire pass over a seekable input, after the ordered pass: to the end of
+ * the input if the reader got there (it may have skipped the last batch's
+ * payload), else over the bytes it read, as a reader stopped early by a finding
+ * would have read from a pipe. */
 static void wire_pass(gth_strict *s) {
     enum { CHUNK = 256 << 10 };
     if (s->wire_ran) return;
@@ -993,10 +1011,14 @@ static void wire_pass(gth_strict *s) {
         return;
     }
     uint64_t off = 0;
+    int to_end = s->read_eof || s->read_end + 2 * (uint64_t)GTH_MAX_BATCH_SIZE >= s->src.size;
     while (!s->wire_done && !s->nomem) {
         gth_error e;
         gth_error_clear(&e);
-        long k = s->src.pread(s->src.ud, buf, CHUNK, off, &e);
+        size_t want = CHUNK;
+        if (!to_end && s->read_end - off < want) want = (size_t)(s->read_end - off);
+        if (want == 0) break; /* the reader stopped before the end: so does the wire pass */
+        long k = s->src.pread(s->src.ud, buf, want, off, &e);
         if (k < 0) {
             s->wire_failed = 1;
             s->wire_ioerr = e;
