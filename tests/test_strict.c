@@ -225,6 +225,66 @@ static void test_reads_and_generations(void **state) {
     tu_free_list(files);
 }
 
+/* ---- Every finding of the ordered pass is located ------------------------------------- */
+
+/* strict.status-missing on events without a stack: the finding names the
+ * batch (the index among the generation's event batches) and the event index
+ * in it, from a file (read by offset) and from a pipe alike. */
+static void test_locations(void **state) {
+    (void)state;
+    static const struct {
+        const char *name, *gen2;
+        int64_t batch, event;
+        uint64_t m;
+    } cases[] = {
+        /* Goroutine 1 runs on thread 0 across the generation boundary; its
+         * thread restates the P, not the goroutine. */
+        {"first batch", "EventBatch gen=2 m=0 time=200 size=0\nProcStatus dt=1 p=0 pstatus=1\n"
+                        "HeapAlloc dt=1 heapalloc_value=200\n", 0, 1, 0},
+        /* The same after another thread's batch, three events in. */
+        {"second batch", "EventBatch gen=2 m=2 time=200 size=0\nProcStatus dt=1 p=1 pstatus=1\n"
+                         "GoStatus dt=1 g=2 m=2 gstatus=2\n"
+                         "EventBatch gen=2 m=0 time=201 size=0\nProcStatus dt=1 p=0 pstatus=1\n"
+                         "HeapAlloc dt=1 heapalloc_value=200\nHeapAlloc dt=1 heapalloc_value=300\n"
+                         "GoSyscallBegin dt=1 p_seq=1 stack=0\n", 1, 1, 0},
+        /* The proc: thread 2 starts P 1 in generation 1; in generation 2 it
+         * writes for goroutine 2 only. */
+        {"proc", "EventBatch gen=2 m=0 time=200 size=0\nProcStatus dt=1 p=0 pstatus=1\nGoStatus dt=1 g=1 m=0 gstatus=2\n"
+                 "EventBatch gen=2 m=2 time=200 size=0\nGoStatus dt=1 g=2 m=2 gstatus=2\n"
+                 "HeapAlloc dt=1 heapalloc_value=5\n", 1, 1, 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gth_buf text;
+        gth_buf_init(&text, NULL);
+        gth_buf_printf(&text, "Trace Go1.22\n"
+                              "EventBatch gen=1 m=0 time=100 size=0\nProcStatus dt=1 p=0 pstatus=1\n"
+                              "GoStatus dt=1 g=1 m=0 gstatus=2\nHeapAlloc dt=1 heapalloc_value=100\n"
+                              "EventBatch gen=1 m=2 time=100 size=0\nProcStatus dt=1 p=1 pstatus=1\n"
+                              "GoStatus dt=1 g=2 m=2 gstatus=2\n"
+                              "EventBatch gen=1 m=18446744073709551615 time=0 size=0\nFrequency freq=15625000\n"
+                              "%s"
+                              "EventBatch gen=2 m=18446744073709551615 time=0 size=0\nFrequency freq=15625000\n",
+                       cases[i].gen2);
+        gth_buf bin;
+        gth_buf_init(&bin, NULL);
+        gth_error err;
+        if (gth_convert_text_to_binary(text.data, text.len, cases[i].name, 0, &bin, &err) != GTH_OK)
+            fail_msg("%s: %s", cases[i].name, err.msg);
+        if (ours(bin.data, bin.len, GTH_PROFILE_VALIDATE, &err, NULL) != GTH_OK)
+            fail_msg("%s: validate rejects: %s", cases[i].name, err.msg);
+        assert_int_equal(ours(bin.data, bin.len, GTH_PROFILE_STRICT, &err, NULL), GTH_EINVALID);
+        if (err.inv != GTH_INV_STRICT_STATUS_MISSING) fail_msg("%s: [%s] %s", cases[i].name, inv_id(err.inv), err.msg);
+        assert_int_equal(err.gen, 2);
+        assert_int_equal(err.m, cases[i].m);
+        if (err.batch != cases[i].batch || err.event != cases[i].event)
+            fail_msg("%s: located at batch %lld, event %lld; want batch %lld, event %lld", cases[i].name,
+                     (long long)err.batch, (long long)err.event, (long long)cases[i].batch, (long long)cases[i].event);
+        same_finding(cases[i].name, bin.data, bin.len);
+        gth_buf_free(&bin);
+        gth_buf_free(&text);
+    }
+}
+
 /* ---- Mutants: nothing aborts, and reads of any size agree ------------------------------ */
 
 static void test_mutants(void **state) {
@@ -626,6 +686,7 @@ int main(void) {
         cmocka_unit_test(test_cli),         cmocka_unit_test(test_reads_and_generations),
         cmocka_unit_test(test_mutants),    cmocka_unit_test(test_releases),
         cmocka_unit_test(test_runtime_shapes),
+        cmocka_unit_test(test_locations),
         cmocka_unit_test(test_real_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,11 @@
 enum { G_STATUS = 1, G_CREATED = 2, G_END = 4, G_NAMED = 8 };
 enum { B_NONE, B_UNKNOWN, B_REGULAR, B_OTHER };
 
+/* What the ordered pass does with an event code: O_EVENTS, a delivered event
+ * it looks at; O_DESCRIBED, checked by strict.status-missing (not an
+ * experimental one); O_GC, a GC event; O_STACK * i, its own stack is ev->args[i - 1]. */
+enum { O_EVENTS = 1, O_DESCRIBED = 2, O_GC = 4, O_STACK = 8 };
+
 /* A thread's last event of a batch, for its next batch in the generation. */
 typedef struct mprev {
     uint64_t arg;
@@ -51,10 +56,37 @@ typedef struct crun {
     uint32_t first; /* its first entry in cevents */
 } crun;
 
+/* A finding kept so far: the one at the smallest offset of its pass. */
+typedef struct finding {
+    int found;
+    gth_error err;
+    gth_buf text;
+} finding;
+
+/* A set of ids: a bitmap for the small ones, a map for the rest. */
+#define DENSE_IDS 65536u
+typedef struct idset {
+    uint64_t bits[DENSE_IDS / 64];
+    gth_hmap big;
+    int any;
+} idset;
+
 struct gth_strict {
     const gth_allocator *a;
     gth_source src;
     int nomem;
+    /* The source can be read at any offset: the reader reads it by pread,
+     * holding little of it, and the wire pass reads it once more when the
+     * events have been delivered (gth_strict_finish). Otherwise the wire pass
+     * runs on the bytes as the reader reads them. */
+    int seekable;
+    uint64_t read_end; /* seekable: the end of the furthest bytes the reader read */
+    int read_eof;      /* seekable: it met the end of the input */
+    int wire_ran;
+    gth_error wire_ioerr;
+    int wire_failed;
+    int have_peek;
+    uint64_t peek_gen; /* seekable: the first batch's generation, for the ordered pass */
 
     /* Wire pass. */
     gth_decoder dec;
@@ -65,7 +97,11 @@ struct gth_strict {
     int bclass;
     uint64_t bm, btime;
     int32_t nregular, bidx, evidx;
-    gth_hmap gstat;  /* goroutine -> G_* seen in this generation */
+    uint8_t gsmall[DENSE_IDS]; /* goroutine -> G_* seen in this generation, for ids below DENSE_IDS */
+    uint64_t gsmall_end;       /* one past the largest id set there */
+    gth_hmap gstat;  /* goroutine -> G_* seen in this generation, for the other ids */
+    uint16_t gargs[256]; /* per event code: bit i if argument i names a goroutine */
+    uint8_t ocls[256];   /* per event code: O_* for the ordered pass */
     gth_hmap pstat;  /* proc -> 1 if it had a status */
     gth_hmap frames; /* stack id -> frame count */
     gth_hmap cstack; /* new-goroutine stack id -> 1 once queued in creates */
@@ -85,7 +121,8 @@ struct gth_strict {
     gth_hmap mlast; /* thread -> its entry in mprev */
     gth_hmap logid; /* string id -> 1: a UserLog message (end of generation) */
     gth_hmap shash; /* content hash -> index in srecs (end of generation) */
-    gth_buf srefs;  /* wevent: GoBlock, GoStop, STWBegin, GoLabel, UserLog */
+    gth_buf srefs;  /* wevent: UserLog, and the first GoBlock, GoStop, STWBegin and GoLabel of each string */
+    gth_hmap srefseen; /* string id -> bit per code (sref_bit) already in srefs */
     wevent stk_max; /* the Stack entry with the largest id */
     int have_procs;
     wevent procs; /* the generation's smallest ProcsChange */
@@ -94,18 +131,20 @@ struct gth_strict {
     /* Ordered pass. */
     int gc_seen;
     uint64_t delivered_gen;
-    gth_hmap gdesc; /* goroutine -> 1: described or created in the delivered generation */
-    gth_hmap pdesc; /* proc -> 1: described in the delivered generation */
+    idset gdesc; /* goroutines described or created in the delivered generation */
+    idset pdesc; /* procs described in the delivered generation */
+    /* Not seekable: where every event of the wire pass stands, for the
+     * findings of the ordered pass (which come later). */
     gth_buf cruns;   /* crun, in file order */
     gth_buf cevents; /* uint32_t: offset from the run's base | index << 16 */
     size_t crun_head;
     int crun_open; /* the current batch has a run */
     gth_buf line;
 
-    /* The finding at the smallest offset so far. */
-    int found;
-    gth_error ferr;
-    gth_buf ftext;
+    /* The findings at the smallest offset so far, of the wire pass and of the
+     * ordered pass. Seekable, the ordered pass's finding is located (batch,
+     * event index) by the wire pass that follows it. */
+    finding wire, ord;
 };
 
 gth_strict *gth_strict_new(const gth_allocator *a) {
@@ -119,7 +158,9 @@ gth_strict *gth_strict_new(const gth_allocator *a) {
     gth_buf_init(&s->cruns, a);
     gth_buf_init(&s->cevents, a);
     gth_buf_init(&s->line, a);
-    gth_buf_init(&s->ftext, a);
+    gth_buf_init(&s->wire.text, a);
+    gth_buf_init(&s->ord.text, a);
+    gth_hmap_init(&s->srefseen, a);
     gth_buf_init(&s->sdata, a);
     gth_buf_init(&s->mprev, a);
     gth_buf_init(&s->srecs, a);
@@ -128,13 +169,26 @@ gth_strict *gth_strict_new(const gth_allocator *a) {
     gth_hmap_init(&s->mlast, a);
     gth_hmap_init(&s->logid, a);
     gth_hmap_init(&s->shash, a);
-    gth_hmap_init(&s->gdesc, a);
-    gth_hmap_init(&s->pdesc, a);
+    gth_hmap_init(&s->gdesc.big, a);
+    gth_hmap_init(&s->pdesc.big, a);
     gth_hmap_init(&s->gstat, a);
     gth_hmap_init(&s->pstat, a);
     gth_hmap_init(&s->frames, a);
     gth_hmap_init(&s->cstack, a);
-    gth_error_clear(&s->ferr);
+    gth_error_clear(&s->wire.err);
+    gth_error_clear(&s->ord.err);
+    for (unsigned c = 0; c < 256; c++) {
+        const gth_event_spec *sp = gth_spec_event((uint8_t)c);
+        for (unsigned i = 1; sp && i < sp->nargs; i++)
+            if (sp->args[i].kind == GTH_K_GOROUTINE) s->gargs[c] |= (uint16_t)(1u << i);
+        if (!sp || sp->where != GTH_W_EVENTS) continue;
+        unsigned k = O_EVENTS;
+        if (sp->experiment == GTH_EXP_NONE) k |= O_DESCRIBED;
+        if (c == GTH_EV_GCActive || c == GTH_EV_GCBegin || c == GTH_EV_GCEnd) k |= O_GC;
+        for (unsigned i = 1; i < sp->nargs && i <= 4; i++)
+            if (sp->stack_mask >> i & 1u) k = (k & (O_STACK - 1)) | O_STACK * i;
+        s->ocls[c] = (uint8_t)k;
+    }
     return s;
 }
 
@@ -146,7 +200,9 @@ void gth_strict_free(gth_strict *s) {
     gth_buf_free(&s->cruns);
     gth_buf_free(&s->cevents);
     gth_buf_free(&s->line);
-    gth_buf_free(&s->ftext);
+    gth_buf_free(&s->wire.text);
+    gth_buf_free(&s->ord.text);
+    gth_hmap_free(&s->srefseen);
     gth_buf_free(&s->sdata);
     gth_buf_free(&s->mprev);
     gth_buf_free(&s->srecs);
@@ -155,8 +211,8 @@ void gth_strict_free(gth_strict *s) {
     gth_hmap_free(&s->mlast);
     gth_hmap_free(&s->logid);
     gth_hmap_free(&s->shash);
-    gth_hmap_free(&s->gdesc);
-    gth_hmap_free(&s->pdesc);
+    gth_hmap_free(&s->gdesc.big);
+    gth_hmap_free(&s->pdesc.big);
     gth_hmap_free(&s->gstat);
     gth_hmap_free(&s->pstat);
     gth_hmap_free(&s->frames);
@@ -168,33 +224,34 @@ void gth_strict_free(gth_strict *s) {
 
 /* Keeps a finding if it stands before the one kept so far. The event text is
  * in s->line. */
-static void vfound(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch, int64_t index,
-                   const char *fmt, va_list ap) __attribute__((format(printf, 8, 0)));
-static void vfound(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch, int64_t index,
-                   const char *fmt, va_list ap) {
-    if (s->found && s->ferr.offset <= off) return;
-    s->found = 1;
-    gth_error_clear(&s->ferr);
-    gth_error_vset(&s->ferr, GTH_EINVALID, fmt, ap);
-    s->ferr.inv = (int)inv;
-    s->ferr.offset = off;
-    s->ferr.gen = gen;
-    s->ferr.m = m;
-    s->ferr.batch = batch;
-    s->ferr.event = index;
+static void vfound(gth_strict *s, finding *f, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
+                   int64_t index, const char *fmt, va_list ap) __attribute__((format(printf, 9, 0)));
+static void vfound(gth_strict *s, finding *f, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
+                   int64_t index, const char *fmt, va_list ap) {
+    if (f->found && f->err.offset <= off) return;
+    f->found = 1;
+    gth_error_clear(&f->err);
+    gth_error_vset(&f->err, GTH_EINVALID, fmt, ap);
+    f->err.inv = (int)inv;
+    f->err.offset = off;
+    f->err.gen = gen;
+    f->err.m = m;
+    f->err.batch = batch;
+    f->err.event = index;
     size_t n = s->line.len;
     while (n && (s->line.data[n - 1] == '\n')) n--; /* Go's text format ends lines */
-    s->ftext.len = 0;
-    if (gth_buf_append(&s->ftext, s->line.data, n)) s->nomem = 1;
+    f->text.len = 0;
+    if (gth_buf_append(&f->text, s->line.data, n)) s->nomem = 1;
 }
 
+/* A finding of the wire pass. */
 static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
                   int64_t index, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 static void found(gth_strict *s, unsigned inv, uint64_t off, uint64_t gen, uint64_t m, int64_t batch,
                   int64_t index, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vfound(s, inv, off, gen, m, batch, index, fmt, ap);
+    vfound(s, &s->wire, inv, off, gen, m, batch, index, fmt, ap);
     va_end(ap);
 }
 
@@ -319,7 +376,7 @@ static wevent keep_event(const gth_strict *s, const gth_raw_event *ev) {
 static void kept_found(gth_strict *s, unsigned inv, const wevent *w, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void kept_found(gth_strict *s, unsigned inv, const wevent *w, const char *fmt, ...) {
-    if (s->found && s->ferr.offset <= w->off) return;
+    if (s->wire.found && s->wire.err.offset <= w->off) return;
     gth_raw_event ev;
     memset(&ev, 0, sizeof ev);
     ev.code = w->code;
@@ -329,7 +386,7 @@ static void kept_found(gth_strict *s, unsigned inv, const wevent *w, const char 
     if (gth_text_write_event(&s->line, &ev)) s->nomem = 1;
     va_list ap;
     va_start(ap, fmt);
-    vfound(s, inv, w->off, s->gen, w->m, w->batch, w->index, fmt, ap);
+    vfound(s, &s->wire, inv, w->off, s->gen, w->m, w->batch, w->index, fmt, ap);
     va_end(ap);
 }
 
@@ -348,7 +405,7 @@ static const srec *string_rec(const gth_strict *s, uint64_t id) {
 static void string_found(gth_strict *s, unsigned inv, const srec *r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void string_found(gth_strict *s, unsigned inv, const srec *r, const char *fmt, ...) {
-    if (s->found && s->ferr.offset <= r->off) return;
+    if (s->wire.found && s->wire.err.offset <= r->off) return;
     gth_raw_event ev;
     memset(&ev, 0, sizeof ev);
     ev.code = GTH_EV_String;
@@ -360,7 +417,7 @@ static void string_found(gth_strict *s, unsigned inv, const srec *r, const char 
     if (gth_text_write_event(&s->line, &ev)) s->nomem = 1;
     va_list ap;
     va_start(ap, fmt);
-    vfound(s, inv, r->off, s->gen, GTH_NO_ID, -1, -1, fmt, ap);
+    vfound(s, &s->wire, inv, r->off, s->gen, GTH_NO_ID, -1, -1, fmt, ap);
     va_end(ap);
 }
 
@@ -521,9 +578,12 @@ static void end_gen(gth_strict *s) {
     gth_hmap_clear(&s->logid);
     gth_hmap_clear(&s->shash);
     gth_hmap_clear(&s->gstat);
+    memset(s->gsmall, 0, s->gsmall_end);
+    s->gsmall_end = 0;
     gth_hmap_clear(&s->pstat);
     gth_hmap_clear(&s->frames);
     gth_hmap_clear(&s->cstack);
+    gth_hmap_clear(&s->srefseen);
     s->in_gen = 0;
 }
 
@@ -577,8 +637,14 @@ static void on_clock(gth_strict *s, const gth_raw_event *ev) {
 }
 
 static void goroutine_seen(gth_strict *s, const gth_raw_event *ev, uint64_t g, uint32_t what) {
-    uint32_t *v = gth_hmap_get(&s->gstat, g);
-    uint32_t old = v ? *v : 0, now = old | what;
+    uint32_t old;
+    if (g < DENSE_IDS) {
+        old = s->gsmall[g];
+    } else {
+        const uint32_t *v = gth_hmap_get(&s->gstat, g);
+        old = v ? *v : 0;
+    }
+    uint32_t now = old | what;
     if ((what & G_STATUS) && (old & G_STATUS))
         WIRE_FOUND(s, GTH_INV_STRICT_STATUS_ONCE, ev,
                    "second status event for goroutine %llu in generation %llu; the runtime describes a "
@@ -594,11 +660,13 @@ static void goroutine_seen(gth_strict *s, const gth_raw_event *ev, uint64_t g, u
                    "goroutine %llu is described by the end of generation %llu and also started, woken or "
                    "switched to in it; the end describes only goroutines no event of the generation named",
                    (unsigned long long)g, (unsigned long long)s->gen);
-    if (now != old) put(s, &s->gstat, g, now);
-}
-
-static int is_gc(uint8_t code) {
-    return code == GTH_EV_GCActive || code == GTH_EV_GCBegin || code == GTH_EV_GCEnd;
+    if (now == old) return;
+    if (g < DENSE_IDS) {
+        s->gsmall[g] = (uint8_t)now;
+        if (g >= s->gsmall_end) s->gsmall_end = g + 1;
+    } else {
+        put(s, &s->gstat, g, now);
+    }
 }
 
 static void on_regular(gth_strict *s, const gth_raw_event *ev) {
@@ -676,6 +744,15 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
     case GTH_EV_GoStop:
     case GTH_EV_STWBegin:
     case GTH_EV_UserLog: {
+        /* A reason or label is checked once per string: its first event is
+         * the one a finding would name. */
+        if (ev->code != GTH_EV_UserLog) {
+            uint32_t bit = ev->code == GTH_EV_GoBlock ? 1u : ev->code == GTH_EV_GoStop ? 2u
+                         : ev->code == GTH_EV_STWBegin ? 4u : 8u;
+            uint32_t *seen = gth_hmap_get(&s->srefseen, ev->args[1]);
+            if (seen && (*seen & bit)) break;
+            put(s, &s->srefseen, ev->args[1], (seen ? *seen : 0) | bit);
+        }
         wevent w = keep_event(s, ev);
         push(s, &s->srefs, &w, sizeof w);
         break;
@@ -707,8 +784,8 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
     /* Ids the runtime never assigns: goroutine 0 (the ids start at 1 and
      * traceAdvance skips a goroutine whose id is 0) and task 0 (the
      * background task, which is never begun or ended). */
-    for (unsigned i = 1; i < sp->nargs; i++)
-        if (sp->args[i].kind == GTH_K_GOROUTINE && ev->args[i] == 0) {
+    for (unsigned i = 1, gm = s->gargs[ev->code]; gm >> i; i++)
+        if (gm >> i & 1u && ev->args[i] == 0) {
             WIRE_FOUND(s, GTH_INV_STRICT_ID_ZERO, ev,
                        "%s names goroutine 0; the runtime numbers goroutines from 1 (sched.goidgen), and g0 "
                        "stacks never appear as goroutines",
@@ -722,13 +799,17 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
                    sp->name);
     s->prev_code = ev->code;
     s->prev_arg = sp->nargs > 1 ? ev->args[1] : 0;
-    /* Events the ordered pass may report: those with a stack of their own,
-     * and GC events. */
-    int keep = is_gc(ev->code);
-    if (sp->stack_mask && ev->code != GTH_EV_GoStatusStack)
-        for (unsigned i = 1; i < sp->nargs; i++)
-            if (sp->stack_mask >> i & 1u && ev->args[i] != 0) keep = 1;
-    if (keep) {
+    if (s->seekable) {
+        /* The ordered pass ran first: its finding is located here. */
+        if (s->ord.found && ev->offset == s->ord.err.offset) {
+            s->ord.err.batch = s->bidx;
+            s->ord.err.event = s->evidx;
+        }
+        return;
+    }
+    /* Not seekable, the ordered pass comes later: every event it may report
+     * is located in advance. */
+    {
         const crun *r = s->crun_open ? (const crun *)(const void *)(s->cruns.data + s->cruns.len - sizeof *r) : NULL;
         uint64_t base = r ? r->base : 0;
         if (!r || ev->offset - base > 0xFFFF || s->evidx > 0xFFFF) {
@@ -882,6 +963,19 @@ nomem:
     s->wire_done = 1;
 }
 
+static long pass_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
+    gth_strict *s = ud;
+    return s->src.read(s->src.ud, buf, n, err);
+}
+
+static long seen_pread(void *ud, uint8_t *buf, size_t n, uint64_t off, gth_error *err) {
+    gth_strict *s = ud;
+    long k = s->src.pread(s->src.ud, buf, n, off, err);
+    if (k >= 0 && off + (uint64_t)k > s->read_end) s->read_end = off + (uint64_t)k;
+    if (k == 0 && n > 0) s->read_eof = 1;
+    return k;
+}
+
 static long tee_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
     gth_strict *s = ud;
     long k = s->src.read(s->src.ud, buf, n, err);
@@ -891,12 +985,103 @@ static long tee_read(void *ud, uint8_t *buf, size_t n, gth_error *err) {
 
 gth_source gth_strict_source(gth_strict *s, gth_source src) {
     s->src = src;
-    /* Not seekable: the checker must see every byte once, in order, so the
-     * reader buffers each generation instead of re-reading batches. */
+    /* Seekable: the reader keeps reading by offset; the wire pass reads the
+     * input itself once the events are delivered (wire_pass), as far as the
+     * reader read. */
+    if (src.pread) {
+        s->seekable = 1;
+        return (gth_source){src.read ? pass_read : NULL, s, seen_pread, src.size};
+    }
+    /* Not seekable: the wire pass sees every byte once, in order, as the
+     * reader reads it (the reader then buffers each generation). */
     return (gth_source){tee_read, s, NULL, 0};
 }
 
+/* The wire pass over a seekable input, after the ordered pass: to the end of
+ * the input if the reader got there (it may have skipped the last batch's
+ * payload), else over the bytes it read, as a reader stopped early by a finding
+ * would have read from a pipe. */
+static void wire_pass(gth_strict *s) {
+    enum { CHUNK = 256 << 10 };
+    if (s->wire_ran) return;
+    s->wire_ran = 1;
+    uint8_t *buf = gth_alloc(s->a, CHUNK);
+    if (!buf) {
+        s->nomem = 1;
+        return;
+    }
+    uint64_t off = 0;
+    int to_end = s->read_eof || s->read_end + 2 * (uint64_t)GTH_MAX_BATCH_SIZE >= s->src.size;
+    while (!s->wire_done && !s->nomem) {
+        gth_error e;
+        gth_error_clear(&e);
+        size_t want = CHUNK;
+        if (!to_end && s->read_end - off < want) want = (size_t)(s->read_end - off);
+        if (want == 0) break; /* the reader stopped before the end: so does the wire pass */
+        long k = s->src.pread(s->src.ud, buf, want, off, &e);
+        if (k < 0) {
+            s->wire_failed = 1;
+            s->wire_ioerr = e;
+            if (s->wire_ioerr.status == GTH_OK) gth_error_set(&s->wire_ioerr, GTH_EIO, "read error");
+            break;
+        }
+        wire_feed(s, buf, (size_t)k);
+        if (k == 0) break;
+        off += (uint64_t)k;
+    }
+    gth_free(s->a, buf, CHUNK);
+}
+
+/* The number of the input's first generation, read ahead of the wire pass:
+ * the generation of its first batch. */
+static void peek_first_gen(gth_strict *s) {
+    enum { PEEK = 4096 };
+    uint8_t buf[PEEK];
+    size_t n = 0;
+    gth_error e;
+    while (n < PEEK) {
+        gth_error_clear(&e);
+        long k = s->src.pread(s->src.ud, buf + n, PEEK - n, n, &e);
+        if (k <= 0) break;
+        n += (size_t)k;
+    }
+    gth_decoder d;
+    gth_decoder_init(&d, s->a, 0, 0);
+    gth_decoder_feed(&d, buf, n, n < PEEK);
+    for (;;) {
+        gth_raw_event ev;
+        int k = gth_decoder_next(&d, &ev, &e);
+        if (k == GTH_READ_ERROR && e.status == GTH_ENOMEM) s->nomem = 1;
+        if (k != GTH_READ_OK) break;
+        if (ev.batch_offset != GTH_NO_OFFSET) continue;
+        if (ev.code == GTH_EV_EventBatch) s->peek_gen = ev.args[0];
+        else if (ev.code == GTH_EV_ExperimentalBatch) s->peek_gen = ev.args[1];
+        else continue;
+        s->have_peek = 1;
+        break;
+    }
+    gth_decoder_free(&d);
+}
+
 /* ---- Ordered pass --------------------------------------------------------------------- */
+
+static void idset_clear(idset *d) {
+    if (!d->any) return;
+    memset(d->bits, 0, sizeof d->bits);
+    gth_hmap_clear(&d->big);
+    d->any = 0;
+}
+
+static void idset_add(gth_strict *s, idset *d, uint64_t id) {
+    d->any = 1;
+    if (id < DENSE_IDS) d->bits[id >> 6] |= 1ull << (id & 63);
+    else put(s, &d->big, id, 1);
+}
+
+static int idset_has(const idset *d, uint64_t id) {
+    if (id < DENSE_IDS) return (int)(d->bits[id >> 6] >> (id & 63) & 1u);
+    return gth_hmap_get(&d->big, id) != NULL;
+}
 
 /* Generation gen is being delivered, and generations come in order: drops the
  * runs of older ones. */
@@ -918,8 +1103,8 @@ static void prune(gth_strict *s, uint64_t gen) {
     }
 }
 
-/* The batch and event index of the event at off in generation gen, if the wire
- * pass kept it (-1 otherwise). */
+/* The batch and event index of the event at off in generation gen, as the wire
+ * pass recorded them (-1 otherwise). */
 static void locate(const gth_strict *s, uint64_t gen, uint64_t off, int64_t *batch, int64_t *index) {
     *batch = *index = -1;
     const crun *r = (const crun *)(const void *)s->cruns.data;
@@ -947,19 +1132,20 @@ static void locate(const gth_strict *s, uint64_t gen, uint64_t off, int64_t *bat
     }
 }
 
-/* A finding of the ordered pass about the delivered event v. */
+/* A finding of the ordered pass about the delivered event v. Seekable, the
+ * wire pass that follows locates it. */
 static int ordered_found(gth_strict *s, unsigned inv, const gth_view *v, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int ordered_found(gth_strict *s, unsigned inv, const gth_view *v, const char *fmt, ...) {
     const gth_event *ev = v->ev;
-    if (s->found && s->ferr.offset <= ev->offset) return GTH_OK;
-    int64_t batch, index;
-    locate(s, ev->gen, ev->offset, &batch, &index);
+    if (s->ord.found && s->ord.err.offset <= ev->offset) return GTH_OK;
+    int64_t batch = -1, index = -1;
+    if (!s->seekable) locate(s, ev->gen, ev->offset, &batch, &index);
     s->line.len = 0;
     if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
     va_list ap;
     va_start(ap, fmt);
-    vfound(s, inv, ev->offset, ev->gen, (uint64_t)ev->m, batch, index, fmt, ap);
+    vfound(s, &s->ord, inv, ev->offset, ev->gen, (uint64_t)ev->m, batch, index, fmt, ap);
     va_end(ap);
     return GTH_OK;
 }
@@ -970,11 +1156,11 @@ static int check_described(gth_strict *s, const gth_view *v, const gth_event_spe
     const gth_event *ev = v->ev;
     switch (ev->code) {
     case GTH_EV_GoStatus:
-    case GTH_EV_GoStatusStack: put(s, &s->gdesc, ev->args[0], 1); return GTH_OK;
-    case GTH_EV_ProcStatus: put(s, &s->pdesc, ev->args[0], 1); return GTH_OK;
-    case GTH_EV_GoCreateSyscall: put(s, &s->gdesc, ev->args[0], 1); return GTH_OK; /* no status: a raw write */
+    case GTH_EV_GoStatusStack: idset_add(s, &s->gdesc, ev->args[0]); return GTH_OK;
+    case GTH_EV_ProcStatus: idset_add(s, &s->pdesc, ev->args[0]); return GTH_OK;
+    case GTH_EV_GoCreateSyscall: idset_add(s, &s->gdesc, ev->args[0]); return GTH_OK; /* no status: a raw write */
     case GTH_EV_GoCreate:
-    case GTH_EV_GoCreateBlocked: put(s, &s->gdesc, ev->args[0], 1); break;
+    case GTH_EV_GoCreateBlocked: idset_add(s, &s->gdesc, ev->args[0]); break;
     /* Written with a status, by whichever thread writes that status
      * (writeProcStatus, writeGoStatus), not through eventWriter. */
     case GTH_EV_GCSweepActive:
@@ -983,7 +1169,7 @@ static int check_described(gth_strict *s, const gth_view *v, const gth_event_spe
     }
     /* GoSwitchDestroy is written after coroswitch_m destroyed the goroutine
      * (gdestroy drops it from the thread), so without its status. */
-    if (ev->g >= 0 && ev->code != GTH_EV_GoSwitchDestroy && !gth_hmap_get(&s->gdesc, (uint64_t)ev->g))
+    if (ev->g >= 0 && ev->code != GTH_EV_GoSwitchDestroy && !idset_has(&s->gdesc, (uint64_t)ev->g))
         return ordered_found(s, GTH_INV_STRICT_STATUS_MISSING, v,
                              "%s is written in the context of goroutine %lld, which has no status in generation "
                              "%llu before it; traceLocker.eventWriter writes the status of the thread's goroutine "
@@ -993,7 +1179,7 @@ static int check_described(gth_strict *s, const gth_view *v, const gth_event_spe
      * thread by a cgo callback is not its own), and GoSyscallEndBlocked by a
      * thread that lost its P. */
     if (ev->p >= 0 && ev->code != GTH_EV_GoDestroySyscall && ev->code != GTH_EV_GoSyscallEndBlocked &&
-        !gth_hmap_get(&s->pdesc, (uint64_t)ev->p))
+        !idset_has(&s->pdesc, (uint64_t)ev->p))
         return ordered_found(s, GTH_INV_STRICT_STATUS_MISSING, v,
                              "%s is written in the context of proc %lld, which has no status in generation %llu "
                              "before it; traceLocker.eventWriter writes the status of the thread's P before its "
@@ -1006,60 +1192,65 @@ int gth_strict_event(gth_strict *s, const gth_view *v) {
     if (s->nomem) return GTH_ENOMEM;
     const gth_event *ev = v->ev;
     if (!ev || ev->synthetic || ev->offset == GTH_NO_OFFSET) return GTH_OK;
+    unsigned k = s->ocls[ev->code];
+    if (!(k & O_EVENTS)) return GTH_OK;
     const gth_event_spec *sp = gth_spec_event(ev->code);
-    if (!sp || sp->where != GTH_W_EVENTS) return GTH_OK;
     if (ev->gen > s->delivered_gen) {
         s->delivered_gen = ev->gen;
-        prune(s, ev->gen);
-        gth_hmap_clear(&s->gdesc);
-        gth_hmap_clear(&s->pdesc);
+        if (!s->seekable) prune(s, ev->gen);
+        idset_clear(&s->gdesc);
+        idset_clear(&s->pdesc);
     }
-    /* Experimental events (AllocFree) stand in batches of their own: the
-     * status eventWriter writes for one goes to the thread's regular batch,
-     * and need not be delivered before it. */
-    if (sp->experiment == GTH_EXP_NONE && check_described(s, v, sp) != GTH_OK) return GTH_ENOMEM;
+    /* Experimental events (AllocFree) are not checked (docs/STRICT.md). */
+    if ((k & O_DESCRIBED) && check_described(s, v, sp) != GTH_OK) return GTH_ENOMEM;
     if (ev->code == GTH_EV_GoStatusStack) return s->nomem ? GTH_ENOMEM : GTH_OK;
-    if (is_gc(ev->code) && !s->gc_seen) {
+    if ((k & O_GC) && !s->gc_seen) {
         /* The first GC event delivered: the reader takes its number as the
          * start. Only a trace from generation 1 on is sure to hold the
          * trace's first GC event; a window of later generations (a flight
          * recording, a cut trace) starts anywhere. */
         s->gc_seen = 1;
-        if (s->first_gen == 1 && ev->args[0] != 1) {
-            int64_t batch, index;
-            locate(s, ev->gen, ev->offset, &batch, &index);
-            s->line.len = 0;
-            if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
-            found(s, GTH_INV_STRICT_GC_SEQ, ev->offset, ev->gen, (uint64_t)ev->m, batch, index,
-                  "the trace's first GC event, %s, has sequence number %llu; the runtime numbers GC events "
-                  "from 1 in each trace",
-                  sp->name, (unsigned long long)ev->args[0]);
+        uint64_t first = s->first_gen;
+        if (s->seekable) {
+            peek_first_gen(s);
+            first = s->have_peek ? s->peek_gen : 0;
         }
+        if (first == 1 && ev->args[0] != 1 &&
+            ordered_found(s, GTH_INV_STRICT_GC_SEQ, v,
+                          "the trace's first GC event, %s, has sequence number %llu; the runtime numbers GC "
+                          "events from 1 in each trace",
+                          sp->name, (unsigned long long)ev->args[0]) != GTH_OK)
+            return GTH_ENOMEM;
     }
-    if (!sp->stack_mask) return s->nomem ? GTH_ENOMEM : GTH_OK;
-    uint64_t stk = 0;
-    for (unsigned i = 1; i < sp->nargs && i <= 4; i++)
-        if (sp->stack_mask >> i & 1u) stk = ev->args[i - 1];
-    if (stk == 0 || ev->g >= 0) return s->nomem ? GTH_ENOMEM : GTH_OK;
-    int64_t batch, index;
-    locate(s, ev->gen, ev->offset, &batch, &index);
-    s->line.len = 0;
-    if (gth_stream_line(NULL, &s->line, v)) return GTH_ENOMEM;
+    unsigned si = k / O_STACK;
+    if (!si || ev->g >= 0 || ev->args[si - 1] == 0) return s->nomem ? GTH_ENOMEM : GTH_OK;
+    uint64_t stk = ev->args[si - 1];
     char tb[32];
-    found(s, GTH_INV_STRICT_STACK_OWNER, ev->offset, ev->gen, (uint64_t)ev->m, batch, index,
-          "%s carries stack %llu of the current goroutine, but no goroutine runs on %s; the runtime "
-          "records stack 0 when no goroutine runs",
-          sp->name, (unsigned long long)stk, tname((uint64_t)ev->m, tb));
+    if (ordered_found(s, GTH_INV_STRICT_STACK_OWNER, v,
+                      "%s carries stack %llu of the current goroutine, but no goroutine runs on %s; the runtime "
+                      "records stack 0 when no goroutine runs",
+                      sp->name, (unsigned long long)stk, tname((uint64_t)ev->m, tb)) != GTH_OK)
+        return GTH_ENOMEM;
     return s->nomem ? GTH_ENOMEM : GTH_OK;
 }
 
 int gth_strict_finish(gth_strict *s, gth_error *err, gth_buf *event) {
+    if (s->seekable) wire_pass(s);
     if (s->nomem) return gth_error_nomem(err);
-    if (!s->found) return GTH_OK;
-    *err = s->ferr;
+    if (s->wire_failed) {
+        *err = s->wire_ioerr;
+        return err->status;
+    }
+    /* The first by offset; at the same event, the wire pass's (which ran
+     * first when the input was read once). */
+    const finding *f = NULL;
+    if (s->wire.found && (!s->ord.found || s->wire.err.offset <= s->ord.err.offset)) f = &s->wire;
+    else if (s->ord.found) f = &s->ord;
+    if (!f) return GTH_OK;
+    *err = f->err;
     if (event) {
         event->len = 0;
-        if (gth_buf_append(event, s->ftext.data, s->ftext.len)) return gth_error_nomem(err);
+        if (gth_buf_append(event, f->text.data, f->text.len)) return gth_error_nomem(err);
     }
     return GTH_EINVALID;
 }

@@ -3,9 +3,10 @@
  * runtime writes keeps but that Go's reader and test validator do not check
  * (docs/STRICT.md lists them and the runtime behaviour behind each).
  *
- * Two passes over one read of the input:
- *   - a wire pass over the bytes as the reader pulls them (a source that passes
- *     them through, gth_strict_source): batch timestamps, status events,
+ * Two passes:
+ *   - a wire pass over the bytes (gth_strict_source: as the reader pulls them
+ *     from a pipe; from a seekable input, read once more by gth_strict_finish
+ *     after the ordered pass): batch timestamps, status events,
  *     creation stacks, generation numbers, frequency and clock snapshots, the
  *     string table, the reasons and labels events name, ids the runtime never
  *     assigns, the statuses every P gets in a generation;
@@ -49,8 +50,10 @@ int gth_strict_parse_producer(const char *text, unsigned *minor);
  * writes). Call before the first read. */
 void gth_strict_set_producer(gth_strict *s, unsigned minor);
 
-/* A source that hands src's bytes on unchanged and runs the wire pass over
- * them. s must outlive the source's use. */
+/* The source for the reader: src itself if it is seekable (the wire pass then
+ * reads it in gth_strict_finish), else a source that hands src's bytes on
+ * unchanged and runs the wire pass over them. s must outlive the source's use,
+ * and src must stay readable until gth_strict_finish. */
 gth_source gth_strict_source(gth_strict *s, gth_source src);
 
 /* The ordered pass: checks the next delivered event (v as gth_view_make made
