@@ -544,7 +544,7 @@ int gth_matrix_run(gth_traceset *ts, const gth_matrix_opts *o, gth_matrix *m, ch
             pairs[r * GTH_MATRIX_PROFILES + p] = (gth_pair){p, na, 1};
             m->rel[r].release = gth_matrix_releases[r];
             snprintf(m->rel[r].reader[p], sizeof m->rel[r].reader[p], "%s", ad[na].name);
-            snprintf(m->rel[r].reference[p], sizeof m->rel[r].reference[p], "%s", ad[p].name);
+            snprintf(m->rel[r].reference[p], sizeof m->rel[r].reference[p], "%.63s", ad[p].name);
             na++;
         }
     for (size_t a = 0; a < na; a++)
