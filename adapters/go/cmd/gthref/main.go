@@ -4,8 +4,11 @@
 //
 // Usage:
 //
-//	gthref validate [--profile=parser|validate] [--events] [--digest] [--quiet] FILE|- ...
+//	gthref validate [--profile=parser|validate|both] [--events] [--digest] [--quiet] FILE|- ...
 //	gthref validate --batch [--profile=...] [--events] [--digest]   (trace paths on stdin)
+//
+// --profile=both answers each trace twice, profile parser then validate, from
+// one reading of it (not with --quiet).
 //	gthref raw text2bytes|bytes2text                      (stdin -> stdout)
 //	gthref test2bytes FILE.test                           (binary trace -> stdout)
 //	gthref expect FILE.test                               (SUCCESS | FAILURE "<re>")
@@ -42,8 +45,8 @@ const (
 )
 
 const usage = `usage:
-  gthref validate [--profile=parser|validate] [--events] [--digest] [--quiet] FILE|- ...
-  gthref validate --batch [--profile=parser|validate] [--events] [--digest]
+  gthref validate [--profile=parser|validate|both] [--events] [--digest] [--quiet] FILE|- ...
+  gthref validate --batch [--profile=parser|validate|both] [--events] [--digest]
 ` + toolsUsage + `  gthref readloop FILE
   gthref version
 `
