@@ -161,9 +161,10 @@ static void reproduce(gth_traceset *ts, gth_diff_opts *o, const gth_trace_item *
     gth_adapter *A = &o->adapters[pr->a], *B = &o->adapters[pr->b];
     const char *suffix = o->npairs > 1 ? B->name : NULL;
     if (o->reduce) {
-        /* The minimiser compares streams: adapters in digest mode run as copies in full mode. */
+        /* The minimiser compares streams: adapters in digest mode (or answering
+         * for two) run as copies in full mode, each with a process of its own. */
         gth_adapter fa, fb;
-        int copies = A->digest || B->digest;
+        int copies = A->digest || B->digest || A->both || B->both;
         int fa_ok = !copies || gth_adapter_clone(A, &fa) == 0, fb_ok = !copies || gth_adapter_clone(B, &fb) == 0;
         if (!fa_ok || !fb_ok) {
             if (copies && fa_ok) gth_adapter_close(&fa);
@@ -171,7 +172,7 @@ static void reproduce(gth_traceset *ts, gth_diff_opts *o, const gth_trace_item *
             r->reduced = -1;
             snprintf(why, whysz, "out of memory");
         } else {
-            if (copies) fa.digest = fb.digest = 0;
+            if (copies) fa.digest = fb.digest = fa.both = fb.both = 0;
             r->reduced = reduce_item(ts, o, it, copies ? &fa : A, copies ? &fb : B, pr->texts, &res[pr->a],
                                      &res[pr->b], rpath, sizeof rpath, &pp, &r->reduce_stats, why, whysz);
             if (copies) gth_adapter_close(&fa), gth_adapter_close(&fb);
