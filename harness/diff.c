@@ -711,11 +711,19 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
                  fb = gth_norm_fields_of_api(o->adapters[o->pairs[p].b].api);
         ru.norm[p] = o->normalize | (fa != fb ? fa | fb : 0);
     }
-    /* Digest mode for the adapters whose every pair can compare digests. */
+    /* Digest mode for the adapters whose every pair can compare digests: a pair
+     * that cannot takes both of its adapters out, which may leave another pair of
+     * one of them with a single side in digest mode, so repeat until stable. */
     for (size_t a = 0; a < na; a++) o->adapters[a].digest = !o->no_digest && o->adapters[a].digest_cap;
-    for (size_t p = 0; p < np; p++) {
-        gth_adapter *A = &o->adapters[o->pairs[p].a], *B = &o->adapters[o->pairs[p].b];
-        if (!A->digest_cap || !B->digest_cap || ru.norm[p]) A->digest = B->digest = 0;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t p = 0; p < np; p++) {
+            gth_adapter *A = &o->adapters[o->pairs[p].a], *B = &o->adapters[o->pairs[p].b];
+            if ((A->digest || B->digest) && (!A->digest || !B->digest || ru.norm[p])) {
+                A->digest = B->digest = 0;
+                changed = 1;
+            }
+        }
     }
     /* The two profiles of one Go reader: one process (--profile=both). */
     for (size_t a = 0; a < na; a++) o->adapters[a].both = 0;

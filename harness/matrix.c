@@ -543,8 +543,10 @@ int gth_matrix_run(gth_traceset *ts, const gth_matrix_opts *o, gth_matrix *m, ch
             if (rc) break;
             pairs[r * GTH_MATRIX_PROFILES + p] = (gth_pair){p, na, 1};
             m->rel[r].release = gth_matrix_releases[r];
-            snprintf(m->rel[r].reader[p], sizeof m->rel[r].reader[p], "%s", ad[na].name);
-            snprintf(m->rel[r].reference[p], sizeof m->rel[r].reference[p], "%.63s", ad[p].name);
+            _Static_assert(sizeof m->rel[r].reader[p] == sizeof ad[na].name, "adapter name size");
+            _Static_assert(sizeof m->rel[r].reference[p] == sizeof ad[p].name, "adapter name size");
+            memcpy(m->rel[r].reader[p], ad[na].name, sizeof ad[na].name);
+            memcpy(m->rel[r].reference[p], ad[p].name, sizeof ad[p].name);
             na++;
         }
     for (size_t a = 0; a < na; a++)

@@ -439,6 +439,45 @@ static void without_both_two_processes(void **state) {
     gth_buf_free(&s.text);
 }
 
+/* Three adapters, two of them with digests: Go's reader paired with itself and
+ * with one that makes none. The pair without digests takes Go's reader out of
+ * digest mode, and its other pair with it: no pair compares a digest with a
+ * stream. */
+static void digest_mode_is_per_pair_closure(void **state) {
+    (void)state;
+    char why[4400], script[4300], text[9000], adapter[4400];
+    snprintf(script, sizeof script, "%s/nodigest3.sh", dir);
+    snprintf(text, sizeof text, nodigest_body, tu_gthref(), tu_gthref());
+    tu_write_file(script, text, strlen(text));
+    chmod(script, 0755);
+    snprintf(adapter, sizeof adapter, "nodigest=%s", script);
+    char go2[4400];
+    snprintf(go2, sizeof go2, "go2='%s' validate", tu_gthref());
+    gth_adapter ad[3];
+    if (gth_adapter_parse(&ad[0], "go", tu_gthref(), why, sizeof why) ||
+        gth_adapter_parse(&ad[1], go2, NULL, why, sizeof why) ||
+        gth_adapter_parse(&ad[2], adapter, NULL, why, sizeof why))
+        fail_msg("%s", why);
+    gth_expected ex[3];
+    memset(ex, 0, sizeof ex);
+    gth_pair pairs[2] = {{1, 0, 0}, {2, 0, 0}};
+    dseen s;
+    memset(&s, 0, sizeof s);
+    gth_diff_opts o = {.adapters = ad, .nadapters = 3, .expected = ex, .pairs = pairs, .npairs = 2,
+                       .on_result = on_digest_result, .ud = &s};
+    gth_traceset ts;
+    if (gth_traceset_init(&ts, why, sizeof why) || gth_traceset_add_path(&ts, traces, "file", why, sizeof why))
+        fail_msg("%s", why);
+    gth_diff_summary sum;
+    assert_int_equal(gth_diff_run(&ts, &o, &sum), 0);
+    assert_int_equal(s.results, 44);
+    assert_int_equal(s.disagreements, 0);
+    assert_int_equal(s.digests, 0);
+    gth_diff_summary_free(&sum);
+    gth_traceset_free(&ts);
+    for (size_t a = 0; a < 3; a++) gth_adapter_close(&ad[a]);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(planted_difference_is_caught),
@@ -448,6 +487,7 @@ int main(void) {
         cmocka_unit_test(no_digest_falls_back),
         cmocka_unit_test(one_process_for_both_profiles),
         cmocka_unit_test(without_both_two_processes),
+        cmocka_unit_test(digest_mode_is_per_pair_closure),
         cmocka_unit_test(conformance_run_agrees_with_go),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
