@@ -15,8 +15,8 @@ package main
 //
 // The verdicts, texts and digests are those of `gthref validate --digest`
 // with each profile (one reading of the trace gives both: runBoth, as for
-// `validate --profile=both`). stdin ending at a request boundary ends the command
-// (exit 0); a torn request is a usage error (exit 2).
+// `validate --profile=both`). stdin ending at a request boundary ends the
+// command (exit 0); a torn request is a usage error (exit 2).
 
 import (
 	"bufio"
