@@ -18,7 +18,7 @@ typedef struct runner {
     const char *expect[MAX_ADAPTERS]; /* NAME=FILE */
     size_t nexpect;
     const char *out_dir, *real_dir, *profile, *report_dir;
-    int json, verbose, no_real, timeout_s, reduce, no_digest, texts; /* texts: -1 by pair (gth_diff_texts_policy) */
+    int json, verbose, no_real, timeout_s, reduce, no_digest, two_pass, texts; /* texts: -1 by pair (gth_diff_texts_policy) */
     unsigned normalize;
     unsigned repeat;
     long jobs;
@@ -85,6 +85,7 @@ static int common_option(runner *r, int argc, char **argv, int *i) {
     if (!strcmp(a, "--json")) return r->json = 1, 1;
     if (!strcmp(a, "--reduce")) return r->reduce = 1, 1;
     if (!strcmp(a, "--no-digest")) return r->no_digest = 1, 1;
+    if (!strcmp(a, "--two-pass")) return r->two_pass = 1, 1;
     if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) return r->verbose = 1, 1;
     return 0;
 }
@@ -320,6 +321,7 @@ static int run_and_free(runner *r, gth_traceset *ts) {
                        .jobs = r->jobs > 0 ? (size_t)r->jobs : (size_t)sysconf(_SC_NPROCESSORS_ONLN),
                        .reduce = r->reduce,
                        .no_digest = r->no_digest,
+                       .no_join = r->two_pass,
                        .on_result = print_result,
                        .on_progress = print_progress,
                        .ud = &pr,
@@ -403,6 +405,9 @@ static void diff_usage(FILE *f) {
             "  --no-digest        compare whole streams even where both adapters of a pair\n"
             "                     print stream digests (by default digests are compared and\n"
             "                     only a trace whose digests differ is run again with streams)\n"
+            "  --two-pass         run the profiles parser and validate of a Go reader as two\n"
+            "                     processes, each reading every trace (by default one process\n"
+            "                     reads it once for both: --profile=both; the same results)\n"
             "  --json             the summary as JSON on stdout\n"
             "  -v, --verbose      also report traces both reject with different texts\n\n"
             "A panic (REJECT \"panic: ...\") or crash of an adapter is a disagreement unless\n"
@@ -504,7 +509,7 @@ static void conform_usage(FILE *f) {
             "  --expect A=FILE    known differences of adapter A (see gth diff --help)\n"
             "  --out DIR          write new disagreements as reproducers into DIR\n"
             "  --report DIR       DIR/index.html, junit.xml, results.jsonl (see gth diff --help)\n"
-            "  --texts, --repeat, --normalize, --jobs, --no-digest  as gth diff\n"
+            "  --texts, --repeat, --normalize, --jobs, --no-digest, --two-pass  as gth diff\n"
             "  --reduce           minimise each reproducer first (docs/REDUCE.md)\n"
             "  --timeout SEC      per trace and adapter (default 120)\n"
             "  --json             the summary as JSON on stdout\n"

@@ -74,6 +74,20 @@ static void add_line(gth_adapter *a, gth_result *res, const void *p, size_t n) {
 
 /* ---- Specs ------------------------------------------------------------------ */
 
+/* A Go reader's adapter: gthref (or a release's) in profile parser or
+ * validate, and the command that answers both at once. 0 or -1 (out of memory). */
+static int go_command(gth_adapter *a, const char *exe, const char *profile) {
+    size_t n = strlen(exe) + 64;
+    a->command = malloc(n);
+    a->both_command = malloc(n);
+    if (!a->command || !a->both_command) return -1;
+    snprintf(a->command, n, "'%s' validate --profile=%s", exe, profile);
+    snprintf(a->both_command, n, "'%s' validate --profile=both", exe);
+    a->profile = !strcmp(profile, "parser") ? GTH_PROFILE_PARSER : GTH_PROFILE_VALIDATE;
+    a->first_party = 1;
+    return 0;
+}
+
 /* The readers of Go's releases: go@REL[:parser|:validate] runs gthref-goREL,
  * gthref built against that release's reader (adapters/RELEASES.md). It sits
  * beside gthref, or beside gth when gthref was not found. */
@@ -105,12 +119,8 @@ static int parse_go_release(gth_adapter *a, const char *spec, const char *gthref
         snprintf(why, whysz, "adapter %s needs %s, which was not found (built with the project: cmake/GoReleases.cmake)", spec, exe);
         return -1;
     }
-    size_t n = strlen(exe) + 64;
-    a->command = malloc(n);
-    if (!a->command) return snprintf(why, whysz, "out of memory"), -1;
-    snprintf(a->command, n, "'%s' validate --profile=%s", exe, profile);
+    if (go_command(a, exe, profile)) return snprintf(why, whysz, "out of memory"), -1;
     snprintf(a->name, sizeof a->name, "go@%s:%s", go_releases[k], profile);
-    a->first_party = 1;
     return 0;
 }
 
@@ -142,12 +152,8 @@ int gth_adapter_parse(gth_adapter *a, const char *spec, const char *gthref, char
             snprintf(why, whysz, "adapter %s needs the Go adapter (gthref), which was not found", spec);
             return -1;
         }
-        size_t n = strlen(gthref) + 64;
-        a->command = malloc(n);
-        if (!a->command) return snprintf(why, whysz, "out of memory"), -1;
-        snprintf(a->command, n, "'%s' validate --profile=%s", gthref, profile);
+        if (go_command(a, gthref, profile)) return snprintf(why, whysz, "out of memory"), -1;
         snprintf(a->name, sizeof a->name, "go:%s", profile);
-        a->first_party = 1;
         return 0;
     }
     const char *eq = strchr(spec, '=');
@@ -277,7 +283,7 @@ static int start_process(gth_adapter *a, char *why, size_t whysz) {
     size_t ne = 0;
     while (environ[ne]) ne++;
     char **envp = malloc((ne + 2) * sizeof *envp), idvar[128];
-    size_t n = strlen(a->command) + 32;
+    size_t n = strlen(a->both ? a->both_command : a->command) + 32;
     char *cmd = malloc(n);
     if (!cmd || !envp) return free(cmd), free(envp), snprintf(why, whysz, "out of memory"), -1;
     snprintf(idvar, sizeof idvar, "GTH_TRACE_ID_FILE=%s", a->id_file);
@@ -286,7 +292,7 @@ static int start_process(gth_adapter *a, char *why, size_t whysz) {
         if (strncmp(environ[i], "GTH_TRACE_ID_FILE=", 18)) envp[k++] = environ[i];
     envp[k++] = idvar;
     envp[k] = NULL;
-    snprintf(cmd, n, "%s --batch %s", a->command, a->digest ? "--digest" : "--events");
+    snprintf(cmd, n, "%s --batch %s", a->both ? a->both_command : a->command, a->digest ? "--digest" : "--events");
     if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
         free(cmd);
         free(envp);
@@ -453,9 +459,10 @@ static int send_trace(gth_adapter *a, const char *path, const char *id, gth_resu
     return 1;
 }
 
-/* Reads an external adapter's answer on the trace sent last. */
-static int receive_trace(gth_adapter *a, gth_result *res) {
-    long deadline = a->timeout_ms ? now_ms() + a->timeout_ms : 0;
+/* Reads one frame of an external adapter's answer on the trace sent last,
+ * by the deadline (0: none): 1, or 0 when the process ended or timed out
+ * (res says so; the process is stopped). */
+static int receive_frame(gth_adapter *a, gth_result *res, long deadline) {
     int framed = 0, have_verdict = 0;
     for (;;) {
         const char *line;
@@ -503,7 +510,49 @@ static int receive_trace(gth_adapter *a, gth_result *res) {
         res->failure = GTH_FAIL_PROTOCOL;
         gth_buf_printf(&res->msg, "adapter %s gave no verdict", a->name);
     }
-    return 0;
+    return 1;
+}
+
+/* A failure of adapter a's process (res) as that of adapter v (vres, which
+ * may be res): the same, its text naming v. */
+static void failure_of(const gth_adapter *a, const gth_result *res, const gth_adapter *v, gth_result *vres) {
+    gth_buf text;
+    gth_buf_init(&text, NULL);
+    const char *t = res->msg.data ? (const char *)res->msg.data : "";
+    size_t skip = strlen("adapter ") + strlen(a->name);
+    if (res->msg.len >= skip && starts(t, res->msg.len, "adapter ") && !memcmp(t + 8, a->name, skip - 8)) {
+        gth_buf_printf(&text, "adapter %s", v->name);
+        gth_buf_append(&text, t + skip, res->msg.len - skip);
+    } else {
+        gth_buf_append(&text, t, res->msg.len);
+    }
+    int verdict = res->verdict, failure = res->failure;
+    gth_result_reset(vres);
+    vres->verdict = verdict;
+    vres->failure = failure;
+    gth_buf_append(&vres->msg, text.data ? text.data : (const uint8_t *)"", text.len);
+    gth_buf_free(&text);
+}
+
+/* Reads an external adapter's answer on the trace sent last: in mode both,
+ * the second frame into vres (as v's: NULL, the second frame is read and
+ * dropped). */
+static void receive_trace(gth_adapter *a, gth_result *res, gth_adapter *v, gth_result *vres) {
+    long deadline = a->timeout_ms ? now_ms() + a->timeout_ms : 0;
+    if (!a->both) {
+        receive_frame(a, res, deadline);
+        return;
+    }
+    gth_result scratch;
+    gth_result_init(&scratch);
+    gth_result *second = vres ? vres : &scratch;
+    gth_result_reset(second);
+    if (receive_frame(a, res, deadline)) {
+        if (!receive_frame(a, second, deadline) && v) failure_of(a, second, v, second);
+    } else if (v) {
+        failure_of(a, res, v, second);
+    }
+    gth_result_free(&scratch);
 }
 
 void gth_adapter_send(gth_adapter *a, const char *path, const char *id, gth_result *res) {
@@ -511,14 +560,30 @@ void gth_adapter_send(gth_adapter *a, const char *path, const char *id, gth_resu
     a->sent = a->builtin ? 1 : send_trace(a, path, id, res) ? 1 : -1;
 }
 
-int gth_adapter_receive(gth_adapter *a, const char *path, gth_result *res) {
-    int rc = 0;
-    if (a->sent > 0) rc = a->builtin ? run_builtin(a, path, res) : receive_trace(a, res);
-    a->sent = 0;
+/* Counts the answer res of adapter a; started: the process that gave it has
+ * written something. */
+static void count_answer(gth_adapter *a, const gth_result *res, int started) {
     /* Answered: a verdict, or output before it crashed or a timeout. */
-    if (res->verdict != RES_ERROR || res->failure == GTH_FAIL_TIMEOUT || (res->failure == GTH_FAIL_CRASH && a->started_ok))
+    if (res->verdict != RES_ERROR || res->failure == GTH_FAIL_TIMEOUT || (res->failure == GTH_FAIL_CRASH && started))
         a->answered++;
-    return rc;
+}
+
+int gth_adapter_receive(gth_adapter *a, const char *path, gth_result *res) {
+    if (a->sent > 0) {
+        if (a->builtin) run_builtin(a, path, res);
+        else receive_trace(a, res, NULL, NULL);
+    }
+    a->sent = 0;
+    count_answer(a, res, a->started_ok);
+    return 0;
+}
+
+void gth_adapter_receive_both(gth_adapter *a, gth_adapter *v, const char *path, gth_result *res, gth_result *vres) {
+    if (a->sent > 0) receive_trace(a, res, v, vres);
+    else failure_of(a, res, v, vres); /* it could not be given the trace */
+    a->sent = 0;
+    count_answer(a, res, a->started_ok);
+    count_answer(v, vres, a->started_ok);
 }
 
 int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_result *res) {
@@ -544,7 +609,8 @@ void gth_adapter_close(gth_adapter *a) {
     stop_process(a);
     gth_buf_free(&a->inbuf);
     free(a->command);
-    a->command = NULL;
+    free(a->both_command);
+    a->command = a->both_command = NULL;
     if (a->id_file[0]) unlink(a->id_file);
     a->id_file[0] = 0;
 }
@@ -568,6 +634,7 @@ void gth_adapter_capabilities(gth_adapter *a) {
     a->has_versions = 0;
     a->api = 0;
     a->digest_cap = 0;
+    a->both_cap = 0;
     memset(a->reads, 0, sizeof a->reads);
     if (a->builtin) {
         const unsigned *v;
@@ -634,6 +701,8 @@ void gth_adapter_capabilities(gth_adapter *a) {
             a->api = parse_minor(s + 4, &e);
         } else if (!strcmp(s, "digest")) {
             a->digest_cap = 1;
+        } else if (!strcmp(s, "both")) {
+            a->both_cap = 1;
         }
     }
 }
@@ -649,5 +718,19 @@ int gth_adapter_clone(const gth_adapter *src, gth_adapter *dst) {
     dst->sent = 0;
     dst->id_file[0] = 0;
     dst->command = src->command ? strdup(src->command) : NULL;
-    return src->command && !dst->command ? -1 : 0;
+    dst->both_command = src->both_command ? strdup(src->both_command) : NULL;
+    if ((src->command && !dst->command) || (src->both_command && !dst->both_command)) {
+        free(dst->command);
+        free(dst->both_command);
+        dst->command = dst->both_command = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int gth_adapter_can_join(const gth_adapter *p, const gth_adapter *v) {
+    return !p->builtin && !v->builtin && p->both_cap && v->both_cap && p->both_command && v->both_command &&
+           !strcmp(p->both_command, v->both_command) && p->profile == GTH_PROFILE_PARSER &&
+           v->profile == GTH_PROFILE_VALIDATE && p->digest == v->digest && p->timeout_ms == v->timeout_ms &&
+           p->max_stream == v->max_stream;
 }

@@ -53,8 +53,9 @@ void gth_result_free(gth_result *r);
 typedef struct gth_adapter {
     char name[64];
     int builtin;       /* our validator, in-process */
-    int profile;       /* built-in: GTH_PROFILE_* */
+    int profile;       /* built-in, go, go@1.XX: GTH_PROFILE_* */
     char *command;     /* external: shell command; --batch --events are appended */
+    char *both_command; /* go, go@1.XX: the command with --profile=both, else NULL */
     pid_t pid;
     int to_fd, from_fd;
     gth_buf inbuf;     /* bytes read from the adapter, not yet consumed */
@@ -73,6 +74,11 @@ typedef struct gth_adapter {
     /* Digest mode: each trace gives the stream's digest (gth_result.digest),
      * not its lines. Set before the first trace (needs digest_cap). */
     int digest;
+    int both_cap;       /* --profile=both answers in both profiles (declared by a line "both") */
+    /* Its process runs both_command: each trace is answered with two frames,
+     * profile parser (this adapter's) then validate (gth_adapter_receive_both).
+     * Set before the first trace. */
+    int both;
     int sent;           /* gth_adapter_send: 1 the trace was given, -1 that failed, 0 none */
 } gth_adapter;
 
@@ -80,9 +86,14 @@ typedef struct gth_adapter {
  * input, answered by lines `versions 1.N ...` and `api 1.N`
  * (adapters/README.md); an adapter that answers otherwise declares nothing
  * (it is given every trace, its stream taken as the newest API's); a line
- * `digest` says it prints stream digests with --digest. The built-in adapter
+ * `digest` says it prints stream digests with --digest, a line `both` that
+ * --profile=both answers in both profiles. The built-in adapter
  * reads the v2 versions and makes digests. */
 void gth_adapter_capabilities(gth_adapter *a);
+/* 1 if one process of parser's both_command can answer for parser and
+ * validate (gth_adapter.both): the same Go reader in profiles parser and
+ * validate, both declaring `both`, run alike (stream mode, time, limits). */
+int gth_adapter_can_join(const gth_adapter *parser, const gth_adapter *validate);
 /* 1 if the adapter reads traces of Go 1.minor (minor 0: unknown, read). */
 int gth_adapter_reads(const gth_adapter *a, unsigned minor);
 
@@ -108,6 +119,12 @@ int gth_adapter_run_id(gth_adapter *a, const char *path, const char *id, gth_res
  * work in gth_adapter_receive. */
 void gth_adapter_send(gth_adapter *a, const char *path, const char *id, gth_result *res);
 int gth_adapter_receive(gth_adapter *a, const char *path, gth_result *res);
+/* For an adapter in mode both (given the trace by gth_adapter_send with res):
+ * its answer into res and that of the validate profile, adapter v, into vres.
+ * The time limit is a's, once for the two: a timeout or crash before the
+ * second frame is that of both results (vres's text naming v). On an adapter
+ * in mode both, gth_adapter_receive keeps the first frame only. */
+void gth_adapter_receive_both(gth_adapter *a, gth_adapter *v, const char *path, gth_result *res, gth_result *vres);
 void gth_adapter_close(gth_adapter *a);
 /* A copy of a parsed adapter with a process of its own (not started yet), for
  * running traces at the same time; close it with gth_adapter_close. 0 or -1. */

@@ -161,9 +161,10 @@ static void reproduce(gth_traceset *ts, gth_diff_opts *o, const gth_trace_item *
     gth_adapter *A = &o->adapters[pr->a], *B = &o->adapters[pr->b];
     const char *suffix = o->npairs > 1 ? B->name : NULL;
     if (o->reduce) {
-        /* The minimiser compares streams: adapters in digest mode run as copies in full mode. */
+        /* The minimiser compares streams: adapters in digest mode (or answering
+         * for two) run as copies in full mode, each with a process of its own. */
         gth_adapter fa, fb;
-        int copies = A->digest || B->digest;
+        int copies = A->digest || B->digest || A->both || B->both;
         int fa_ok = !copies || gth_adapter_clone(A, &fa) == 0, fb_ok = !copies || gth_adapter_clone(B, &fb) == 0;
         if (!fa_ok || !fb_ok) {
             if (copies && fa_ok) gth_adapter_close(&fa);
@@ -171,7 +172,7 @@ static void reproduce(gth_traceset *ts, gth_diff_opts *o, const gth_trace_item *
             r->reduced = -1;
             snprintf(why, whysz, "out of memory");
         } else {
-            if (copies) fa.digest = fb.digest = 0;
+            if (copies) fa.digest = fb.digest = fa.both = fb.both = 0;
             r->reduced = reduce_item(ts, o, it, copies ? &fa : A, copies ? &fb : B, pr->texts, &res[pr->a],
                                      &res[pr->b], rpath, sizeof rpath, &pp, &r->reduce_stats, why, whysz);
             if (copies) gth_adapter_close(&fa), gth_adapter_close(&fb);
@@ -223,6 +224,24 @@ static int take_adapter(const gth_diff_opts *o, gth_adapter *ad, const gth_trace
         nondet = !same_result(res, again);
     }
     return nondet;
+}
+
+/* Takes the answers of adapter ad, in mode both, and of v, whose answer it
+ * gives (the trace sent to ad with gth_adapter_send), and runs the trace
+ * again for --repeat; sets nondet[0], nondet[1] if the runs of either
+ * differed. */
+static void take_both(const gth_diff_opts *o, gth_adapter *ad, gth_adapter *v, const gth_trace_item *it,
+                      gth_result *res, gth_result *vres, gth_result *again, gth_result *vagain, int *nondet) {
+    gth_adapter_receive_both(ad, v, it->path, res, vres);
+    terminate(res);
+    terminate(vres);
+    nondet[0] = nondet[1] = 0;
+    for (unsigned k = 1; k < o->repeat && !(nondet[0] && nondet[1]); k++) {
+        gth_adapter_send(ad, it->path, it->id, again);
+        gth_adapter_receive_both(ad, v, it->path, again, vagain);
+        nondet[0] |= !same_result(res, again);
+        nondet[1] |= !same_result(vres, vagain);
+    }
 }
 
 /* What differs between two results that do not agree. */
@@ -423,8 +442,11 @@ static void run_again(const gth_diff_opts *o, gth_adapter *ad, gth_adapter *full
     }
 }
 
-/* Runs the trace through the adapters ad[0..na) into sl. */
-static void run_trace(const gth_diff_opts *o, gth_adapter *ad, gth_adapter *full, const gth_trace_item *it, slot *sl) {
+/* Runs the trace through the adapters ad[0..na) into sl. join[a] > 0: a's
+ * process also answers for adapter join[a] - 1 (gth_adapter.both); < 0: a's
+ * answer comes from adapter -join[a] - 1's process. */
+static void run_trace(const gth_diff_opts *o, gth_adapter *ad, gth_adapter *full, const int *join,
+                      const gth_trace_item *it, slot *sl) {
     size_t na = o->nadapters;
     double t = now_s();
     sl->minor = trace_minor(it->path);
@@ -439,12 +461,21 @@ static void run_trace(const gth_diff_opts *o, gth_adapter *ad, gth_adapter *full
             continue;
         }
         sl->given[a] = 1;
-        gth_adapter_send(&ad[a], it->path, it->id, &sl->res[a]);
+        if (join[a] >= 0) gth_adapter_send(&ad[a], it->path, it->id, &sl->res[a]);
     }
     for (int external = 0; external < 2; external++)
-        for (size_t a = 0; a < na; a++)
-            if (!sl->unread[a] && ad[a].builtin != external)
+        for (size_t a = 0; a < na; a++) {
+            if (sl->unread[a] || ad[a].builtin == external || join[a] < 0) continue;
+            if (join[a] > 0) {
+                size_t v = (size_t)join[a] - 1;
+                int nd[2];
+                take_both(o, &ad[a], &ad[v], it, &sl->res[a], &sl->res[v], &sl->res[na + a], &sl->res[na + v], nd);
+                sl->nondet[a] = nd[0];
+                sl->nondet[v] = nd[1];
+            } else {
                 sl->nondet[a] = take_adapter(o, &ad[a], it, &sl->res[a], &sl->res[na + a]);
+            }
+        }
     int start_failed = 0;
     for (size_t a = 0; a < na; a++)
         start_failed |= sl->res[a].verdict == RES_ERROR && sl->res[a].failure == GTH_FAIL_START;
@@ -459,6 +490,7 @@ typedef struct run {
     gth_diff_summary *sum;
     size_t nsets;
     unsigned *norm;
+    int *join;       /* [na]: the adapters answered by one process (run_trace) */
     gth_result normed[2];
     /* Workers: */
     gth_adapter *ad; /* [jobs * na]: each worker's own adapter processes */
@@ -551,7 +583,7 @@ static void *work(void *arg) {
         size_t i = ru->next++;
         pthread_mutex_unlock(&ru->mu);
         slot *sl = &ru->slots[i % ru->window];
-        run_trace(ru->o, ad, full, &ru->ts->v[i], sl);
+        run_trace(ru->o, ad, full, ru->join, &ru->ts->v[i], sl);
         pthread_mutex_lock(&ru->mu);
         sl->done = 1;
         pthread_cond_broadcast(&ru->cv);
@@ -569,7 +601,7 @@ static gth_adapter *full_copies(const gth_diff_opts *o, size_t n, int *ok) {
     gth_adapter *v = calloc(n * na, sizeof *v);
     for (; v && k < n * na; k++) {
         if (gth_adapter_clone(&o->adapters[k % na], &v[k])) break;
-        v[k].digest = 0;
+        v[k].digest = v[k].both = 0;
     }
     if (v && k == n * na) return v;
     while (v && k > 0) gth_adapter_close(&v[--k]);
@@ -660,11 +692,13 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
     sum->npairs = np;
     sum->counts = calloc((ru.nsets + 1) * (np ? np : 1), sizeof *sum->counts);
     ru.norm = calloc(np ? np : 1, sizeof *ru.norm);
+    ru.join = calloc(na + 1, sizeof *ru.join);
     slot one;
     int slot_ok = slot_init(&one, na) == 0;
-    if (!sum->counts || !ru.norm || !slot_ok) {
+    if (!sum->counts || !ru.norm || !ru.join || !slot_ok) {
         slot_free(&one, na);
         free(ru.norm);
+        free(ru.join);
         gth_diff_summary_free(sum);
         return -1;
     }
@@ -691,6 +725,15 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
             }
         }
     }
+    /* The two profiles of one Go reader: one process (--profile=both). */
+    for (size_t a = 0; a < na; a++) o->adapters[a].both = 0;
+    for (size_t a = 0; a < na && !o->no_join; a++)
+        for (size_t v = 0; v < na && !ru.join[a]; v++)
+            if (!ru.join[v] && gth_adapter_can_join(&o->adapters[a], &o->adapters[v])) {
+                o->adapters[a].both = 1;
+                ru.join[a] = (int)v + 1;
+                ru.join[v] = -(int)a - 1;
+            }
     size_t jobs = o->jobs > ts->n ? ts->n : o->jobs;
     slot *given = &one;
     if (jobs > 1 && !sum->fatal) {
@@ -704,7 +747,7 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
             snprintf(sum->fatal_why, sizeof sum->fatal_why, "out of memory");
         }
         for (size_t i = 0; i < ts->n && !sum->fatal; i++) {
-            run_trace(o, o->adapters, ru.full, &ts->v[i], &one);
+            run_trace(o, o->adapters, ru.full, ru.join, &ts->v[i], &one);
             take_trace(&ru, i, &one);
         }
         full_close(o, ru.full, 1);
@@ -724,6 +767,7 @@ int gth_diff_run(gth_traceset *ts, gth_diff_opts *o, gth_diff_summary *sum) {
     gth_result_free(&ru.normed[0]);
     gth_result_free(&ru.normed[1]);
     free(ru.norm);
+    free(ru.join);
     sum->seconds = now_s() - t0;
     return 0;
 }

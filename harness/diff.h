@@ -98,6 +98,14 @@ typedef struct gth_diff_opts {
      * again with full streams, for the first differing line. no_digest: full
      * streams always. */
     int no_digest;
+    /* The profiles parser and validate of one Go reader (go:parser and
+     * go:validate, go@1.XX:parser and :validate) run as one process that
+     * reads each trace once for both (--profile=both), when the adapter
+     * declares it and the two run alike (gth_adapter_can_join); the results
+     * are those of two processes. The time limit then holds for the two
+     * answers together: a timeout is one of both. no_join: two processes
+     * always. */
+    int no_join;
     /* Called for every trace and pair, after its reproducer was written. */
     void (*on_result)(void *ud, const gth_trace_result *r);
     /* Called after each trace: traces done, of total; new disagreements so far. */

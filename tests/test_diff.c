@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "harness/agree.h"
 #include "harness/diff.h"
 
 /* Binaries of the golden tests in dir, named <test>.bin. */
@@ -293,6 +294,151 @@ static void no_digest_falls_back(void **state) {
     gth_diff_summary_free(&sum);
 }
 
+/* ---- One process for both profiles ----------------------------------------------- */
+
+/* Every result of a run, one line per trace and adapter of each pair:
+ * verdict, failure, text, event count, digest and stream. Texts of Go's that
+ * name what they found in map order keep only the part that is the same on
+ * every run (gth_message_key). */
+typedef struct results {
+    gth_buf text;
+    int pair0_only; /* only the pair go:parser / go:validate */
+    size_t panics, validator_only, reader_rejects;
+} results;
+
+static void put_result(gth_buf *b, const char *id, const gth_adapter *a, const gth_result *r) {
+    size_t key = r->msg.len ? gth_message_key((const char *)r->msg.data, r->msg.len) : 0;
+    gth_buf_printf(b, "%s %s %s %d n=%zu d=%d:%s t=%d msg=", id, a->name, gth_result_word(r), r->failure, r->nlines,
+                   r->has_digest, r->has_digest ? r->digest : "", r->truncated);
+    gth_buf_append(b, r->msg.len ? r->msg.data : (const uint8_t *)"", key);
+    gth_buf_printf(b, "%s lines=%zu:", key < r->msg.len ? "..." : "", r->lines.len);
+    gth_buf_append(b, r->lines.len ? r->lines.data : (const uint8_t *)"", r->lines.len);
+    gth_buf_putc(b, '\n');
+}
+
+static void on_both_result(void *ud, const gth_trace_result *r) {
+    results *s = ud;
+    /* Go 1.22's reader delivers some events in map order (docs/READERS.md,
+     * nondeterministic.old): its streams can differ from run to run, so only
+     * its panic is compared. */
+    if (r->pair && (s->pair0_only || strcmp(r->trace->id, "readers/go-status-257.test"))) return;
+    put_result(&s->text, r->trace->id, r->a, r->ra);
+    put_result(&s->text, r->trace->id, r->b, r->rb);
+    s->panics += (size_t)gth_result_panicked(r->ra) + (size_t)gth_result_panicked(r->rb);
+    s->validator_only += (size_t)(r->ra->verdict == RES_ACCEPT && r->rb->verdict == RES_REJECT);
+    s->reader_rejects += (size_t)(r->ra->verdict == RES_REJECT);
+}
+
+/* Traces for the comparison: Go's golden tests, the first of corpus/invalid
+ * (rejected by Go's reader) and of corpus/invalid-validate (by its validator
+ * alone), and corpus/readers (go-status-257 makes the readers of Go 1.22 to
+ * 1.24 panic). */
+static void both_traces(gth_traceset *ts) {
+    char why[4400];
+    if (gth_traceset_init(ts, why, sizeof why) || gth_traceset_add_path(ts, traces, "golden", why, sizeof why))
+        fail_msg("%s", why);
+    static const struct {
+        const char *dir;
+        size_t max;
+    } sets[] = {{"invalid", 25}, {"invalid-validate", 25}, {"readers", 10}};
+    for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+        char d[4400], **names;
+        snprintf(d, sizeof d, "%s/corpus/%s", GTH_SOURCE_DIR, sets[k].dir);
+        size_t n = tu_list(d, ".test", &names);
+        for (size_t i = 0; i < n && i < sets[k].max; i++)
+            if (gth_traceset_add_path(ts, names[i], sets[k].dir, why, sizeof why)) fail_msg("%s", why);
+        tu_free_list(names);
+    }
+}
+
+/* One run of go:parser / go:validate and go@1.22:parser / go@1.22:validate
+ * (gthref: the Go adapter to run as go) over both_traces; ad[0..4) are left
+ * open for the caller to look at, then closed. */
+static void run_profiles(const char *gthref, size_t nad, int two_pass, int no_digest, size_t jobs, results *s,
+                         int *joined, pid_t *validate_pid) {
+    static const char *const specs[] = {"go:parser", "go:validate", "go@1.22:parser", "go@1.22:validate"};
+    char why[4400];
+    gth_adapter ad[4];
+    for (size_t a = 0; a < nad; a++)
+        if (gth_adapter_parse(&ad[a], specs[a], gthref, why, sizeof why)) fail_msg("%s", why);
+    gth_expected ex[4];
+    memset(ex, 0, sizeof ex);
+    gth_pair pairs[2] = {{0, 1, 1}, {2, 3, 1}};
+    gth_buf_init(&s->text, NULL);
+    gth_diff_opts o = {.adapters = ad, .nadapters = nad, .expected = ex, .pairs = pairs, .npairs = nad / 2,
+                       .no_join = two_pass, .no_digest = no_digest, .jobs = jobs, .on_result = on_both_result,
+                       .ud = s};
+    gth_traceset ts;
+    both_traces(&ts);
+    gth_diff_summary sum;
+    assert_int_equal(gth_diff_run(&ts, &o, &sum), 0);
+    assert_false(sum.fatal);
+    *joined = ad[0].both;
+    *validate_pid = ad[1].pid;
+    gth_diff_summary_free(&sum);
+    gth_traceset_free(&ts);
+    for (size_t a = 0; a < nad; a++) gth_adapter_close(&ad[a]);
+}
+
+/* One process reading each trace once for both profiles gives exactly the
+ * results of the two processes of profile parser and validate: with digests
+ * (two workers) and with streams, for the newest reader and Go 1.22's. */
+static void one_process_for_both_profiles(void **state) {
+    (void)state;
+    for (int no_digest = 0; no_digest < 2; no_digest++) {
+        results two, one;
+        memset(&two, 0, sizeof two);
+        memset(&one, 0, sizeof one);
+        int joined;
+        pid_t vpid;
+        size_t jobs = no_digest ? 1 : 2;
+        run_profiles(tu_gthref(), 4, 1, no_digest, jobs, &two, &joined, &vpid);
+        assert_false(joined);
+        run_profiles(tu_gthref(), 4, 0, no_digest, jobs, &one, &joined, &vpid);
+        assert_true(joined);
+        if (jobs == 1) assert_int_equal(vpid, -1); /* go:validate never had a process of its own */
+        assert_true(two.text.len > 0);
+        if (one.text.len != two.text.len || memcmp(one.text.data, two.text.data, two.text.len))
+            fail_msg("--profile=both differs from two processes:\n--- one process ---\n%.*s\n--- two ---\n%.*s",
+                     (int)one.text.len, (const char *)one.text.data, (int)two.text.len, (const char *)two.text.data);
+        /* The set has what the split must get right. */
+        assert_int_equal(one.panics, 2);  /* go@1.22 on go-status-257, in both profiles */
+        assert_true(one.validator_only >= 10);
+        assert_true(one.reader_rejects >= 25);
+        gth_buf_free(&two.text);
+        gth_buf_free(&one.text);
+    }
+}
+
+/* The Go adapter behind a wrapper that does not declare `both`: two
+ * processes, the same results. */
+static void without_both_two_processes(void **state) {
+    (void)state;
+    char wrapper[4400], body[9000];
+    snprintf(wrapper, sizeof wrapper, "%s/gthref-noboth.sh", dir);
+    snprintf(body, sizeof body,
+             "#!/bin/sh\nfor a; do [ \"$a\" = --capabilities ] && { '%s' \"$@\" | grep -v '^both$'; exit; }; done\n"
+             "exec '%s' \"$@\"\n",
+             tu_gthref(), tu_gthref());
+    tu_write_file(wrapper, body, strlen(body));
+    chmod(wrapper, 0755);
+    results ref, s;
+    memset(&ref, 0, sizeof ref);
+    memset(&s, 0, sizeof s);
+    ref.pair0_only = s.pair0_only = 1;
+    int joined;
+    pid_t vpid;
+    run_profiles(tu_gthref(), 2, 1, 0, 1, &ref, &joined, &vpid);
+    run_profiles(wrapper, 2, 0, 0, 1, &s, &joined, &vpid);
+    assert_false(joined);
+    assert_true(vpid > 0); /* go:validate ran a process of its own */
+    assert_true(ref.text.len > 0);
+    assert_int_equal(s.text.len, ref.text.len);
+    assert_memory_equal(s.text.data, ref.text.data, ref.text.len);
+    gth_buf_free(&ref.text);
+    gth_buf_free(&s.text);
+}
+
 /* Three adapters, two of them with digests: Go's reader paired with itself and
  * with one that makes none. The pair without digests takes Go's reader out of
  * digest mode, and its other pair with it: no pair compares a digest with a
@@ -339,6 +485,8 @@ int main(void) {
         cmocka_unit_test(diff_command_reports),
         cmocka_unit_test(digests_then_streams),
         cmocka_unit_test(no_digest_falls_back),
+        cmocka_unit_test(one_process_for_both_profiles),
+        cmocka_unit_test(without_both_two_processes),
         cmocka_unit_test(digest_mode_is_per_pair_closure),
         cmocka_unit_test(conformance_run_agrees_with_go),
     };

@@ -177,7 +177,7 @@ static void other_versions_are_skipped(void **state) {
     snprintf(exe, sizeof exe, "%s/gthref-go1.22", GTH_BINARY_DIR);
     caps[0] = exe;
     assert_int_equal(tu_run(caps, NULL, 0, &out, NULL, NULL), 0);
-    assert_string_equal(out, "versions 1.22\napi 1.22\ndigest\n");
+    assert_string_equal(out, "versions 1.22\napi 1.22\ndigest\nboth\n");
     free(out);
 }
 

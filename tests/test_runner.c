@@ -124,6 +124,65 @@ static void timeout_is_reported_apart(void **state) {
     free(se);
 }
 
+/* go:parser and go:validate, with gthref replaced by a script that declares
+ * --profile=both and runs body on the batch, as one process (1 s to answer)
+ * on one trace: the two results, and whether each counts as answered. */
+static void both_through(const char *name, const char *body, gth_result *rp, gth_result *rv, size_t answered[2]) {
+    char path[4400], full[9000], why[4400], trace[4500];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(full, sizeof full, "#!/bin/sh\ncase \"$*\" in *--capabilities*) exec '%s' \"$@\" ;; esac\n%s", tu_gthref(),
+             body);
+    tu_write_file(path, full, strlen(full));
+    chmod(path, 0755);
+    gth_adapter ad[2];
+    if (gth_adapter_parse(&ad[0], "go:parser", path, why, sizeof why) ||
+        gth_adapter_parse(&ad[1], "go:validate", path, why, sizeof why))
+        fail_msg("%s", why);
+    for (int k = 0; k < 2; k++) {
+        gth_adapter_capabilities(&ad[k]);
+        ad[k].timeout_ms = 1000;
+    }
+    assert_true(gth_adapter_can_join(&ad[0], &ad[1]));
+    ad[0].both = 1;
+    snprintf(trace, sizeof trace, "%s/go122-annotations.bin", one);
+    gth_result_init(rp);
+    gth_result_init(rv);
+    gth_adapter_send(&ad[0], trace, NULL, rp);
+    gth_adapter_receive_both(&ad[0], &ad[1], trace, rp, rv);
+    gth_buf_putc(&rp->msg, 0);
+    gth_buf_putc(&rv->msg, 0);
+    answered[0] = ad[0].answered;
+    answered[1] = ad[1].answered;
+    gth_adapter_close(&ad[0]);
+    gth_adapter_close(&ad[1]);
+}
+
+/* A timeout of the one process that answers both profiles is a timeout of
+ * each; a crash before the second answer is the second's, named after it. */
+static void both_profiles_time_out_together(void **state) {
+    (void)state;
+    gth_result rp, rv;
+    size_t answered[2];
+    both_through("hangs.sh", "while read p; do sleep 30; done\n", &rp, &rv, answered);
+    assert_string_equal(gth_result_word(&rp), "TIMEOUT");
+    assert_string_equal(gth_result_word(&rv), "TIMEOUT");
+    assert_string_equal((const char *)rp.msg.data, "adapter go:parser timed out after 1000 ms");
+    assert_string_equal((const char *)rv.msg.data, "adapter go:validate timed out after 1000 ms");
+    assert_int_equal(answered[0], 1);
+    assert_int_equal(answered[1], 1);
+    gth_result_free(&rp);
+    gth_result_free(&rv);
+
+    both_through("half.sh", "read p; printf '== %s\\nACCEPT\\n== end\\n== %s\\n' \"$p\" \"$p\"; exit 3\n", &rp,
+                 &rv, answered);
+    assert_string_equal(gth_result_word(&rp), "ACCEPT");
+    assert_string_equal(gth_result_word(&rv), "CRASH");
+    assert_string_equal((const char *)rv.msg.data, "adapter go:validate crashed: exited with status 3 mid-trace");
+    assert_int_equal(answered[1], 1);
+    gth_result_free(&rp);
+    gth_result_free(&rv);
+}
+
 /* Adapters learn each trace's id from GTH_TRACE_ID_FILE. */
 static void adapters_receive_the_trace_id(void **state) {
     (void)state;
@@ -389,6 +448,7 @@ int main(void) {
         cmocka_unit_test(adapter_that_cannot_run_is_an_error),
         cmocka_unit_test(crash_is_a_disagreement),
         cmocka_unit_test(timeout_is_reported_apart),
+        cmocka_unit_test(both_profiles_time_out_together),
         cmocka_unit_test(adapters_receive_the_trace_id),
         cmocka_unit_test(repeat_flags_nondeterminism),
         cmocka_unit_test(text_policy_per_pair),

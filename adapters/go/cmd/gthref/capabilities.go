@@ -33,6 +33,7 @@ func readsVersion(minor int) (ok bool) {
 //	versions 1.N ...   the trace versions the reader reads
 //	api 1.N            the API generation of its stream: the newest of them
 //	digest             --digest prints stream digests
+//	both               --profile=both answers each trace in both profiles
 func cmdCapabilities(stdout io.Writer) int {
 	var vs []string
 	newest := 0
@@ -42,6 +43,6 @@ func cmdCapabilities(stdout io.Writer) int {
 			newest = minor
 		}
 	}
-	fmt.Fprintf(stdout, "versions %s\napi 1.%d\ndigest\n", strings.Join(vs, " "), newest)
+	fmt.Fprintf(stdout, "versions %s\napi 1.%d\ndigest\nboth\n", strings.Join(vs, " "), newest)
 	return exitOK
 }

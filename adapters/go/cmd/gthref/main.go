@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	gthref validate [--profile=parser|validate] [--events] [--digest] [--quiet] FILE|- ...
+//	gthref validate [--profile=parser|validate|both] [--events] [--digest] [--quiet] FILE|- ...
 //	gthref validate --batch [--profile=...] [--events] [--digest]   (trace paths on stdin)
 //	gthref raw text2bytes|bytes2text                      (stdin -> stdout)
 //	gthref test2bytes FILE.test                           (binary trace -> stdout)
@@ -14,6 +14,9 @@
 //	gthref regexp                                         (pattern/text pairs on stdin -> verdicts)
 //	gthref readloop FILE                                  (ReadEvent loop; prints the count)
 //	gthref version
+//
+// --profile=both answers each trace twice, profile parser then validate, from
+// one reading of it (not with --quiet).
 //
 // Builds against older golang.org/x/exp/trace snapshots (the release adapters of
 // adapters/RELEASES.md, build tags xtrace_api22 and xtrace_api23) have only
@@ -42,8 +45,8 @@ const (
 )
 
 const usage = `usage:
-  gthref validate [--profile=parser|validate] [--events] [--digest] [--quiet] FILE|- ...
-  gthref validate --batch [--profile=parser|validate] [--events] [--digest]
+  gthref validate [--profile=parser|validate|both] [--events] [--digest] [--quiet] FILE|- ...
+  gthref validate --batch [--profile=parser|validate|both] [--events] [--digest]
 ` + toolsUsage + `  gthref readloop FILE
   gthref version
 `

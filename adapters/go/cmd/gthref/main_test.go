@@ -185,3 +185,46 @@ func TestVersion(t *testing.T) {
 		t.Errorf("exit %d, output %q", code, out)
 	}
 }
+
+// TestValidateBoth: --profile=both answers each trace with the frame of
+// --profile=parser, then that of --profile=validate, byte for byte — with
+// --events, --digest or both, on an accepted trace, one the validator alone
+// rejects, a missing file, truncations (rejected by the reader) and the
+// project's corpus of reader-rejected traces.
+func TestValidateBoth(t *testing.T) {
+	valid, headerOnly := fixtures(t)
+	dir := t.TempDir()
+	paths := []string{valid, headerOnly, filepath.Join(dir, "missing.trace")}
+	data, err := os.ReadFile(valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 10, 40, len(data) - 1} {
+		p := filepath.Join(dir, fmt.Sprintf("cut-%d.trace", n))
+		if err := os.WriteFile(p, data[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	corpus, _ := filepath.Glob("../../../../corpus/invalid-bin/*.trace")
+	paths = append(paths, corpus[:min(len(corpus), 40)]...)
+	for _, mode := range [][]string{{"--events"}, {"--digest"}, {"--events", "--digest"}} {
+		args := append([]string{"validate", "--batch"}, mode...)
+		var want strings.Builder
+		wantCode := 0
+		for _, p := range paths {
+			for _, prof := range []string{"parser", "validate"} {
+				code, out, _ := gthref(t, p+"\n", append(args, "--profile="+prof)...)
+				want.WriteString(out)
+				wantCode = max(wantCode, code)
+			}
+		}
+		code, out, _ := gthref(t, strings.Join(paths, "\n"), append(args, "--profile=both")...)
+		if code != wantCode || out != want.String() {
+			t.Errorf("%v: exit %d (want %d)\n--- got ---\n%s--- want ---\n%s", mode, code, wantCode, out, want.String())
+		}
+	}
+	if code, _, _ := gthref(t, "", "validate", "--profile=both", "--quiet", valid); code != exitUsage {
+		t.Errorf("--profile=both --quiet: exit %d, want %d", code, exitUsage)
+	}
+}

@@ -14,8 +14,9 @@ package main
 //	u32 LE  length m of the error text, then m bytes (0 when accepted)
 //
 // The verdicts, texts and digests are those of `gthref validate --digest`
-// with each profile (one reading of the trace gives both: check.RunBoth). stdin ending at a request boundary ends the command
-// (exit 0); a torn request is a usage error (exit 2).
+// with each profile (one reading of the trace gives both: runBoth, as for
+// `validate --profile=both`). stdin ending at a request boundary ends the
+// command (exit 0); a torn request is a usage error (exit 2).
 
 import (
 	"bufio"
@@ -72,12 +73,9 @@ func serve(stdin io.Reader, stdout io.Writer) error {
 			return fmt.Errorf("reading a request of %d bytes: %v", n, err)
 		}
 		tuneGC(len(data))
-		// One reading gives both profiles (check.RunBoth); the validate
-		// profile's digest is taken where its stream ends.
-		d.reset()
-		var vsum string
-		parser, validate := check.RunBoth(data, d.line, func() { vsum = d.sum() })
-		rec = appendServeRecord(rec[:0], parser, d.sum())
+		// One reading gives both profiles, as `validate --profile=both`.
+		parser, validate, psum, vsum := runBoth(data, d, nil, nil)
+		rec = appendServeRecord(rec[:0], parser, psum)
 		rec = appendServeRecord(rec, validate, vsum)
 		out.Write(rec)
 		if err := out.Flush(); err != nil {

@@ -17,6 +17,7 @@ import (
 
 type validateOpts struct {
 	profile check.Profile
+	both    bool // --profile=both: each trace answered for parser, then validate
 	events  bool
 	digest  *streamDigest // nil: no --digest
 	quiet   bool
@@ -28,7 +29,7 @@ type validateOpts struct {
 func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	profile := fs.String("profile", "validate", "parser: Go's reader only; validate: also Go's testtrace validator")
+	profile := fs.String("profile", "validate", "parser: Go's reader only; validate: also Go's testtrace validator; both: parser then validate, from one reading")
 	events := fs.Bool("events", false, "print the canonical event stream before each verdict")
 	digest := fs.Bool("digest", false, "print the stream digest (DIGEST <sha256 hex> <lines>) before each verdict")
 	quiet := fs.Bool("quiet", false, "print nothing; the exit code is the answer")
@@ -41,13 +42,17 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *caps {
 		return cmdCapabilities(stdout)
 	}
+	both := *profile == "both"
 	prof, err := check.ParseProfile(*profile)
-	if err != nil {
-		fmt.Fprintf(stderr, "gthref: %v\n", err)
+	if err != nil && !both {
+		fmt.Fprintf(stderr, "gthref: %v (or both)\n", err)
 		return exitUsage
 	}
 	files := fs.Args()
 	switch {
+	case both && *quiet:
+		fmt.Fprintln(stderr, "gthref: --profile=both cannot be combined with --quiet")
+		return exitUsage
 	case *batch && len(files) > 0:
 		fmt.Fprintln(stderr, "gthref: --batch takes the trace paths on stdin, not as arguments")
 		return exitUsage
@@ -59,14 +64,19 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	opts := validateOpts{profile: prof, events: *events, quiet: *quiet, framed: *batch || len(files) > 1, batch: *batch}
+	opts := validateOpts{profile: prof, both: both, events: *events, quiet: *quiet,
+		framed: both || *batch || len(files) > 1, batch: *batch}
 	if *digest {
 		opts.digest = newStreamDigest()
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	code := exitOK
+	check1 := validateOne
+	if both {
+		check1 = validateBoth
+	}
 	one := func(path string) {
-		code = max(code, validateOne(path, stdin, out, stderr, opts))
+		code = max(code, check1(path, stdin, out, stderr, opts))
 		if err := out.Flush(); err != nil {
 			fmt.Fprintf(stderr, "gthref: %v\n", err)
 			code = exitUsage
@@ -130,16 +140,95 @@ func validateOne(path string, stdin io.Reader, out *bufio.Writer, stderr io.Writ
 		emit = d.line
 	}
 	res := check.Run(data, opts.profile, emit)
+	var sum string
 	if opts.digest != nil {
-		out.WriteString("DIGEST " + opts.digest.sum() + " " + strconv.Itoa(res.Events) + "\n")
+		sum = opts.digest.sum()
 	}
-	if !opts.quiet {
+	return writeVerdict(out, res, sum, opts.quiet)
+}
+
+// writeVerdict prints a trace's DIGEST line (when digest is not empty) and
+// verdict (unless quiet); it returns the exit code the result implies.
+func writeVerdict(out *bufio.Writer, res check.Result, digest string, quiet bool) int {
+	if digest != "" {
+		out.WriteString("DIGEST " + digest + " " + strconv.Itoa(res.Events) + "\n")
+	}
+	if !quiet {
 		out.WriteString(res.Verdict() + "\n")
 	}
 	if res.Err != nil {
 		return exitRejected
 	}
 	return exitOK
+}
+
+// validateBoth answers --profile=both: the trace's frame for profile parser,
+// then its frame for profile validate, each exactly as validateOne prints it
+// with that profile, from one reading of the trace (runBoth). The parser
+// stream's lines are printed as they come; the validate stream, a prefix of
+// it, is kept until its frame.
+func validateBoth(path string, stdin io.Reader, out *bufio.Writer, stderr io.Writer, opts validateOpts) int {
+	out.WriteString("== " + path + "\n")
+	data, err := readInput(path, stdin, opts.batch)
+	if err != nil {
+		fmt.Fprintf(stderr, "gthref: %v\n", err)
+		line := "ERROR " + strconv.Quote(err.Error()) + "\n== end\n"
+		out.WriteString(line + "== " + path + "\n" + line)
+		return exitUsage
+	}
+	tuneGC(len(data))
+	var (
+		printed *bufio.Writer
+		kept    *[]byte
+		prefix  []byte
+	)
+	if opts.events {
+		printed, kept = out, &prefix
+	}
+	parser, validated, psum, vsum := runBoth(data, opts.digest, printed, kept)
+	code := writeVerdict(out, parser, psum, false)
+	out.WriteString("== end\n== " + path + "\n")
+	out.Write(prefix)
+	code = max(code, writeVerdict(out, validated, vsum, false))
+	out.WriteString("== end\n")
+	return code
+}
+
+// runBoth reads the trace once for both profiles (check.RunBoth). Each line
+// of the parser profile's stream goes to d (if not nil: psum and vsum are
+// then the digests of the two profiles' streams), to out (if not nil) and,
+// while it belongs to the validate profile's stream too, to kept (if not
+// nil), followed by "\n".
+func runBoth(data []byte, d *streamDigest, out *bufio.Writer, kept *[]byte) (parser, validated check.Result, psum, vsum string) {
+	inValidate := true
+	var emit func([]byte)
+	if d != nil || out != nil || kept != nil {
+		emit = func(line []byte) {
+			if d != nil {
+				d.line(line)
+			}
+			if out != nil {
+				out.Write(line)
+				out.WriteByte('\n')
+			}
+			if kept != nil && inValidate {
+				*kept = append(append(*kept, line...), '\n')
+			}
+		}
+	}
+	if d != nil {
+		d.reset()
+	}
+	parser, validated = check.RunBoth(data, emit, func() {
+		inValidate = false
+		if d != nil {
+			vsum = d.sum()
+		}
+	})
+	if d != nil {
+		psum = d.sum()
+	}
+	return parser, validated, psum, vsum
 }
 
 func readInput(path string, stdin io.Reader, stdinIsList bool) ([]byte, error) {
