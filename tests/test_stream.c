@@ -401,6 +401,73 @@ static void test_no_cache(void **state) {
     gth_buf_free(&b);
 }
 
+/* Numbers: every length and the edges of the eight-digit pieces, against printf. */
+static void test_numbers(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 4000; i++) {
+        int64_t t;
+        if (i < 64) { /* 10^k - 1, 10^k, 10^k + 1, and their negations */
+            uint64_t p = 1;
+            for (int k = 0; k < i / 3 % 19; k++) p *= 10;
+            t = (int64_t)(p - 1 + (uint64_t)(i % 3));
+            if (i >= 57) t = -t;
+        } else if (i < 96) {
+            t = i < 80 ? INT64_MAX - (i - 64) : INT64_MIN + (i - 80);
+        } else { /* random values of every magnitude */
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            t = (int64_t)(x >> (x % 64));
+            if (x & 1) t = -t;
+        }
+        mkview(&v, &ev, GTH_KIND_TASK_END, &gen);
+        v.time = t;
+        v.m = t / 3;
+        v.u.task = (gth_task){(uint64_t)t, x, {(const uint8_t *)"", 0}};
+        char want[160];
+        snprintf(want, sizeof want, "%lld TaskEnd M=%lld P=-1 G=7 ID=%llu Parent=%llu Type=\"\"", (long long)t,
+                 (long long)(t / 3), (unsigned long long)t, (unsigned long long)x);
+        expect_line(&s, &v, want);
+    }
+    gth_stream_free(&s);
+}
+
+/* Strings: each byte value at each place of strings up to 19 bytes long is
+ * quoted as Go's strconv.Quote (base/quote.h) quotes it. */
+static void test_quoting(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+    gth_buf want;
+    gth_buf_init(&want, NULL);
+    uint8_t str[19];
+    for (size_t len = 1; len <= sizeof str; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (unsigned c = 0; c < 256; c++) {
+                memset(str, 'a' + (int)(len % 26), sizeof str);
+                str[at] = (uint8_t)c;
+                mkview(&v, &ev, GTH_KIND_LABEL, &gen);
+                v.u.label = (gth_label){{str, len}, {GTH_RES_NONE, 0}};
+                want.len = 0;
+                gth_buf_printf(&want, "42 Label M=3 P=-1 G=7 Label=");
+                gth_quote_append(&want, str, len);
+                gth_buf_printf(&want, " Resource=None");
+                gth_buf_putc(&want, 0);
+                expect_line(&s, &v, (const char *)want.data);
+            }
+        }
+    }
+    gth_buf_free(&want);
+    gth_stream_free(&s);
+}
+
 /* The CLI prints the library's stream, then the verdict on stderr / in JSON. */
 static void test_cli_events(void **state) {
     (void)state;
@@ -439,6 +506,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_rules),
         cmocka_unit_test(test_no_cache),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_goldens),
         cmocka_unit_test(test_cli_events),
         cmocka_unit_test(test_real_traces),
