@@ -210,12 +210,67 @@ static size_t real_traces(const char *dir, const char *godebug, const char *mode
     return n;
 }
 
+typedef struct blocks {
+    gth_buf text;
+    uint64_t lines, calls;
+} blocks;
+
+static int collect_block(void *ud, const uint8_t *text, size_t len, uint64_t nlines) {
+    blocks *b = ud;
+    size_t nl = 0;
+    for (size_t i = 0; i < len; i++) nl += text[i] == '\n';
+    assert_int_equal(nl, nlines);
+    assert_true(len > 0 && text[len - 1] == '\n');
+    b->lines += nlines;
+    b->calls++;
+    return gth_buf_append(&b->text, text, len);
+}
+
+/* The stream in blocks is the stream line by line, with the same verdict,
+ * finding and event text, in every profile. Returns the most blocks one run
+ * took. */
+static uint64_t blocks_agree(char **paths, size_t n) {
+    int profiles[] = {GTH_PROFILE_PARSER, GTH_PROFILE_VALIDATE, GTH_PROFILE_STRICT};
+    uint64_t most = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *d = tu_read_file(paths[i], &len);
+        for (size_t p = 0; p < sizeof profiles / sizeof profiles[0]; p++) {
+            gth_buf lines, ev1, ev2, m1, m2;
+            blocks b = {.lines = 0};
+            gth_buf_init(&lines, NULL), gth_buf_init(&b.text, NULL);
+            gth_buf_init(&ev1, NULL), gth_buf_init(&ev2, NULL), gth_buf_init(&m1, NULL), gth_buf_init(&m2, NULL);
+            gth_validate_opts o1 = {.emit = collect, .ud = &lines, .message = &m1, .event = &ev1};
+            gth_validate_opts o2 = {.emit_block = collect_block, .ud = &b, .message = &m2, .event = &ev2};
+            gth_validate_result r1, r2;
+            assert_int_equal(gth_validate_mem(d, len, profiles[p], &o1, &r1),
+                             gth_validate_mem(d, len, profiles[p], &o2, &r2));
+            assert_int_equal(r1.err.inv, r2.err.inv);
+            assert_int_equal(r1.err.offset, r2.err.offset);
+            assert_string_equal(r1.err.msg, r2.err.msg);
+            assert_int_equal(r1.nevents, r2.nevents);
+            assert_int_equal(lines.len, b.text.len);
+            assert_memory_equal(lines.data, b.text.data, lines.len);
+            assert_int_equal(ev1.len, ev2.len);
+            if (ev1.len) assert_memory_equal(ev1.data, ev2.data, ev1.len);
+            assert_int_equal(m1.len, m2.len);
+            if (m1.len) assert_memory_equal(m1.data, m2.data, m1.len);
+            if (b.calls > most) most = b.calls;
+            gth_buf_free(&lines), gth_buf_free(&b.text);
+            gth_buf_free(&ev1), gth_buf_free(&ev2), gth_buf_free(&m1), gth_buf_free(&m2);
+        }
+        free(d);
+    }
+    return most;
+}
+
 static void test_real_traces(void **state) {
     (void)state;
     char **paths;
     size_t events = 0;
     size_t n = real_traces(tu_tmpdir("stream-real"), "", "--stress-only", &paths);
     compare(paths, n, "validate", &events);
+    assert_true(blocks_agree(paths, n) > 1); /* streams of many blocks */
     free_paths(paths, n);
     size_t m = real_traces(tu_tmpdir("stream-real"), "", "--normal-only", &paths);
     compare(paths, m, "validate", &events);
@@ -468,6 +523,14 @@ static void test_quoting(void **state) {
     gth_stream_free(&s);
 }
 
+static void test_blocks(void **state) {
+    (void)state;
+    char **bins;
+    size_t n = golden_binaries(tu_tmpdir("stream-blocks"), &bins);
+    assert_true(blocks_agree(bins, n) >= 1);
+    free_paths(bins, n);
+}
+
 /* The CLI prints the library's stream, then the verdict on stderr / in JSON. */
 static void test_cli_events(void **state) {
     (void)state;
@@ -508,6 +571,7 @@ int main(void) {
         cmocka_unit_test(test_no_cache),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_blocks),
         cmocka_unit_test(test_goldens),
         cmocka_unit_test(test_cli_events),
         cmocka_unit_test(test_real_traces),
