@@ -120,48 +120,65 @@ static inline void store_tail(uint8_t *p, uint64_t w, unsigned k) {
     memcpy(p, &w, 8);
 }
 
+/* The writers below take and return the write position as a plain pointer, so
+ * that the compiler keeps it in a register: a store through o->w could alias
+ * o->w itself. */
+
 /* n < 10^8, without leading zeros. */
-static inline void w_u27(out *o, uint32_t n) {
+static inline uint8_t *at_u27(uint8_t *w, uint32_t n) {
     unsigned k = ndigits(n);
-    store_tail(o->w, eight_digits(n), k);
-    o->w += k;
+    store_tail(w, eight_digits(n), k);
+    return w + k;
 }
 
-static inline void w_eight(out *o, uint32_t n) {
-    uint64_t w = eight_digits(n);
-    memcpy(o->w, &w, 8);
-    o->w += 8;
+static inline uint8_t *at_eight(uint8_t *w, uint32_t n) {
+    uint64_t x = eight_digits(n);
+    memcpy(w, &x, 8);
+    return w + 8;
 }
 
-static inline void w_u64(out *o, uint64_t v) {
+static inline uint8_t *at_u64(uint8_t *w, uint64_t v) {
     if (v < 10) {
-        *o->w++ = (uint8_t)('0' + v);
+        *w++ = (uint8_t)('0' + v);
     } else if (v < 100) {
-        memcpy(o->w, digits2 + 2 * v, 2);
-        o->w += 2;
+        memcpy(w, digits2 + 2 * v, 2);
+        w += 2;
     } else if (v < 100000000) {
-        w_u27(o, (uint32_t)v);
+        w = at_u27(w, (uint32_t)v);
     } else {
         uint64_t hi = v / 100000000;
         uint32_t lo = (uint32_t)(v % 100000000);
         if (hi < 100000000) {
-            w_u27(o, (uint32_t)hi);
+            w = at_u27(w, (uint32_t)hi);
         } else {
-            w_u27(o, (uint32_t)(hi / 100000000));
-            w_eight(o, (uint32_t)(hi % 100000000));
+            w = at_u27(w, (uint32_t)(hi / 100000000));
+            w = at_eight(w, (uint32_t)(hi % 100000000));
         }
-        w_eight(o, lo);
+        w = at_eight(w, lo);
     }
+    return w;
 }
 
-static inline void w_i64(out *o, int64_t v) {
+static inline uint8_t *at_i64(uint8_t *w, int64_t v) {
     if (v < 0) {
-        w_c(o, '-');
-        w_u64(o, 0 - (uint64_t)v);
-    } else {
-        w_u64(o, (uint64_t)v);
+        *w++ = '-';
+        return at_u64(w, 0 - (uint64_t)v);
     }
+    return at_u64(w, (uint64_t)v);
 }
+
+#define AT_LIT(w, s) (memcpy((w), (s), sizeof(s) - 1), (w) += sizeof(s) - 1)
+
+/* A name: its first 16 bytes in one copy (room was made for 16 more). */
+static inline uint8_t *at_name(uint8_t *w, const struct gth_stream_name *n) {
+    if (n->n <= sizeof n->pad) memcpy(w, n->pad, sizeof n->pad);
+    else memcpy(w, n->p, n->n);
+    return w + n->n;
+}
+
+static inline void w_u64(out *o, uint64_t v) { o->w = at_u64(o->w, v); }
+
+static inline void w_i64(out *o, int64_t v) { o->w = at_i64(o->w, v); }
 
 static inline void w_hex(out *o, uint64_t v) {
     static const char dig[] = "0123456789abcdef";
@@ -275,6 +292,8 @@ int gth_stream_stack(gth_buf *b, const gth_view *v, gth_stack_ref s) {
 static void name_set(struct gth_stream_name *n, const char *p) {
     n->p = p;
     n->n = strlen(p);
+    memset(n->pad, 0, sizeof n->pad);
+    memcpy(n->pad, p, n->n < sizeof n->pad ? n->n : sizeof n->pad);
 }
 
 void gth_stream_init(gth_stream *s, const gth_allocator *a) {
@@ -304,11 +323,19 @@ static void cache_reset(gth_stream *s) {
     s->text.failed = 0;
 }
 
+static int put_stack_new(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st);
+
 /* Appends stack st, from the cache when it is there. */
-static int put_stack(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st) {
-    if (!s || st.id == 0) return put_stack_text(o, v, st);
+static inline int put_stack(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st) {
     uint32_t i;
-    if (gth_idmap_get(&s->idx, st.id, &i)) return put_mem(o, s->text.data + s->spans[i].off, s->spans[i].len);
+    if (s && st.id != 0 && gth_idmap_get(&s->idx, st.id, &i))
+        return put_mem(o, s->text.data + s->spans[i].off, s->spans[i].len);
+    return put_stack_new(s, o, v, st);
+}
+
+/* put_stack for a stack not in the cache: printed, then kept. */
+static int put_stack_new(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st) {
+    if (!s || st.id == 0) return put_stack_text(o, v, st);
     gth_buf *b = o->b;
     out_sync(o);
     size_t start = b->len;
@@ -377,27 +404,31 @@ static int put_sync(out *o, const gth_sync *s) {
 }
 
 /* A state's name: from the printer's table, or (no printer, or a state beyond
- * the table) from view.h. */
-static inline struct gth_stream_name state_name(const gth_stream *st, int proc, unsigned s) {
-    if (st && s < sizeof st->go_states / sizeof st->go_states[0]) return proc ? st->proc_states[s] : st->go_states[s];
-    struct gth_stream_name n;
-    name_set(&n, proc ? gth_proc_state_name(s) : gth_go_state_name(s));
-    return n;
+ * the table) from view.h into *tmp. */
+static inline const struct gth_stream_name *state_name(const gth_stream *st, int proc, unsigned s,
+                                                       struct gth_stream_name *tmp) {
+    if (st && s < sizeof st->go_states / sizeof st->go_states[0]) return proc ? &st->proc_states[s] : &st->go_states[s];
+    name_set(tmp, proc ? gth_proc_state_name(s) : gth_go_state_name(s));
+    return tmp;
 }
 
 static int put_transition(gth_stream *st, out *o, const gth_view *v) {
     const gth_transition *t = &v->u.transition;
     int proc = t->resource.kind != GTH_RES_GOROUTINE;
-    struct gth_stream_name from = state_name(st, proc, t->old_state), to = state_name(st, proc, t->new_state);
-    if (need(o, 8 + NUM_MAX + from.n + to.n + 12)) return -1;
-    if (!proc) W_LIT(o, " GoID=");
-    else W_LIT(o, " ProcID=");
-    w_i64(o, t->resource.id);
-    w_c(o, ' ');
-    w_mem(o, from.p, from.n);
-    W_LIT(o, "->");
-    w_mem(o, to.p, to.n);
-    W_LIT(o, " Reason=");
+    struct gth_stream_name t1, t2;
+    const struct gth_stream_name *from = state_name(st, proc, t->old_state, &t1),
+                                 *to = state_name(st, proc, t->new_state, &t2);
+    if (need(o, 8 + NUM_MAX + from->n + to->n + 12 + 32)) return -1;
+    uint8_t *w = o->w;
+    if (!proc) AT_LIT(w, " GoID=");
+    else AT_LIT(w, " ProcID=");
+    w = at_i64(w, t->resource.id);
+    *w++ = ' ';
+    w = at_name(w, from);
+    AT_LIT(w, "->");
+    w = at_name(w, to);
+    AT_LIT(w, " Reason=");
+    o->w = w;
     if (put_quoted(o, t->reason.p, t->reason.n)) return -1;
     if (t->stack.present) {
         if (put_mem(o, " TransitionStack=", 17)) return -1;
@@ -407,19 +438,22 @@ static int put_transition(gth_stream *st, out *o, const gth_view *v) {
 }
 
 static int put_line(gth_stream *st, out *o, const gth_view *v) {
-    struct gth_stream_name kn;
-    if (st && v->kind < GTH_KIND__COUNT) kn = st->kinds[v->kind];
-    else name_set(&kn, gth_event_kind_name(v->kind));
-    if (need(o, kn.n + 16 + 4 * NUM_MAX)) return -1;
-    w_i64(o, v->time);
-    w_c(o, ' ');
-    w_mem(o, kn.p, kn.n);
-    W_LIT(o, " M=");
-    w_i64(o, v->m);
-    W_LIT(o, " P=");
-    w_i64(o, v->p);
-    W_LIT(o, " G=");
-    w_i64(o, v->g);
+    struct gth_stream_name tmp;
+    const struct gth_stream_name *kn = &tmp;
+    if (st && v->kind < GTH_KIND__COUNT) kn = &st->kinds[v->kind];
+    else name_set(&tmp, gth_event_kind_name(v->kind));
+    if (need(o, kn->n + 16 + 16 + 4 * NUM_MAX)) return -1;
+    uint8_t *w = o->w;
+    w = at_i64(w, v->time);
+    *w++ = ' ';
+    w = at_name(w, kn);
+    AT_LIT(w, " M=");
+    w = at_i64(w, v->m);
+    AT_LIT(w, " P=");
+    w = at_i64(w, v->p);
+    AT_LIT(w, " G=");
+    w = at_i64(w, v->g);
+    o->w = w;
     switch (v->kind) {
     case GTH_KIND_SYNC:
         if (put_sync(o, &v->u.sync)) return -1;

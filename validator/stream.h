@@ -28,6 +28,7 @@ typedef struct gth_stream {
     struct gth_stream_name {
         const char *p;
         size_t n;
+        char pad[16]; /* the first 16 bytes of p, zero-filled: copied in one piece */
     } kinds[GTH_KIND__COUNT], go_states[16], proc_states[16];
 } gth_stream;
 
