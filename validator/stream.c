@@ -444,7 +444,17 @@ static int put_line(gth_stream *st, out *o, const gth_view *v) {
     else name_set(&tmp, gth_event_kind_name(v->kind));
     if (need(o, kn->n + 16 + 16 + 4 * NUM_MAX)) return -1;
     uint8_t *w = o->w;
-    w = at_i64(w, v->time);
+    if (st && v->time >= 100000000) { /* the digits above 10^8 from the last time, when the same */
+        uint64_t hi = (uint64_t)v->time / 100000000;
+        if (hi != st->time_hi || !st->time_hi_len) {
+            st->time_hi = hi;
+            st->time_hi_len = (size_t)(at_u64(st->time_hi_text, hi) - st->time_hi_text);
+        }
+        memcpy(w, st->time_hi_text, sizeof st->time_hi_text);
+        w = at_eight(w + st->time_hi_len, (uint32_t)((uint64_t)v->time % 100000000));
+    } else {
+        w = at_i64(w, v->time);
+    }
     *w++ = ' ';
     w = at_name(w, kn);
     AT_LIT(w, " M=");

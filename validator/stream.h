@@ -30,6 +30,11 @@ typedef struct gth_stream {
         size_t n;
         char pad[16]; /* the first 16 bytes of p, zero-filled: copied in one piece */
     } kinds[GTH_KIND__COUNT], go_states[16], proc_states[16];
+    /* The digits of the last event time's part above 10^8, which neighbouring
+     * events share (time_hi_len 0: none yet). */
+    uint64_t time_hi;
+    size_t time_hi_len;
+    uint8_t time_hi_text[16];
 } gth_stream;
 
 void gth_stream_init(gth_stream *s, const gth_allocator *a);
