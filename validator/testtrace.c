@@ -485,11 +485,15 @@ static void delete_range(gth_testtrace *t, gth_resource r, int64_t name) {
  * found complete are remembered for the rest of their generation. */
 static void check_stack_frames(gth_testtrace *t, const gth_view *v, gth_stack_ref s, uint64_t gen);
 
-static inline void check_stack(gth_testtrace *t, const gth_view *v, gth_stack_ref s) {
-    if (!s.present || s.id == 0) return;
+/* By pointer, and field by field: a copy of the whole reference would load
+ * its padding next to the byte the view just stored, which the processor
+ * cannot forward from the store and waits for. */
+static inline void check_stack(gth_testtrace *t, const gth_view *v, const gth_stack_ref *s) {
+    uint64_t id = s->id;
+    if (!s->present || id == 0) return;
     uint64_t gen = v->ev ? v->ev->gen : 0;
-    if (gen && gen == t->ok_gen && s.id < t->okv_cap && t->okv[s.id]) return; /* known complete */
-    check_stack_frames(t, v, s, gen);
+    if (gen && gen == t->ok_gen && id < t->okv_cap && t->okv[id]) return; /* known complete */
+    check_stack_frames(t, v, (gth_stack_ref){1, id}, gen);
 }
 
 static void check_stack_frames(gth_testtrace *t, const gth_view *v, gth_stack_ref s, uint64_t gen) {
@@ -824,7 +828,7 @@ int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err) {
         t->last_ts = v->time;
     }
 
-    check_stack(t, v, v->stack);
+    check_stack(t, v, &v->stack);
 
     switch (v->kind) {
     case GTH_KIND_SYNC: check_sync(t, v); break;
@@ -839,7 +843,7 @@ int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err) {
     case GTH_KIND_LABEL: check_label(t, v); break;
     case GTH_KIND_STATE_TRANSITION: {
         const gth_transition *tr = &v->u.transition;
-        check_stack(t, v, tr->stack);
+        check_stack(t, v, &tr->stack);
         if (tr->resource.kind == GTH_RES_GOROUTINE) check_goroutine(t, v, tr);
         else if (tr->resource.kind == GTH_RES_PROC) check_proc(t, v, tr);
         break;
