@@ -442,7 +442,7 @@ static int put_line(gth_stream *st, out *o, const gth_view *v) {
     const struct gth_stream_name *kn = &tmp;
     if (st && v->kind < GTH_KIND__COUNT) kn = &st->kinds[v->kind];
     else name_set(&tmp, gth_event_kind_name(v->kind));
-    if (need(o, kn->n + 16 + 16 + 4 * NUM_MAX)) return -1;
+    if (need(o, kn->n + 16 + 16 + 8 + 4 * NUM_MAX)) return -1;
     uint8_t *w = o->w;
     if (st && v->time >= 100000000) { /* the digits above 10^8 from the last time, when the same */
         uint64_t hi = (uint64_t)v->time / 100000000;
@@ -457,8 +457,19 @@ static int put_line(gth_stream *st, out *o, const gth_view *v) {
     }
     *w++ = ' ';
     w = at_name(w, kn);
-    AT_LIT(w, " M=");
-    w = at_i64(w, v->m);
+    if (st) {
+        if (v->m != st->m || !st->m_len) {
+            uint8_t *e = st->m_text;
+            AT_LIT(e, " M=");
+            st->m_len = (size_t)(at_i64(e, v->m) - st->m_text);
+            st->m = v->m;
+        }
+        memcpy(w, st->m_text, sizeof st->m_text);
+        w += st->m_len;
+    } else {
+        AT_LIT(w, " M=");
+        w = at_i64(w, v->m);
+    }
     AT_LIT(w, " P=");
     w = at_i64(w, v->p);
     AT_LIT(w, " G=");

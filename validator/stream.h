@@ -35,6 +35,11 @@ typedef struct gth_stream {
     uint64_t time_hi;
     size_t time_hi_len;
     uint8_t time_hi_text[16];
+    /* " M=<thread>" of the last line (m_len 0: none yet): a thread runs for
+     * many events in a row. */
+    int64_t m;
+    size_t m_len;
+    uint8_t m_text[32];
 } gth_stream;
 
 void gth_stream_init(gth_stream *s, const gth_allocator *a);
