@@ -89,7 +89,8 @@ int gth_check_file(const char *path, const gth_check_opts *o, gth_check_result *
     peek_src ps = {.inner = gth_io_in_source(in)};
     gth_source src = {peek_read, &ps, ps.inner.pread ? peek_pread : NULL, ps.inner.size};
     if (o->progress) gth_io_in_watch(in, watch, &prog);
-    gth_validate_opts vo = {.emit = o->emit, .ud = o->ud, .message = &res->message, .event = &res->event,
+    gth_validate_opts vo = {.emit = o->emit, .emit_block = o->emit_block, .ud = o->ud, .message = &res->message,
+                            .event = &res->event,
                             .stats = &res->stats, .producer = o->producer};
     gth_validate_result vr;
     res->status = gth_validate(src, o->profile, &vo, &vr);

@@ -24,6 +24,8 @@ typedef struct gth_check_opts {
     int profile; /* GTH_PROFILE_PARSER, _VALIDATE or _STRICT */
     /* If set, receives the canonical line of every event (gth_validate_opts.emit). */
     int (*emit)(void *ud, const uint8_t *line, size_t len);
+    /* If set (and emit is not), receives them in blocks (gth_validate_opts.emit_block). */
+    int (*emit_block)(void *ud, const uint8_t *text, size_t len, uint64_t nlines);
     void *ud;
     /* If set, the progress of the read in bytes of the file (started and
      * finished by the check; harness/progress.h decides when lines show). */

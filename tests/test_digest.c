@@ -5,7 +5,8 @@
  * and the same trace cut short — in both profiles, accepted or rejected; a
  * trace whose stream differs by one character gets another digest on both
  * sides; and the digest is SHA-256 over the lines each followed by "\n",
- * however the lines fall across the digest's buffer.
+ * however the lines fall across the digest's buffer, given one by one or in
+ * blocks.
  */
 #include "util/testutil.h"
 
@@ -67,6 +68,27 @@ static void definition(void **state) {
     gth_digest_free(&d);
     char want[GTH_DIGEST_HEX_LEN + 1];
     hex_of(all.data, all.len, want);
+    assert_string_equal(hex, want);
+
+    /* The same bytes as blocks of whole lines, mixed with single lines: the
+     * same digest and line count. */
+    assert_int_equal(gth_digest_init(&d), 0);
+    uint64_t lines = 0;
+    for (size_t at = 0, k = 0; at < all.len; k++) {
+        size_t end = at, nl = 0;
+        size_t want_nl = k % 3 == 0 ? 1 : 1 + k % 7;
+        while (end < all.len && nl < want_nl) nl += all.data[end++] == '\n';
+        if (k % 3 == 0) {
+            assert_int_equal(gth_digest_line(&d, all.data + at, end - at - 1), 0);
+        } else {
+            assert_int_equal(gth_digest_block(&d, all.data + at, end - at, nl), 0);
+        }
+        lines += nl;
+        at = end;
+    }
+    assert_int_equal(d.lines, lines);
+    assert_int_equal(gth_digest_final(&d, hex), 0);
+    gth_digest_free(&d);
     assert_string_equal(hex, want);
     free(line);
     gth_buf_free(&all);

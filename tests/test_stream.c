@@ -210,12 +210,67 @@ static size_t real_traces(const char *dir, const char *godebug, const char *mode
     return n;
 }
 
+typedef struct blocks {
+    gth_buf text;
+    uint64_t lines, calls;
+} blocks;
+
+static int collect_block(void *ud, const uint8_t *text, size_t len, uint64_t nlines) {
+    blocks *b = ud;
+    size_t nl = 0;
+    for (size_t i = 0; i < len; i++) nl += text[i] == '\n';
+    assert_int_equal(nl, nlines);
+    assert_true(len > 0 && text[len - 1] == '\n');
+    b->lines += nlines;
+    b->calls++;
+    return gth_buf_append(&b->text, text, len);
+}
+
+/* The stream in blocks is the stream line by line, with the same verdict,
+ * finding and event text, in every profile. Returns the most blocks one run
+ * took. */
+static uint64_t blocks_agree(char **paths, size_t n) {
+    int profiles[] = {GTH_PROFILE_PARSER, GTH_PROFILE_VALIDATE, GTH_PROFILE_STRICT};
+    uint64_t most = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *d = tu_read_file(paths[i], &len);
+        for (size_t p = 0; p < sizeof profiles / sizeof profiles[0]; p++) {
+            gth_buf lines, ev1, ev2, m1, m2;
+            blocks b = {.lines = 0};
+            gth_buf_init(&lines, NULL), gth_buf_init(&b.text, NULL);
+            gth_buf_init(&ev1, NULL), gth_buf_init(&ev2, NULL), gth_buf_init(&m1, NULL), gth_buf_init(&m2, NULL);
+            gth_validate_opts o1 = {.emit = collect, .ud = &lines, .message = &m1, .event = &ev1};
+            gth_validate_opts o2 = {.emit_block = collect_block, .ud = &b, .message = &m2, .event = &ev2};
+            gth_validate_result r1, r2;
+            assert_int_equal(gth_validate_mem(d, len, profiles[p], &o1, &r1),
+                             gth_validate_mem(d, len, profiles[p], &o2, &r2));
+            assert_int_equal(r1.err.inv, r2.err.inv);
+            assert_int_equal(r1.err.offset, r2.err.offset);
+            assert_string_equal(r1.err.msg, r2.err.msg);
+            assert_int_equal(r1.nevents, r2.nevents);
+            assert_int_equal(lines.len, b.text.len);
+            assert_memory_equal(lines.data, b.text.data, lines.len);
+            assert_int_equal(ev1.len, ev2.len);
+            if (ev1.len) assert_memory_equal(ev1.data, ev2.data, ev1.len);
+            assert_int_equal(m1.len, m2.len);
+            if (m1.len) assert_memory_equal(m1.data, m2.data, m1.len);
+            if (b.calls > most) most = b.calls;
+            gth_buf_free(&lines), gth_buf_free(&b.text);
+            gth_buf_free(&ev1), gth_buf_free(&ev2), gth_buf_free(&m1), gth_buf_free(&m2);
+        }
+        free(d);
+    }
+    return most;
+}
+
 static void test_real_traces(void **state) {
     (void)state;
     char **paths;
     size_t events = 0;
     size_t n = real_traces(tu_tmpdir("stream-real"), "", "--stress-only", &paths);
     compare(paths, n, "validate", &events);
+    assert_true(blocks_agree(paths, n) > 1); /* streams of many blocks */
     free_paths(paths, n);
     size_t m = real_traces(tu_tmpdir("stream-real"), "", "--normal-only", &paths);
     compare(paths, m, "validate", &events);
@@ -401,6 +456,81 @@ static void test_no_cache(void **state) {
     gth_buf_free(&b);
 }
 
+/* Numbers: every length and the edges of the eight-digit pieces, against printf. */
+static void test_numbers(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 4000; i++) {
+        int64_t t;
+        if (i < 64) { /* 10^k - 1, 10^k, 10^k + 1, and their negations */
+            uint64_t p = 1;
+            for (int k = 0; k < i / 3 % 19; k++) p *= 10;
+            t = (int64_t)(p - 1 + (uint64_t)(i % 3));
+            if (i >= 57) t = -t;
+        } else if (i < 96) {
+            t = i < 80 ? INT64_MAX - (i - 64) : INT64_MIN + (i - 80);
+        } else { /* random values of every magnitude */
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            t = (int64_t)(x >> (x % 64));
+            if (x & 1) t = -t;
+        }
+        mkview(&v, &ev, GTH_KIND_TASK_END, &gen);
+        v.time = t;
+        v.m = t / 3;
+        v.u.task = (gth_task){(uint64_t)t, x, {(const uint8_t *)"", 0}};
+        char want[160];
+        snprintf(want, sizeof want, "%lld TaskEnd M=%lld P=-1 G=7 ID=%llu Parent=%llu Type=\"\"", (long long)t,
+                 (long long)(t / 3), (unsigned long long)t, (unsigned long long)x);
+        expect_line(&s, &v, want);
+    }
+    gth_stream_free(&s);
+}
+
+/* Strings: each byte value at each place of strings up to 19 bytes long is
+ * quoted as Go's strconv.Quote (base/quote.h) quotes it. */
+static void test_quoting(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+    gth_buf want;
+    gth_buf_init(&want, NULL);
+    uint8_t str[19];
+    for (size_t len = 1; len <= sizeof str; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (unsigned c = 0; c < 256; c++) {
+                memset(str, 'a' + (int)(len % 26), sizeof str);
+                str[at] = (uint8_t)c;
+                mkview(&v, &ev, GTH_KIND_LABEL, &gen);
+                v.u.label = (gth_label){{str, len}, {GTH_RES_NONE, 0}};
+                want.len = 0;
+                gth_buf_printf(&want, "42 Label M=3 P=-1 G=7 Label=");
+                gth_quote_append(&want, str, len);
+                gth_buf_printf(&want, " Resource=None");
+                gth_buf_putc(&want, 0);
+                expect_line(&s, &v, (const char *)want.data);
+            }
+        }
+    }
+    gth_buf_free(&want);
+    gth_stream_free(&s);
+}
+
+static void test_blocks(void **state) {
+    (void)state;
+    char **bins;
+    size_t n = golden_binaries(tu_tmpdir("stream-blocks"), &bins);
+    assert_true(blocks_agree(bins, n) >= 1);
+    free_paths(bins, n);
+}
+
 /* The CLI prints the library's stream, then the verdict on stderr / in JSON. */
 static void test_cli_events(void **state) {
     (void)state;
@@ -439,6 +569,9 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_rules),
         cmocka_unit_test(test_no_cache),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_blocks),
         cmocka_unit_test(test_goldens),
         cmocka_unit_test(test_cli_events),
         cmocka_unit_test(test_real_traces),

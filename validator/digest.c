@@ -46,6 +46,13 @@ int gth_digest_line(gth_digest *d, const uint8_t *line, size_t len) {
 
 int gth_digest_emit(void *ud, const uint8_t *line, size_t len) { return gth_digest_line(ud, line, len); }
 
+int gth_digest_block(gth_digest *d, const uint8_t *text, size_t len, uint64_t nlines) {
+    if (d->failed || !d->ctx || flush(d)) return -1;
+    d->lines += nlines;
+    if (len && EVP_DigestUpdate(d->ctx, text, len) != 1) d->failed = 1;
+    return d->failed ? -1 : 0;
+}
+
 int gth_digest_final(gth_digest *d, char hex[GTH_DIGEST_HEX_LEN + 1]) {
     static const char dig[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];

@@ -32,6 +32,11 @@ int gth_digest_line(gth_digest *d, const uint8_t *line, size_t len);
 /* gth_digest_line in the shape of gth_run_opts.emit (ud: the gth_digest). */
 int gth_digest_emit(void *ud, const uint8_t *line, size_t len);
 
+/* Adds nlines whole lines at once: text[0..len) holds them, each with its
+ * newline (a block of gth_run_opts.emit_block), and is hashed where it is.
+ * Returns 0, or -1 when the hash failed. */
+int gth_digest_block(gth_digest *d, const uint8_t *text, size_t len, uint64_t nlines);
+
 /* Finishes the stream: writes the digest as 64 lower-case hex digits and a
  * NUL into hex. Returns 0, or -1 when the hash failed. The digest takes no
  * more lines afterwards; free it (or init it again). */

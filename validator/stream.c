@@ -3,7 +3,10 @@
  * A line is written through a raw pointer into the buffer: room is made once
  * for each run of fixed-size pieces (numbers, literals) and once for each
  * variable-length one (a string, a cached stack), so the pieces themselves are
- * plain stores. Any failure to make room ends the line (b->failed is set). */
+ * plain stores. Numbers are written eight digits at a time, strings that need
+ * no escapes are recognised eight bytes at a time, and the names of kinds and
+ * states come with their lengths. Any failure to make room ends the line
+ * (b->failed is set). */
 #include "validator/stream.h"
 
 #include <string.h>
@@ -24,6 +27,13 @@ static inline void out_open(out *o, gth_buf *b) {
     o->end = b->data ? b->data + b->cap : NULL;
 }
 
+/* Opens b for a line: with room already made, so that w is never NULL. */
+static inline int out_start(out *o, gth_buf *b) {
+    if (!b->data && gth_buf_reserve(b, 256)) return -1;
+    out_open(o, b);
+    return 0;
+}
+
 /* Writes the position back into the buffer. */
 static inline void out_sync(out *o) {
     if (o->w) o->b->len = (size_t)(o->w - o->b->data);
@@ -38,7 +48,7 @@ static int out_grow(out *o, size_t n) {
 
 /* Makes room for n more bytes; -1 when out of memory. */
 static inline int need(out *o, size_t n) {
-    if (o->w && (size_t)(o->end - o->w) >= n) return 0;
+    if (__builtin_expect((size_t)(o->end - o->w) >= n, 1)) return 0;
     return out_grow(o, n);
 }
 
@@ -82,31 +92,93 @@ static inline unsigned ndigits(uint64_t v) {
     return t + (v >= pow10[t]) + (v == 0);
 }
 
-static inline void w_u64(out *o, uint64_t v) {
-    unsigned n = ndigits(v);
-    uint8_t *p = o->w + n;
-    o->w = p;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        p -= 2;
-        memcpy(p, digits2 + 2 * r, 2);
-    }
-    if (v >= 10) {
-        memcpy(p - 2, digits2 + 2 * v, 2);
-    } else {
-        p[-1] = (uint8_t)('0' + v);
-    }
+/* The eight decimal digits of n < 10^8, zero-padded, as the bytes of a word in
+ * memory order, computed in lanes of the one word: n as two halves of four
+ * digits, each half as two pairs, each pair as two digits (the divisions are
+ * multiplications, exact for these ranges). */
+static inline uint64_t eight_digits(uint32_t n) {
+    uint64_t x = (n / 10000) | ((uint64_t)(n % 10000) << 32);
+    uint64_t h = ((x * 10486) >> 20) & 0x0000007f0000007full; /* / 100 */
+    x = h | ((x - h * 100) << 16);
+    uint64_t t = ((x * 103) >> 10) & 0x000f000f000f000full; /* / 10 */
+    x = t | ((x - t * 10) << 8);
+    x += 0x3030303030303030ull; /* '0' */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
 }
 
-static inline void w_i64(out *o, int64_t v) {
-    if (v < 0) {
-        w_c(o, '-');
-        w_u64(o, 0 - (uint64_t)v);
-    } else {
-        w_u64(o, (uint64_t)v);
-    }
+/* Stores the last k (1..8) bytes of the memory-order word w at p; the 8 - k
+ * bytes after them are overwritten with garbage (room was made for 8). */
+static inline void store_tail(uint8_t *p, uint64_t w, unsigned k) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w <<= 8 * (8 - k);
+#else
+    w >>= 8 * (8 - k);
+#endif
+    memcpy(p, &w, 8);
 }
+
+/* The writers below take and return the write position as a plain pointer, so
+ * that the compiler keeps it in a register: a store through o->w could alias
+ * o->w itself. */
+
+/* n < 10^8, without leading zeros. */
+static inline uint8_t *at_u27(uint8_t *w, uint32_t n) {
+    unsigned k = ndigits(n);
+    store_tail(w, eight_digits(n), k);
+    return w + k;
+}
+
+static inline uint8_t *at_eight(uint8_t *w, uint32_t n) {
+    uint64_t x = eight_digits(n);
+    memcpy(w, &x, 8);
+    return w + 8;
+}
+
+static inline uint8_t *at_u64(uint8_t *w, uint64_t v) {
+    if (v < 10) {
+        *w++ = (uint8_t)('0' + v);
+    } else if (v < 100) {
+        memcpy(w, digits2 + 2 * v, 2);
+        w += 2;
+    } else if (v < 100000000) {
+        w = at_u27(w, (uint32_t)v);
+    } else {
+        uint64_t hi = v / 100000000;
+        uint32_t lo = (uint32_t)(v % 100000000);
+        if (hi < 100000000) {
+            w = at_u27(w, (uint32_t)hi);
+        } else {
+            w = at_u27(w, (uint32_t)(hi / 100000000));
+            w = at_eight(w, (uint32_t)(hi % 100000000));
+        }
+        w = at_eight(w, lo);
+    }
+    return w;
+}
+
+static inline uint8_t *at_i64(uint8_t *w, int64_t v) {
+    if (v < 0) {
+        *w++ = '-';
+        return at_u64(w, 0 - (uint64_t)v);
+    }
+    return at_u64(w, (uint64_t)v);
+}
+
+#define AT_LIT(w, s) (memcpy((w), (s), sizeof(s) - 1), (w) += sizeof(s) - 1)
+
+/* A name: its first 16 bytes in one copy (room was made for 16 more). */
+static inline uint8_t *at_name(uint8_t *w, const struct gth_stream_name *n) {
+    if (n->n <= sizeof n->pad) memcpy(w, n->pad, sizeof n->pad);
+    else memcpy(w, n->p, n->n);
+    return w + n->n;
+}
+
+static inline void w_u64(out *o, uint64_t v) { o->w = at_u64(o->w, v); }
+
+static inline void w_i64(out *o, int64_t v) { o->w = at_i64(o->w, v); }
 
 static inline void w_hex(out *o, uint64_t v) {
     static const char dig[] = "0123456789abcdef";
@@ -129,9 +201,26 @@ static inline int put_mem(out *o, const void *s, size_t n) {
 
 static inline int put_str(out *o, const char *s) { return put_mem(o, s, strlen(s)); }
 
+/* Whether the word x of 8 bytes holds a byte that needs more than itself in
+ * Go's strconv.Quote: below 0x20, from 0x7f on, '"' or '\\'. Exact (no false
+ * answers either way), from the usual zero-byte tests. */
+static inline int needs_escape8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+    uint64_t lt20 = (x - ones * 0x20) & ~x;       /* high bit: byte < 0x20 (bytes below 0x80) */
+    uint64_t ge7f = (x + ones * (0x80 - 0x7f)) | x; /* high bit: byte >= 0x7f */
+    uint64_t zq = (q - ones) & ~q, zbs = (bs - ones) & ~bs;
+    return ((lt20 | ge7f | zq | zbs) & high) != 0;
+}
+
 /* Go's strconv.Quote: printable ASCII needs no escapes and is copied straight. */
-static int put_quoted(out *o, const uint8_t *p, size_t n) {
+static int put_quoted_text(out *o, const uint8_t *p, size_t n) {
     size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        if (needs_escape8(x)) break;
+    }
     while (i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') i++;
     if (i < n) {
         out_sync(o);
@@ -143,6 +232,13 @@ static int put_quoted(out *o, const uint8_t *p, size_t n) {
     w_c(o, '"');
     w_mem(o, p, n);
     w_c(o, '"');
+    return 0;
+}
+
+static inline int put_quoted(out *o, const uint8_t *p, size_t n) {
+    if (n) return put_quoted_text(o, p, n);
+    if (need(o, 2)) return -1;
+    W_LIT(o, "\"\"");
     return 0;
 }
 
@@ -182,7 +278,7 @@ static int put_stack_text(out *o, const gth_view *v, gth_stack_ref s) {
 
 int gth_stream_stack(gth_buf *b, const gth_view *v, gth_stack_ref s) {
     out o;
-    out_open(&o, b);
+    if (out_start(&o, b)) return -1;
     int rc = put_stack_text(&o, v, s);
     out_sync(&o);
     return rc || b->failed ? -1 : 0;
@@ -193,15 +289,27 @@ int gth_stream_stack(gth_buf *b, const gth_view *v, gth_stack_ref s) {
 #define CACHE_STACK_MAX 4096         /* longer stacks are printed every time */
 #define CACHE_TOTAL_MAX (16u << 20) /* then the cache stops growing until the next Sync */
 
+static void name_set(struct gth_stream_name *n, const char *p) {
+    n->p = p;
+    n->n = strlen(p);
+    memset(n->pad, 0, sizeof n->pad);
+    memcpy(n->pad, p, n->n < sizeof n->pad ? n->n : sizeof n->pad);
+}
+
 void gth_stream_init(gth_stream *s, const gth_allocator *a) {
     memset(s, 0, sizeof *s);
     s->a = a ? a : gth_default_allocator();
-    gth_hmap_init(&s->idx, s->a);
+    gth_idmap_init(&s->idx, s->a);
     gth_buf_init(&s->text, s->a);
+    for (unsigned i = 0; i < GTH_KIND__COUNT; i++) name_set(&s->kinds[i], gth_event_kind_name(i));
+    for (unsigned i = 0; i < sizeof s->go_states / sizeof s->go_states[0]; i++) {
+        name_set(&s->go_states[i], gth_go_state_name(i));
+        name_set(&s->proc_states[i], gth_proc_state_name(i));
+    }
 }
 
 void gth_stream_free(gth_stream *s) {
-    gth_hmap_free(&s->idx);
+    gth_idmap_free(&s->idx);
     gth_free(s->a, s->spans, s->spans_cap * sizeof *s->spans);
     gth_buf_free(&s->text);
     s->spans = NULL;
@@ -209,17 +317,25 @@ void gth_stream_free(gth_stream *s) {
 }
 
 static void cache_reset(gth_stream *s) {
-    gth_hmap_clear(&s->idx);
+    gth_idmap_clear(&s->idx);
     s->nspans = 0;
     s->text.len = 0;
     s->text.failed = 0;
 }
 
+static int put_stack_new(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st);
+
 /* Appends stack st, from the cache when it is there. */
-static int put_stack(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st) {
+static inline int put_stack(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st) {
+    uint32_t i;
+    if (s && st.id != 0 && gth_idmap_get(&s->idx, st.id, &i))
+        return put_mem(o, s->text.data + s->spans[i].off, s->spans[i].len);
+    return put_stack_new(s, o, v, st);
+}
+
+/* put_stack for a stack not in the cache: printed, then kept. */
+static int put_stack_new(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st) {
     if (!s || st.id == 0) return put_stack_text(o, v, st);
-    uint32_t *i = gth_hmap_get(&s->idx, st.id);
-    if (i) return put_mem(o, s->text.data + s->spans[*i].off, s->spans[*i].len);
     gth_buf *b = o->b;
     out_sync(o);
     size_t start = b->len;
@@ -242,7 +358,7 @@ static int put_stack(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st)
         b->failed = 1;
         return -1;
     }
-    if (gth_hmap_put(&s->idx, st.id, (uint32_t)s->nspans)) {
+    if (gth_idmap_put(&s->idx, st.id, (uint32_t)s->nspans)) {
         s->text.len = off;
         b->failed = 1;
         return -1;
@@ -287,27 +403,32 @@ static int put_sync(out *o, const gth_sync *s) {
     return 0;
 }
 
+/* A state's name: from the printer's table, or (no printer, or a state beyond
+ * the table) from view.h into *tmp. */
+static inline const struct gth_stream_name *state_name(const gth_stream *st, int proc, unsigned s,
+                                                       struct gth_stream_name *tmp) {
+    if (st && s < sizeof st->go_states / sizeof st->go_states[0]) return proc ? &st->proc_states[s] : &st->go_states[s];
+    name_set(tmp, proc ? gth_proc_state_name(s) : gth_go_state_name(s));
+    return tmp;
+}
+
 static int put_transition(gth_stream *st, out *o, const gth_view *v) {
     const gth_transition *t = &v->u.transition;
-    const char *from, *to;
-    if (need(o, 8 + NUM_MAX)) return -1;
-    if (t->resource.kind == GTH_RES_GOROUTINE) {
-        W_LIT(o, " GoID=");
-        from = gth_go_state_name(t->old_state);
-        to = gth_go_state_name(t->new_state);
-    } else {
-        W_LIT(o, " ProcID=");
-        from = gth_proc_state_name(t->old_state);
-        to = gth_proc_state_name(t->new_state);
-    }
-    w_i64(o, t->resource.id);
-    size_t fn = strlen(from), tn = strlen(to);
-    if (need(o, fn + tn + 12)) return -1;
-    w_c(o, ' ');
-    w_mem(o, from, fn);
-    W_LIT(o, "->");
-    w_mem(o, to, tn);
-    W_LIT(o, " Reason=");
+    int proc = t->resource.kind != GTH_RES_GOROUTINE;
+    struct gth_stream_name t1, t2;
+    const struct gth_stream_name *from = state_name(st, proc, t->old_state, &t1),
+                                 *to = state_name(st, proc, t->new_state, &t2);
+    if (need(o, 8 + NUM_MAX + from->n + to->n + 12 + 32)) return -1;
+    uint8_t *w = o->w;
+    if (!proc) AT_LIT(w, " GoID=");
+    else AT_LIT(w, " ProcID=");
+    w = at_i64(w, t->resource.id);
+    *w++ = ' ';
+    w = at_name(w, from);
+    AT_LIT(w, "->");
+    w = at_name(w, to);
+    AT_LIT(w, " Reason=");
+    o->w = w;
     if (put_quoted(o, t->reason.p, t->reason.n)) return -1;
     if (t->stack.present) {
         if (put_mem(o, " TransitionStack=", 17)) return -1;
@@ -317,18 +438,43 @@ static int put_transition(gth_stream *st, out *o, const gth_view *v) {
 }
 
 static int put_line(gth_stream *st, out *o, const gth_view *v) {
-    const char *kn = gth_event_kind_name(v->kind);
-    size_t kl = strlen(kn);
-    if (need(o, kl + 16 + 4 * NUM_MAX)) return -1;
-    w_i64(o, v->time);
-    w_c(o, ' ');
-    w_mem(o, kn, kl);
-    W_LIT(o, " M=");
-    w_i64(o, v->m);
-    W_LIT(o, " P=");
-    w_i64(o, v->p);
-    W_LIT(o, " G=");
-    w_i64(o, v->g);
+    struct gth_stream_name tmp;
+    const struct gth_stream_name *kn = &tmp;
+    if (st && v->kind < GTH_KIND__COUNT) kn = &st->kinds[v->kind];
+    else name_set(&tmp, gth_event_kind_name(v->kind));
+    if (need(o, kn->n + 16 + 16 + 8 + 4 * NUM_MAX)) return -1;
+    uint8_t *w = o->w;
+    if (st && v->time >= 100000000) { /* the digits above 10^8 from the last time, when the same */
+        uint64_t hi = (uint64_t)v->time / 100000000;
+        if (hi != st->time_hi || !st->time_hi_len) {
+            st->time_hi = hi;
+            st->time_hi_len = (size_t)(at_u64(st->time_hi_text, hi) - st->time_hi_text);
+        }
+        memcpy(w, st->time_hi_text, sizeof st->time_hi_text);
+        w = at_eight(w + st->time_hi_len, (uint32_t)((uint64_t)v->time % 100000000));
+    } else {
+        w = at_i64(w, v->time);
+    }
+    *w++ = ' ';
+    w = at_name(w, kn);
+    if (st) {
+        if (v->m != st->m || !st->m_len) {
+            uint8_t *e = st->m_text;
+            AT_LIT(e, " M=");
+            st->m_len = (size_t)(at_i64(e, v->m) - st->m_text);
+            st->m = v->m;
+        }
+        memcpy(w, st->m_text, sizeof st->m_text);
+        w += st->m_len;
+    } else {
+        AT_LIT(w, " M=");
+        w = at_i64(w, v->m);
+    }
+    AT_LIT(w, " P=");
+    w = at_i64(w, v->p);
+    AT_LIT(w, " G=");
+    w = at_i64(w, v->g);
+    o->w = w;
     switch (v->kind) {
     case GTH_KIND_SYNC:
         if (put_sync(o, &v->u.sync)) return -1;
@@ -416,12 +562,19 @@ static int put_line(gth_stream *st, out *o, const gth_view *v) {
     return 0;
 }
 
-int gth_stream_line(gth_stream *st, gth_buf *b, const gth_view *v) {
+static int line(gth_stream *st, gth_buf *b, const gth_view *v, int nl) {
     if (st && v->kind == GTH_KIND_SYNC) cache_reset(st);
-    if (b->failed) return -1;
     out o;
-    out_open(&o, b);
+    if (b->failed || out_start(&o, b)) return -1;
     int rc = put_line(st, &o, v);
+    if (!rc && nl) {
+        if (need(&o, 1)) rc = -1;
+        else w_c(&o, '\n');
+    }
     out_sync(&o);
     return rc || b->failed ? -1 : 0;
 }
+
+int gth_stream_line(gth_stream *st, gth_buf *b, const gth_view *v) { return line(st, b, v, 0); }
+
+int gth_stream_line_nl(gth_stream *st, gth_buf *b, const gth_view *v) { return line(st, b, v, 1); }

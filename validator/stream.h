@@ -17,12 +17,29 @@
  * bounded, whatever the trace. */
 typedef struct gth_stream {
     const gth_allocator *a;
-    gth_hmap idx; /* stack id -> index into spans */
+    gth_idmap idx; /* stack id -> index into spans */
     struct gth_stream_span {
         size_t off, len;
     } *spans;
     size_t nspans, spans_cap;
     gth_buf text;
+    /* The names the lines use, with their lengths: event kinds, goroutine
+     * and proc states (from view.h). */
+    struct gth_stream_name {
+        const char *p;
+        size_t n;
+        char pad[16]; /* the first 16 bytes of p, zero-filled: copied in one piece */
+    } kinds[GTH_KIND__COUNT], go_states[16], proc_states[16];
+    /* The digits of the last event time's part above 10^8, which neighbouring
+     * events share (time_hi_len 0: none yet). */
+    uint64_t time_hi;
+    size_t time_hi_len;
+    uint8_t time_hi_text[16];
+    /* " M=<thread>" of the last line (m_len 0: none yet): a thread runs for
+     * many events in a row. */
+    int64_t m;
+    size_t m_len;
+    uint8_t m_text[32];
 } gth_stream;
 
 void gth_stream_init(gth_stream *s, const gth_allocator *a);
@@ -32,6 +49,8 @@ void gth_stream_free(gth_stream *s);
  * in stream order (the Sync of a generation before its events). s may be NULL
  * (no cache). Returns 0, or -1 when out of memory (b->failed is set). */
 int gth_stream_line(gth_stream *s, gth_buf *b, const gth_view *v);
+/* The same, with the newline: the bytes --events prints for the event. */
+int gth_stream_line_nl(gth_stream *s, gth_buf *b, const gth_view *v);
 
 /* Appends a stack as the stream prints it: [<q func>@0x<pc> <q file>:<line>, ...]. */
 int gth_stream_stack(gth_buf *b, const gth_view *v, gth_stack_ref s);

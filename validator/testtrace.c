@@ -293,14 +293,22 @@ static void dead_put(gth_testtrace *t, int64_t id) {
 
 /* The state of a goroutine or proc, created on first sight (a dead goroutine
  * comes back in state NotExist, as Go's map would still hold it). */
-static tt_res *res_get(gth_testtrace *t, int proc, int64_t id, int *created) {
+static tt_res *res_add(gth_testtrace *t, int proc, int64_t id, int *created);
+
+static inline tt_res *res_get(gth_testtrace *t, int proc, int64_t id, int *created) {
+    uint32_t i;
+    *created = 0;
+    if (gth_dense_get(proc ? &t->pdense : &t->gdense, proc ? &t->pidx : &t->gidx, (uint64_t)id, &i))
+        return proc ? &t->ps[i] : &t->gs[i];
+    return res_add(t, proc, id, created);
+}
+
+/* res_get for a resource not in the tables. */
+static tt_res *res_add(gth_testtrace *t, int proc, int64_t id, int *created) {
     gth_hmap *m = proc ? &t->pidx : &t->gidx;
     gth_dense *d = proc ? &t->pdense : &t->gdense;
     tt_res **v = proc ? &t->ps : &t->gs;
     size_t *n = proc ? &t->nps : &t->ngs, *cap = proc ? &t->ps_cap : &t->gs_cap;
-    uint32_t i;
-    *created = 0;
-    if (gth_dense_get(d, m, (uint64_t)id, &i)) return &(*v)[i];
     int was_dead = !proc && dead_take(t, id);
     uint32_t slot;
     if (!proc && t->ngfree) {
@@ -329,13 +337,20 @@ static tt_thread *thread_at(gth_testtrace *t, uint32_t binding) { return &t->ms[
 
 /* Go's getOrCreateThread: the thread's context, or an error for none. Returns
  * the binding (index + 1), 0 for none. */
-static uint32_t thread_get(gth_testtrace *t, int64_t m) {
+static uint32_t thread_add(gth_testtrace *t, int64_t m);
+
+static inline uint32_t thread_get(gth_testtrace *t, int64_t m) {
+    uint32_t i;
+    if (m != NONE_ID && gth_dense_get(&t->mdense, &t->midx, (uint64_t)m, &i)) return i + 1;
+    return thread_add(t, m);
+}
+
+/* thread_get for none or a thread not in the table. */
+static uint32_t thread_add(gth_testtrace *t, int64_t m) {
     if (m == NONE_ID) {
         errf(t, GTH_INV_VALIDATE_NO_THREAD, "must have thread, but thread ID is none");
         return 0;
     }
-    uint32_t i;
-    if (gth_dense_get(&t->mdense, &t->midx, (uint64_t)m, &i)) return i + 1;
     void *p = t->ms;
     if (grow(t, &p, &t->ms_cap, t->nms + 1, sizeof *t->ms)) return 0;
     t->ms = p;
@@ -468,9 +483,20 @@ static void delete_range(gth_testtrace *t, gth_resource r, int64_t name) {
 /* Go's checkStack: every frame after the first must be complete. The answer
  * depends only on the stack's frames in the generation's tables, so stacks
  * found complete are remembered for the rest of their generation. */
-static void check_stack(gth_testtrace *t, const gth_view *v, gth_stack_ref s) {
-    if (!s.present || s.id == 0) return;
+static void check_stack_frames(gth_testtrace *t, const gth_view *v, gth_stack_ref s, uint64_t gen);
+
+/* By pointer, and field by field: a copy of the whole reference would load
+ * its padding next to the byte the view just stored, which the processor
+ * cannot forward from the store and waits for. */
+static inline void check_stack(gth_testtrace *t, const gth_view *v, const gth_stack_ref *s) {
+    uint64_t id = s->id;
+    if (!s->present || id == 0) return;
     uint64_t gen = v->ev ? v->ev->gen : 0;
+    if (gen && gen == t->ok_gen && id < t->okv_cap && t->okv[id]) return; /* known complete */
+    check_stack_frames(t, v, (gth_stack_ref){1, id}, gen);
+}
+
+static void check_stack_frames(gth_testtrace *t, const gth_view *v, gth_stack_ref s, uint64_t gen) {
     if (gen) {
         if (gen != t->ok_gen) {
             gth_hmap_clear(&t->ok_stacks);
@@ -802,7 +828,7 @@ int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err) {
         t->last_ts = v->time;
     }
 
-    check_stack(t, v, v->stack);
+    check_stack(t, v, &v->stack);
 
     switch (v->kind) {
     case GTH_KIND_SYNC: check_sync(t, v); break;
@@ -817,7 +843,7 @@ int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err) {
     case GTH_KIND_LABEL: check_label(t, v); break;
     case GTH_KIND_STATE_TRANSITION: {
         const gth_transition *tr = &v->u.transition;
-        check_stack(t, v, tr->stack);
+        check_stack(t, v, &tr->stack);
         if (tr->resource.kind == GTH_RES_GOROUTINE) check_goroutine(t, v, tr);
         else if (tr->resource.kind == GTH_RES_PROC) check_proc(t, v, tr);
         break;

@@ -13,11 +13,25 @@ int gth_validate_run(gth_reader *r, const gth_run_opts *o, uint64_t *nevents, gt
     return gth_validate_run_at(r, o, NULL, nevents, err);
 }
 
+/* Hands the lines gathered in blk to emit_block; -1 when it refuses them. */
+static int flush_block(const gth_run_opts *o, gth_buf *blk, uint64_t *nlines) {
+    int rc = 0;
+    if (*nlines && o->emit_block(o->ud, blk->data, blk->len, *nlines)) rc = -1;
+    blk->len = 0;
+    *nlines = 0;
+    return rc;
+}
+
 int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, uint64_t *nevents, gth_error *err) {
     const gth_allocator *a = gth_reader_allocator(r);
     gth_testtrace *t = NULL;
     int rc = GTH_OK;
     uint64_t n = 0;
+    /* Block output: line gathers whole lines; the current event's is
+     * line.data[cur..line.len - 1) (without its newline). */
+    int blocks = !o->emit && o->emit_block;
+    uint64_t nblock = 0;
+    size_t cur = 0;
     gth_buf line;
     gth_buf_init(&line, a);
     gth_stream st;
@@ -40,8 +54,20 @@ int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, ui
             break;
         }
         /* The parser profile without output only needs the API's panics. */
-        if ((t || o->emit || gth_view_can_panic(&ev)) && (rc = gth_view_make(r, &ev, &v, err)) != GTH_OK) break;
-        if (o->emit) {
+        if ((t || o->emit || blocks || gth_view_can_panic(&ev)) && (rc = gth_view_make(r, &ev, &v, err)) != GTH_OK)
+            break;
+        if (blocks) {
+            if (line.len >= GTH_STREAM_BLOCK && flush_block(o, &line, &nblock)) {
+                rc = gth_error_set(err, GTH_EIO, "write error");
+                break;
+            }
+            cur = line.len;
+            if (gth_stream_line_nl(&st, &line, &v) != 0) {
+                rc = gth_error_nomem(err);
+                break;
+            }
+            nblock++;
+        } else if (o->emit) {
             line.len = 0;
             if (gth_stream_line(&st, &line, &v) != 0) {
                 rc = gth_error_nomem(err);
@@ -55,12 +81,20 @@ int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, ui
         n++;
         if (t && (rc = gth_testtrace_event(t, &v, err)) != GTH_OK) {
             if (event && rc == GTH_EINVALID) {
-                if (!o->emit) {
-                    line.len = 0;
-                    gth_stream_line(NULL, &line, &v);
-                }
                 event->len = 0;
-                gth_buf_append(event, line.data, line.len);
+                if (blocks) {
+                    gth_buf_append(event, line.data + cur, line.len - cur - 1);
+                } else {
+                    if (!o->emit) {
+                        line.len = 0;
+                        gth_stream_line(NULL, &line, &v);
+                    }
+                    gth_buf_append(event, line.data, line.len);
+                }
+            }
+            if (blocks && flush_block(o, &line, &nblock) && rc == GTH_EINVALID) {
+                rc = gth_error_set(err, GTH_EIO, "write error");
+                break;
             }
             if (o->message && rc == GTH_EINVALID) {
                 size_t len;
@@ -75,6 +109,8 @@ int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, ui
             break;
         }
     }
+    if (blocks && flush_block(o, &line, &nblock) && (rc == GTH_OK || rc == GTH_EINVALID))
+        rc = gth_error_set(err, GTH_EIO, "write error");
     if (o->strict && rc == GTH_OK) rc = gth_strict_finish(o->strict, err, event);
     if (o->message && rc != GTH_OK) {
         o->message->len = 0;
@@ -122,7 +158,12 @@ int gth_validate(gth_source src, int profile, const gth_validate_opts *o, gth_va
         if (o->message) gth_buf_append(o->message, res->err.msg, gth_error_len(&res->err));
     } else {
         res->stage = GTH_VALIDATE_EVENTS;
-        gth_run_opts ro = {.profile = profile, .emit = o->emit, .ud = o->ud, .message = o->message, .strict = strict};
+        gth_run_opts ro = {.profile = profile,
+                           .emit = o->emit,
+                           .emit_block = o->emit_block,
+                           .ud = o->ud,
+                           .message = o->message,
+                           .strict = strict};
         res->status = gth_validate_run_at(r, &ro, o->event, &res->nevents, &res->err);
         if (o->stats) gth_reader_stats_get(r, o->stats);
         gth_reader_free(r);

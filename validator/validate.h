@@ -27,6 +27,9 @@ typedef struct gth_validate_opts {
     /* If set, receives the canonical line (no newline) of every event of the
      * stream, as gth_run_opts.emit. */
     int (*emit)(void *ud, const uint8_t *line, size_t len);
+    /* If set (and emit is not), receives the same stream in blocks, as
+     * gth_run_opts.emit_block. */
+    int (*emit_block)(void *ud, const uint8_t *text, size_t len, uint64_t nlines);
     void *ud;
     /* If set, receives the full text of a finding (err.msg may be cut), or the
      * reader's error when the header cannot be read. */
@@ -61,6 +64,9 @@ int gth_validate_mem(const void *data, size_t len, int profile, const gth_valida
 
 /* ---- The pipeline over a reader ------------------------------------------- */
 
+/* The size from which gth_run_opts.emit_block receives a block. */
+#define GTH_STREAM_BLOCK ((size_t)64 << 10)
+
 typedef struct gth_run_opts {
     int profile; /* GTH_PROFILE_PARSER (reader and API), GTH_PROFILE_VALIDATE, or
                   * GTH_PROFILE_STRICT (validate, then strict: needs strict) */
@@ -69,6 +75,11 @@ typedef struct gth_run_opts {
      * describe, including one the validator then rejects (as the Go adapter
      * prints it). A nonzero return stops the run with GTH_EIO. */
     int (*emit)(void *ud, const uint8_t *line, size_t len);
+    /* If set (and emit is not), receives the same lines in blocks of about
+     * GTH_STREAM_BLOCK bytes: text[0..len) is nlines whole lines, each followed
+     * by "\n", exactly as --events prints them; the last block comes before
+     * the run returns. A nonzero return stops the run with GTH_EIO. */
+    int (*emit_block)(void *ud, const uint8_t *text, size_t len, uint64_t nlines);
     void *ud;
     /* If set, receives the full text of the finding (err->msg may be cut). */
     gth_buf *message;
