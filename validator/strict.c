@@ -829,11 +829,14 @@ static void leave_batch(gth_strict *s) {
     if (s->bclass == B_REGULAR && s->in_gen && s->prev_code) {
         mprev e = {s->prev_arg, s->prev_code};
         const uint32_t *i = gth_hmap_get(&s->mlast, s->bm);
-        if (i) {
+        if (i && *i < s->mprev.len / sizeof e) {
             ((mprev *)(void *)s->mprev.data)[*i] = e;
         } else {
-            put(s, &s->mlast, s->bm, (uint32_t)(s->mprev.len / sizeof e));
+            /* The index goes in only once its entry is there (out of memory,
+             * neither may be). */
+            size_t at = s->mprev.len / sizeof e;
             push(s, &s->mprev, &e, sizeof e);
+            if (s->mprev.len / sizeof e > at) put(s, &s->mlast, s->bm, (uint32_t)at);
         }
     }
     s->prev_code = 0;
@@ -841,7 +844,7 @@ static void leave_batch(gth_strict *s) {
 
 static void enter_batch(gth_strict *s) {
     const uint32_t *i = gth_hmap_get(&s->mlast, s->bm);
-    const mprev *e = i ? (const mprev *)(const void *)s->mprev.data + *i : NULL;
+    const mprev *e = i && *i < s->mprev.len / sizeof *e ? (const mprev *)(const void *)s->mprev.data + *i : NULL;
     s->prev_code = e ? e->code : 0;
     s->prev_arg = e ? e->arg : 0;
 }
