@@ -12,6 +12,8 @@
 package canon
 
 import (
+	"math/bits"
+	"slices"
 	"strconv"
 
 	"golang.org/x/exp/trace"
@@ -31,10 +33,11 @@ import (
 type Printer struct {
 	stacks map[trace.Stack]span // stack handle -> its text in text
 	text   []byte
-	// The stack appended last, when it is cached: a transition's stack is
-	// often the event's stack too.
-	last     trace.Stack
-	lastSpan span
+	// The cached stacks appended last, looked up before the map: events
+	// mostly cycle through a handful of stacks, and comparing a few handles
+	// costs less than hashing one.
+	recent     [recentStacks]recentStack
+	recentNext int
 
 	// Consecutive events mostly share the millions of their time and their
 	// thread: the digits of the last ones are kept.
@@ -52,12 +55,19 @@ type memo struct {
 func (m *memo) append(b []byte, v int64) []byte {
 	if !m.valid || m.v != v {
 		m.v, m.valid = v, true
-		m.n = uint8(len(strconv.AppendInt(m.digits[:0], v, 10)))
+		m.n = uint8(len(appendDecInt(m.digits[:0], v)))
 	}
 	return append(b, m.digits[:m.n]...)
 }
 
 type span struct{ off, len int }
+
+type recentStack struct {
+	stk trace.Stack
+	s   span
+}
+
+const recentStacks = 8
 
 const (
 	cacheStackMax = 4 << 10  // longer stacks are rendered every time
@@ -68,7 +78,7 @@ const (
 func (p *Printer) Reset() {
 	clear(p.stacks)
 	p.text = p.text[:0]
-	p.last = trace.NoStack
+	p.recent = [recentStacks]recentStack{}
 }
 
 // AppendEvent appends the canonical line of ev to b, without the newline.
@@ -96,7 +106,7 @@ func appendEvent(p *Printer, b []byte, ev trace.Event) []byte {
 	if p != nil {
 		b = p.thread.append(b, int64(ev.Thread()))
 	} else {
-		b = strconv.AppendInt(b, int64(ev.Thread()), 10)
+		b = appendDecInt(b, int64(ev.Thread()))
 	}
 	b = appendInt(b, " P=", int64(ev.Proc()))
 	b = appendInt(b, " G=", int64(ev.Goroutine()))
@@ -163,18 +173,21 @@ func appendEvent(p *Printer, b []byte, ev trace.Event) []byte {
 func (p *Printer) appendTime(b []byte, t int64) []byte {
 	const split = 1_000_000
 	if p == nil || t < split {
-		return strconv.AppendInt(b, t, 10)
+		return appendDecInt(b, t)
 	}
 	b = p.timeHi.append(b, t/split)
 	lo := t % split
-	b = appendPair(b, lo/10000)
-	b = appendPair(b, lo/100%100)
-	return appendPair(b, lo%100)
+	n := len(b)
+	b = slices.Grow(b, 6)[:n+6]
+	putPair(b[n:], uint64(lo/10000))
+	putPair(b[n+2:], uint64(lo/100%100))
+	putPair(b[n+4:], uint64(lo%100))
+	return b
 }
 
-// appendPair appends 0 <= v < 100 as two digits.
-func appendPair(b []byte, v int64) []byte {
-	return append(b, digitPairs[2*v], digitPairs[2*v+1])
+// putPair writes 0 <= v < 100 as two digits at the start of d.
+func putPair(d []byte, v uint64) {
+	d[0], d[1] = digitPairs[2*v], digitPairs[2*v+1]
 }
 
 // appendStack appends stk, from the cache when it is there (p may be nil).
@@ -182,11 +195,15 @@ func (p *Printer) appendStack(b []byte, stk trace.Stack) []byte {
 	if p == nil {
 		return AppendStack(b, stk)
 	}
-	if stk == p.last && stk != trace.NoStack {
-		return append(b, p.text[p.lastSpan.off:p.lastSpan.off+p.lastSpan.len]...)
+	if stk != trace.NoStack { // the empty slots of recent hold NoStack
+		for i := range p.recent {
+			if r := &p.recent[i]; r.stk == stk {
+				return append(b, p.text[r.s.off:r.s.off+r.s.len]...)
+			}
+		}
 	}
 	if s, ok := p.stacks[stk]; ok {
-		p.last, p.lastSpan = stk, s
+		p.remember(stk, s)
 		return append(b, p.text[s.off:s.off+s.len]...)
 	}
 	start := len(b)
@@ -199,9 +216,16 @@ func (p *Printer) appendStack(b []byte, stk trace.Stack) []byte {
 		s := span{len(p.text), n}
 		p.stacks[stk] = s
 		p.text = append(p.text, b[start:]...)
-		p.last, p.lastSpan = stk, s
+		p.remember(stk, s)
 	}
 	return b
+}
+
+// remember puts a cached stack into recent, in place of the one that entered
+// it first.
+func (p *Printer) remember(stk trace.Stack, s span) {
+	p.recent[p.recentNext] = recentStack{stk, s}
+	p.recentNext = (p.recentNext + 1) % recentStacks
 }
 
 // AppendStack appends stk as `[<q func>@0x<pc> <q file>:<line>, ...]`.
@@ -219,7 +243,7 @@ func AppendStack(b []byte, stk trace.Stack) []byte {
 		b = append(b, ' ')
 		b = appendQuote(b, f.File)
 		b = append(b, ':')
-		b = strconv.AppendUint(b, f.Line, 10)
+		b = appendDec(b, f.Line)
 	}
 	return append(b, ']')
 }
@@ -282,12 +306,59 @@ func appendInt(b []byte, prefix string, v int64) []byte {
 	if v == -1 {
 		return append(b, "-1"...)
 	}
-	return strconv.AppendInt(b, v, 10)
+	return appendDecInt(b, v)
 }
 
 func appendUint(b []byte, prefix string, v uint64) []byte {
-	return strconv.AppendUint(append(b, prefix...), v, 10)
+	return appendDec(append(b, prefix...), v)
 }
+
+// appendDecInt appends v in decimal, as strconv.AppendInt(b, v, 10) does.
+func appendDecInt(b []byte, v int64) []byte {
+	if v < 0 {
+		return appendDec(append(b, '-'), uint64(-v)) // -MinInt64 converts right
+	}
+	return appendDec(b, uint64(v))
+}
+
+// appendDec appends u in decimal, as strconv.AppendUint(b, u, 10) does, but
+// writes the digits in place (two at a time) rather than through a buffer.
+func appendDec(b []byte, u uint64) []byte {
+	if u < 100 {
+		if u < 10 {
+			return append(b, byte('0'+u))
+		}
+		return append(b, digitPairs[2*u], digitPairs[2*u+1])
+	}
+	i := len(b) + decimalLen(u)
+	b = slices.Grow(b, i-len(b))[:i]
+	for u >= 100 {
+		q := u / 100
+		r := u - q*100
+		i -= 2
+		putPair(b[i:], r)
+		u = q
+	}
+	if u >= 10 {
+		putPair(b[i-2:], u)
+	} else {
+		b[i-1] = byte('0' + u)
+	}
+	return b
+}
+
+// decimalLen returns the number of decimal digits of u > 0.
+func decimalLen(u uint64) int {
+	// log10(2) ~ 1233/4096: the estimate is the count or one less.
+	n := bits.Len64(u) * 1233 >> 12
+	if u >= powersOf10[n] {
+		n++
+	}
+	return n
+}
+
+var powersOf10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
 func appendQuoted(b []byte, prefix, s string) []byte {
 	return appendQuote(append(b, prefix...), s)

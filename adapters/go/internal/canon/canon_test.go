@@ -2,6 +2,7 @@ package canon_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -218,5 +219,39 @@ func TestOldSync(t *testing.T) {
 `
 	if got != want {
 		t.Errorf("got\n%swant\n%s", got, want)
+	}
+}
+
+// TestPrinterManyStacks cycles through more distinct stacks than the Printer
+// keeps at hand, so that stacks come from its map and from its recent ones;
+// render checks every line against the uncached AppendEvent.
+func TestPrinterManyStacks(t *testing.T) {
+	const stacks = 13
+	got := render(t, version.Go126, func(t *testgen.Trace) {
+		g := t.Generation(1)
+		g.Sync(1_000_000_000, 10, 99, time.Date(2025, 2, 28, 15, 4, 9, 0, time.UTC))
+		b := g.Batch(1, 20)
+		b.Event("ProcStatus", trace.ProcID(0), tracev2.ProcRunning)
+		b.Event("GoStatus", trace.GoID(1), trace.ThreadID(1), tracev2.GoRunning)
+		seq := uint64(1)
+		for i := range 3 * stacks {
+			k := i % stacks
+			if i/stacks == 1 {
+				k = stacks - 1 - k // the second round backwards
+			}
+			stk := []trace.StackFrame{{PC: 0x401000 + uint64(k), Func: "main.f", File: "/src/main.go", Line: uint64(k)}}
+			b.Event("GoStop", "yield", stk)
+			b.Event("GoStart", trace.GoID(1), testgen.Seq(seq))
+			seq++
+		}
+	})
+	if n := strings.Count(got, "Stack="); n != 2*3*stacks {
+		t.Errorf("got %d stacks, want %d:\n%s", n, 2*3*stacks, got)
+	}
+	for k := range stacks {
+		frame := fmt.Sprintf(`["main.f"@0x%x "/src/main.go":%d]`, 0x401000+k, k)
+		if n := strings.Count(got, "TransitionStack="+frame+" Stack="+frame+"\n"); n != 3 {
+			t.Errorf("stack %d printed %d times, want 3", k, n)
+		}
 	}
 }
