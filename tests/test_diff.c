@@ -231,14 +231,21 @@ static void on_digest_result(void *ud, const gth_trace_result *r) {
     s->rerun = r->ra->lines.len > 0 && r->rb->lines.len > 0;
 }
 
-static dseen run_pair(const char *spec, const char *body, int twice, gth_diff_summary *sum) {
-    char why[4400], script[4300], text[9000], adapter[4400];
+/* Writes BODY (with gthref's path once, or twice) as an executable script and
+ * makes the adapter spec NAME=SCRIPT of it in adapter[]. */
+static void write_adapter(const char *spec, const char *body, int twice, char *adapter, size_t n) {
+    char script[4300], text[9000];
     snprintf(script, sizeof script, "%s/%.20s.sh", dir, spec);
     if (twice) snprintf(text, sizeof text, body, tu_gthref(), tu_gthref());
     else snprintf(text, sizeof text, body, tu_gthref());
     tu_write_file(script, text, strlen(text));
     chmod(script, 0755);
-    snprintf(adapter, sizeof adapter, "%s=%s", spec, script);
+    snprintf(adapter, n, "%s=%s", spec, script);
+}
+
+static dseen run_pair(const char *spec, const char *body, int twice, gth_diff_summary *sum) {
+    char why[4400], adapter[4400];
+    write_adapter(spec, body, twice, adapter, sizeof adapter);
     gth_adapter ad[2];
     if (gth_adapter_parse(&ad[0], "go", tu_gthref(), why, sizeof why) ||
         gth_adapter_parse(&ad[1], adapter, NULL, why, sizeof why))
@@ -445,12 +452,8 @@ static void without_both_two_processes(void **state) {
  * stream. */
 static void digest_mode_is_per_pair_closure(void **state) {
     (void)state;
-    char why[4400], script[4300], text[9000], adapter[4400];
-    snprintf(script, sizeof script, "%s/nodigest3.sh", dir);
-    snprintf(text, sizeof text, nodigest_body, tu_gthref(), tu_gthref());
-    tu_write_file(script, text, strlen(text));
-    chmod(script, 0755);
-    snprintf(adapter, sizeof adapter, "nodigest=%s", script);
+    char why[4400], adapter[4400];
+    write_adapter("nodigest", nodigest_body, 1, adapter, sizeof adapter);
     char go2[4400];
     snprintf(go2, sizeof go2, "go2='%s' validate", tu_gthref());
     gth_adapter ad[3];
