@@ -41,6 +41,12 @@ enum { O_EVENTS = 1, O_DESCRIBED = 2, O_OWN = 4, O_NOG = 8, O_NOP = 16, O_GC = 3
  * W_GOROUTINE, an argument names a goroutine (the first is gfirst), W_GMORE,
  * more than one does; W_TASK, it names a task. */
 enum { W_DT = 1, W_ARG1 = 2, W_CASE = 4, W_GOROUTINE = 8, W_GMORE = 16, W_TASK = 32 };
+/* wfast: what the wire pass checks inline of an event of a regular batch
+ * besides its time delta (regular_rules otherwise): nothing, with no second
+ * argument (F_PLAIN0) or one (F_PLAIN1); that its goroutine was named before
+ * (F_NAMED: GoStart, GoUnblock); that its reason was checked before (F_BLOCK:
+ * GoBlock). */
+enum { F_RULES, F_PLAIN0, F_PLAIN1, F_NAMED, F_BLOCK };
 /* wnargs: not an event the wire pass walks itself (the decoder does). */
 #define WN_DECODER 0xFFu
 /* Bytes an event takes at most when the wire pass walks it: a code and
@@ -124,6 +130,7 @@ struct gth_strict {
     uint8_t wcls[256];   /* per event code: W_* for the wire pass */
     uint8_t wnargs[256]; /* per event code: its argument count, or WN_DECODER */
     uint8_t gfirst[256]; /* per event code: its first argument naming a goroutine */
+    uint8_t wfast[256];  /* per event code: F_* */
     gth_hmap pstat;  /* proc -> 1 if it had a status */
     gth_hmap frames; /* stack id -> frame count */
     gth_hmap cstack; /* new-goroutine stack id -> 1 once queued in creates */
@@ -241,6 +248,10 @@ gth_strict *gth_strict_new(const gth_allocator *a) {
         default: break;
         }
         s->wcls[c] = (uint8_t)w;
+        if (!(w & W_DT)) s->wfast[c] = F_RULES;
+        else if (c == GTH_EV_GoStart || c == GTH_EV_GoUnblock) s->wfast[c] = F_NAMED;
+        else if (c == GTH_EV_GoBlock) s->wfast[c] = F_BLOCK;
+        else if (!(w & (W_CASE | W_GOROUTINE | W_TASK))) s->wfast[c] = (w & W_ARG1) ? F_PLAIN1 : F_PLAIN0;
         if (!sp || sp->where != GTH_W_EVENTS) continue;
         unsigned k = O_EVENTS;
         if (sp->experiment == GTH_EXP_NONE) k |= O_DESCRIBED;
@@ -912,9 +923,10 @@ static __attribute__((noinline)) void record_location(gth_strict *s, const gth_r
     push(s, &s->cevents, &e, sizeof e);
 }
 
-/* An event of a regular batch, in file order. The rules that find something
- * or change something are out of line. */
-static inline __attribute__((always_inline)) void on_regular(gth_strict *s, const gth_raw_event *ev) {
+/* The rules for an event of a regular batch (on_regular without the thread's
+ * previous event and the event's location). The rules that find something or
+ * change something are out of line. */
+static inline __attribute__((always_inline)) void regular_rules(gth_strict *s, const gth_raw_event *ev) {
     unsigned w = s->wcls[ev->code];
     if ((w & W_DT) && ev->args[0] == 0) batch_time_found(s, ev);
     /* The common cases, when they change nothing and break no rule: a
@@ -937,8 +949,13 @@ static inline __attribute__((always_inline)) void on_regular(gth_strict *s, cons
             ids_found(s, ev, w);
         break;
     }
+}
+
+/* An event of a regular batch, in file order. */
+static inline __attribute__((always_inline)) void on_regular(gth_strict *s, const gth_raw_event *ev) {
+    regular_rules(s, ev);
     s->prev_code = ev->code;
-    s->prev_arg = (w & W_ARG1) ? ev->args[1] : 0;
+    s->prev_arg = (s->wcls[ev->code] & W_ARG1) ? ev->args[1] : 0;
     if (s->seekable) {
         /* The ordered pass ran first: its finding is located here. */
         if (s->ord.found && ev->offset == s->ord.err.offset) {
@@ -1061,8 +1078,19 @@ static void wire_payload(gth_strict *s, const gth_raw_event *hdr) {
     memset(&ev, 0, sizeof ev);
     ev.batch_offset = hdr->offset;
     uint64_t base = gth_decoder_offset(&s->dec);
+    /* Seekable, the ordered pass ran first, and its finding (at a fixed
+     * offset) is the only event to locate. */
+    uint64_t mark = s->seekable && s->ord.found ? s->ord.err.offset : GTH_NO_OFFSET;
+    int seekable = s->seekable, stop = 0;
+    /* A regular batch, as wire_event classifies it once its first event is
+     * decoded (undone at the end if that one is the decoder's). */
+    int32_t bidx = s->bidx;
+    s->bclass = B_REGULAR;
+    s->bidx = s->nregular++;
     size_t q = 0;
-    while (q < n && !s->nomem) {
+    /* Out of memory, nothing more is checked (as in wire_event): the rest of
+     * the batch is the decoder's. */
+    while (q < n && !stop) {
         uint8_t code = p[q];
         unsigned na = s->wnargs[code];
         if (na == WN_DECODER) break;
@@ -1109,18 +1137,50 @@ static void wire_payload(gth_strict *s, const gth_raw_event *hdr) {
                 r += (size_t)k;
             }
         }
-        if (q == 0) { /* a regular batch, as wire_event classifies it */
-            s->bclass = B_REGULAR;
-            s->bidx = s->nregular++;
+        /* on_regular, with the common cases of regular_rules first: events
+         * that change nothing and break no rule. */
+        uint64_t a1 = ev.args[1];
+        switch (s->wfast[code]) {
+        case F_PLAIN0: a1 = 0; /* fallthrough */
+        case F_PLAIN1:
+            if (ev.args[0] == 0) goto rules;
+            break;
+        case F_NAMED: /* GoStart, GoUnblock */
+            if (ev.args[0] == 0 || a1 == 0 || a1 >= DENSE_IDS || !(s->gsmall[a1] & G_NAMED)) goto rules;
+            break;
+        case F_BLOCK: /* GoBlock */
+            if (ev.args[0] == 0 || a1 >= SREF_SMALL || !(s->srefsmall[a1] & 1u)) goto rules;
+            break;
+        default:
+        rules:
+            ev.code = code;
+            ev.spec = s->dec.table[code];
+            ev.offset = base + q; /* its length, which no rule needs, is left 0 */
+            regular_rules(s, &ev);
+            if (!(s->wcls[code] & W_ARG1)) a1 = 0;
+            stop = s->nomem;
+            break;
         }
-        ev.code = code;
-        ev.spec = s->dec.table[code];
-        ev.offset = base + q; /* its length, which no rule needs, is left 0 */
-        on_regular(s, &ev);
+        s->prev_code = code;
+        s->prev_arg = a1;
+        if (base + q == mark) {
+            /* The ordered pass ran first: its finding is located here. */
+            s->ord.err.batch = s->bidx;
+            s->ord.err.event = s->evidx;
+        } else if (!seekable) {
+            ev.offset = base + q;
+            record_location(s, &ev);
+            stop |= s->nomem;
+        }
         s->evidx++;
         q = r;
     }
 out:
+    if (q == 0) {
+        s->bclass = B_UNKNOWN;
+        s->nregular--;
+        s->bidx = bidx;
+    }
     gth_decoder_skip(&s->dec, q);
 }
 
