@@ -1087,101 +1087,114 @@ static void wire_payload(gth_strict *s, const gth_raw_event *hdr) {
     int32_t bidx = s->bidx;
     s->bclass = B_REGULAR;
     s->bidx = s->nregular++;
-    size_t q = 0;
+    /* The walk keeps the event index and the thread's previous event in
+     * locals, and stores them where the rules read them (before the rules
+     * run, and at the end). */
+    int32_t idx = s->evidx;
+    uint8_t pcode = s->prev_code;
+    uint64_t parg = s->prev_arg;
+    const uint8_t *x = p, *end = p + n;
+    size_t room = n >= WALK_ROOM ? n - WALK_ROOM + 1 : 0; /* end - x >= WALK_ROOM below it */
+    const uint8_t *markp = mark >= base && mark - base < n ? p + (mark - base) : NULL;
+    uint64_t *a = ev.args;
     /* Out of memory, nothing more is checked (as in wire_event): the rest of
      * the batch is the decoder's. */
-    while (q < n && !stop) {
-        uint8_t code = p[q];
+    while (x < end && !stop) {
+        const uint8_t *at = x;
+        uint8_t code = *x++;
         unsigned na = s->wnargs[code];
-        if (na == WN_DECODER) break;
-        size_t r = q + 1;
-        if (n - q >= WALK_ROOM) {
+        if (na == WN_DECODER) {
+            x = at;
+            break;
+        }
+        if ((size_t)(at - p) < room) {
             /* Every varint fits before the end: the short ones need no bounds
              * checks. */
-            const uint8_t *x = p + r, *e = p + n;
-            uint64_t *a = ev.args;
+            int bad = 0;
             switch (na) {
             case 5:
-                if (gth_step_uvarint(&x, e, &a[0]) || gth_step_uvarint(&x, e, &a[1]) ||
-                    gth_step_uvarint(&x, e, &a[2]) || gth_step_uvarint(&x, e, &a[3]) ||
-                    gth_step_uvarint(&x, e, &a[4]))
-                    goto out;
+                bad = gth_step_uvarint(&x, end, &a[0]) || gth_step_uvarint(&x, end, &a[1]) ||
+                      gth_step_uvarint(&x, end, &a[2]) || gth_step_uvarint(&x, end, &a[3]) ||
+                      gth_step_uvarint(&x, end, &a[4]);
                 break;
             case 4:
-                if (gth_step_uvarint(&x, e, &a[0]) || gth_step_uvarint(&x, e, &a[1]) ||
-                    gth_step_uvarint(&x, e, &a[2]) || gth_step_uvarint(&x, e, &a[3]))
-                    goto out;
+                bad = gth_step_uvarint(&x, end, &a[0]) || gth_step_uvarint(&x, end, &a[1]) ||
+                      gth_step_uvarint(&x, end, &a[2]) || gth_step_uvarint(&x, end, &a[3]);
                 break;
             case 3:
-                if (gth_step_uvarint(&x, e, &a[0]) || gth_step_uvarint(&x, e, &a[1]) ||
-                    gth_step_uvarint(&x, e, &a[2]))
-                    goto out;
+                bad = gth_step_uvarint(&x, end, &a[0]) || gth_step_uvarint(&x, end, &a[1]) ||
+                      gth_step_uvarint(&x, end, &a[2]);
                 break;
-            case 2:
-                if (gth_step_uvarint(&x, e, &a[0]) || gth_step_uvarint(&x, e, &a[1])) goto out;
-                break;
-            case 1:
-                if (gth_step_uvarint(&x, e, &a[0])) goto out;
-                break;
+            case 2: bad = gth_step_uvarint(&x, end, &a[0]) || gth_step_uvarint(&x, end, &a[1]); break;
+            case 1: bad = gth_step_uvarint(&x, end, &a[0]); break;
             default: break;
             }
-            r = (size_t)(x - p);
+            if (bad) {
+                x = at;
+                break;
+            }
         } else {
-            for (unsigned i = 0; i < na; i++) {
-                if (r < n && p[r] < 0x80) {
-                    ev.args[i] = p[r++];
-                    continue;
-                }
-                int k = gth_uvarint(p + r, n - r, &ev.args[i]);
-                if (k <= 0) goto out;
-                r += (size_t)k;
+            unsigned i = 0;
+            for (; i < na; i++) {
+                int k = gth_uvarint(x, (size_t)(end - x), &a[i]);
+                if (k <= 0) break;
+                x += k;
+            }
+            if (i < na) {
+                x = at;
+                break;
             }
         }
         /* on_regular, with the common cases of regular_rules first: events
          * that change nothing and break no rule. */
-        uint64_t a1 = ev.args[1];
+        uint64_t a1 = a[1];
         switch (s->wfast[code]) {
         case F_PLAIN0: a1 = 0; /* fallthrough */
         case F_PLAIN1:
-            if (ev.args[0] == 0) goto rules;
+            if (a[0] == 0) goto rules;
             break;
         case F_NAMED: /* GoStart, GoUnblock */
-            if (ev.args[0] == 0 || a1 == 0 || a1 >= DENSE_IDS || !(s->gsmall[a1] & G_NAMED)) goto rules;
+            if (a[0] == 0 || a1 == 0 || a1 >= DENSE_IDS || !(s->gsmall[a1] & G_NAMED)) goto rules;
             break;
         case F_BLOCK: /* GoBlock */
-            if (ev.args[0] == 0 || a1 >= SREF_SMALL || !(s->srefsmall[a1] & 1u)) goto rules;
+            if (a[0] == 0 || a1 >= SREF_SMALL || !(s->srefsmall[a1] & 1u)) goto rules;
             break;
         default:
         rules:
+            s->evidx = idx;
+            s->prev_code = pcode;
+            s->prev_arg = parg;
             ev.code = code;
             ev.spec = s->dec.table[code];
-            ev.offset = base + q; /* its length, which no rule needs, is left 0 */
+            ev.offset = base + (uint64_t)(at - p); /* its length, which no rule needs, is left 0 */
             regular_rules(s, &ev);
             if (!(s->wcls[code] & W_ARG1)) a1 = 0;
             stop = s->nomem;
             break;
         }
-        s->prev_code = code;
-        s->prev_arg = a1;
-        if (base + q == mark) {
+        pcode = code;
+        parg = a1;
+        if (at == markp) {
             /* The ordered pass ran first: its finding is located here. */
             s->ord.err.batch = s->bidx;
-            s->ord.err.event = s->evidx;
+            s->ord.err.event = idx;
         } else if (!seekable) {
-            ev.offset = base + q;
+            s->evidx = idx;
+            ev.offset = base + (uint64_t)(at - p);
             record_location(s, &ev);
             stop |= s->nomem;
         }
-        s->evidx++;
-        q = r;
+        idx++;
     }
-out:
-    if (q == 0) {
+    s->evidx = idx;
+    s->prev_code = pcode;
+    s->prev_arg = parg;
+    if (x == p) {
         s->bclass = B_UNKNOWN;
         s->nregular--;
         s->bidx = bidx;
     }
-    gth_decoder_skip(&s->dec, q);
+    gth_decoder_skip(&s->dec, (size_t)(x - p));
 }
 
 /* Decodes p[0..n), which starts at the decoder's offset; final: the input ends
