@@ -37,7 +37,7 @@ enum { O_EVENTS = 1, O_DESCRIBED = 2, O_OWN = 4, O_NOG = 8, O_NOP = 16, O_GC = 3
 
 /* What the wire pass does with an event of a regular batch: W_DT, its first
  * argument is a time delta; W_ARG1, it has a second argument (the thread's
- * previous event's, for the next one); W_CASE, on_regular has a case for it;
+ * previous event's, for the next one); W_CASE, on_case has a case for it;
  * W_GOROUTINE, an argument names a goroutine (the first is gfirst), W_GMORE,
  * more than one does; W_TASK, it names a task. */
 enum { W_DT = 1, W_ARG1 = 2, W_CASE = 4, W_GOROUTINE = 8, W_GMORE = 16, W_TASK = 32 };
