@@ -82,6 +82,19 @@ void gth_decoder_feed(gth_decoder *d, const void *p, size_t n, int final);
 /* Absolute offset of the first byte not yet consumed. */
 static inline uint64_t gth_decoder_offset(const gth_decoder *d) { return d->base + d->pos; }
 
+/* Batch mode, inside an EventBatch's payload (after its header was returned,
+ * the whole payload is in the current buffer): the payload bytes not consumed
+ * yet, at *p (0 outside a payload, or when the buffer holds less than the
+ * payload). A caller may walk them itself and hand
+ * back with gth_decoder_skip how many it consumed; gth_decoder_next goes on
+ * after them as if it had decoded them. */
+static inline size_t gth_decoder_payload(const gth_decoder *d, const uint8_t **p) {
+    if (!d->in_batch || d->base + d->pos >= d->batch_end || d->batch_end > d->base + d->n) return 0;
+    *p = d->p + d->pos;
+    return (size_t)(d->batch_end - d->base - d->pos);
+}
+static inline void gth_decoder_skip(gth_decoder *d, size_t n) { d->pos += n; }
+
 /* Reads the file header if not read yet. GTH_READ_OK (d->minor is set),
  * GTH_READ_MORE or GTH_READ_ERROR. gth_decoder_next calls it implicitly. */
 int gth_decoder_header(gth_decoder *d, gth_error *err);

@@ -8,9 +8,11 @@
 
 #include "format/decode.h"
 #include "format/text.h"
+#include "format/varint.h"
 #include "spec/invariants.h"
 #include "spec/spec.h"
 #include "validator/hmap.h"
+#include "validator/internal.h"
 #include "validator/stream.h"
 
 /* Clock snapshots closer than this in monotonic time are not compared: the
@@ -27,8 +29,31 @@ enum { B_NONE, B_UNKNOWN, B_REGULAR, B_OTHER };
 
 /* What the ordered pass does with an event code: O_EVENTS, a delivered event
  * it looks at; O_DESCRIBED, checked by strict.status-missing (not an
- * experimental one); O_GC, a GC event; O_STACK * i, its own stack is ev->args[i - 1]. */
-enum { O_EVENTS = 1, O_DESCRIBED = 2, O_GC = 4, O_STACK = 8 };
+ * experimental one); O_OWN, one that check_described handles itself (a status,
+ * a creation, an Active event); O_NOG and O_NOP, one whose goroutine or proc
+ * that rule leaves out; O_GC, a GC event; O_STACK * i, its own stack is
+ * ev->args[i - 1]. */
+enum { O_EVENTS = 1, O_DESCRIBED = 2, O_OWN = 4, O_NOG = 8, O_NOP = 16, O_GC = 32, O_STACK = 64 };
+
+/* What the wire pass does with an event of a regular batch: W_DT, its first
+ * argument is a time delta; W_ARG1, it has a second argument (the thread's
+ * previous event's, for the next one); W_CASE, on_case has a case for it;
+ * W_GOROUTINE, an argument names a goroutine (the first is gfirst), W_GMORE,
+ * more than one does; W_TASK, it names a task. */
+enum { W_DT = 1, W_ARG1 = 2, W_CASE = 4, W_GOROUTINE = 8, W_GMORE = 16, W_TASK = 32 };
+/* wfast: what the wire pass checks inline of an event of a regular batch
+ * besides its time delta (regular_rules otherwise): nothing, with no second
+ * argument (F_PLAIN0) or one (F_PLAIN1); that its goroutine was named before
+ * (F_NAMED: GoStart, GoUnblock); that its reason was checked before (F_BLOCK:
+ * GoBlock). */
+enum { F_RULES, F_PLAIN0, F_PLAIN1, F_NAMED, F_BLOCK };
+/* wnargs: not an event the wire pass walks itself (the decoder does). */
+#define WN_DECODER 0xFFu
+/* Bytes an event takes at most when the wire pass walks it: a code and
+ * GTH_MAX_ARGS varints of at most ten bytes. */
+#define WALK_ROOM (1 + 10 * GTH_MAX_ARGS)
+/* String ids below this have their srefseen bits in an array. */
+#define SREF_SMALL 4096u
 
 /* A thread's last event of a batch, for its next batch in the generation. */
 typedef struct mprev {
@@ -101,7 +126,11 @@ struct gth_strict {
     uint64_t gsmall_end;       /* one past the largest id set there */
     gth_hmap gstat;  /* goroutine -> G_* seen in this generation, for the other ids */
     uint16_t gargs[256]; /* per event code: bit i if argument i names a goroutine */
-    uint8_t ocls[256];   /* per event code: O_* for the ordered pass */
+    uint16_t ocls[256];  /* per event code: O_* for the ordered pass */
+    uint8_t wcls[256];   /* per event code: W_* for the wire pass */
+    uint8_t wnargs[256]; /* per event code: its argument count, or WN_DECODER */
+    uint8_t gfirst[256]; /* per event code: its first argument naming a goroutine */
+    uint8_t wfast[256];  /* per event code: F_* */
     gth_hmap pstat;  /* proc -> 1 if it had a status */
     gth_hmap frames; /* stack id -> frame count */
     gth_hmap cstack; /* new-goroutine stack id -> 1 once queued in creates */
@@ -122,7 +151,9 @@ struct gth_strict {
     gth_hmap logid; /* string id -> 1: a UserLog message (end of generation) */
     gth_hmap shash; /* content hash -> index in srecs (end of generation) */
     gth_buf srefs;  /* wevent: UserLog, and the first GoBlock, GoStop, STWBegin and GoLabel of each string */
-    gth_hmap srefseen; /* string id -> bit per code (sref_bit) already in srefs */
+    gth_hmap srefseen; /* string id -> bit per code (sref_bit) already in srefs, for ids from SREF_SMALL */
+    uint8_t srefsmall[SREF_SMALL]; /* the same for the smaller ids */
+    uint64_t srefsmall_end;        /* one past the largest id set there */
     wevent stk_max; /* the Stack entry with the largest id */
     int have_procs;
     wevent procs; /* the generation's smallest ProcsChange */
@@ -181,13 +212,67 @@ gth_strict *gth_strict_new(const gth_allocator *a) {
         const gth_event_spec *sp = gth_spec_event((uint8_t)c);
         for (unsigned i = 1; sp && i < sp->nargs; i++)
             if (sp->args[i].kind == GTH_K_GOROUTINE) s->gargs[c] |= (uint16_t)(1u << i);
+        /* The decoder's table (GTH_DEC_FULL_TABLE): what it decodes as an
+         * event of a batch's payload without frames or data, the wire pass
+         * can walk itself. */
+        s->wnargs[c] = sp && sp->where != GTH_W_BATCH && !(sp->flags & (GTH_F_FRAMES | GTH_F_DATA))
+                           ? (uint8_t)sp->nargs
+                           : (uint8_t)WN_DECODER;
+        unsigned w = 0;
+        if (sp && sp->nargs && sp->args[0].kind == GTH_K_DT) w |= W_DT;
+        if (sp && sp->nargs > 1) w |= W_ARG1;
+        if (s->gargs[c]) {
+            w |= W_GOROUTINE;
+            while (!(s->gargs[c] >> s->gfirst[c] & 1u)) s->gfirst[c]++;
+            if (s->gargs[c] & ~(1u << s->gfirst[c])) w |= W_GMORE;
+        }
+        if (c == GTH_EV_UserTaskBegin || c == GTH_EV_UserTaskEnd) w |= W_TASK;
+        switch (c) {
+        case GTH_EV_GoStatus:
+        case GTH_EV_GoStatusStack:
+        case GTH_EV_ProcStatus:
+        case GTH_EV_GoCreate:
+        case GTH_EV_GoCreateBlocked:
+        case GTH_EV_GoStart:
+        case GTH_EV_GoUnblock:
+        case GTH_EV_GoSwitch:
+        case GTH_EV_GoSwitchDestroy:
+        case GTH_EV_GoLabel:
+        case GTH_EV_GoBlock:
+        case GTH_EV_GoStop:
+        case GTH_EV_STWBegin:
+        case GTH_EV_UserLog:
+        case GTH_EV_GCSweepActive:
+        case GTH_EV_GCMarkAssistActive:
+        case GTH_EV_ProcsChange: w |= W_CASE; break;
+        default: break;
+        }
+        s->wcls[c] = (uint8_t)w;
+        if (!(w & W_DT)) s->wfast[c] = F_RULES;
+        else if (c == GTH_EV_GoStart || c == GTH_EV_GoUnblock) s->wfast[c] = F_NAMED;
+        else if (c == GTH_EV_GoBlock) s->wfast[c] = F_BLOCK;
+        else if (!(w & (W_CASE | W_GOROUTINE | W_TASK))) s->wfast[c] = (w & W_ARG1) ? F_PLAIN1 : F_PLAIN0;
         if (!sp || sp->where != GTH_W_EVENTS) continue;
         unsigned k = O_EVENTS;
         if (sp->experiment == GTH_EXP_NONE) k |= O_DESCRIBED;
+        switch (c) {
+        case GTH_EV_GoStatus:
+        case GTH_EV_GoStatusStack:
+        case GTH_EV_ProcStatus:
+        case GTH_EV_GoCreateSyscall:
+        case GTH_EV_GoCreate:
+        case GTH_EV_GoCreateBlocked:
+        case GTH_EV_GCSweepActive:
+        case GTH_EV_GCMarkAssistActive: k |= O_OWN; break;
+        case GTH_EV_GoSwitchDestroy: k |= O_NOG; break;
+        case GTH_EV_GoDestroySyscall:
+        case GTH_EV_GoSyscallEndBlocked: k |= O_NOP; break;
+        default: break;
+        }
         if (c == GTH_EV_GCActive || c == GTH_EV_GCBegin || c == GTH_EV_GCEnd) k |= O_GC;
         for (unsigned i = 1; i < sp->nargs && i <= 4; i++)
             if (sp->stack_mask >> i & 1u) k = (k & (O_STACK - 1)) | O_STACK * i;
-        s->ocls[c] = (uint8_t)k;
+        s->ocls[c] = (uint16_t)k;
     }
     return s;
 }
@@ -584,6 +669,8 @@ static void end_gen(gth_strict *s) {
     gth_hmap_clear(&s->frames);
     gth_hmap_clear(&s->cstack);
     gth_hmap_clear(&s->srefseen);
+    memset(s->srefsmall, 0, s->srefsmall_end);
+    s->srefsmall_end = 0;
     s->in_gen = 0;
 }
 
@@ -636,7 +723,7 @@ static void on_clock(gth_strict *s, const gth_raw_event *ev) {
     s->snap_mono = mono;
 }
 
-static void goroutine_seen(gth_strict *s, const gth_raw_event *ev, uint64_t g, uint32_t what) {
+static void goroutine_seen_slow(gth_strict *s, const gth_raw_event *ev, uint64_t g, uint32_t what) {
     uint32_t old;
     if (g < DENSE_IDS) {
         old = s->gsmall[g];
@@ -669,14 +756,18 @@ static void goroutine_seen(gth_strict *s, const gth_raw_event *ev, uint64_t g, u
     }
 }
 
-static void on_regular(gth_strict *s, const gth_raw_event *ev) {
+/* The goroutine-level rules for an event saying `what` of goroutine g. Saying
+ * again what a generation said already (but for a status) changes nothing and
+ * breaks no rule: the common case, decided here. */
+static inline void goroutine_seen(gth_strict *s, const gth_raw_event *ev, uint64_t g, uint32_t what) {
+    if (g < DENSE_IDS && !(what & G_STATUS) && (s->gsmall[g] & what) == what) return;
+    goroutine_seen_slow(s, ev, g, what);
+}
+
+/* The rules for the event codes of on_regular's W_CASE. */
+static __attribute__((noinline)) void on_case(gth_strict *s, const gth_raw_event *ev) {
     const gth_event_spec *sp = ev->spec;
     char tb[2][32];
-    if (sp->nargs && sp->args[0].kind == GTH_K_DT && ev->args[0] == 0)
-        WIRE_FOUND(s, GTH_INV_STRICT_BATCH_TIME, ev,
-                   "%s has timestamp delta 0; the runtime gives every event of a batch a later time than "
-                   "the one before",
-                   sp->name);
     switch (ev->code) {
     case GTH_EV_GoStatus:
     case GTH_EV_GoStatusStack: {
@@ -749,9 +840,16 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
         if (ev->code != GTH_EV_UserLog) {
             uint32_t bit = ev->code == GTH_EV_GoBlock ? 1u : ev->code == GTH_EV_GoStop ? 2u
                          : ev->code == GTH_EV_STWBegin ? 4u : 8u;
-            uint32_t *seen = gth_hmap_get(&s->srefseen, ev->args[1]);
-            if (seen && (*seen & bit)) break;
-            put(s, &s->srefseen, ev->args[1], (seen ? *seen : 0) | bit);
+            uint64_t id = ev->args[1];
+            if (id < SREF_SMALL) {
+                if (s->srefsmall[id] & bit) break;
+                s->srefsmall[id] |= (uint8_t)bit;
+                if (id >= s->srefsmall_end) s->srefsmall_end = id + 1;
+            } else {
+                uint32_t *seen = gth_hmap_get(&s->srefseen, id);
+                if (seen && (*seen & bit)) break;
+                put(s, &s->srefseen, id, (seen ? *seen : 0) | bit);
+            }
         }
         wevent w = keep_event(s, ev);
         push(s, &s->srefs, &w, sizeof w);
@@ -781,9 +879,20 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
         break;
     default: break;
     }
-    /* Ids the runtime never assigns: goroutine 0 (the ids start at 1 and
-     * traceAdvance skips a goroutine whose id is 0) and task 0 (the
-     * background task, which is never begun or ended). */
+}
+
+static __attribute__((noinline)) void batch_time_found(gth_strict *s, const gth_raw_event *ev) {
+    WIRE_FOUND(s, GTH_INV_STRICT_BATCH_TIME, ev,
+               "%s has timestamp delta 0; the runtime gives every event of a batch a later time than "
+               "the one before",
+               ev->spec->name);
+}
+
+/* Ids the runtime never assigns: goroutine 0 (the ids start at 1 and
+ * traceAdvance skips a goroutine whose id is 0) and task 0 (the background
+ * task, which is never begun or ended). w: the code's W_* class. */
+static __attribute__((noinline)) void ids_found(gth_strict *s, const gth_raw_event *ev, unsigned w) {
+    const gth_event_spec *sp = ev->spec;
     for (unsigned i = 1, gm = s->gargs[ev->code]; gm >> i; i++)
         if (gm >> i & 1u && ev->args[i] == 0) {
             WIRE_FOUND(s, GTH_INV_STRICT_ID_ZERO, ev,
@@ -792,13 +901,61 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
                        sp->name);
             break;
         }
-    if ((ev->code == GTH_EV_UserTaskBegin || ev->code == GTH_EV_UserTaskEnd) && ev->args[1] == 0)
+    if ((w & W_TASK) && ev->args[1] == 0)
         WIRE_FOUND(s, GTH_INV_STRICT_ID_ZERO, ev,
                    "%s names task 0, the background task; runtime/trace's newID numbers tasks from 1 and only "
                    "those are begun and ended",
                    sp->name);
+}
+
+/* Not seekable, the ordered pass comes later: every event it may report is
+ * located in advance. */
+static __attribute__((noinline)) void record_location(gth_strict *s, const gth_raw_event *ev) {
+    const crun *r = s->crun_open ? (const crun *)(const void *)(s->cruns.data + s->cruns.len - sizeof *r) : NULL;
+    uint64_t base = r ? r->base : 0;
+    if (!r || ev->offset - base > 0xFFFF || s->evidx > 0xFFFF) {
+        crun fresh = {ev->offset, s->gen, s->bidx, (uint32_t)(s->cevents.len / sizeof(uint32_t))};
+        push(s, &s->cruns, &fresh, sizeof fresh);
+        s->crun_open = !s->nomem;
+        base = ev->offset;
+    }
+    uint32_t e = (uint32_t)(ev->offset - base) | (uint32_t)s->evidx << 16;
+    push(s, &s->cevents, &e, sizeof e);
+}
+
+/* The rules for an event of a regular batch (on_regular without the thread's
+ * previous event and the event's location). The rules that find something or
+ * change something are out of line. */
+static inline __attribute__((always_inline)) void regular_rules(gth_strict *s, const gth_raw_event *ev) {
+    unsigned w = s->wcls[ev->code];
+    if ((w & W_DT) && ev->args[0] == 0) batch_time_found(s, ev);
+    /* The common cases, when they change nothing and break no rule: a
+     * goroutine started or woken again (its only goroutine argument, not 0)
+     * and a reason blocked on again. */
+    uint64_t a1 = ev->args[1];
+    switch (ev->code) {
+    case GTH_EV_GoStart:
+    case GTH_EV_GoUnblock:
+        if (a1 != 0 && a1 < DENSE_IDS && (s->gsmall[a1] & G_NAMED)) break;
+        goto general;
+    case GTH_EV_GoBlock:
+        if (a1 < SREF_SMALL && (s->srefsmall[a1] & 1u)) break;
+        goto general;
+    default:
+    general:
+        if (w & W_CASE) on_case(s, ev);
+        if (((w & W_GOROUTINE) && ((w & W_GMORE) || ev->args[s->gfirst[ev->code]] == 0)) ||
+            ((w & W_TASK) && ev->args[1] == 0))
+            ids_found(s, ev, w);
+        break;
+    }
+}
+
+/* An event of a regular batch, in file order. */
+static inline __attribute__((always_inline)) void on_regular(gth_strict *s, const gth_raw_event *ev) {
+    regular_rules(s, ev);
     s->prev_code = ev->code;
-    s->prev_arg = sp->nargs > 1 ? ev->args[1] : 0;
+    s->prev_arg = (s->wcls[ev->code] & W_ARG1) ? ev->args[1] : 0;
     if (s->seekable) {
         /* The ordered pass ran first: its finding is located here. */
         if (s->ord.found && ev->offset == s->ord.err.offset) {
@@ -807,20 +964,7 @@ static void on_regular(gth_strict *s, const gth_raw_event *ev) {
         }
         return;
     }
-    /* Not seekable, the ordered pass comes later: every event it may report
-     * is located in advance. */
-    {
-        const crun *r = s->crun_open ? (const crun *)(const void *)(s->cruns.data + s->cruns.len - sizeof *r) : NULL;
-        uint64_t base = r ? r->base : 0;
-        if (!r || ev->offset - base > 0xFFFF || s->evidx > 0xFFFF) {
-            crun fresh = {ev->offset, s->gen, s->bidx, (uint32_t)(s->cevents.len / sizeof(uint32_t))};
-            push(s, &s->cruns, &fresh, sizeof fresh);
-            s->crun_open = !s->nomem;
-            base = ev->offset;
-        }
-        uint32_t e = (uint32_t)(ev->offset - base) | (uint32_t)s->evidx << 16;
-        push(s, &s->cevents, &e, sizeof e);
-    }
+    record_location(s, ev);
 }
 
 /* A thread's previous event may stand in its previous batch (the runtime's
@@ -914,6 +1058,145 @@ static void wire_event(gth_strict *s, const gth_raw_event *ev) {
     }
 }
 
+/* The payload of the event batch whose header hdr the decoder just returned,
+ * when it is a regular batch: its events are walked here, as the decoder
+ * would decode them (the same codes, arguments and offsets, in the same order),
+ * up to the first one it cannot walk simply (an unknown code, a batch header,
+ * frames or data, a varint the decoder would reject), from which the decoder
+ * goes on. */
+static void wire_payload(gth_strict *s, const gth_raw_event *hdr) {
+    const uint8_t *p;
+    size_t n = gth_decoder_payload(&s->dec, &p);
+    if (n == 0 || s->nomem) return;
+    /* A table batch is the decoder's, and wire_event classifies it. */
+    unsigned minor = s->dec.minor;
+    uint8_t c0 = p[0];
+    if (c0 == GTH_EV_Strings || c0 == GTH_EV_Stacks || c0 == GTH_EV_CPUSamples ||
+        (c0 == GTH_EV_Frequency && minor < 25) || (c0 == GTH_EV_Sync && minor >= 25))
+        return;
+    gth_raw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.batch_offset = hdr->offset;
+    uint64_t base = gth_decoder_offset(&s->dec);
+    /* Seekable, the ordered pass ran first, and its finding (at a fixed
+     * offset) is the only event to locate. */
+    uint64_t mark = s->seekable && s->ord.found ? s->ord.err.offset : GTH_NO_OFFSET;
+    int seekable = s->seekable, stop = 0;
+    /* A regular batch, as wire_event classifies it once its first event is
+     * decoded (undone at the end if that one is the decoder's). */
+    int32_t bidx = s->bidx;
+    s->bclass = B_REGULAR;
+    s->bidx = s->nregular++;
+    /* The walk keeps the event index and the thread's previous event in
+     * locals, and stores them where the rules read them (before the rules
+     * run, and at the end). */
+    int32_t idx = s->evidx;
+    uint8_t pcode = s->prev_code;
+    uint64_t parg = s->prev_arg;
+    const uint8_t *x = p, *end = p + n;
+    size_t room = n >= WALK_ROOM ? n - WALK_ROOM + 1 : 0; /* end - x >= WALK_ROOM below it */
+    const uint8_t *markp = mark >= base && mark - base < n ? p + (mark - base) : NULL;
+    uint64_t *a = ev.args;
+    /* Out of memory, nothing more is checked (as in wire_event): the rest of
+     * the batch is the decoder's. */
+    while (x < end && !stop) {
+        const uint8_t *at = x;
+        uint8_t code = *x++;
+        unsigned na = s->wnargs[code];
+        if (na == WN_DECODER) {
+            x = at;
+            break;
+        }
+        if ((size_t)(at - p) < room) {
+            /* Every varint fits before the end: the short ones need no bounds
+             * checks. */
+            int bad = 0;
+            switch (na) {
+            case 5:
+                bad = gth_step_uvarint(&x, end, &a[0]) || gth_step_uvarint(&x, end, &a[1]) ||
+                      gth_step_uvarint(&x, end, &a[2]) || gth_step_uvarint(&x, end, &a[3]) ||
+                      gth_step_uvarint(&x, end, &a[4]);
+                break;
+            case 4:
+                bad = gth_step_uvarint(&x, end, &a[0]) || gth_step_uvarint(&x, end, &a[1]) ||
+                      gth_step_uvarint(&x, end, &a[2]) || gth_step_uvarint(&x, end, &a[3]);
+                break;
+            case 3:
+                bad = gth_step_uvarint(&x, end, &a[0]) || gth_step_uvarint(&x, end, &a[1]) ||
+                      gth_step_uvarint(&x, end, &a[2]);
+                break;
+            case 2: bad = gth_step_uvarint(&x, end, &a[0]) || gth_step_uvarint(&x, end, &a[1]); break;
+            case 1: bad = gth_step_uvarint(&x, end, &a[0]); break;
+            default: break;
+            }
+            if (bad) {
+                x = at;
+                break;
+            }
+        } else {
+            unsigned i = 0;
+            for (; i < na; i++) {
+                int k = gth_uvarint(x, (size_t)(end - x), &a[i]);
+                if (k <= 0) break;
+                x += k;
+            }
+            if (i < na) {
+                x = at;
+                break;
+            }
+        }
+        /* on_regular, with the common cases of regular_rules first: events
+         * that change nothing and break no rule. */
+        uint64_t a1 = a[1];
+        switch (s->wfast[code]) {
+        case F_PLAIN0: a1 = 0; /* fallthrough */
+        case F_PLAIN1:
+            if (a[0] == 0) goto rules;
+            break;
+        case F_NAMED: /* GoStart, GoUnblock */
+            if (a[0] == 0 || a1 == 0 || a1 >= DENSE_IDS || !(s->gsmall[a1] & G_NAMED)) goto rules;
+            break;
+        case F_BLOCK: /* GoBlock */
+            if (a[0] == 0 || a1 >= SREF_SMALL || !(s->srefsmall[a1] & 1u)) goto rules;
+            break;
+        default:
+        rules:
+            s->evidx = idx;
+            s->prev_code = pcode;
+            s->prev_arg = parg;
+            ev.code = code;
+            ev.spec = s->dec.table[code];
+            ev.offset = base + (uint64_t)(at - p); /* its length, which no rule needs, is left 0 */
+            regular_rules(s, &ev);
+            if (!(s->wcls[code] & W_ARG1)) a1 = 0;
+            stop = s->nomem;
+            break;
+        }
+        pcode = code;
+        parg = a1;
+        if (at == markp) {
+            /* The ordered pass ran first: its finding is located here. */
+            s->ord.err.batch = s->bidx;
+            s->ord.err.event = idx;
+        } else if (!seekable) {
+            s->evidx = idx;
+            ev.offset = base + (uint64_t)(at - p);
+            record_location(s, &ev);
+            stop |= s->nomem;
+        }
+        idx++;
+    }
+    s->evidx = idx;
+    s->prev_code = pcode;
+    s->prev_arg = parg;
+    if (x == p) {
+        s->bclass = B_UNKNOWN;
+        s->nregular--;
+        s->bidx = bidx;
+    }
+    gth_decoder_skip(&s->dec, (size_t)(x - p));
+}
+
 /* Decodes p[0..n), which starts at the decoder's offset; final: the input ends
  * there. Returns how many bytes the decoder consumed. */
 static size_t wire_run(gth_strict *s, const uint8_t *p, size_t n, int final) {
@@ -925,6 +1208,8 @@ static size_t wire_run(gth_strict *s, const uint8_t *p, size_t n, int final) {
         int k = gth_decoder_next(&s->dec, &ev, &e);
         if (k == GTH_READ_OK) {
             if (ev.spec) wire_event(s, &ev);
+            if (s->bclass == B_UNKNOWN && ev.code == GTH_EV_EventBatch && ev.batch_offset == GTH_NO_OFFSET)
+                wire_payload(s, &ev);
             continue;
         }
         if (k == GTH_READ_MORE) break;
@@ -1015,21 +1300,28 @@ static void wire_pass(gth_strict *s) {
     }
     uint64_t off = 0;
     int to_end = s->read_eof || s->read_end + 2 * (uint64_t)GTH_MAX_BATCH_SIZE >= s->src.size;
+    /* buf[0..have) are the bytes from the decoder's offset on that it has not
+     * consumed yet (at most a batch: less than CHUNK); the next read goes
+     * after them. */
+    size_t have = 0;
     while (!s->wire_done && !s->nomem) {
         gth_error e;
         gth_error_clear(&e);
-        size_t want = CHUNK;
+        size_t want = CHUNK - have;
         if (!to_end && s->read_end - off < want) want = (size_t)(s->read_end - off);
         if (want == 0) break; /* the reader stopped before the end: so does the wire pass */
-        long k = s->src.pread(s->src.ud, buf, want, off, &e);
+        long k = s->src.pread(s->src.ud, buf + have, want, off, &e);
         if (k < 0) {
             s->wire_failed = 1;
             s->wire_ioerr = e;
             if (s->wire_ioerr.status == GTH_OK) gth_error_set(&s->wire_ioerr, GTH_EIO, "read error");
             break;
         }
-        wire_feed(s, buf, (size_t)k);
+        have += (size_t)k;
+        size_t used = wire_run(s, buf, have, k == 0);
         if (k == 0) break;
+        memmove(buf, buf + used, have - used);
+        have -= used;
         off += (uint64_t)k;
     }
     gth_free(s->a, buf, CHUNK);
@@ -1153,88 +1445,125 @@ static int ordered_found(gth_strict *s, unsigned inv, const gth_view *v, const c
     return GTH_OK;
 }
 
-/* Statuses before events: the goroutine and proc in whose context an event
- * is written were described (or created) earlier in its generation. */
-static int check_described(gth_strict *s, const gth_view *v, const gth_event_spec *sp) {
+/* strict.status-missing for the goroutine (g) or the proc of the delivered
+ * event v. */
+static __attribute__((noinline)) int status_missing(gth_strict *s, const gth_view *v, int g) {
     const gth_event *ev = v->ev;
-    switch (ev->code) {
-    case GTH_EV_GoStatus:
-    case GTH_EV_GoStatusStack: idset_add(s, &s->gdesc, ev->args[0]); return GTH_OK;
-    case GTH_EV_ProcStatus: idset_add(s, &s->pdesc, ev->args[0]); return GTH_OK;
-    case GTH_EV_GoCreateSyscall: idset_add(s, &s->gdesc, ev->args[0]); return GTH_OK; /* no status: a raw write */
-    case GTH_EV_GoCreate:
-    case GTH_EV_GoCreateBlocked: idset_add(s, &s->gdesc, ev->args[0]); break;
-    /* Written with a status, by whichever thread writes that status
-     * (writeProcStatus, writeGoStatus), not through eventWriter. */
-    case GTH_EV_GCSweepActive:
-    case GTH_EV_GCMarkAssistActive: return GTH_OK;
-    default: break;
-    }
-    /* GoSwitchDestroy is written after coroswitch_m destroyed the goroutine
-     * (gdestroy drops it from the thread), so without its status. */
-    if (ev->g >= 0 && ev->code != GTH_EV_GoSwitchDestroy && !idset_has(&s->gdesc, (uint64_t)ev->g))
+    const gth_event_spec *sp = gth_spec_event(ev->code);
+    if (g)
         return ordered_found(s, GTH_INV_STRICT_STATUS_MISSING, v,
                              "%s is written in the context of goroutine %lld, which has no status in generation "
                              "%llu before it; traceLocker.eventWriter writes the status of the thread's goroutine "
                              "before its first event of a generation",
                              sp->name, (long long)ev->g, (unsigned long long)ev->gen);
-    /* GoDestroySyscall is written without the P's status (a P left on the
-     * thread by a cgo callback is not its own), and GoSyscallEndBlocked by a
-     * thread that lost its P. */
-    if (ev->p >= 0 && ev->code != GTH_EV_GoDestroySyscall && ev->code != GTH_EV_GoSyscallEndBlocked &&
-        !idset_has(&s->pdesc, (uint64_t)ev->p))
-        return ordered_found(s, GTH_INV_STRICT_STATUS_MISSING, v,
-                             "%s is written in the context of proc %lld, which has no status in generation %llu "
-                             "before it; traceLocker.eventWriter writes the status of the thread's P before its "
-                             "first event of a generation",
-                             sp->name, (long long)ev->p, (unsigned long long)ev->gen);
+    return ordered_found(s, GTH_INV_STRICT_STATUS_MISSING, v,
+                         "%s is written in the context of proc %lld, which has no status in generation %llu "
+                         "before it; traceLocker.eventWriter writes the status of the thread's P before its "
+                         "first event of a generation",
+                         sp->name, (long long)ev->p, (unsigned long long)ev->gen);
+}
+
+/* Statuses before events: the goroutine and proc in whose context an event
+ * is written were described (or created) earlier in its generation. k: the
+ * event code's O_* class. */
+static inline int check_described(gth_strict *s, const gth_view *v, unsigned k) {
+    const gth_event *ev = v->ev;
+    if (k & O_OWN) {
+        switch (ev->code) {
+        case GTH_EV_GoStatus:
+        case GTH_EV_GoStatusStack: idset_add(s, &s->gdesc, ev->args[0]); return GTH_OK;
+        case GTH_EV_ProcStatus: idset_add(s, &s->pdesc, ev->args[0]); return GTH_OK;
+        case GTH_EV_GoCreateSyscall: idset_add(s, &s->gdesc, ev->args[0]); return GTH_OK; /* no status: a raw write */
+        case GTH_EV_GoCreate:
+        case GTH_EV_GoCreateBlocked: idset_add(s, &s->gdesc, ev->args[0]); break;
+        /* Written with a status, by whichever thread writes that status
+         * (writeProcStatus, writeGoStatus), not through eventWriter. */
+        case GTH_EV_GCSweepActive:
+        case GTH_EV_GCMarkAssistActive: return GTH_OK;
+        default: break;
+        }
+    }
+    /* GoSwitchDestroy (O_NOG) is written after coroswitch_m destroyed the
+     * goroutine (gdestroy drops it from the thread), so without its status. */
+    if (ev->g >= 0 && !(k & O_NOG) && !idset_has(&s->gdesc, (uint64_t)ev->g)) return status_missing(s, v, 1);
+    /* GoDestroySyscall (O_NOP) is written without the P's status (a P left on
+     * the thread by a cgo callback is not its own), and GoSyscallEndBlocked by
+     * a thread that lost its P. */
+    if (ev->p >= 0 && !(k & O_NOP) && !idset_has(&s->pdesc, (uint64_t)ev->p)) return status_missing(s, v, 0);
     return GTH_OK;
 }
 
-int gth_strict_event(gth_strict *s, const gth_view *v) {
+/* The first GC event delivered: the reader takes its number as the start.
+ * Only a trace from generation 1 on is sure to hold the trace's first GC
+ * event; a window of later generations (a flight recording, a cut trace)
+ * starts anywhere. */
+static __attribute__((noinline)) int first_gc(gth_strict *s, const gth_view *v) {
+    const gth_event *ev = v->ev;
+    s->gc_seen = 1;
+    uint64_t first = s->first_gen;
+    if (s->seekable) {
+        peek_first_gen(s);
+        first = s->have_peek ? s->peek_gen : 0;
+    }
+    if (first == 1 && ev->args[0] != 1)
+        return ordered_found(s, GTH_INV_STRICT_GC_SEQ, v,
+                             "the trace's first GC event, %s, has sequence number %llu; the runtime numbers GC "
+                             "events from 1 in each trace",
+                             gth_spec_event(ev->code)->name, (unsigned long long)ev->args[0]);
+    return GTH_OK;
+}
+
+/* strict.stack-owner: v carries stack ev->args[si - 1], and no goroutine runs. */
+static __attribute__((noinline)) int stack_owner(gth_strict *s, const gth_view *v, unsigned si) {
+    const gth_event *ev = v->ev;
+    char tb[32];
+    return ordered_found(s, GTH_INV_STRICT_STACK_OWNER, v,
+                         "%s carries stack %llu of the current goroutine, but no goroutine runs on %s; the runtime "
+                         "records stack 0 when no goroutine runs",
+                         gth_spec_event(ev->code)->name, (unsigned long long)ev->args[si - 1],
+                         tname((uint64_t)ev->m, tb));
+}
+
+/* Generation gen is being delivered. */
+static __attribute__((noinline)) void delivered(gth_strict *s, uint64_t gen) {
+    s->delivered_gen = gen;
+    if (!s->seekable) prune(s, gen);
+    idset_clear(&s->gdesc);
+    idset_clear(&s->pdesc);
+}
+
+/* gth_strict_event, every case. */
+static __attribute__((noinline)) int strict_event(gth_strict *s, const gth_view *v) {
     if (s->nomem) return GTH_ENOMEM;
     const gth_event *ev = v->ev;
     if (!ev || ev->synthetic || ev->offset == GTH_NO_OFFSET) return GTH_OK;
     unsigned k = s->ocls[ev->code];
     if (!(k & O_EVENTS)) return GTH_OK;
-    const gth_event_spec *sp = gth_spec_event(ev->code);
-    if (ev->gen > s->delivered_gen) {
-        s->delivered_gen = ev->gen;
-        if (!s->seekable) prune(s, ev->gen);
-        idset_clear(&s->gdesc);
-        idset_clear(&s->pdesc);
-    }
+    if (ev->gen > s->delivered_gen) delivered(s, ev->gen);
     /* Experimental events (AllocFree) are not checked (docs/STRICT.md). */
-    if ((k & O_DESCRIBED) && check_described(s, v, sp) != GTH_OK) return GTH_ENOMEM;
+    if ((k & O_DESCRIBED) && check_described(s, v, k) != GTH_OK) return GTH_ENOMEM;
     if (ev->code == GTH_EV_GoStatusStack) return s->nomem ? GTH_ENOMEM : GTH_OK;
-    if ((k & O_GC) && !s->gc_seen) {
-        /* The first GC event delivered: the reader takes its number as the
-         * start. Only a trace from generation 1 on is sure to hold the
-         * trace's first GC event; a window of later generations (a flight
-         * recording, a cut trace) starts anywhere. */
-        s->gc_seen = 1;
-        uint64_t first = s->first_gen;
-        if (s->seekable) {
-            peek_first_gen(s);
-            first = s->have_peek ? s->peek_gen : 0;
-        }
-        if (first == 1 && ev->args[0] != 1 &&
-            ordered_found(s, GTH_INV_STRICT_GC_SEQ, v,
-                          "the trace's first GC event, %s, has sequence number %llu; the runtime numbers GC "
-                          "events from 1 in each trace",
-                          sp->name, (unsigned long long)ev->args[0]) != GTH_OK)
-            return GTH_ENOMEM;
-    }
+    if ((k & O_GC) && !s->gc_seen && first_gc(s, v) != GTH_OK) return GTH_ENOMEM;
     unsigned si = k / O_STACK;
-    if (!si || ev->g >= 0 || ev->args[si - 1] == 0) return s->nomem ? GTH_ENOMEM : GTH_OK;
-    uint64_t stk = ev->args[si - 1];
-    char tb[32];
-    if (ordered_found(s, GTH_INV_STRICT_STACK_OWNER, v,
-                      "%s carries stack %llu of the current goroutine, but no goroutine runs on %s; the runtime "
-                      "records stack 0 when no goroutine runs",
-                      sp->name, (unsigned long long)stk, tname((uint64_t)ev->m, tb)) != GTH_OK)
-        return GTH_ENOMEM;
+    if (si && ev->g < 0 && ev->args[si - 1] != 0 && stack_owner(s, v, si) != GTH_OK) return GTH_ENOMEM;
     return s->nomem ? GTH_ENOMEM : GTH_OK;
+}
+
+int gth_strict_event(gth_strict *s, const gth_view *v) {
+    /* The common case, where no rule has anything to do or to record: an event
+     * of the generation being delivered whose goroutine and proc (if any) have
+     * their status, without a stack of its own when no goroutine runs. */
+    const gth_event *ev = v->ev;
+    if (s->nomem || !ev || ev->synthetic) return strict_event(s, v);
+    unsigned k = s->ocls[ev->code];
+    if ((k & (O_EVENTS | O_DESCRIBED | O_OWN | O_GC)) != (O_EVENTS | O_DESCRIBED) || ev->offset == GTH_NO_OFFSET ||
+        ev->gen != s->delivered_gen)
+        return strict_event(s, v);
+    if (ev->g >= 0 ? !(k & O_NOG) && !idset_has(&s->gdesc, (uint64_t)ev->g)
+                   : k >= O_STACK && ev->args[k / O_STACK - 1] != 0)
+        return strict_event(s, v);
+    if (ev->p >= 0 && !(k & O_NOP) && !idset_has(&s->pdesc, (uint64_t)ev->p)) return strict_event(s, v);
+    return GTH_OK;
 }
 
 int gth_strict_finish(gth_strict *s, gth_error *err, gth_buf *event) {
