@@ -88,11 +88,37 @@ struct gth_testtrace {
     uint32_t *task_free;
     size_t ntask_free, task_free_cap;
 
+    /* gth_testtrace_fast's events with no checks beyond the time and the
+     * stack, by code: 0 = not one, 1 = no stack, else the index + 2 into
+     * gth_event.args of the stack id. */
+    uint8_t plain[256];
+
     /* The failures of the current event. */
     gth_buf msg;
     int first_inv;
     int nomem;
 };
+
+/* t->plain: metrics (their names and Uint64 values are fixed), regions, logs
+ * and experimental events, whose views cannot fail (the reader checked their
+ * strings); the stack is Event.Stack(), the first stack argument (view.c). */
+static void plain_init(uint8_t *plain) {
+    memset(plain, 0, 256);
+    for (unsigned code = 0; code < GTH_NUM_CODES; code++) {
+        const gth_event_spec *s = gth_spec_event(code);
+        if (!s) continue;
+        switch (gth_view_kind((uint8_t)code)) {
+        case GTH_KIND_METRIC:
+        case GTH_KIND_REGION_BEGIN:
+        case GTH_KIND_REGION_END:
+        case GTH_KIND_LOG:
+        case GTH_KIND_EXPERIMENTAL: break;
+        default: continue;
+        }
+        unsigned i = s->stack_mask ? (unsigned)__builtin_ctz(s->stack_mask) : 0;
+        plain[code] = (uint8_t)(i >= 1 && i <= 4 ? i + 1 : 1);
+    }
+}
 
 gth_testtrace *gth_testtrace_new(const gth_allocator *a, unsigned minor) {
     if (!a) a = gth_default_allocator();
@@ -100,6 +126,7 @@ gth_testtrace *gth_testtrace_new(const gth_allocator *a, unsigned minor) {
     if (!t) return NULL;
     t->a = a;
     t->minor = minor;
+    plain_init(t->plain);
     gth_hmap_init(&t->gidx, a);
     gth_hmap_init(&t->dead, a);
     gth_hmap_init(&t->ok_stacks, a);
@@ -802,6 +829,121 @@ static void check_task_end(gth_testtrace *t, const gth_task *k) {
     if (grow(t, &p, &t->task_free_cap, t->ntask_free + 1, sizeof *t->task_free)) return;
     t->task_free = p;
     t->task_free[t->ntask_free++] = idx;
+}
+
+/* ---- The common event ------------------------------------------------------------ */
+
+/* Whether stack sid (nonzero) of an event of generation gen is known complete
+ * (check_stack's cache; ok_gen is 0 only while the cache is empty). */
+static inline int fast_stack_ok(const gth_testtrace *t, uint64_t gen, uint64_t sid) {
+    return gen == t->ok_gen && sid < t->okv_cap && t->okv[sid];
+}
+
+static inline tt_res *fast_g(gth_testtrace *t, int64_t id) {
+    uint32_t i;
+    return gth_dense_get(&t->gdense, &t->gidx, (uint64_t)id, &i) ? &t->gs[i] : NULL;
+}
+
+static inline tt_res *fast_p(gth_testtrace *t, int64_t id) {
+    uint32_t i;
+    return gth_dense_get(&t->pdense, &t->pidx, (uint64_t)id, &i) ? &t->ps[i] : NULL;
+}
+
+/* The binding (index + 1) of thread m, 0 if it is none or unknown. */
+static inline uint32_t fast_m(gth_testtrace *t, int64_t m) {
+    uint32_t i;
+    return m != NONE_ID && gth_dense_get(&t->mdense, &t->midx, (uint64_t)m, &i) ? i + 1 : 0;
+}
+
+/* gth_testtrace_event for an event every check passes, decided on the
+ * reader's event without its view (the transitions are view.c's): the
+ * timestamp order, the event's stack known complete in its generation, and a
+ * transition that moves a known goroutine or proc from the state the validator
+ * holds, on a known thread without a conflict. Each case writes nothing before
+ * its last check; any other outcome returns 0 for the general path from the
+ * same state. */
+int gth_testtrace_fast(gth_testtrace *t, const gth_event *ev) {
+#ifdef GTH_NO_INLINE_ORDER
+    (void)t, (void)ev;
+    return 0;
+#else
+    int64_t time = ev->time;
+    if (t->last_ts != 0 && time <= t->last_ts) return 0;
+    const uint64_t *a = ev->args;
+    uint64_t gen = ev->gen;
+    tt_res *s;
+    uint32_t b;
+    int64_t id;
+    switch (ev->code) {
+    case GTH_EV_GoStart: /* Runnable -> Running on this thread */
+    case GTH_EV_GoSyscallEnd: /* Syscall -> Running */
+        id = ev->code == GTH_EV_GoStart ? (int64_t)a[0] : ev->g;
+        if (!(s = fast_g(t, id)) || s->state != (ev->code == GTH_EV_GoStart ? GTH_GO_RUNNABLE : GTH_GO_SYSCALL) ||
+            !(b = fast_m(t, ev->m)) || (t->ms[b - 1].g != NONE_ID && t->ms[b - 1].g != id))
+            return 0;
+        t->ms[b - 1].g = id;
+        s->binding = b;
+        s->state = GTH_GO_RUNNING;
+        break;
+    case GTH_EV_GoSyscallBegin: /* Running -> Syscall, the thread's again */
+        if ((a[1] && !fast_stack_ok(t, gen, a[1])) || !(s = fast_g(t, ev->g)) || s->state != GTH_GO_RUNNING ||
+            !(b = fast_m(t, ev->m)) || (t->ms[b - 1].g != NONE_ID && t->ms[b - 1].g != ev->g))
+            return 0;
+        t->ms[b - 1].g = ev->g;
+        s->binding = b;
+        s->state = GTH_GO_SYSCALL;
+        break;
+    case GTH_EV_GoStop: /* Running -> Runnable or Waiting, off its thread */
+    case GTH_EV_GoBlock:
+        id = ev->g;
+        if ((a[1] && !fast_stack_ok(t, gen, a[1])) || !(s = fast_g(t, id)) || s->state != GTH_GO_RUNNING ||
+            !(b = s->binding) || t->ms[b - 1].g != id)
+            return 0;
+        t->ms[b - 1].g = NONE_ID;
+        s->binding = 0;
+        s->state = ev->code == GTH_EV_GoStop ? GTH_GO_RUNNABLE : GTH_GO_WAITING;
+        break;
+    case GTH_EV_GoSyscallEndBlocked: /* Syscall -> Runnable, off its thread (no stack on either side) */
+        id = ev->g;
+        if (!(s = fast_g(t, id)) || s->state != GTH_GO_SYSCALL || !(b = s->binding) || t->ms[b - 1].g != id)
+            return 0;
+        t->ms[b - 1].g = NONE_ID;
+        s->binding = 0;
+        s->state = GTH_GO_RUNNABLE;
+        break;
+    case GTH_EV_GoUnblock: /* Waiting -> Runnable */
+        if ((a[2] && !fast_stack_ok(t, gen, a[2])) || !(s = fast_g(t, (int64_t)a[0])) || s->state != GTH_GO_WAITING)
+            return 0;
+        s->state = GTH_GO_RUNNABLE;
+        break;
+    case GTH_EV_ProcStart: /* Idle -> Running on this thread */
+        id = (int64_t)a[0];
+        if (!(s = fast_p(t, id)) || s->state != GTH_PROC_IDLE || !(b = fast_m(t, ev->m)) ||
+            (t->ms[b - 1].p != NONE_ID && t->ms[b - 1].p != id))
+            return 0;
+        t->ms[b - 1].p = id;
+        s->binding = b;
+        s->state = GTH_PROC_RUNNING;
+        break;
+    case GTH_EV_ProcStop: /* Running -> Idle, off its thread */
+        id = ev->p;
+        if (!(s = fast_p(t, id)) || s->state != GTH_PROC_RUNNING || !(b = s->binding) || t->ms[b - 1].p != id)
+            return 0;
+        t->ms[b - 1].p = NONE_ID;
+        s->binding = 0;
+        s->state = GTH_PROC_IDLE;
+        break;
+    default: {
+        /* Events whose only checks are the time and the stack. */
+        uint8_t k = t->plain[ev->code];
+        if (!k || (k > 1 && a[k - 2] && !fast_stack_ok(t, gen, a[k - 2]))) return 0;
+        break;
+    }
+    }
+    t->last_ts = time;
+    t->msg.len = 0;
+    return 1;
+#endif
 }
 
 static void locate(gth_error *err, const gth_view *v) {
