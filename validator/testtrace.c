@@ -862,7 +862,7 @@ static inline uint32_t fast_m(gth_testtrace *t, int64_t m) {
  * holds, on a known thread without a conflict. Each case writes nothing before
  * its last check; any other outcome returns 0 for the general path from the
  * same state. */
-int gth_testtrace_fast(gth_testtrace *t, const gth_event *ev) {
+static inline __attribute__((always_inline)) int fast(gth_testtrace *t, const gth_event *ev) {
 #ifdef GTH_NO_INLINE_ORDER
     (void)t, (void)ev;
     return 0;
@@ -944,6 +944,16 @@ int gth_testtrace_fast(gth_testtrace *t, const gth_event *ev) {
     t->msg.len = 0;
     return 1;
 #endif
+}
+
+int gth_testtrace_fast(gth_testtrace *t, const gth_event *ev) { return fast(t, ev); }
+
+int gth_testtrace_next(gth_testtrace *t, gth_reader *r, gth_event *ev, gth_error *err, uint64_t *n) {
+    int k;
+    uint64_t passed = 0;
+    while ((k = gth_reader_next(r, ev, err)) > 0 && fast(t, ev)) passed++;
+    *n += passed;
+    return k;
 }
 
 static void locate(gth_error *err, const gth_view *v) {

@@ -40,6 +40,11 @@ int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err);
  * complete in its generation). Built with GTH_NO_INLINE_ORDER it always returns
  * 0 (tests/test_inline_order.c compares the two builds). */
 int gth_testtrace_fast(gth_testtrace *t, const gth_event *ev);
+/* gth_reader_next into ev while gth_testtrace_fast passes the events, adding
+ * how many it passed to *n: returns gth_reader_next's result for the first
+ * event it did not pass (1, with that event in ev, for gth_testtrace_event on
+ * its view), or the end (0) or error (-1) that came first. */
+int gth_testtrace_next(gth_testtrace *t, gth_reader *r, gth_event *ev, gth_error *err, uint64_t *n);
 
 /* The full text of the last failure ("" if none). */
 const char *gth_testtrace_message(const gth_testtrace *t, size_t *len);

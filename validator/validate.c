@@ -61,8 +61,8 @@ int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, ui
         /* The parser profile without output only needs the API's panics. */
         if (t || o->emit || blocks || gth_view_can_panic(&ev)) {
             if (lean && gth_testtrace_fast(t, &ev)) { /* a run of common events, to the next other one */
-                do n++;
-                while ((k = gth_reader_next(r, &ev, err)) > 0 && gth_testtrace_fast(t, &ev));
+                n++;
+                k = gth_testtrace_next(t, r, &ev, err, &n);
                 if (k == 0) break;
                 if (k < 0) {
                     rc = err->status ? err->status : GTH_EINTERNAL;
