@@ -841,10 +841,11 @@ static void check_task_end(gth_testtrace *t, const gth_task *k) {
 #define TT_FAST_ON 1
 #endif
 
-/* Whether stack sid (nonzero) of an event of generation gen is known complete
- * (check_stack's cache; ok_gen is 0 only while the cache is empty). */
-static inline int fast_stack_ok(const gth_testtrace *t, uint64_t gen, uint64_t sid) {
-    return gen == t->ok_gen && sid < t->okv_cap && t->okv[sid];
+/* Whether stack sid of an event of generation gen needs no check: none (0),
+ * or known complete (check_stack's cache; ok_gen is 0 only while the cache is
+ * empty). */
+static inline int fast_stack(const gth_testtrace *t, uint64_t gen, uint64_t sid) {
+    return !sid || (gen == t->ok_gen && sid < t->okv_cap && t->okv[sid]);
 }
 
 static inline tt_res *fast_g(gth_testtrace *t, int64_t id) {
@@ -863,88 +864,75 @@ static inline uint32_t fast_m(gth_testtrace *t, int64_t m) {
     return m != NONE_ID && gth_dense_get(&t->mdense, &t->midx, (uint64_t)m, &i) ? i + 1 : 0;
 }
 
+/* Go's checks of a goroutine's (proc: a proc's) transition from state from to
+ * state to, when they pass: the resource id is known and in state from; into
+ * an executing state, it goes onto thread m, which is known and executes no
+ * other one; out of one, it leaves the thread it is bound to, which executes
+ * it. Returns 1 with the move made, or 0 with nothing written. */
+static inline __attribute__((always_inline)) int fast_move(gth_testtrace *t, int proc, int64_t id, uint8_t from,
+                                                           uint8_t to, int64_t m) {
+    tt_res *s = proc ? fast_p(t, id) : fast_g(t, id);
+    if (!s || s->state != from) return 0;
+    if (proc ? gth_proc_state_executing(to) : gth_go_state_executing(to)) {
+        uint32_t b = fast_m(t, m);
+        if (!b) return 0;
+        int64_t *cur = proc ? &t->ms[b - 1].p : &t->ms[b - 1].g;
+        if (*cur != NONE_ID && *cur != id) return 0;
+        *cur = id;
+        s->binding = b;
+    } else if (proc ? gth_proc_state_executing(from) : gth_go_state_executing(from)) {
+        uint32_t b = s->binding;
+        if (!b) return 0;
+        int64_t *cur = proc ? &t->ms[b - 1].p : &t->ms[b - 1].g;
+        if (*cur != id) return 0;
+        *cur = NONE_ID;
+        s->binding = 0;
+    }
+    s->state = to;
+    return 1;
+}
+
 /* gth_testtrace_event for an event every check passes, decided on the
  * reader's event without its view (the transitions are view.c's): the
  * timestamp order, the event's stack known complete in its generation, and a
- * transition that moves a known goroutine or proc from the state the validator
- * holds, on a known thread without a conflict. Each case writes nothing before
- * its last check; any other outcome returns 0 for the general path from the
- * same state. */
+ * transition that fast_move makes. Each case writes nothing before its last
+ * check; any other outcome returns 0 for the general path from the same
+ * state. (A goroutine leaving an executing state must also have the event's
+ * stack as its transition's: GoStop, GoBlock and GoSyscallBegin have the
+ * same, GoSyscallEndBlocked none on either side.) */
 static inline __attribute__((always_inline)) int fast(gth_testtrace *t, const gth_event *ev) {
     if (!TT_FAST_ON) return 0;
     int64_t time = ev->time;
     if (t->last_ts != 0 && time <= t->last_ts) return 0;
     const uint64_t *a = ev->args;
     uint64_t gen = ev->gen;
-    tt_res *s;
-    uint32_t b;
-    int64_t id;
+    int ok;
     switch (ev->code) {
-    case GTH_EV_GoStart: /* Runnable -> Running on this thread */
-    case GTH_EV_GoSyscallEnd: /* Syscall -> Running */
-        id = ev->code == GTH_EV_GoStart ? (int64_t)a[0] : ev->g;
-        if (!(s = fast_g(t, id)) || s->state != (ev->code == GTH_EV_GoStart ? GTH_GO_RUNNABLE : GTH_GO_SYSCALL) ||
-            !(b = fast_m(t, ev->m)) || (t->ms[b - 1].g != NONE_ID && t->ms[b - 1].g != id))
-            return 0;
-        t->ms[b - 1].g = id;
-        s->binding = b;
-        s->state = GTH_GO_RUNNING;
+    case GTH_EV_GoStart: ok = fast_move(t, 0, (int64_t)a[0], GTH_GO_RUNNABLE, GTH_GO_RUNNING, ev->m); break;
+    case GTH_EV_GoStop:
+        ok = fast_stack(t, gen, a[1]) && fast_move(t, 0, ev->g, GTH_GO_RUNNING, GTH_GO_RUNNABLE, ev->m);
         break;
-    case GTH_EV_GoSyscallBegin: /* Running -> Syscall, the thread's again */
-        if ((a[1] && !fast_stack_ok(t, gen, a[1])) || !(s = fast_g(t, ev->g)) || s->state != GTH_GO_RUNNING ||
-            !(b = fast_m(t, ev->m)) || (t->ms[b - 1].g != NONE_ID && t->ms[b - 1].g != ev->g))
-            return 0;
-        t->ms[b - 1].g = ev->g;
-        s->binding = b;
-        s->state = GTH_GO_SYSCALL;
-        break;
-    case GTH_EV_GoStop: /* Running -> Runnable or Waiting, off its thread */
     case GTH_EV_GoBlock:
-        id = ev->g;
-        if ((a[1] && !fast_stack_ok(t, gen, a[1])) || !(s = fast_g(t, id)) || s->state != GTH_GO_RUNNING ||
-            !(b = s->binding) || t->ms[b - 1].g != id)
-            return 0;
-        t->ms[b - 1].g = NONE_ID;
-        s->binding = 0;
-        s->state = ev->code == GTH_EV_GoStop ? GTH_GO_RUNNABLE : GTH_GO_WAITING;
+        ok = fast_stack(t, gen, a[1]) && fast_move(t, 0, ev->g, GTH_GO_RUNNING, GTH_GO_WAITING, ev->m);
         break;
-    case GTH_EV_GoSyscallEndBlocked: /* Syscall -> Runnable, off its thread (no stack on either side) */
-        id = ev->g;
-        if (!(s = fast_g(t, id)) || s->state != GTH_GO_SYSCALL || !(b = s->binding) || t->ms[b - 1].g != id)
-            return 0;
-        t->ms[b - 1].g = NONE_ID;
-        s->binding = 0;
-        s->state = GTH_GO_RUNNABLE;
+    case GTH_EV_GoUnblock:
+        ok = fast_stack(t, gen, a[2]) && fast_move(t, 0, (int64_t)a[0], GTH_GO_WAITING, GTH_GO_RUNNABLE, ev->m);
         break;
-    case GTH_EV_GoUnblock: /* Waiting -> Runnable */
-        if ((a[2] && !fast_stack_ok(t, gen, a[2])) || !(s = fast_g(t, (int64_t)a[0])) || s->state != GTH_GO_WAITING)
-            return 0;
-        s->state = GTH_GO_RUNNABLE;
+    case GTH_EV_GoSyscallBegin:
+        ok = fast_stack(t, gen, a[1]) && fast_move(t, 0, ev->g, GTH_GO_RUNNING, GTH_GO_SYSCALL, ev->m);
         break;
-    case GTH_EV_ProcStart: /* Idle -> Running on this thread */
-        id = (int64_t)a[0];
-        if (!(s = fast_p(t, id)) || s->state != GTH_PROC_IDLE || !(b = fast_m(t, ev->m)) ||
-            (t->ms[b - 1].p != NONE_ID && t->ms[b - 1].p != id))
-            return 0;
-        t->ms[b - 1].p = id;
-        s->binding = b;
-        s->state = GTH_PROC_RUNNING;
-        break;
-    case GTH_EV_ProcStop: /* Running -> Idle, off its thread */
-        id = ev->p;
-        if (!(s = fast_p(t, id)) || s->state != GTH_PROC_RUNNING || !(b = s->binding) || t->ms[b - 1].p != id)
-            return 0;
-        t->ms[b - 1].p = NONE_ID;
-        s->binding = 0;
-        s->state = GTH_PROC_IDLE;
-        break;
+    case GTH_EV_GoSyscallEnd: ok = fast_move(t, 0, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNING, ev->m); break;
+    case GTH_EV_GoSyscallEndBlocked: ok = fast_move(t, 0, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNABLE, ev->m); break;
+    case GTH_EV_ProcStart: ok = fast_move(t, 1, (int64_t)a[0], GTH_PROC_IDLE, GTH_PROC_RUNNING, ev->m); break;
+    case GTH_EV_ProcStop: ok = fast_move(t, 1, ev->p, GTH_PROC_RUNNING, GTH_PROC_IDLE, ev->m); break;
     default: {
         /* Events whose only checks are the time and the stack. */
         uint8_t k = t->plain[ev->code];
-        if (!k || (k > 1 && a[k - 2] && !fast_stack_ok(t, gen, a[k - 2]))) return 0;
+        ok = k && (k == 1 || fast_stack(t, gen, a[k - 2]));
         break;
     }
     }
+    if (!ok) return 0;
     t->last_ts = time;
     t->msg.len = 0;
     return 1;
