@@ -88,11 +88,37 @@ struct gth_testtrace {
     uint32_t *task_free;
     size_t ntask_free, task_free_cap;
 
+    /* gth_testtrace_fast's events with no checks beyond the time and the
+     * stack, by code: 0 = not one, 1 = no stack, else the index + 2 into
+     * gth_event.args of the stack id. */
+    uint8_t plain[256];
+
     /* The failures of the current event. */
     gth_buf msg;
     int first_inv;
     int nomem;
 };
+
+/* t->plain: metrics (their names and Uint64 values are fixed), regions, logs
+ * and experimental events, whose views cannot fail (the reader checked their
+ * strings); the stack is Event.Stack(), the first stack argument (view.c). */
+static void plain_init(uint8_t *plain) {
+    memset(plain, 0, 256);
+    for (unsigned code = 0; code < GTH_NUM_CODES; code++) {
+        const gth_event_spec *s = gth_spec_event(code);
+        if (!s) continue;
+        switch (gth_view_kind((uint8_t)code)) {
+        case GTH_KIND_METRIC:
+        case GTH_KIND_REGION_BEGIN:
+        case GTH_KIND_REGION_END:
+        case GTH_KIND_LOG:
+        case GTH_KIND_EXPERIMENTAL: break;
+        default: continue;
+        }
+        unsigned i = s->stack_mask ? (unsigned)__builtin_ctz(s->stack_mask) : 0;
+        plain[code] = (uint8_t)(i >= 1 && i <= 4 ? i + 1 : 1);
+    }
+}
 
 gth_testtrace *gth_testtrace_new(const gth_allocator *a, unsigned minor) {
     if (!a) a = gth_default_allocator();
@@ -100,6 +126,7 @@ gth_testtrace *gth_testtrace_new(const gth_allocator *a, unsigned minor) {
     if (!t) return NULL;
     t->a = a;
     t->minor = minor;
+    plain_init(t->plain);
     gth_hmap_init(&t->gidx, a);
     gth_hmap_init(&t->dead, a);
     gth_hmap_init(&t->ok_stacks, a);
@@ -802,6 +829,123 @@ static void check_task_end(gth_testtrace *t, const gth_task *k) {
     if (grow(t, &p, &t->task_free_cap, t->ntask_free + 1, sizeof *t->task_free)) return;
     t->task_free = p;
     t->task_free[t->ntask_free++] = idx;
+}
+
+/* ---- The common event ------------------------------------------------------------ */
+
+/* The test build's switch (tests/test_inline_order.c): with GTH_NO_INLINE_ORDER
+ * the common case declines every event. */
+#ifdef GTH_NO_INLINE_ORDER
+#define TT_FAST_ON 0
+#else
+#define TT_FAST_ON 1
+#endif
+
+/* Whether stack sid of an event of generation gen needs no check: none (0),
+ * or known complete (check_stack's cache; ok_gen is 0 only while the cache is
+ * empty). */
+static inline int fast_stack(const gth_testtrace *t, uint64_t gen, uint64_t sid) {
+    return !sid || (gen == t->ok_gen && sid < t->okv_cap && t->okv[sid]);
+}
+
+static inline tt_res *fast_g(gth_testtrace *t, int64_t id) {
+    uint32_t i;
+    return gth_dense_get(&t->gdense, &t->gidx, (uint64_t)id, &i) ? &t->gs[i] : NULL;
+}
+
+static inline tt_res *fast_p(gth_testtrace *t, int64_t id) {
+    uint32_t i;
+    return gth_dense_get(&t->pdense, &t->pidx, (uint64_t)id, &i) ? &t->ps[i] : NULL;
+}
+
+/* The binding (index + 1) of thread m, 0 if it is none or unknown. */
+static inline uint32_t fast_m(gth_testtrace *t, int64_t m) {
+    uint32_t i;
+    return m != NONE_ID && gth_dense_get(&t->mdense, &t->midx, (uint64_t)m, &i) ? i + 1 : 0;
+}
+
+/* Go's checks of a goroutine's (proc: a proc's) transition from state from to
+ * state to, when they pass: the resource id is known and in state from; into
+ * an executing state, it goes onto thread m, which is known and executes no
+ * other one; out of one, it leaves the thread it is bound to, which executes
+ * it. Returns 1 with the move made, or 0 with nothing written. */
+static inline __attribute__((always_inline)) int fast_move(gth_testtrace *t, int proc, int64_t id, uint8_t from,
+                                                           uint8_t to, int64_t m) {
+    tt_res *s = proc ? fast_p(t, id) : fast_g(t, id);
+    if (!s || s->state != from) return 0;
+    if (proc ? gth_proc_state_executing(to) : gth_go_state_executing(to)) {
+        uint32_t b = fast_m(t, m);
+        if (!b) return 0;
+        int64_t *cur = proc ? &t->ms[b - 1].p : &t->ms[b - 1].g;
+        if (*cur != NONE_ID && *cur != id) return 0;
+        *cur = id;
+        s->binding = b;
+    } else if (proc ? gth_proc_state_executing(from) : gth_go_state_executing(from)) {
+        uint32_t b = s->binding;
+        if (!b) return 0;
+        int64_t *cur = proc ? &t->ms[b - 1].p : &t->ms[b - 1].g;
+        if (*cur != id) return 0;
+        *cur = NONE_ID;
+        s->binding = 0;
+    }
+    s->state = to;
+    return 1;
+}
+
+/* gth_testtrace_event for an event every check passes, decided on the
+ * reader's event without its view (the transitions are view.c's): the
+ * timestamp order, the event's stack known complete in its generation, and a
+ * transition that fast_move makes. Each case writes nothing before its last
+ * check; any other outcome returns 0 for the general path from the same
+ * state. (A goroutine leaving an executing state must also have the event's
+ * stack as its transition's: GoStop, GoBlock and GoSyscallBegin have the
+ * same, GoSyscallEndBlocked none on either side.) */
+static inline __attribute__((always_inline)) int fast(gth_testtrace *t, const gth_event *ev) {
+    if (!TT_FAST_ON) return 0;
+    int64_t time = ev->time;
+    if (t->last_ts != 0 && time <= t->last_ts) return 0;
+    const uint64_t *a = ev->args;
+    uint64_t gen = ev->gen;
+    int ok;
+    switch (ev->code) {
+    case GTH_EV_GoStart: ok = fast_move(t, 0, (int64_t)a[0], GTH_GO_RUNNABLE, GTH_GO_RUNNING, ev->m); break;
+    case GTH_EV_GoStop:
+        ok = fast_stack(t, gen, a[1]) && fast_move(t, 0, ev->g, GTH_GO_RUNNING, GTH_GO_RUNNABLE, ev->m);
+        break;
+    case GTH_EV_GoBlock:
+        ok = fast_stack(t, gen, a[1]) && fast_move(t, 0, ev->g, GTH_GO_RUNNING, GTH_GO_WAITING, ev->m);
+        break;
+    case GTH_EV_GoUnblock:
+        ok = fast_stack(t, gen, a[2]) && fast_move(t, 0, (int64_t)a[0], GTH_GO_WAITING, GTH_GO_RUNNABLE, ev->m);
+        break;
+    case GTH_EV_GoSyscallBegin:
+        ok = fast_stack(t, gen, a[1]) && fast_move(t, 0, ev->g, GTH_GO_RUNNING, GTH_GO_SYSCALL, ev->m);
+        break;
+    case GTH_EV_GoSyscallEnd: ok = fast_move(t, 0, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNING, ev->m); break;
+    case GTH_EV_GoSyscallEndBlocked: ok = fast_move(t, 0, ev->g, GTH_GO_SYSCALL, GTH_GO_RUNNABLE, ev->m); break;
+    case GTH_EV_ProcStart: ok = fast_move(t, 1, (int64_t)a[0], GTH_PROC_IDLE, GTH_PROC_RUNNING, ev->m); break;
+    case GTH_EV_ProcStop: ok = fast_move(t, 1, ev->p, GTH_PROC_RUNNING, GTH_PROC_IDLE, ev->m); break;
+    default: {
+        /* Events whose only checks are the time and the stack. */
+        uint8_t k = t->plain[ev->code];
+        ok = k && (k == 1 || fast_stack(t, gen, a[k - 2]));
+        break;
+    }
+    }
+    if (!ok) return 0;
+    t->last_ts = time;
+    t->msg.len = 0;
+    return 1;
+}
+
+int gth_testtrace_fast(gth_testtrace *t, const gth_event *ev) { return fast(t, ev); }
+
+int gth_testtrace_next(gth_testtrace *t, gth_reader *r, gth_event *ev, gth_error *err, uint64_t *n) {
+    int k;
+    uint64_t passed = 0;
+    while ((k = gth_reader_next(r, ev, err)) > 0 && fast(t, ev)) passed++;
+    *n += passed;
+    return k;
 }
 
 static void locate(gth_error *err, const gth_view *v) {

@@ -32,6 +32,20 @@ void gth_testtrace_free(gth_testtrace *t);
  * failure, as Go's does. */
 int gth_testtrace_event(gth_testtrace *t, const gth_view *v, gth_error *err);
 
+/* The common event without its view: checks ev (the event the reader just
+ * returned, whose view would be built from the same reader tables) and returns
+ * 1 when it passes every check of gth_testtrace_event, with the same effect on
+ * the validator; 0, with nothing changed, when gth_testtrace_event must decide
+ * on its view (any failure, any less common event, a stack not yet known
+ * complete in its generation). Built with GTH_NO_INLINE_ORDER it always returns
+ * 0 (tests/test_inline_order.c compares the two builds). */
+int gth_testtrace_fast(gth_testtrace *t, const gth_event *ev);
+/* gth_reader_next into ev while gth_testtrace_fast passes the events, adding
+ * how many it passed to *n: returns gth_reader_next's result for the first
+ * event it did not pass (1, with that event in ev, for gth_testtrace_event on
+ * its view), or the end (0) or error (-1) that came first. */
+int gth_testtrace_next(gth_testtrace *t, gth_reader *r, gth_event *ev, gth_error *err, uint64_t *n);
+
 /* The full text of the last failure ("" if none). */
 const char *gth_testtrace_message(const gth_testtrace *t, size_t *len);
 
