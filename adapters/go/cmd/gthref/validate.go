@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/exp/trace/gthharness/internal/canon"
 	"golang.org/x/exp/trace/gthharness/internal/check"
 )
 
@@ -121,18 +122,18 @@ func validateOne(path string, stdin io.Reader, out *bufio.Writer, stderr io.Writ
 		return exitUsage
 	}
 	tuneGC(len(data))
-	var emit func([]byte)
+	var emit func(*canon.Line)
 	switch d := opts.digest; {
 	case opts.events && d != nil:
 		d.reset()
-		emit = func(line []byte) {
-			out.Write(line)
+		emit = func(line *canon.Line) {
+			line.WriteTo(out)
 			out.WriteByte('\n')
 			d.line(line)
 		}
 	case opts.events:
-		emit = func(line []byte) {
-			out.Write(line)
+		emit = func(line *canon.Line) {
+			line.WriteTo(out)
 			out.WriteByte('\n')
 		}
 	case d != nil:
@@ -201,18 +202,18 @@ func validateBoth(path string, stdin io.Reader, out *bufio.Writer, stderr io.Wri
 // nil), followed by "\n".
 func runBoth(data []byte, d *streamDigest, out *bufio.Writer, kept *[]byte) (parser, validated check.Result, psum, vsum string) {
 	inValidate := true
-	var emit func([]byte)
+	var emit func(*canon.Line)
 	if d != nil || out != nil || kept != nil {
-		emit = func(line []byte) {
+		emit = func(line *canon.Line) {
 			if d != nil {
 				d.line(line)
 			}
 			if out != nil {
-				out.Write(line)
+				line.WriteTo(out)
 				out.WriteByte('\n')
 			}
 			if kept != nil && inValidate {
-				*kept = append(append(*kept, line...), '\n')
+				*kept = append(line.AppendTo(*kept), '\n')
 			}
 		}
 	}
@@ -258,9 +259,9 @@ func (d *streamDigest) reset() {
 	d.w.Reset(d.h)
 }
 
-// line adds one canonical line (without its newline).
-func (d *streamDigest) line(b []byte) {
-	d.w.Write(b)
+// line adds one canonical line (and its newline).
+func (d *streamDigest) line(l *canon.Line) {
+	l.WriteTo(d.w)
 	d.w.WriteByte('\n')
 }
 
