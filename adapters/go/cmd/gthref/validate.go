@@ -127,15 +127,11 @@ func validateOne(path string, stdin io.Reader, out *bufio.Writer, stderr io.Writ
 	case opts.events && d != nil:
 		d.reset()
 		emit = func(line *canon.Line) {
-			line.WriteTo(out)
-			out.WriteByte('\n')
+			writeLine(out, line)
 			d.line(line)
 		}
 	case opts.events:
-		emit = func(line *canon.Line) {
-			line.WriteTo(out)
-			out.WriteByte('\n')
-		}
+		emit = func(line *canon.Line) { writeLine(out, line) }
 	case d != nil:
 		d.reset()
 		emit = d.line
@@ -209,8 +205,7 @@ func runBoth(data []byte, d *streamDigest, out *bufio.Writer, kept *[]byte) (par
 				d.line(line)
 			}
 			if out != nil {
-				line.WriteTo(out)
-				out.WriteByte('\n')
+				writeLine(out, line)
 			}
 			if kept != nil && inValidate {
 				*kept = append(line.AppendTo(*kept), '\n')
@@ -242,6 +237,14 @@ func readInput(path string, stdin io.Reader, stdinIsList bool) ([]byte, error) {
 	return io.ReadAll(stdin)
 }
 
+// writeLine writes line and a newline to out, assembled in out's buffer.
+func writeLine(out *bufio.Writer, line *canon.Line) {
+	if out.Available() <= line.Len() {
+		out.Flush() // an error stays in out; the caller's Flush reports it
+	}
+	out.Write(append(line.AppendTo(out.AvailableBuffer()), '\n'))
+}
+
 // streamDigest computes the stream digest of the adapter protocol: SHA-256 over
 // the canonical lines, each followed by "\n" (adapters/README.md).
 type streamDigest struct {
@@ -261,8 +264,7 @@ func (d *streamDigest) reset() {
 
 // line adds one canonical line (and its newline).
 func (d *streamDigest) line(l *canon.Line) {
-	l.WriteTo(d.w)
-	d.w.WriteByte('\n')
+	writeLine(d.w, l)
 }
 
 // sum returns the digest of the lines added since reset, in lower-case hex.
