@@ -48,10 +48,23 @@ type Printer struct {
 	// millions of events).
 	heads *[headSlots]headEntry
 
+	// The text of the frames rendered so far, by PC, kept across
+	// generations: a stack handle means something only in its generation,
+	// but a frame's text depends only on the frame, and the traces with many
+	// generations render the same frames in each.
+	frames map[uint64]frameText
+
 	// Consecutive events mostly share the millions of their time: the
 	// digits of the last ones are kept.
 	timeHi memo
 }
+
+type frameText struct {
+	f    trace.StackFrame
+	text string
+}
+
+const framesMax = 1 << 16 // then frames not kept are rendered every time
 
 // A head is what a line says between its time and the event's details:
 // the kind and the ids of thread, proc and goroutine, and for a
@@ -330,7 +343,7 @@ func (p *Printer) appendStack(b []byte, stk trace.Stack) []byte {
 		return p.refer(b, s)
 	}
 	start := len(b)
-	b = AppendStack(b, stk)
+	b = p.renderStack(b, stk)
 	n := len(b) - start
 	if n <= cacheStackMax && len(p.text)+n <= cacheTotalMax {
 		if p.stacks == nil {
@@ -361,6 +374,12 @@ func (p *Printer) remember(stk trace.Stack, s span) {
 
 // AppendStack appends stk as `[<q func>@0x<pc> <q file>:<line>, ...]`.
 func AppendStack(b []byte, stk trace.Stack) []byte {
+	return (*Printer)(nil).renderStack(b, stk)
+}
+
+// renderStack appends stk, its frames from p's frames when they are there (p
+// may be nil).
+func (p *Printer) renderStack(b []byte, stk trace.Stack) []byte {
 	b = append(b, '[')
 	first := true
 	for f := range stackFrames(stk) {
@@ -368,15 +387,34 @@ func AppendStack(b []byte, stk trace.Stack) []byte {
 			b = append(b, ", "...)
 		}
 		first = false
-		b = appendQuote(b, f.Func)
-		b = append(b, "@0x"...)
-		b = strconv.AppendUint(b, f.PC, 16)
-		b = append(b, ' ')
-		b = appendQuote(b, f.File)
-		b = append(b, ':')
-		b = appendDec(b, f.Line)
+		b = p.appendFrame(b, f)
 	}
 	return append(b, ']')
+}
+
+// appendFrame appends f as `<q func>@0x<pc> <q file>:<line>`, from p's frames
+// when it is there (p may be nil).
+func (p *Printer) appendFrame(b []byte, f trace.StackFrame) []byte {
+	if p != nil {
+		if t, ok := p.frames[f.PC]; ok && t.f == f {
+			return append(b, t.text...)
+		}
+	}
+	start := len(b)
+	b = appendQuote(b, f.Func)
+	b = append(b, "@0x"...)
+	b = strconv.AppendUint(b, f.PC, 16)
+	b = append(b, ' ')
+	b = appendQuote(b, f.File)
+	b = append(b, ':')
+	b = appendDec(b, f.Line)
+	if p != nil && len(p.frames) < framesMax {
+		if p.frames == nil {
+			p.frames = make(map[uint64]frameText)
+		}
+		p.frames[f.PC] = frameText{f, string(b[start:])}
+	}
+	return b
 }
 
 // appendHead appends the text of h, from p's heads when it is there (p may
