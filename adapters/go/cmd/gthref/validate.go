@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/exp/trace/gthharness/internal/canon"
 	"golang.org/x/exp/trace/gthharness/internal/check"
 )
 
@@ -121,20 +122,16 @@ func validateOne(path string, stdin io.Reader, out *bufio.Writer, stderr io.Writ
 		return exitUsage
 	}
 	tuneGC(len(data))
-	var emit func([]byte)
+	var emit func(*canon.Line)
 	switch d := opts.digest; {
 	case opts.events && d != nil:
 		d.reset()
-		emit = func(line []byte) {
-			out.Write(line)
-			out.WriteByte('\n')
+		emit = func(line *canon.Line) {
+			writeLine(out, line)
 			d.line(line)
 		}
 	case opts.events:
-		emit = func(line []byte) {
-			out.Write(line)
-			out.WriteByte('\n')
-		}
+		emit = func(line *canon.Line) { writeLine(out, line) }
 	case d != nil:
 		d.reset()
 		emit = d.line
@@ -201,18 +198,17 @@ func validateBoth(path string, stdin io.Reader, out *bufio.Writer, stderr io.Wri
 // nil), followed by "\n".
 func runBoth(data []byte, d *streamDigest, out *bufio.Writer, kept *[]byte) (parser, validated check.Result, psum, vsum string) {
 	inValidate := true
-	var emit func([]byte)
+	var emit func(*canon.Line)
 	if d != nil || out != nil || kept != nil {
-		emit = func(line []byte) {
+		emit = func(line *canon.Line) {
 			if d != nil {
 				d.line(line)
 			}
 			if out != nil {
-				out.Write(line)
-				out.WriteByte('\n')
+				writeLine(out, line)
 			}
 			if kept != nil && inValidate {
-				*kept = append(append(*kept, line...), '\n')
+				*kept = append(line.AppendTo(*kept), '\n')
 			}
 		}
 	}
@@ -241,6 +237,14 @@ func readInput(path string, stdin io.Reader, stdinIsList bool) ([]byte, error) {
 	return io.ReadAll(stdin)
 }
 
+// writeLine writes line and a newline to out, assembled in out's buffer.
+func writeLine(out *bufio.Writer, line *canon.Line) {
+	if out.Available() <= line.Len() {
+		out.Flush() // an error stays in out; the caller's Flush reports it
+	}
+	out.Write(append(line.AppendTo(out.AvailableBuffer()), '\n'))
+}
+
 // streamDigest computes the stream digest of the adapter protocol: SHA-256 over
 // the canonical lines, each followed by "\n" (adapters/README.md).
 type streamDigest struct {
@@ -258,10 +262,9 @@ func (d *streamDigest) reset() {
 	d.w.Reset(d.h)
 }
 
-// line adds one canonical line (without its newline).
-func (d *streamDigest) line(b []byte) {
-	d.w.Write(b)
-	d.w.WriteByte('\n')
+// line adds one canonical line (and its newline).
+func (d *streamDigest) line(l *canon.Line) {
+	writeLine(d.w, l)
 }
 
 // sum returns the digest of the lines added since reset, in lower-case hex.

@@ -17,9 +17,9 @@ import (
 
 func stackFrames(stk trace.Stack) iter.Seq[trace.StackFrame] { return stk.Frames() }
 
-func appendSyncEvent(b []byte, ev trace.Event) []byte { return appendSync(b, ev.Sync()) }
+func appendSyncEvent(b []byte, ev *trace.Event) []byte { return appendSync(b, ev.Sync()) }
 
-func appendExperimentalEvent(b []byte, ev trace.Event) []byte {
+func appendExperimentalEvent(b []byte, ev *trace.Event) []byte {
 	if ev.Kind() != trace.EventExperimental {
 		return b
 	}

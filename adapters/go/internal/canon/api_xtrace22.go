@@ -8,4 +8,4 @@ package canon
 
 import "golang.org/x/exp/trace"
 
-func appendExperimentalEvent(b []byte, _ trace.Event) []byte { return b }
+func appendExperimentalEvent(b []byte, _ *trace.Event) []byte { return b }

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/exp/trace"
 )
 
-func appendExperimentalEvent(b []byte, ev trace.Event) []byte {
+func appendExperimentalEvent(b []byte, ev *trace.Event) []byte {
 	if ev.Kind() != trace.EventExperimental {
 		return b
 	}

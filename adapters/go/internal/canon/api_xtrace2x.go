@@ -18,7 +18,7 @@ func stackFrames(stk trace.Stack) iter.Seq[trace.StackFrame] {
 }
 
 // appendSyncEvent prints nothing: these snapshots have no Event.Sync.
-func appendSyncEvent(b []byte, _ trace.Event) []byte { return b }
+func appendSyncEvent(b []byte, _ *trace.Event) []byte { return b }
 
 // appendValue prints a value: always a uint64 here.
 func appendValue(b []byte, v trace.Value) []byte { return strconv.AppendUint(b, v.Uint64(), 10) }

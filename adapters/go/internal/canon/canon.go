@@ -6,12 +6,14 @@
 // whatever a getter computes (or panics on) is what the line reflects.
 //
 // For whole traces use a Printer: it renders each distinct stack once per
-// generation and appends it from a cache afterwards, which makes a line cost
-// little more than copying its bytes. AppendEvent is the same rendering
-// without the cache.
+// generation and keeps its text in a cache; a Line it makes references that
+// text instead of copying it, so the stacks' bytes are copied only where a
+// consumer wants them (Line.WriteTo, Line.AppendTo). AppendEvent is the same
+// rendering into one buffer, without the cache.
 package canon
 
 import (
+	"io"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -31,6 +33,8 @@ import (
 // same handle every time (and a getter that panics does so on the first
 // rendering, which then ends the caller's run).
 type Printer struct {
+	line Line // the last event's
+
 	stacks map[trace.Stack]span // stack handle -> its text in text
 	text   []byte
 	// The cached stacks appended last, looked up before the map: events
@@ -39,10 +43,51 @@ type Printer struct {
 	recent     [recentStacks]recentStack
 	recentNext int
 
-	// Consecutive events mostly share the millions of their time and their
-	// thread: the digits of the last ones are kept.
-	timeHi, thread memo
+	// The text of recent heads (see head), by a hash of the head: events
+	// mostly repeat a few of them (on a ping-pong trace some 70 over
+	// millions of events).
+	heads *[headSlots]headEntry
+
+	// The text of the frames rendered so far, by PC, kept across
+	// generations: a stack handle means something only in its generation,
+	// but a frame's text depends only on the frame, and the traces with many
+	// generations render the same frames in each.
+	frames map[uint64]frameText
+
+	// Consecutive events mostly share the millions of their time: the
+	// digits of the last ones are kept.
+	timeHi memo
 }
+
+type frameText struct {
+	f    trace.StackFrame
+	text string
+}
+
+const framesMax = 1 << 16 // then frames not kept are rendered every time
+
+// A head is what a line says between its time and the event's details:
+// the kind and the ids of thread, proc and goroutine, and for a
+// StateTransition also the resource, its two states and the reason. Its text
+// depends on nothing else.
+type head struct {
+	m, p, g, id int64 // id: the resource's
+	reason      string
+	kind        trace.EventKind
+	rk          trace.ResourceKind
+	from, to    uint8 // GoState or ProcState, as rk says
+}
+
+type headEntry struct {
+	h    head
+	n    uint8 // 0: empty
+	text [headTextMax]byte
+}
+
+const (
+	headSlots   = 256
+	headTextMax = 104 // longer heads are rendered every time
+)
 
 // memo holds the decimal digits of the last value appended through it.
 type memo struct {
@@ -81,37 +126,135 @@ func (p *Printer) Reset() {
 	p.recent = [recentStacks]recentStack{}
 }
 
-// AppendEvent appends the canonical line of ev to b, without the newline.
+// A Line is the canonical line of one event, without the newline, as a
+// Printer made it: the event's own text and, at their places in it, the
+// cached text of the stacks it names, referenced rather than copied. A Line
+// and the text it references are valid until the Printer's next Event or
+// Reset.
+type Line struct {
+	text []byte     // the event's own text
+	refs []stackRef // in the order of at
+}
+
+// stackRef puts cached stack text into a Line at text[at].
+type stackRef struct {
+	at    int
+	stack []byte
+}
+
+// Len returns the length of the line in bytes.
+func (l *Line) Len() int {
+	n := len(l.text)
+	for _, r := range l.refs {
+		n += len(r.stack)
+	}
+	return n
+}
+
+// AppendTo appends the line's bytes to b.
+func (l *Line) AppendTo(b []byte) []byte {
+	at := 0
+	for _, r := range l.refs {
+		b = append(b, l.text[at:r.at]...)
+		b = append(b, r.stack...)
+		at = r.at
+	}
+	return append(b, l.text[at:]...)
+}
+
+// WriteTo writes the line's bytes to w, in as many writes as the line has
+// segments (the event's text between stacks, each stack's text); it
+// implements io.WriterTo.
+func (l *Line) WriteTo(w io.Writer) (n int64, err error) {
+	at := 0
+	for _, r := range l.refs {
+		for _, seg := range [2][]byte{l.text[at:r.at], r.stack} {
+			k, err := w.Write(seg)
+			n += int64(k)
+			if err != nil {
+				return n, err
+			}
+		}
+		at = r.at
+	}
+	k, err := w.Write(l.text[at:])
+	return n + int64(k), err
+}
+
+// Event makes the canonical line of ev. The Line is the Printer's own: it is
+// valid until the Printer's next Event or Reset.
 //
-// The getters of trace.Event may panic on inputs the reader accepts; AppendEvent
-// does not recover, so callers that must survive such inputs recover themselves.
-func (p *Printer) AppendEvent(b []byte, ev trace.Event) []byte {
-	if ev.Kind() == trace.EventSync {
+// The getters of trace.Event may panic on inputs the reader accepts; Event
+// does not recover, so callers that must survive such inputs recover
+// themselves.
+func (p *Printer) Event(ev *trace.Event) *Line {
+	kind := ev.Kind()
+	if kind == trace.EventSync {
 		p.Reset()
 	}
-	return appendEvent(p, b, ev)
+	l := &p.line
+	l.refs = l.refs[:0]
+	l.text = appendEvent(p, l.text[:0], ev, kind)
+	return l
 }
 
 // AppendEvent appends the canonical line of ev to b, without the newline, with
 // nothing cached (see Printer).
 func AppendEvent(b []byte, ev trace.Event) []byte {
-	return appendEvent(nil, b, ev)
+	return appendEvent(nil, b, &ev, ev.Kind())
 }
 
-func appendEvent(p *Printer, b []byte, ev trace.Event) []byte {
+// appendEvent appends the line of ev, whose Kind is kind. Each getter is
+// called once: a getter of trace.Event copies the whole Event, even inlined.
+func appendEvent(p *Printer, b []byte, ev *trace.Event, kind trace.EventKind) []byte {
 	b = p.appendTime(b, int64(ev.Time()))
-	b = append(b, ' ')
-	b = append(b, ev.Kind().String()...)
-	b = append(b, " M="...)
-	if p != nil {
-		b = p.thread.append(b, int64(ev.Thread()))
+	h := head{kind: kind, m: int64(ev.Thread()), p: int64(ev.Proc()), g: int64(ev.Goroutine())}
+	if kind == trace.EventStateTransition {
+		b = p.appendTransition(b, ev, &h)
 	} else {
-		b = appendDecInt(b, int64(ev.Thread()))
+		b = p.appendHead(b, &h)
+		b = appendDetails(b, ev, kind)
 	}
-	b = appendInt(b, " P=", int64(ev.Proc()))
-	b = appendInt(b, " G=", int64(ev.Goroutine()))
 
-	switch kind := ev.Kind(); kind {
+	// A StackSample always carries a stack handle (possibly of an empty stack),
+	// so comparing with NoStack covers the "always for StackSample" rule too.
+	if stk := ev.Stack(); stk != trace.NoStack {
+		b = append(b, " Stack="...)
+		b = p.appendStack(b, stk)
+	}
+	return b
+}
+
+// appendTransition appends the head h, whose kind and ids are filled in, and
+// the details of ev, a StateTransition.
+func (p *Printer) appendTransition(b []byte, ev *trace.Event, h *head) []byte {
+	st := ev.StateTransition()
+	h.rk = st.Resource.Kind
+	switch st.Resource.Kind {
+	case trace.ResourceGoroutine:
+		from, to := st.Goroutine()
+		h.id = int64(st.Resource.Goroutine())
+		h.from, h.to = uint8(from), uint8(to)
+	case trace.ResourceProc:
+		from, to := st.Proc()
+		h.id = int64(st.Resource.Proc())
+		h.from, h.to = uint8(from), uint8(to)
+	}
+	h.reason = st.Reason
+	b = p.appendHead(b, h)
+	// Goroutine creation hands out a stack handle even for stack ID 0, so such
+	// a transition prints an empty "TransitionStack=[]"; NoStack prints nothing.
+	if st.Stack != trace.NoStack {
+		b = append(b, " TransitionStack="...)
+		b = p.appendStack(b, st.Stack)
+	}
+	return b
+}
+
+// appendDetails appends what follows the head in the line of ev, of the
+// given kind, when that is not StateTransition.
+func appendDetails(b []byte, ev *trace.Event, kind trace.EventKind) []byte {
+	switch kind {
 	case trace.EventSync:
 		b = appendSyncEvent(b, ev)
 	case trace.EventMetric:
@@ -152,18 +295,9 @@ func appendEvent(p *Printer, b []byte, ev trace.Event) []byte {
 		b = appendUint(b, " Task=", uint64(l.Task))
 		b = appendQuoted(b, " Category=", l.Category)
 		b = appendQuoted(b, " Message=", l.Message)
-	case trace.EventStateTransition:
-		b = appendTransition(p, b, ev.StateTransition())
 	default:
 		// Experimental events: not every API generation has them (api_*.go).
 		b = appendExperimentalEvent(b, ev)
-	}
-
-	// A StackSample always carries a stack handle (possibly of an empty stack),
-	// so comparing with NoStack covers the "always for StackSample" rule too.
-	if stk := ev.Stack(); stk != trace.NoStack {
-		b = append(b, " Stack="...)
-		b = p.appendStack(b, stk)
 	}
 	return b
 }
@@ -190,7 +324,9 @@ func putPair(d []byte, v uint64) {
 	d[0], d[1] = digitPairs[2*v], digitPairs[2*v+1]
 }
 
-// appendStack appends stk, from the cache when it is there (p may be nil).
+// appendStack appends stk to b, or, when its text is in the cache, puts a
+// reference to that text at the end of b into p's line (p may be nil: then
+// the stack is rendered into b).
 func (p *Printer) appendStack(b []byte, stk trace.Stack) []byte {
 	if p == nil {
 		return AppendStack(b, stk)
@@ -198,16 +334,16 @@ func (p *Printer) appendStack(b []byte, stk trace.Stack) []byte {
 	if stk != trace.NoStack { // the empty slots of recent hold NoStack
 		for i := range p.recent {
 			if r := &p.recent[i]; r.stk == stk {
-				return append(b, p.text[r.s.off:r.s.off+r.s.len]...)
+				return p.refer(b, r.s)
 			}
 		}
 	}
 	if s, ok := p.stacks[stk]; ok {
 		p.remember(stk, s)
-		return append(b, p.text[s.off:s.off+s.len]...)
+		return p.refer(b, s)
 	}
 	start := len(b)
-	b = AppendStack(b, stk)
+	b = p.renderStack(b, stk)
 	n := len(b) - start
 	if n <= cacheStackMax && len(p.text)+n <= cacheTotalMax {
 		if p.stacks == nil {
@@ -221,6 +357,14 @@ func (p *Printer) appendStack(b []byte, stk trace.Stack) []byte {
 	return b
 }
 
+// refer puts the cached text s at the end of b into p's line; b is returned
+// as it is.
+func (p *Printer) refer(b []byte, s span) []byte {
+	end := s.off + s.len
+	p.line.refs = append(p.line.refs, stackRef{len(b), p.text[s.off:end:end]})
+	return b
+}
+
 // remember puts a cached stack into recent, in place of the one that entered
 // it first.
 func (p *Printer) remember(stk trace.Stack, s span) {
@@ -230,6 +374,12 @@ func (p *Printer) remember(stk trace.Stack, s span) {
 
 // AppendStack appends stk as `[<q func>@0x<pc> <q file>:<line>, ...]`.
 func AppendStack(b []byte, stk trace.Stack) []byte {
+	return (*Printer)(nil).renderStack(b, stk)
+}
+
+// renderStack appends stk, its frames from p's frames when they are there (p
+// may be nil).
+func (p *Printer) renderStack(b []byte, stk trace.Stack) []byte {
 	b = append(b, '[')
 	first := true
 	for f := range stackFrames(stk) {
@@ -237,42 +387,123 @@ func AppendStack(b []byte, stk trace.Stack) []byte {
 			b = append(b, ", "...)
 		}
 		first = false
-		b = appendQuote(b, f.Func)
-		b = append(b, "@0x"...)
-		b = strconv.AppendUint(b, f.PC, 16)
-		b = append(b, ' ')
-		b = appendQuote(b, f.File)
-		b = append(b, ':')
-		b = appendDec(b, f.Line)
+		b = p.appendFrame(b, f)
 	}
 	return append(b, ']')
 }
 
-func appendTransition(p *Printer, b []byte, st trace.StateTransition) []byte {
-	switch st.Resource.Kind {
-	case trace.ResourceGoroutine:
-		from, to := st.Goroutine()
-		b = appendInt(b, " GoID=", int64(st.Resource.Goroutine()))
-		b = append(b, ' ')
-		b = append(b, from.String()...)
-		b = append(b, "->"...)
-		b = append(b, to.String()...)
-	case trace.ResourceProc:
-		from, to := st.Proc()
-		b = appendInt(b, " ProcID=", int64(st.Resource.Proc()))
-		b = append(b, ' ')
-		b = append(b, from.String()...)
-		b = append(b, "->"...)
-		b = append(b, to.String()...)
+// appendFrame appends f as `<q func>@0x<pc> <q file>:<line>`, from p's frames
+// when it is there (p may be nil).
+func (p *Printer) appendFrame(b []byte, f trace.StackFrame) []byte {
+	if p != nil {
+		if t, ok := p.frames[f.PC]; ok && t.f == f {
+			return append(b, t.text...)
+		}
 	}
-	b = appendQuoted(b, " Reason=", st.Reason)
-	// Goroutine creation hands out a stack handle even for stack ID 0, so such
-	// a transition prints an empty "TransitionStack=[]"; NoStack prints nothing.
-	if st.Stack != trace.NoStack {
-		b = append(b, " TransitionStack="...)
-		b = p.appendStack(b, st.Stack)
+	start := len(b)
+	b = appendQuote(b, f.Func)
+	b = append(b, "@0x"...)
+	b = strconv.AppendUint(b, f.PC, 16)
+	b = append(b, ' ')
+	b = appendQuote(b, f.File)
+	b = append(b, ':')
+	b = appendDec(b, f.Line)
+	if p != nil && len(p.frames) < framesMax {
+		if p.frames == nil {
+			p.frames = make(map[uint64]frameText)
+		}
+		p.frames[f.PC] = frameText{f, string(b[start:])}
 	}
 	return b
+}
+
+// appendHead appends the text of h, from p's heads when it is there (p may
+// be nil).
+func (p *Printer) appendHead(b []byte, h *head) []byte {
+	if p == nil {
+		return h.append(b)
+	}
+	if p.heads == nil {
+		p.heads = new([headSlots]headEntry)
+	}
+	e := &p.heads[h.slot()]
+	if e.n != 0 && e.h == *h {
+		return append(b, e.text[:e.n]...)
+	}
+	start := len(b)
+	b = h.append(b)
+	if n := len(b) - start; n <= headTextMax {
+		e.h, e.n = *h, uint8(n)
+		copy(e.text[:], b[start:])
+	}
+	return b
+}
+
+// slot returns where h goes in a Printer's heads.
+func (h *head) slot() int {
+	x := uint64(h.m) + uint64(h.p)<<20 + uint64(h.kind)<<40 + uint64(h.rk)<<48 +
+		uint64(h.from)<<52 + uint64(h.to)<<56 + uint64(len(h.reason))<<60
+	x = (x ^ uint64(h.g)*0x9e3779b97f4a7c15 ^ uint64(h.id)*0xc2b2ae3d27d4eb4f) * 0x165667b19e3779f9
+	return int(x >> (64 - 8)) // headSlots = 1<<8
+}
+
+// append appends the text of h (never empty: it starts with a space).
+func (h *head) append(b []byte) []byte {
+	if int(h.kind) < len(kindTexts) {
+		b = append(b, kindTexts[h.kind]...)
+	} else {
+		b = append(append(append(b, ' '), h.kind.String()...), " M="...)
+	}
+	b = appendDecInt(b, h.m)
+	b = appendInt(b, " P=", h.p)
+	b = appendInt(b, " G=", h.g)
+	if h.kind != trace.EventStateTransition {
+		return b
+	}
+	switch h.rk {
+	case trace.ResourceGoroutine:
+		b = appendInt(b, " GoID=", h.id)
+		if h.from < states && h.to < states {
+			b = append(b, goStateTexts[h.from][h.to]...)
+		} else {
+			b = appendStates(b, trace.GoState(h.from).String(), trace.GoState(h.to).String())
+		}
+	case trace.ResourceProc:
+		b = appendInt(b, " ProcID=", h.id)
+		if h.from < states && h.to < states {
+			b = append(b, procStateTexts[h.from][h.to]...)
+		} else {
+			b = appendStates(b, trace.ProcState(h.from).String(), trace.ProcState(h.to).String())
+		}
+	}
+	return appendQuoted(b, " Reason=", h.reason)
+}
+
+// appendStates appends " <from>-><to>".
+func appendStates(b []byte, from, to string) []byte {
+	return append(append(append(append(b, ' '), from...), "->"...), to...)
+}
+
+// The texts of the common kinds and state pairs, as the String methods of
+// their types give them: kindTexts[k] is " <k> M=", goStateTexts[f][t] is
+// " <f>-><t>".
+var (
+	kindTexts                    [32]string
+	goStateTexts, procStateTexts [states][states]string
+)
+
+const states = 8
+
+func init() {
+	for k := range kindTexts {
+		kindTexts[k] = " " + trace.EventKind(k).String() + " M="
+	}
+	for f := range states {
+		for t := range states {
+			goStateTexts[f][t] = string(appendStates(nil, trace.GoState(f).String(), trace.GoState(t).String()))
+			procStateTexts[f][t] = string(appendStates(nil, trace.ProcState(f).String(), trace.ProcState(t).String()))
+		}
+	}
 }
 
 func appendResource(b []byte, prefix string, r trace.ResourceID) []byte {

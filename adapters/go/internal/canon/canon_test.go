@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,7 @@ import (
 	"golang.org/x/exp/trace"
 	"golang.org/x/exp/trace/gthharness/internal/canon"
 	"golang.org/x/exp/trace/gthharness/internal/gentrace"
+	"golang.org/x/exp/trace/gthharness/internal/testfile"
 	"golang.org/x/exp/trace/internal/testgen"
 	"golang.org/x/exp/trace/internal/tracev2"
 	"golang.org/x/exp/trace/internal/version"
@@ -104,7 +108,7 @@ func TestRichTrace(t *testing.T) {
 // render builds a trace with gen and returns its canonical stream, one line per
 // event delivered by the reader, then "error: <text>" if the reader failed. The
 // lines come from a Printer; the test fails if AppendEvent, which caches
-// nothing, renders any event differently.
+// nothing, renders any event differently (checkLine).
 func render(t *testing.T, ver version.Version, gen func(*testgen.Trace)) string {
 	t.Helper()
 	data, err := gentrace.Binary(ver, gen)
@@ -116,9 +120,8 @@ func render(t *testing.T, ver version.Version, gen func(*testgen.Trace)) string 
 		t.Fatal(err)
 	}
 	var (
-		sb   strings.Builder
-		p    canon.Printer
-		line []byte
+		sb strings.Builder
+		p  canon.Printer
 	)
 	for {
 		ev, err := r.ReadEvent()
@@ -129,14 +132,29 @@ func render(t *testing.T, ver version.Version, gen func(*testgen.Trace)) string 
 			sb.WriteString("error: " + err.Error() + "\n")
 			break
 		}
-		line = p.AppendEvent(line[:0], ev)
-		if plain := canon.AppendEvent(nil, ev); !bytes.Equal(line, plain) {
-			t.Errorf("Printer and AppendEvent differ:\n%s\n%s", line, plain)
-		}
-		sb.Write(line)
+		sb.Write(checkLine(t, p.Event(&ev), ev))
 		sb.WriteByte('\n')
 	}
 	return sb.String()
+}
+
+// checkLine returns the bytes of line, the Printer's line of ev, and fails
+// the test unless they are what AppendEvent renders into one buffer, and
+// unless Line's Len, AppendTo and WriteTo agree.
+func checkLine(t *testing.T, line *canon.Line, ev trace.Event) []byte {
+	t.Helper()
+	got := line.AppendTo([]byte("x"))[1:]
+	if plain := canon.AppendEvent(nil, ev); !bytes.Equal(got, plain) {
+		t.Fatalf("Printer and AppendEvent differ:\n%s\n%s", got, plain)
+	}
+	var w bytes.Buffer
+	if n, err := line.WriteTo(&w); err != nil || n != int64(len(got)) || !bytes.Equal(w.Bytes(), got) {
+		t.Fatalf("WriteTo wrote %d bytes (err %v): %q, want %q", n, err, w.Bytes(), got)
+	}
+	if line.Len() != len(got) {
+		t.Fatalf("Len() = %d, want %d", line.Len(), len(got))
+	}
+	return got
 }
 
 // TestPrinterGenerations checks the stack cache across generations: the same
@@ -254,4 +272,83 @@ func TestPrinterManyStacks(t *testing.T) {
 			t.Errorf("stack %d printed %d times, want 3", k, n)
 		}
 	}
+}
+
+// TestCorpusLines checks the Printer's lines, whose stacks are references to
+// its cache, against AppendEvent, which renders each line into one buffer,
+// on every event of the traces of corpus/real and corpus/invalid-bin and of
+// Go's golden tests: the same bytes, or the same panic.
+func TestCorpusLines(t *testing.T) {
+	var paths []string
+	for _, dir := range []string{"real", "invalid-bin"} {
+		m, _ := filepath.Glob(filepath.Join("..", "..", "..", "..", "corpus", dir, "*.trace"))
+		paths = append(paths, m...)
+	}
+	if len(paths) == 0 {
+		t.Skip("no corpus traces")
+	}
+	golden, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "internal", "trace", "testdata", "tests", "*.test"))
+	lines := 0
+	for _, path := range append(paths, golden...) {
+		var (
+			data []byte
+			err  error
+		)
+		if strings.HasSuffix(path, ".test") {
+			data, err = testfile.Binary(path)
+		} else {
+			data, err = os.ReadFile(path)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(filepath.Base(path), func(t *testing.T) { lines += corpusLines(t, data) })
+	}
+	if lines == 0 {
+		t.Error("no line compared")
+	}
+}
+
+// corpusLines compares the lines of one trace (see TestCorpusLines) up to its
+// end, a reader error or a getter's panic; it returns how many it compared.
+func corpusLines(t *testing.T, data []byte) (n int) {
+	r, err := trace.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return 0
+	}
+	var p canon.Printer
+	for {
+		ev, err := readEvent(r)
+		if err != nil {
+			return n
+		}
+		line, pv := catch(func() *canon.Line { return p.Event(&ev) })
+		plain, av := catch(func() []byte { return canon.AppendEvent(nil, ev) })
+		if pv != nil || av != nil {
+			if fmt.Sprint(pv) != fmt.Sprint(av) {
+				t.Fatalf("event %d: Printer panics with %v, AppendEvent with %v", n, pv, av)
+			}
+			return n
+		}
+		if got := checkLine(t, line, ev); !bytes.Equal(got, plain) {
+			t.Fatalf("event %d: AppendEvent differs from itself", n)
+		}
+		n++
+	}
+}
+
+// readEvent is r.ReadEvent with a panic returned as an error.
+func readEvent(r *trace.Reader) (ev trace.Event, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return r.ReadEvent()
+}
+
+// catch returns f's result, or the value it panicked with.
+func catch[T any](f func() T) (res T, panicked any) {
+	defer func() { panicked = recover() }()
+	return f(), nil
 }

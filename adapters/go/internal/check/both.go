@@ -16,7 +16,7 @@ import (
 // validateDone, if not nil, is called once, right after the last line of the
 // validate profile's stream was emitted (with no line at all when that stream
 // is empty), so that a caller can close the shorter stream's digest there.
-func RunBoth(data []byte, emit func(line []byte), validateDone func()) (parser, validated Result) {
+func RunBoth(data []byte, emit func(line *canon.Line), validateDone func()) (parser, validated Result) {
 	done := false
 	finish := func(res Result) {
 		if !done {
@@ -34,10 +34,7 @@ func RunBoth(data []byte, emit func(line []byte), validateDone func()) (parser, 
 		return parser, validated
 	}
 	v := newValidator(data)
-	var (
-		pr   canon.Printer
-		line []byte
-	)
+	var pr canon.Printer
 	for {
 		ev, err := readEvent(r)
 		if err == io.EOF {
@@ -49,7 +46,7 @@ func RunBoth(data []byte, emit func(line []byte), validateDone func()) (parser, 
 			finish(parser)
 			return parser, validated
 		}
-		line, err = format(&pr, line[:0], ev)
+		line, err := format(&pr, &ev)
 		if err != nil {
 			parser.Err = err
 			finish(parser)

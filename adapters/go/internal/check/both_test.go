@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/exp/trace/gthharness/internal/canon"
 	"golang.org/x/exp/trace/gthharness/internal/check"
 	"golang.org/x/exp/trace/gthharness/internal/testfile"
 )
@@ -40,7 +41,7 @@ func TestRunBoth(t *testing.T) {
 	for i, data := range inputs {
 		var both []string
 		vlen := -1
-		p, v := check.RunBoth(data, func(line []byte) { both = append(both, string(line)) }, func() {
+		p, v := check.RunBoth(data, func(line *canon.Line) { both = append(both, string(line.AppendTo(nil))) }, func() {
 			if vlen >= 0 {
 				t.Errorf("input %d: validateDone called twice", i)
 			}

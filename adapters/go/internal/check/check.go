@@ -71,9 +71,8 @@ type PanicError struct {
 func (e *PanicError) Error() string { return "panic: " + fmt.Sprint(e.Value) }
 
 // Run reads the binary trace data. emit, if not nil, receives the canonical line
-// of every event in the stream (without newline; the slice is reused after emit
-// returns).
-func Run(data []byte, prof Profile, emit func(line []byte)) (res Result) {
+// of every event in the stream (valid until emit returns).
+func Run(data []byte, prof Profile, emit func(line *canon.Line)) (res Result) {
 	// One recovery for the whole run: a panic ends it wherever it comes from,
 	// and res.Events counts the events in the stream up to there (an event is
 	// counted once its line is made, before the validator sees it).
@@ -87,10 +86,7 @@ func Run(data []byte, prof Profile, emit func(line []byte)) (res Result) {
 	if prof == Validate {
 		v = newValidator(data)
 	}
-	var (
-		pr   canon.Printer
-		line []byte
-	)
+	var pr canon.Printer
 	for {
 		ev, err := r.ReadEvent()
 		if err == io.EOF {
@@ -100,7 +96,7 @@ func Run(data []byte, prof Profile, emit func(line []byte)) (res Result) {
 			res.Err = err
 			return res
 		}
-		line = pr.AppendEvent(line[:0], ev)
+		line := pr.Event(&ev)
 		res.Events++
 		if emit != nil {
 			emit(line)
@@ -124,9 +120,9 @@ func readEvent(r *trace.Reader) (ev trace.Event, err error) {
 	return r.ReadEvent()
 }
 
-func format(pr *canon.Printer, b []byte, ev trace.Event) (out []byte, err error) {
+func format(pr *canon.Printer, ev *trace.Event) (line *canon.Line, err error) {
 	defer recoverInto(&err)
-	return pr.AppendEvent(b, ev), nil
+	return pr.Event(ev), nil
 }
 
 func validate(v *testtrace.Validator, ev trace.Event) (err error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"golang.org/x/exp/trace"
+	"golang.org/x/exp/trace/gthharness/internal/canon"
 	"golang.org/x/exp/trace/gthharness/internal/check"
 	"golang.org/x/exp/trace/gthharness/internal/fuzzfile"
 	"golang.org/x/exp/trace/gthharness/internal/gentrace"
@@ -36,7 +37,7 @@ func goTraceTestdata(t *testing.T) string {
 
 // run returns the stream and the verdict of data under prof.
 func run(data []byte, prof check.Profile) (stream []string, res check.Result) {
-	res = check.Run(data, prof, func(line []byte) { stream = append(stream, string(line)) })
+	res = check.Run(data, prof, func(line *canon.Line) { stream = append(stream, string(line.AppendTo(nil))) })
 	return stream, res
 }
 
