@@ -137,12 +137,36 @@ static inline uint8_t *at_eight(uint8_t *w, uint32_t n) {
     return w + 8;
 }
 
+/* The decimal text of each n < 1000 as {digits..., length}: the digits are
+ * copied as one word of four (room was made for 4), the length byte among
+ * them overwritten by what follows. */
+#define SMALL_DIGITS(a, b, c)                                                                                      \
+    {(a) ? '0' + (a) : (b) ? '0' + (b) : '0' + (c), (a) ? '0' + (b) : (b) ? '0' + (c) : 0, (a) ? '0' + (c) : 0, \
+     (a) ? 3 : (b) ? 2 : 1}
+#define SMALL_10(a, b)                                                                                            \
+    SMALL_DIGITS(a, b, 0), SMALL_DIGITS(a, b, 1), SMALL_DIGITS(a, b, 2), SMALL_DIGITS(a, b, 3), SMALL_DIGITS(a, b, 4), \
+        SMALL_DIGITS(a, b, 5), SMALL_DIGITS(a, b, 6), SMALL_DIGITS(a, b, 7), SMALL_DIGITS(a, b, 8), SMALL_DIGITS(a, b, 9)
+#define SMALL_100(a)                                                                                              \
+    SMALL_10(a, 0), SMALL_10(a, 1), SMALL_10(a, 2), SMALL_10(a, 3), SMALL_10(a, 4), SMALL_10(a, 5), SMALL_10(a, 6), \
+        SMALL_10(a, 7), SMALL_10(a, 8), SMALL_10(a, 9)
+static const uint8_t small_digits[1000][4] = {SMALL_100(0), SMALL_100(1), SMALL_100(2), SMALL_100(3), SMALL_100(4),
+                                              SMALL_100(5), SMALL_100(6), SMALL_100(7), SMALL_100(8), SMALL_100(9)};
+
+static inline uint8_t *at_u10(uint8_t *w, uint32_t n) {
+    memcpy(w, small_digits[n], 4);
+    return w + small_digits[n][3];
+}
+
 static inline uint8_t *at_u64(uint8_t *w, uint64_t v) {
-    if (v < 10) {
-        *w++ = (uint8_t)('0' + v);
-    } else if (v < 100) {
-        memcpy(w, digits2 + 2 * v, 2);
-        w += 2;
+    if (v < 1000) {
+        w = at_u10(w, (uint32_t)v);
+    } else if (v < 1000000) { /* the part above 1000, then three digits */
+        uint32_t hi = (uint32_t)v / 1000, lo = (uint32_t)v - hi * 1000;
+        uint32_t h = (lo * 41) >> 12; /* lo / 100 */
+        w = at_u10(w, hi);
+        *w = (uint8_t)('0' + h);
+        memcpy(w + 1, digits2 + 2 * (lo - h * 100), 2);
+        w += 3;
     } else if (v < 100000000) {
         w = at_u27(w, (uint32_t)v);
     } else {
@@ -159,12 +183,22 @@ static inline uint8_t *at_u64(uint8_t *w, uint64_t v) {
     return w;
 }
 
-static inline uint8_t *at_i64(uint8_t *w, int64_t v) {
+static uint8_t *at_i64_any(uint8_t *w, int64_t v) {
     if (v < 0) {
         *w++ = '-';
         return at_u64(w, 0 - (uint64_t)v);
     }
     return at_u64(w, (uint64_t)v);
+}
+
+/* The ids of lines (procs, goroutines, threads) are mostly small, or -1. */
+static inline uint8_t *at_i64(uint8_t *w, int64_t v) {
+    if (__builtin_expect((uint64_t)v < 1000, 1)) return at_u10(w, (uint32_t)v);
+    if (v == -1) {
+        memcpy(w, "-1", 2);
+        return w + 2;
+    }
+    return at_i64_any(w, v);
 }
 
 #define AT_LIT(w, s) (memcpy((w), (s), sizeof(s) - 1), (w) += sizeof(s) - 1)
@@ -213,16 +247,35 @@ static inline int needs_escape8(uint64_t x) {
     return ((lt20 | ge7f | zq | zbs) & high) != 0;
 }
 
+/* Whether the n > 0 bytes at p need escapes: read a word at a time, the last
+ * (or only) word overlapping the one before it, or padded with a byte that
+ * needs none. */
+static inline int needs_escape(const uint8_t *p, size_t n) {
+    uint64_t x;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, p + i, 8);
+            if (needs_escape8(x)) return 1;
+        }
+        memcpy(&x, p + n - 8, 8);
+        return needs_escape8(x);
+    }
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return needs_escape8((uint64_t)a | (uint64_t)b << 32);
+    }
+    x = 0x6161616161616161ull; /* 'a' */
+    memcpy(&x, p, 1);
+    memcpy((uint8_t *)&x + 1, p + n / 2, 1);
+    memcpy((uint8_t *)&x + 2, p + n - 1, 1);
+    return needs_escape8(x);
+}
+
 /* Go's strconv.Quote: printable ASCII needs no escapes and is copied straight. */
 static int put_quoted_text(out *o, const uint8_t *p, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, p + i, 8);
-        if (needs_escape8(x)) break;
-    }
-    while (i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') i++;
-    if (i < n) {
+    if (needs_escape(p, n)) {
         out_sync(o);
         if (gth_quote_append(o->b, p, n)) return -1;
         out_open(o, o->b);
@@ -302,9 +355,9 @@ void gth_stream_init(gth_stream *s, const gth_allocator *a) {
     gth_idmap_init(&s->idx, s->a);
     gth_buf_init(&s->text, s->a);
     for (unsigned i = 0; i < GTH_KIND__COUNT; i++) name_set(&s->kinds[i], gth_event_kind_name(i));
-    for (unsigned i = 0; i < sizeof s->go_states / sizeof s->go_states[0]; i++) {
-        name_set(&s->go_states[i], gth_go_state_name(i));
-        name_set(&s->proc_states[i], gth_proc_state_name(i));
+    for (unsigned i = 0; i < sizeof s->states[0] / sizeof s->states[0][0]; i++) {
+        name_set(&s->states[0][i], gth_go_state_name(i));
+        name_set(&s->states[1][i], gth_proc_state_name(i));
     }
 }
 
@@ -325,11 +378,19 @@ static void cache_reset(gth_stream *s) {
 
 static int put_stack_new(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st);
 
-/* Appends stack st, from the cache when it is there. */
-static inline int put_stack(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st) {
+/* Appends the n bytes of pfx, then stack st, from the cache when it is there
+ * (room for both made at once). */
+static inline __attribute__((always_inline)) int put_stack(gth_stream *s, out *o, const char *pfx, size_t n,
+                                                           const gth_view *v, gth_stack_ref st) {
     uint32_t i;
-    if (s && st.id != 0 && gth_idmap_get(&s->idx, st.id, &i))
-        return put_mem(o, s->text.data + s->spans[i].off, s->spans[i].len);
+    if (s && st.id != 0 && gth_idmap_get(&s->idx, st.id, &i)) {
+        const struct gth_stream_span *sp = &s->spans[i];
+        if (need(o, n + sp->len)) return -1;
+        w_mem(o, pfx, n);
+        w_mem(o, s->text.data + sp->off, sp->len);
+        return 0;
+    }
+    if (put_mem(o, pfx, n)) return -1;
     return put_stack_new(s, o, v, st);
 }
 
@@ -407,12 +468,12 @@ static int put_sync(out *o, const gth_sync *s) {
  * the table) from view.h into *tmp. */
 static inline const struct gth_stream_name *state_name(const gth_stream *st, int proc, unsigned s,
                                                        struct gth_stream_name *tmp) {
-    if (st && s < sizeof st->go_states / sizeof st->go_states[0]) return proc ? &st->proc_states[s] : &st->go_states[s];
+    if (st && s < sizeof st->states[0] / sizeof st->states[0][0]) return &st->states[proc][s];
     name_set(tmp, proc ? gth_proc_state_name(s) : gth_go_state_name(s));
     return tmp;
 }
 
-static int put_transition(gth_stream *st, out *o, const gth_view *v) {
+static inline __attribute__((always_inline)) int put_transition(gth_stream *st, out *o, const gth_view *v) {
     const gth_transition *t = &v->u.transition;
     int proc = t->resource.kind != GTH_RES_GOROUTINE;
     struct gth_stream_name t1, t2;
@@ -430,28 +491,30 @@ static int put_transition(gth_stream *st, out *o, const gth_view *v) {
     AT_LIT(w, " Reason=");
     o->w = w;
     if (put_quoted(o, t->reason.p, t->reason.n)) return -1;
-    if (t->stack.present) {
-        if (put_mem(o, " TransitionStack=", 17)) return -1;
-        return put_stack(st, o, v, t->stack);
-    }
+    if (t->stack.present) return put_stack(st, o, " TransitionStack=", 17, v, t->stack);
     return 0;
 }
 
-static int put_line(gth_stream *st, out *o, const gth_view *v) {
+static inline __attribute__((always_inline)) int put_line(gth_stream *st, out *o, const gth_view *v) {
     struct gth_stream_name tmp;
     const struct gth_stream_name *kn = &tmp;
     if (st && v->kind < GTH_KIND__COUNT) kn = &st->kinds[v->kind];
     else name_set(&tmp, gth_event_kind_name(v->kind));
     if (need(o, kn->n + 16 + 16 + 8 + 4 * NUM_MAX)) return -1;
     uint8_t *w = o->w;
-    if (st && v->time >= 100000000) { /* the digits above 10^8 from the last time, when the same */
-        uint64_t hi = (uint64_t)v->time / 100000000;
+    if (st && v->time >= 10000) { /* the digits above 10^4 from the last time, when the same */
+        uint64_t hi = (uint64_t)v->time / 10000;
         if (hi != st->time_hi || !st->time_hi_len) {
             st->time_hi = hi;
             st->time_hi_len = (size_t)(at_u64(st->time_hi_text, hi) - st->time_hi_text);
         }
         memcpy(w, st->time_hi_text, sizeof st->time_hi_text);
-        w = at_eight(w + st->time_hi_len, (uint32_t)((uint64_t)v->time % 100000000));
+        w += st->time_hi_len;
+        uint32_t lo = (uint32_t)((uint64_t)v->time - hi * 10000);
+        uint32_t a = (lo * 5243) >> 19; /* lo / 100 */
+        memcpy(w, digits2 + 2 * a, 2);
+        memcpy(w + 2, digits2 + 2 * (lo - a * 100), 2);
+        w += 4;
     } else {
         w = at_i64(w, v->time);
     }
@@ -555,14 +618,11 @@ static int put_line(gth_stream *st, out *o, const gth_view *v) {
     }
     default: break;
     }
-    if (v->stack.present) {
-        if (put_mem(o, " Stack=", 7)) return -1;
-        return put_stack(st, o, v, v->stack);
-    }
+    if (v->stack.present) return put_stack(st, o, " Stack=", 7, v, v->stack);
     return 0;
 }
 
-static int line(gth_stream *st, gth_buf *b, const gth_view *v, int nl) {
+static __attribute__((noinline)) int line(gth_stream *st, gth_buf *b, const gth_view *v, int nl) {
     if (st && v->kind == GTH_KIND_SYNC) cache_reset(st);
     out o;
     if (b->failed || out_start(&o, b)) return -1;

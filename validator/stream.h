@@ -23,14 +23,14 @@ typedef struct gth_stream {
     } *spans;
     size_t nspans, spans_cap;
     gth_buf text;
-    /* The names the lines use, with their lengths: event kinds, goroutine
-     * and proc states (from view.h). */
+    /* The names the lines use, with their lengths: event kinds, and the
+     * goroutine (states[0]) and proc (states[1]) states (from view.h). */
     struct gth_stream_name {
         const char *p;
         size_t n;
         char pad[16]; /* the first 16 bytes of p, zero-filled: copied in one piece */
-    } kinds[GTH_KIND__COUNT], go_states[16], proc_states[16];
-    /* The digits of the last event time's part above 10^8, which neighbouring
+    } kinds[GTH_KIND__COUNT], states[2][16];
+    /* The digits of the last event time's part above 10^4, which neighbouring
      * events share (time_hi_len 0: none yet). */
     uint64_t time_hi;
     size_t time_hi_len;
