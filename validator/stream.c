@@ -9,6 +9,7 @@
  * (b->failed is set). */
 #include "validator/stream.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/quote.h"
@@ -355,10 +356,15 @@ void gth_stream_init(gth_stream *s, const gth_allocator *a) {
     gth_idmap_init(&s->idx, s->a);
     gth_buf_init(&s->text, s->a);
     for (unsigned i = 0; i < GTH_KIND__COUNT; i++) name_set(&s->kinds[i], gth_event_kind_name(i));
-    for (unsigned i = 0; i < sizeof s->states[0] / sizeof s->states[0][0]; i++) {
-        name_set(&s->states[0][i], gth_go_state_name(i));
-        name_set(&s->states[1][i], gth_proc_state_name(i));
-    }
+    for (int proc = 0; proc < 2; proc++)
+        for (unsigned from = 0; from < 8; from++)
+            for (unsigned to = 0; to < 8; to++) {
+                uint8_t *t = s->transitions[proc][from][to];
+                int n = snprintf((char *)t, sizeof s->transitions[0][0][0], " %s->%s Reason=",
+                                 proc ? gth_proc_state_name(from) : gth_go_state_name(from),
+                                 proc ? gth_proc_state_name(to) : gth_go_state_name(to));
+                t[sizeof s->transitions[0][0][0] - 1] = (uint8_t)n;
+            }
 }
 
 void gth_stream_free(gth_stream *s) {
@@ -464,32 +470,26 @@ static int put_sync(out *o, const gth_sync *s) {
     return 0;
 }
 
-/* A state's name: from the printer's table, or (no printer, or a state beyond
- * the table) from view.h into *tmp. */
-static inline const struct gth_stream_name *state_name(const gth_stream *st, int proc, unsigned s,
-                                                       struct gth_stream_name *tmp) {
-    if (st && s < sizeof st->states[0] / sizeof st->states[0][0]) return &st->states[proc][s];
-    name_set(tmp, proc ? gth_proc_state_name(s) : gth_go_state_name(s));
-    return tmp;
-}
-
 static inline __attribute__((always_inline)) int put_transition(gth_stream *st, out *o, const gth_view *v) {
     const gth_transition *t = &v->u.transition;
     int proc = t->resource.kind != GTH_RES_GOROUTINE;
-    struct gth_stream_name t1, t2;
-    const struct gth_stream_name *from = state_name(st, proc, t->old_state, &t1),
-                                 *to = state_name(st, proc, t->new_state, &t2);
-    if (need(o, 8 + NUM_MAX + from->n + to->n + 12 + 32)) return -1;
+    unsigned from = t->old_state, to = t->new_state;
+    if (need(o, 8 + NUM_MAX + sizeof st->transitions[0][0][0])) return -1;
     uint8_t *w = o->w;
     if (!proc) AT_LIT(w, " GoID=");
     else AT_LIT(w, " ProcID=");
     w = at_i64(w, t->resource.id);
-    *w++ = ' ';
-    w = at_name(w, from);
-    AT_LIT(w, "->");
-    w = at_name(w, to);
-    AT_LIT(w, " Reason=");
-    o->w = w;
+    if (st && from < 8 && to < 8) {
+        const uint8_t *text = st->transitions[proc][from][to];
+        memcpy(w, text, sizeof st->transitions[0][0][0]);
+        o->w = w + text[sizeof st->transitions[0][0][0] - 1];
+    } else { /* a state beyond the table ("Bad"), or no printer */
+        o->w = w;
+        const char *a = proc ? gth_proc_state_name(from) : gth_go_state_name(from),
+                   *b = proc ? gth_proc_state_name(to) : gth_go_state_name(to);
+        if (put_mem(o, " ", 1) || put_str(o, a) || put_mem(o, "->", 2) || put_str(o, b) || put_mem(o, " Reason=", 8))
+            return -1;
+    }
     if (put_quoted(o, t->reason.p, t->reason.n)) return -1;
     if (t->stack.present) return put_stack(st, o, " TransitionStack=", 17, v, t->stack);
     return 0;
@@ -521,14 +521,20 @@ static inline __attribute__((always_inline)) int put_line(gth_stream *st, out *o
     *w++ = ' ';
     w = at_name(w, kn);
     if (st) {
-        if (v->m != st->m || !st->m_len) {
-            uint8_t *e = st->m_text;
-            AT_LIT(e, " M=");
-            st->m_len = (size_t)(at_i64(e, v->m) - st->m_text);
-            st->m = v->m;
+        struct gth_stream_thread *m = &st->m[0];
+        if (v->m != m->m || !m->len) {
+            m = &st->m[1];
+            if (v->m != m->m || !m->len) {
+                m = &st->m[st->m_next];
+                st->m_next ^= 1;
+                uint8_t *e = m->text;
+                AT_LIT(e, " M=");
+                m->len = (size_t)(at_i64(e, v->m) - m->text);
+                m->m = v->m;
+            }
         }
-        memcpy(w, st->m_text, sizeof st->m_text);
-        w += st->m_len;
+        memcpy(w, m->text, sizeof m->text);
+        w += m->len;
     } else {
         AT_LIT(w, " M=");
         w = at_i64(w, v->m);

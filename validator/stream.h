@@ -23,23 +23,29 @@ typedef struct gth_stream {
     } *spans;
     size_t nspans, spans_cap;
     gth_buf text;
-    /* The names the lines use, with their lengths: event kinds, and the
-     * goroutine (states[0]) and proc (states[1]) states (from view.h). */
+    /* The names of event kinds the lines use, with their lengths (from view.h). */
     struct gth_stream_name {
         const char *p;
         size_t n;
         char pad[16]; /* the first 16 bytes of p, zero-filled: copied in one piece */
-    } kinds[GTH_KIND__COUNT], states[2][16];
+    } kinds[GTH_KIND__COUNT];
+    /* " <from>-><to> Reason=" of each goroutine ([0]) and proc ([1]) state
+     * transition among the first 8 states, copied in one piece: its length is
+     * the last byte. */
+    uint8_t transitions[2][8][8][48];
     /* The digits of the last event time's part above 10^4, which neighbouring
      * events share (time_hi_len 0: none yet). */
     uint64_t time_hi;
     size_t time_hi_len;
     uint8_t time_hi_text[16];
-    /* " M=<thread>" of the last line (m_len 0: none yet): a thread runs for
-     * many events in a row. */
-    int64_t m;
-    size_t m_len;
-    uint8_t m_text[32];
+    /* " M=<thread>" of the last two threads of lines (len 0: none yet): the
+     * threads that run in turn are few. */
+    struct gth_stream_thread {
+        int64_t m;
+        size_t len;
+        uint8_t text[32];
+    } m[2];
+    unsigned m_next; /* the entry of m the next new thread replaces */
 } gth_stream;
 
 void gth_stream_init(gth_stream *s, const gth_allocator *a);
