@@ -482,12 +482,49 @@ static void test_numbers(void **state) {
         mkview(&v, &ev, GTH_KIND_TASK_END, &gen);
         v.time = t;
         v.m = t / 3;
+        /* Ids around the small ones: -2 up to 2000, then t itself. */
+        v.p = i % 2 ? (int64_t)(i % 2003) - 2 : t;
+        v.g = i % 3 ? (int64_t)(i % 1009) - 2 : t / 7;
         v.u.task = (gth_task){(uint64_t)t, x, {(const uint8_t *)"", 0}};
-        char want[160];
-        snprintf(want, sizeof want, "%lld TaskEnd M=%lld P=-1 G=7 ID=%llu Parent=%llu Type=\"\"", (long long)t,
-                 (long long)(t / 3), (unsigned long long)t, (unsigned long long)x);
+        char want[200];
+        snprintf(want, sizeof want, "%lld TaskEnd M=%lld P=%lld G=%lld ID=%llu Parent=%llu Type=\"\"", (long long)t,
+                 (long long)(t / 3), (long long)v.p, (long long)v.g, (unsigned long long)t, (unsigned long long)x);
         expect_line(&s, &v, want);
     }
+    gth_stream_free(&s);
+}
+
+/* Transitions between every two states, of goroutines and procs, the ones
+ * beyond the names ("Bad") too, on threads that take turns three and two at a
+ * time: as printf prints them, with the printer's tables and without. */
+static void test_transitions(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+    static const int64_t threads[] = {5, 123456, -1, 5, 123456, 5, 123456, 1000, 5, 9};
+    unsigned k = 0;
+    for (int proc = 0; proc < 2; proc++)
+        for (unsigned from = 0; from < 12; from++)
+            for (unsigned to = 0; to < 12; to++) {
+                mkview(&v, &ev, GTH_KIND_STATE_TRANSITION, &gen);
+                v.m = threads[k++ % (sizeof threads / sizeof threads[0])];
+                v.time = 1000000000000 + 37 * (int64_t)k;
+                v.u.transition.resource = (gth_resource){proc ? GTH_RES_PROC : GTH_RES_GOROUTINE, (int64_t)k - 3};
+                v.u.transition.old_state = (uint8_t)from;
+                v.u.transition.new_state = (uint8_t)to;
+                v.u.transition.reason = (gth_bytes){(const uint8_t *)"chan receive", to % 2 ? 12 : 0};
+                const char *a = proc ? gth_proc_state_name(from) : gth_go_state_name(from),
+                           *b = proc ? gth_proc_state_name(to) : gth_go_state_name(to);
+                char want[200];
+                snprintf(want, sizeof want, "%lld StateTransition M=%lld P=-1 G=7 %s=%lld %s->%s Reason=\"%s\"",
+                         (long long)v.time, (long long)v.m, proc ? "ProcID" : "GoID", (long long)k - 3, a, b,
+                         to % 2 ? "chan receive" : "");
+                expect_line(&s, &v, want);
+                expect_line(NULL, &v, want);
+            }
     gth_stream_free(&s);
 }
 
@@ -570,6 +607,7 @@ int main(void) {
         cmocka_unit_test(test_format_rules),
         cmocka_unit_test(test_no_cache),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_transitions),
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_blocks),
         cmocka_unit_test(test_goldens),
