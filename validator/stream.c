@@ -11,6 +11,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/quote.h"
 
@@ -248,11 +251,34 @@ static inline int needs_escape8(uint64_t x) {
     return ((lt20 | ge7f | zq | zbs) & high) != 0;
 }
 
+#ifdef __SSE2__
+/* needs_escape8 for 16 bytes at once: below 0x20 or from 0x80 on (signed
+ * below 0x20), 0x7f, '"' or '\\'. */
+static inline int needs_escape16(__m128i x) {
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+                             _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+    return _mm_movemask_epi8(m) != 0;
+}
+#endif
+
 /* Whether the n > 0 bytes at p need escapes: read a word at a time, the last
  * (or only) word overlapping the one before it, or padded with a byte that
  * needs none. */
 static inline int needs_escape(const uint8_t *p, size_t n) {
     uint64_t x;
+#ifdef __SSE2__
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            if (needs_escape16(_mm_loadu_si128((const __m128i *)(const void *)(p + i)))) return 1;
+        return needs_escape16(_mm_loadu_si128((const __m128i *)(const void *)(p + n - 16)));
+    }
+    if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+        return needs_escape16(_mm_set_epi64x((long long)b, (long long)a));
+    }
+#endif
     if (n >= 8) {
         for (size_t i = 0; i + 8 < n; i += 8) {
             memcpy(&x, p + i, 8);
