@@ -289,7 +289,7 @@ static void test_real_traces(void **state) {
 static long fake_len(const void *ud, uint64_t id) {
     (void)ud;
     if (id == 1) return 2;
-    if (id == 2) return 1;
+    if (id >= 2 && id < 1024) return 1;
     return -1;
 }
 
@@ -304,6 +304,10 @@ static int fake_frame(const void *ud, uint64_t id, size_t i, gth_frame *f) {
     } else if (id == 2) {
         /* Different text per "generation", to test the cache reset at a Sync. */
         *f = (gth_frame){0x20, 1, (const uint8_t *)(*gen ? "gen.two" : "gen.one"), (const uint8_t *)"g.go", 7, 4};
+    } else if (id < 1024 && i == 0) { /* stacks 3 to 1023: one frame, "f<id>" */
+        static char names[1024][8];
+        snprintf(names[id], sizeof names[id], "f%u", (unsigned)id);
+        *f = (gth_frame){id, id, (const uint8_t *)names[id], (const uint8_t *)"f.go", strlen(names[id]), 4};
     } else {
         return -1;
     }
@@ -528,6 +532,80 @@ static void test_transitions(void **state) {
     gth_stream_free(&s);
 }
 
+/* Transition lines printed again and again (the printer keeps their text
+ * after the id) are what the printer without tables prints: reasons of every
+ * length that differ in their first or last byte only, stacks absent, empty
+ * or not, states inside and beyond the table, in two generations whose stack
+ * 2 differs (a Sync between them). */
+static void test_transition_tails(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+    gth_buf a, b;
+    gth_buf_init(&a, NULL);
+    gth_buf_init(&b, NULL);
+    static const gth_stack_ref stacks[] = {{0, 0}, {1, 0}, {1, 1}, {1, 2}};
+    static const uint8_t states[][2] = {{GTH_GO_RUNNING, GTH_GO_WAITING}, {GTH_GO_WAITING, GTH_GO_RUNNABLE}, {9, 2}};
+    uint8_t reason[20];
+    for (gen = 0; gen < 2; gen++) {
+        mkview(&v, &ev, GTH_KIND_SYNC, &gen);
+        v.u.sync.n = (uint64_t)gen + 1;
+        b.len = 0;
+        assert_int_equal(gth_stream_line(&s, &b, &v), 0);
+        for (int round = 0; round < 2; round++)
+            for (size_t n = 0; n <= sizeof reason; n++)
+                for (int change = 0; change < 3; change++)
+                    for (unsigned k = 0; k < 16 * 3; k++) {
+                        memset(reason, 'r', sizeof reason);
+                        if (n && change) reason[change == 1 ? 0 : n - 1] = 'X';
+                        mkview(&v, &ev, GTH_KIND_STATE_TRANSITION, &gen);
+                        v.u.transition.resource = (gth_resource){(k + k / 4) % 2 ? GTH_RES_PROC : GTH_RES_GOROUTINE, 4};
+                        v.u.transition.old_state = states[k / 16][0];
+                        v.u.transition.new_state = states[k / 16][1];
+                        v.u.transition.reason = (gth_bytes){reason, n};
+                        v.u.transition.stack = stacks[k % 4];
+                        v.stack = stacks[k / 4 % 4];
+                        a.len = b.len = 0;
+                        assert_int_equal(gth_stream_line(NULL, &a, &v), 0);
+                        assert_int_equal(gth_stream_line(&s, &b, &v), 0);
+                        gth_buf_putc(&a, 0);
+                        gth_buf_putc(&b, 0);
+                        if (strcmp((char *)a.data, (char *)b.data))
+                            fail_msg("line\n  got:  %s\n  want: %s", (char *)b.data, (char *)a.data);
+                    }
+        /* More lines than the table has entries, which differ in one thing
+         * only: the stack, the transition stack, or the first or last eight
+         * bytes of a 16-byte reason. */
+        for (int round = 0; round < 2; round++)
+            for (unsigned what = 0; what < 4; what++)
+                for (unsigned i = 3; i < 1024; i++) {
+                    char text[17];
+                    if (what == 3) snprintf(text, sizeof text, "transitions-%04u", i);
+                    else snprintf(text, sizeof text, "%04u-transitions", what == 2 ? i : 0);
+                    mkview(&v, &ev, GTH_KIND_STATE_TRANSITION, &gen);
+                    v.u.transition.resource = (gth_resource){GTH_RES_GOROUTINE, 4};
+                    v.u.transition.old_state = GTH_GO_RUNNING;
+                    v.u.transition.new_state = GTH_GO_WAITING;
+                    v.u.transition.reason = (gth_bytes){(const uint8_t *)text, strlen(text)};
+                    v.u.transition.stack = (gth_stack_ref){1, what == 1 ? i : 3};
+                    v.stack = (gth_stack_ref){1, what == 0 ? i : 3};
+                    a.len = b.len = 0;
+                    assert_int_equal(gth_stream_line(NULL, &a, &v), 0);
+                    assert_int_equal(gth_stream_line(&s, &b, &v), 0);
+                    gth_buf_putc(&a, 0);
+                    gth_buf_putc(&b, 0);
+                    if (strcmp((char *)a.data, (char *)b.data))
+                        fail_msg("line\n  got:  %s\n  want: %s", (char *)b.data, (char *)a.data);
+                }
+    }
+    gth_stream_free(&s);
+    gth_buf_free(&a);
+    gth_buf_free(&b);
+}
+
 /* Strings: each byte value at each place of strings up to 19 bytes long is
  * quoted as Go's strconv.Quote (base/quote.h) quotes it. */
 static void test_quoting(void **state) {
@@ -608,6 +686,7 @@ int main(void) {
         cmocka_unit_test(test_no_cache),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_transitions),
+        cmocka_unit_test(test_transition_tails),
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_blocks),
         cmocka_unit_test(test_goldens),

@@ -381,6 +381,7 @@ void gth_stream_init(gth_stream *s, const gth_allocator *a) {
     s->a = a ? a : gth_default_allocator();
     gth_idmap_init(&s->idx, s->a);
     gth_buf_init(&s->text, s->a);
+    gth_buf_init(&s->tails, s->a);
     for (unsigned i = 0; i < GTH_KIND__COUNT; i++) name_set(&s->kinds[i], gth_event_kind_name(i));
     for (int proc = 0; proc < 2; proc++)
         for (unsigned from = 0; from < 8; from++)
@@ -397,6 +398,7 @@ void gth_stream_free(gth_stream *s) {
     gth_idmap_free(&s->idx);
     gth_free(s->a, s->spans, s->spans_cap * sizeof *s->spans);
     gth_buf_free(&s->text);
+    gth_buf_free(&s->tails);
     s->spans = NULL;
     s->nspans = s->spans_cap = 0;
 }
@@ -406,6 +408,9 @@ static void cache_reset(gth_stream *s) {
     s->nspans = 0;
     s->text.len = 0;
     s->text.failed = 0;
+    memset(s->tail, 0, sizeof s->tail);
+    s->tails.len = 0;
+    s->tails.failed = 0;
 }
 
 static int put_stack_new(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st);
@@ -496,28 +501,88 @@ static int put_sync(out *o, const gth_sync *s) {
     return 0;
 }
 
-static inline __attribute__((always_inline)) int put_transition(gth_stream *st, out *o, const gth_view *v) {
+/* A state transition's text after the resource's id, with the event's stack:
+ * " <from>-><to> Reason=<q>[ TransitionStack=<stack>][ Stack=<stack>]". */
+static int put_transition_tail(gth_stream *st, out *o, const gth_view *v) {
     const gth_transition *t = &v->u.transition;
     int proc = t->resource.kind != GTH_RES_GOROUTINE;
     unsigned from = t->old_state, to = t->new_state;
-    if (need(o, 8 + NUM_MAX + sizeof st->transitions[0][0][0])) return -1;
-    uint8_t *w = o->w;
-    if (!proc) AT_LIT(w, " GoID=");
-    else AT_LIT(w, " ProcID=");
-    w = at_i64(w, t->resource.id);
     if (st && from < 8 && to < 8) {
         const uint8_t *text = st->transitions[proc][from][to];
-        memcpy(w, text, sizeof st->transitions[0][0][0]);
-        o->w = w + text[sizeof st->transitions[0][0][0] - 1];
+        if (need(o, sizeof st->transitions[0][0][0])) return -1;
+        memcpy(o->w, text, sizeof st->transitions[0][0][0]);
+        o->w += text[sizeof st->transitions[0][0][0] - 1];
     } else { /* a state beyond the table ("Bad"), or no printer */
-        o->w = w;
         const char *a = proc ? gth_proc_state_name(from) : gth_go_state_name(from),
                    *b = proc ? gth_proc_state_name(to) : gth_go_state_name(to);
         if (put_mem(o, " ", 1) || put_str(o, a) || put_mem(o, "->", 2) || put_str(o, b) || put_mem(o, " Reason=", 8))
             return -1;
     }
     if (put_quoted(o, t->reason.p, t->reason.n)) return -1;
-    if (t->stack.present) return put_stack(st, o, " TransitionStack=", 17, v, t->stack);
+    if (t->stack.present && put_stack(st, o, " TransitionStack=", 17, v, t->stack)) return -1;
+    if (v->stack.present) return put_stack(st, o, " Stack=", 7, v, v->stack);
+    return 0;
+}
+
+#define TAIL_MAX 4096              /* longer tails are printed every time */
+#define TAIL_TOTAL_MAX (16u << 20) /* then no more are kept until the next Sync */
+
+/* A transition line from " GoID=" / " ProcID=" on, the part after the id from
+ * the printer's table of tails when it is there (filled on the way). The key
+ * holds the states, the reason's length and which stacks there are; the
+ * reason's bytes (up to 16) are the two words that cover them, overlapping. */
+static inline __attribute__((always_inline)) int put_transition(gth_stream *st, out *o, const gth_view *v) {
+    const gth_transition *t = &v->u.transition;
+    int proc = t->resource.kind != GTH_RES_GOROUTINE;
+    if (need(o, 8 + NUM_MAX)) return -1;
+    uint8_t *w = o->w;
+    if (!proc) AT_LIT(w, " GoID=");
+    else AT_LIT(w, " ProcID=");
+    o->w = at_i64(w, t->resource.id);
+    size_t n = t->reason.n;
+    if (!st || (t->stack.present && !t->stack.id) || (v->stack.present && !v->stack.id) || n > 16 ||
+        (t->old_state | t->new_state) >= 8)
+        return put_transition_tail(st, o, v);
+    const uint8_t *p = t->reason.p;
+    uint64_t ra = 0, rb = 0;
+    if (n >= 8) {
+        memcpy(&ra, p, 8);
+        memcpy(&rb, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        ra = x;
+        rb = y;
+    } else if (n) {
+        ra = (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+    }
+    uint64_t key = 1ull << 63 | (uint64_t)proc << 40 | (uint64_t)t->old_state << 32 | (uint64_t)t->new_state << 24 |
+                   (uint64_t)n << 8 | (uint64_t)t->stack.present << 1 | (uint64_t)v->stack.present;
+    uint64_t tstack = t->stack.present ? t->stack.id : 0, stack = v->stack.present ? v->stack.id : 0;
+    uint64_t h = (key ^ ra ^ (rb << 1) ^ (tstack << 7) ^ (stack << 17) ^ stack) * 0x9e3779b97f4a7c15ull;
+    struct gth_stream_tail *e = &st->tail[h >> 56];
+    if (e->key == key && e->reason[0] == ra && e->reason[1] == rb && e->stack == stack && e->tstack == tstack) {
+        if (need(o, e->len)) return -1;
+        w_mem(o, st->tails.data + e->off, e->len);
+        return 0;
+    }
+    gth_buf *b = o->b;
+    out_sync(o);
+    size_t start = b->len;
+    if (put_transition_tail(st, o, v)) return -1;
+    out_sync(o);
+    size_t len = b->len - start, off = st->tails.len;
+    if (len > TAIL_MAX || off + len > TAIL_TOTAL_MAX) return 0;
+    /* Out of memory for the table: the line is right, but the failure is
+     * reported (b->failed), as for the stack cache. */
+    if (gth_buf_append(&st->tails, b->data + start, len)) {
+        st->tails.len = off;
+        st->tails.failed = 0;
+        b->failed = 1;
+        return -1;
+    }
+    *e = (struct gth_stream_tail){key, {ra, rb}, stack, tstack, off, len};
     return 0;
 }
 
@@ -632,9 +697,7 @@ static inline __attribute__((always_inline)) int put_line(gth_stream *st, out *o
             put_quoted(o, v->u.log.message.p, v->u.log.message.n))
             return -1;
         break;
-    case GTH_KIND_STATE_TRANSITION:
-        if (put_transition(st, o, v)) return -1;
-        break;
+    case GTH_KIND_STATE_TRANSITION: return put_transition(st, o, v); /* with the event's stack */
     case GTH_KIND_EXPERIMENTAL: {
         const gth_experimental *x = &v->u.experimental;
         if (put_mem(o, " Name=", 6) || put_str(o, x->name) || put_mem(o, " Experiment=", 12) ||

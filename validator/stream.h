@@ -33,6 +33,14 @@ typedef struct gth_stream {
      * transition among the first 8 states, copied in one piece: its length is
      * the last byte. */
     uint8_t transitions[2][8][8][48];
+    /* The text of state transition lines after the resource's id (states,
+     * reason, stacks), for the ones seen since the last Sync: a direct-mapped
+     * table of what decides it, over text kept in tails (entry key 0: empty). */
+    struct gth_stream_tail {
+        uint64_t key, reason[2], stack, tstack;
+        size_t off, len;
+    } tail[256];
+    gth_buf tails;
     /* The digits of the last event time's part above 10^4, which neighbouring
      * events share (time_hi_len 0: none yet). */
     uint64_t time_hi;
