@@ -534,15 +534,12 @@ static int put_transition_tail(gth_stream *st, out *o, const gth_view *v) {
 static inline __attribute__((always_inline)) int put_transition(gth_stream *st, out *o, const gth_view *v) {
     const gth_transition *t = &v->u.transition;
     int proc = t->resource.kind != GTH_RES_GOROUTINE;
-    if (need(o, 8 + NUM_MAX)) return -1;
-    uint8_t *w = o->w;
+    uint8_t *w = o->w; /* room was made for the id (put_line) */
     if (!proc) AT_LIT(w, " GoID=");
     else AT_LIT(w, " ProcID=");
     o->w = at_i64(w, t->resource.id);
     size_t n = t->reason.n;
-    if (!st || (t->stack.present && !t->stack.id) || (v->stack.present && !v->stack.id) || n > 16 ||
-        (t->old_state | t->new_state) >= 8)
-        return put_transition_tail(st, o, v);
+    if (!st || n > 16 || (t->old_state | t->new_state) >= 8) return put_transition_tail(st, o, v);
     const uint8_t *p = t->reason.p;
     uint64_t ra = 0, rb = 0;
     if (n >= 8) {
@@ -591,7 +588,7 @@ static inline __attribute__((always_inline)) int put_line(gth_stream *st, out *o
     const struct gth_stream_name *kn = &tmp;
     if (st && v->kind < GTH_KIND__COUNT) kn = &st->kinds[v->kind];
     else name_set(&tmp, gth_event_kind_name(v->kind));
-    if (need(o, kn->n + 16 + 16 + 8 + 4 * NUM_MAX)) return -1;
+    if (need(o, kn->n + 16 + 16 + 8 + 4 * NUM_MAX + 8 + NUM_MAX)) return -1; /* with a transition's id */
     uint8_t *w = o->w;
     if (st && v->time >= 10000) { /* the digits above 10^4 from the last time, when the same */
         uint64_t hi = (uint64_t)v->time / 10000;
