@@ -559,7 +559,7 @@ static inline __attribute__((always_inline)) int put_transition(gth_stream *st, 
     uint64_t tstack = t->stack.present ? t->stack.id : 0, stack = v->stack.present ? v->stack.id : 0;
     uint64_t h = (key ^ ra ^ (rb << 1) ^ (tstack << 7) ^ (stack << 17) ^ stack) * 0x9e3779b97f4a7c15ull;
     struct gth_stream_tail *e = &st->tail[h >> 56];
-    if (e->key == key && e->reason[0] == ra && e->reason[1] == rb && e->stack == stack && e->tstack == tstack) {
+    if (!((e->key ^ key) | (e->reason[0] ^ ra) | (e->reason[1] ^ rb) | (e->stack ^ stack) | (e->tstack ^ tstack))) {
         if (need(o, e->len)) return -1;
         w_mem(o, st->tails.data + e->off, e->len);
         return 0;
@@ -632,6 +632,7 @@ static inline __attribute__((always_inline)) int put_line(gth_stream *st, out *o
     AT_LIT(w, " G=");
     w = at_i64(w, v->g);
     o->w = w;
+    if (v->kind == GTH_KIND_STATE_TRANSITION) return put_transition(st, o, v); /* most lines; with the stack */
     switch (v->kind) {
     case GTH_KIND_SYNC:
         if (put_sync(o, &v->u.sync)) return -1;
@@ -694,7 +695,6 @@ static inline __attribute__((always_inline)) int put_line(gth_stream *st, out *o
             put_quoted(o, v->u.log.message.p, v->u.log.message.n))
             return -1;
         break;
-    case GTH_KIND_STATE_TRANSITION: return put_transition(st, o, v); /* with the event's stack */
     case GTH_KIND_EXPERIMENTAL: {
         const gth_experimental *x = &v->u.experimental;
         if (put_mem(o, " Name=", 6) || put_str(o, x->name) || put_mem(o, " Experiment=", 12) ||
