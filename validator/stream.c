@@ -3,10 +3,14 @@
  * A line is written through a raw pointer into the buffer: room is made once
  * for each run of fixed-size pieces (numbers, literals) and once for each
  * variable-length one (a string, a cached stack), so the pieces themselves are
- * plain stores. Numbers are written eight digits at a time, strings that need
- * no escapes are recognised eight bytes at a time, and the names of kinds and
- * states come with their lengths. Any failure to make room ends the line
- * (b->failed is set). */
+ * plain stores. Numbers below 1000 come from a table, larger ones are written
+ * eight digits at a time; strings that need no escapes are recognised eight
+ * (with SSE2 sixteen) bytes at a time; the names of kinds and the text of each
+ * transition between two states come with their lengths. With a printer, the
+ * parts that neighbouring lines share are kept: the high digits of the time,
+ * the threads' " M=" text, the stacks' text, and the text of state transition
+ * lines after the id. Any failure to make room ends the line (b->failed is
+ * set). */
 #include "validator/stream.h"
 
 #include <stdio.h>

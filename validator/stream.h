@@ -13,8 +13,9 @@
 
 /* A stream printer. It keeps the text of the stacks it printed since the last
  * Sync (stack ids are per generation, and every generation opens with a Sync),
- * so a stack that thousands of events share is rendered once; the cache is
- * bounded, whatever the trace. */
+ * so a stack that thousands of events share is rendered once, and likewise the
+ * text of state transition lines after the id; the caches are bounded,
+ * whatever the trace. */
 typedef struct gth_stream {
     const gth_allocator *a;
     gth_idmap idx; /* stack id -> index into spans */
