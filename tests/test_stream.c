@@ -595,6 +595,20 @@ static void test_transition_tails(void **state) {
                     expect_uncached(&s, &v);
                 }
     }
+    /* Forty tails again and again between ones never seen before: so many
+     * of those that the printer's table fills, rests, and starts again. */
+    for (unsigned i = 0; i < 150000; i++) {
+        char text[17];
+        snprintf(text, sizeof text, "%04u-transitions", i % 2 ? i % 1021 : 0);
+        mkview(&v, &ev, GTH_KIND_STATE_TRANSITION, &gen);
+        v.u.transition.resource = (gth_resource){GTH_RES_GOROUTINE, 4};
+        v.u.transition.old_state = GTH_GO_RUNNING;
+        v.u.transition.new_state = GTH_GO_WAITING;
+        v.u.transition.reason = (gth_bytes){(const uint8_t *)text, strlen(text)};
+        v.u.transition.stack = (gth_stack_ref){1, i % 2 ? 43 + i / 1021 : 3 + i / 2 % 40};
+        v.stack = (gth_stack_ref){1, 3 + i % 997};
+        expect_uncached(&s, &v);
+    }
     gth_stream_free(&s);
 }
 

@@ -407,14 +407,19 @@ void gth_stream_free(gth_stream *s) {
     s->nspans = s->spans_cap = 0;
 }
 
+static void tails_reset(gth_stream *s) {
+    memset(s->tail, 0, sizeof s->tail);
+    s->tails.len = 0;
+    s->tails.failed = 0;
+}
+
 static void cache_reset(gth_stream *s) {
     gth_idmap_clear(&s->idx);
     s->nspans = 0;
     s->text.len = 0;
     s->text.failed = 0;
-    memset(s->tail, 0, sizeof s->tail);
-    s->tails.len = 0;
-    s->tails.failed = 0;
+    tails_reset(s);
+    s->tail_pause = 0;
 }
 
 static int put_stack_new(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st);
@@ -528,8 +533,9 @@ static int put_transition_tail(gth_stream *st, out *o, const gth_view *v) {
     return 0;
 }
 
-#define TAIL_MAX 4096              /* longer tails are printed every time */
-#define TAIL_TOTAL_MAX (16u << 20) /* then no more are kept until the next Sync */
+#define TAIL_MAX 4096                      /* longer tails are printed every time */
+#define TAIL_TOTAL_MAX ((size_t)256 << 10) /* then the table starts again, empty, */
+#define TAIL_PAUSE 65536                   /* after this many transition lines without it */
 
 /* A transition line from " GoID=" / " ProcID=" on, the part after the id from
  * the printer's table of tails when it is there (filled on the way). The key
@@ -544,6 +550,10 @@ static inline __attribute__((always_inline)) int put_transition(gth_stream *st, 
     o->w = at_i64(w, t->resource.id);
     size_t n = t->reason.n;
     if (!st || n > 16 || (t->old_state | t->new_state) >= 8) return put_transition_tail(st, o, v);
+    if (st->tail_pause) { /* the table rests (see below) */
+        st->tail_pause--;
+        return put_transition_tail(st, o, v);
+    }
     const uint8_t *p = t->reason.p;
     uint64_t ra = 0, rb = 0;
     if (n >= 8) {
@@ -562,11 +572,14 @@ static inline __attribute__((always_inline)) int put_transition(gth_stream *st, 
                    (uint64_t)n << 8 | (uint64_t)t->stack.present << 1 | (uint64_t)v->stack.present;
     uint64_t tstack = t->stack.present ? t->stack.id : 0, stack = v->stack.present ? v->stack.id : 0;
     uint64_t h = (key ^ ra ^ (rb << 1) ^ (tstack << 7) ^ (stack << 17) ^ stack) * 0x9e3779b97f4a7c15ull;
-    struct gth_stream_tail *e = &st->tail[h >> 56];
-    if (!((e->key ^ key) | (e->reason[0] ^ ra) | (e->reason[1] ^ rb) | (e->stack ^ stack) | (e->tstack ^ tstack))) {
-        if (need(o, e->len)) return -1;
-        w_mem(o, st->tails.data + e->off, e->len);
-        return 0;
+    struct gth_stream_tail *set = &st->tail[(h >> 56) & ~(uint64_t)1]; /* two entries, the newer first */
+    for (int i = 0; i < 2; i++) {
+        const struct gth_stream_tail *e = &set[i];
+        if (!((e->key ^ key) | (e->reason[0] ^ ra) | (e->reason[1] ^ rb) | (e->stack ^ stack) | (e->tstack ^ tstack))) {
+            if (need(o, e->len)) return -1;
+            w_mem(o, st->tails.data + e->off, e->len);
+            return 0;
+        }
     }
     gth_buf *b = o->b;
     out_sync(o);
@@ -574,7 +587,14 @@ static inline __attribute__((always_inline)) int put_transition(gth_stream *st, 
     if (put_transition_tail(st, o, v)) return -1;
     out_sync(o);
     size_t len = b->len - start, off = st->tails.len;
-    if (len > TAIL_MAX || off + len > TAIL_TOTAL_MAX) return 0;
+    if (len > TAIL_MAX) return 0;
+    if (off + len > TAIL_TOTAL_MAX) {
+        /* So many different tails (generated traces) that the table costs
+         * more than it saves: it starts again empty, after a rest. */
+        tails_reset(st);
+        st->tail_pause = TAIL_PAUSE;
+        return 0;
+    }
     /* Out of memory for the table: the line is right, but the failure is
      * reported (b->failed), as for the stack cache. */
     if (gth_buf_append(&st->tails, b->data + start, len)) {
@@ -583,7 +603,8 @@ static inline __attribute__((always_inline)) int put_transition(gth_stream *st, 
         b->failed = 1;
         return -1;
     }
-    *e = (struct gth_stream_tail){key, {ra, rb}, stack, tstack, off, len};
+    set[1] = set[0];
+    set[0] = (struct gth_stream_tail){key, {ra, rb}, stack, tstack, off, len};
     return 0;
 }
 

@@ -35,13 +35,15 @@ typedef struct gth_stream {
      * the last byte. */
     uint8_t transitions[2][8][8][48];
     /* The text of state transition lines after the resource's id (states,
-     * reason, stacks), for the ones seen since the last Sync: a direct-mapped
-     * table of what decides it, over text kept in tails (entry key 0: empty). */
+     * reason, stacks), for the ones seen since the last Sync: a hashed table
+     * of what decides it in sets of two entries, over text kept in tails (entry
+     * key 0: empty). */
     struct gth_stream_tail {
         uint64_t key, reason[2], stack, tstack;
         size_t off, len;
     } tail[256];
     gth_buf tails;
+    uint32_t tail_pause; /* transition lines left to print without the table */
     /* The digits of the last event time's part above 10^4, which neighbouring
      * events share (time_hi_len 0: none yet). */
     uint64_t time_hi;
