@@ -289,7 +289,7 @@ static void test_real_traces(void **state) {
 static long fake_len(const void *ud, uint64_t id) {
     (void)ud;
     if (id == 1) return 2;
-    if (id == 2) return 1;
+    if (id >= 2 && id < 1024) return 1;
     return -1;
 }
 
@@ -304,6 +304,10 @@ static int fake_frame(const void *ud, uint64_t id, size_t i, gth_frame *f) {
     } else if (id == 2) {
         /* Different text per "generation", to test the cache reset at a Sync. */
         *f = (gth_frame){0x20, 1, (const uint8_t *)(*gen ? "gen.two" : "gen.one"), (const uint8_t *)"g.go", 7, 4};
+    } else if (id < 1024 && i == 0) { /* stacks 3 to 1023: one frame, "f<id>" */
+        static char names[1024][8];
+        snprintf(names[id], sizeof names[id], "f%u", (unsigned)id);
+        *f = (gth_frame){id, id, (const uint8_t *)names[id], (const uint8_t *)"f.go", strlen(names[id]), 4};
     } else {
         return -1;
     }
@@ -482,11 +486,128 @@ static void test_numbers(void **state) {
         mkview(&v, &ev, GTH_KIND_TASK_END, &gen);
         v.time = t;
         v.m = t / 3;
+        /* Ids around the small ones: -2 up to 2000, then t itself. */
+        v.p = i % 2 ? (int64_t)(i % 2003) - 2 : t;
+        v.g = i % 3 ? (int64_t)(i % 1009) - 2 : t / 7;
         v.u.task = (gth_task){(uint64_t)t, x, {(const uint8_t *)"", 0}};
-        char want[160];
-        snprintf(want, sizeof want, "%lld TaskEnd M=%lld P=-1 G=7 ID=%llu Parent=%llu Type=\"\"", (long long)t,
-                 (long long)(t / 3), (unsigned long long)t, (unsigned long long)x);
+        char want[200];
+        snprintf(want, sizeof want, "%lld TaskEnd M=%lld P=%lld G=%lld ID=%llu Parent=%llu Type=\"\"", (long long)t,
+                 (long long)(t / 3), (long long)v.p, (long long)v.g, (unsigned long long)t, (unsigned long long)x);
         expect_line(&s, &v, want);
+    }
+    gth_stream_free(&s);
+}
+
+/* Transitions between every two states, of goroutines and procs, the ones
+ * beyond the names ("Bad") too, on threads that take turns three and two at a
+ * time: as printf prints them, with the printer's tables and without. */
+static void test_transitions(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+    static const int64_t threads[] = {5, 123456, -1, 5, 123456, 5, 123456, 1000, 5, 9};
+    unsigned k = 0;
+    for (int proc = 0; proc < 2; proc++)
+        for (unsigned from = 0; from < 12; from++)
+            for (unsigned to = 0; to < 12; to++) {
+                mkview(&v, &ev, GTH_KIND_STATE_TRANSITION, &gen);
+                v.m = threads[k++ % (sizeof threads / sizeof threads[0])];
+                v.time = 1000000000000 + 37 * (int64_t)k;
+                v.u.transition.resource = (gth_resource){proc ? GTH_RES_PROC : GTH_RES_GOROUTINE, (int64_t)k - 3};
+                v.u.transition.old_state = (uint8_t)from;
+                v.u.transition.new_state = (uint8_t)to;
+                v.u.transition.reason = (gth_bytes){(const uint8_t *)"chan receive", to % 2 ? 12 : 0};
+                const char *a = proc ? gth_proc_state_name(from) : gth_go_state_name(from),
+                           *b = proc ? gth_proc_state_name(to) : gth_go_state_name(to);
+                char want[200];
+                snprintf(want, sizeof want, "%lld StateTransition M=%lld P=-1 G=7 %s=%lld %s->%s Reason=\"%s\"",
+                         (long long)v.time, (long long)v.m, proc ? "ProcID" : "GoID", (long long)k - 3, a, b,
+                         to % 2 ? "chan receive" : "");
+                expect_line(&s, &v, want);
+                expect_line(NULL, &v, want);
+            }
+    gth_stream_free(&s);
+}
+
+/* The line of v from s is the one the printer without tables prints. */
+static void expect_uncached(gth_stream *s, const gth_view *v) {
+    gth_buf a;
+    gth_buf_init(&a, NULL);
+    assert_int_equal(gth_stream_line(NULL, &a, v), 0);
+    gth_buf_putc(&a, 0);
+    expect_line(s, v, (const char *)a.data);
+    gth_buf_free(&a);
+}
+
+/* Transition lines printed again and again (the printer keeps their text
+ * after the id) are what the printer without tables prints: reasons of every
+ * length that differ in their first or last byte only, stacks absent, empty
+ * or not, states inside and beyond the table, in two generations whose stack
+ * 2 differs (a Sync between them). */
+static void test_transition_tails(void **state) {
+    (void)state;
+    int gen = 0;
+    gth_view v;
+    gth_event ev;
+    gth_stream s;
+    gth_stream_init(&s, NULL);
+    static const gth_stack_ref stacks[] = {{0, 0}, {1, 0}, {1, 1}, {1, 2}};
+    static const uint8_t states[][2] = {{GTH_GO_RUNNING, GTH_GO_WAITING}, {GTH_GO_WAITING, GTH_GO_RUNNABLE}, {9, 2}};
+    uint8_t reason[20];
+    for (gen = 0; gen < 2; gen++) {
+        mkview(&v, &ev, GTH_KIND_SYNC, &gen);
+        v.u.sync.n = (uint64_t)gen + 1;
+        expect_uncached(&s, &v);
+        for (int round = 0; round < 2; round++)
+            for (size_t n = 0; n <= sizeof reason; n++)
+                for (int change = 0; change < 3; change++)
+                    for (unsigned k = 0; k < 16 * 3; k++) {
+                        memset(reason, 'r', sizeof reason);
+                        if (n && change) reason[change == 1 ? 0 : n - 1] = 'X';
+                        mkview(&v, &ev, GTH_KIND_STATE_TRANSITION, &gen);
+                        v.u.transition.resource = (gth_resource){(k + k / 4) % 2 ? GTH_RES_PROC : GTH_RES_GOROUTINE, 4};
+                        v.u.transition.old_state = states[k / 16][0];
+                        v.u.transition.new_state = states[k / 16][1];
+                        v.u.transition.reason = (gth_bytes){reason, n};
+                        v.u.transition.stack = stacks[k % 4];
+                        v.stack = stacks[k / 4 % 4];
+                        expect_uncached(&s, &v);
+                    }
+        /* More lines than the table has entries, which differ in one thing
+         * only: the stack, the transition stack, or the first or last eight
+         * bytes of a 16-byte reason. */
+        for (int round = 0; round < 2; round++)
+            for (unsigned what = 0; what < 4; what++)
+                for (unsigned i = 3; i < 1024; i++) {
+                    char text[17];
+                    if (what == 3) snprintf(text, sizeof text, "transitions-%04u", i);
+                    else snprintf(text, sizeof text, "%04u-transitions", what == 2 ? i : 0);
+                    mkview(&v, &ev, GTH_KIND_STATE_TRANSITION, &gen);
+                    v.u.transition.resource = (gth_resource){GTH_RES_GOROUTINE, 4};
+                    v.u.transition.old_state = GTH_GO_RUNNING;
+                    v.u.transition.new_state = GTH_GO_WAITING;
+                    v.u.transition.reason = (gth_bytes){(const uint8_t *)text, strlen(text)};
+                    v.u.transition.stack = (gth_stack_ref){1, what == 1 ? i : 3};
+                    v.stack = (gth_stack_ref){1, what == 0 ? i : 3};
+                    expect_uncached(&s, &v);
+                }
+    }
+    /* Forty tails again and again between ones never seen before: so many
+     * of those that the printer's table fills, rests, and starts again. */
+    for (unsigned i = 0; i < 150000; i++) {
+        char text[17];
+        snprintf(text, sizeof text, "%04u-transitions", i % 2 ? i % 1021 : 0);
+        mkview(&v, &ev, GTH_KIND_STATE_TRANSITION, &gen);
+        v.u.transition.resource = (gth_resource){GTH_RES_GOROUTINE, 4};
+        v.u.transition.old_state = GTH_GO_RUNNING;
+        v.u.transition.new_state = GTH_GO_WAITING;
+        v.u.transition.reason = (gth_bytes){(const uint8_t *)text, strlen(text)};
+        v.u.transition.stack = (gth_stack_ref){1, i % 2 ? 43 + i / 1021 : 3 + i / 2 % 40};
+        v.stack = (gth_stack_ref){1, 3 + i % 997};
+        expect_uncached(&s, &v);
     }
     gth_stream_free(&s);
 }
@@ -570,6 +691,8 @@ int main(void) {
         cmocka_unit_test(test_format_rules),
         cmocka_unit_test(test_no_cache),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_transitions),
+        cmocka_unit_test(test_transition_tails),
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_blocks),
         cmocka_unit_test(test_goldens),

@@ -3,13 +3,21 @@
  * A line is written through a raw pointer into the buffer: room is made once
  * for each run of fixed-size pieces (numbers, literals) and once for each
  * variable-length one (a string, a cached stack), so the pieces themselves are
- * plain stores. Numbers are written eight digits at a time, strings that need
- * no escapes are recognised eight bytes at a time, and the names of kinds and
- * states come with their lengths. Any failure to make room ends the line
- * (b->failed is set). */
+ * plain stores. Numbers below 1000 come from a table, larger ones are written
+ * eight digits at a time; strings that need no escapes are recognised eight
+ * (with SSE2 sixteen) bytes at a time; the names of kinds and the text of each
+ * transition between two states come with their lengths. With a printer, the
+ * parts that neighbouring lines share are kept: the high digits of the time,
+ * the threads' " M=" text, the stacks' text, and the text of state transition
+ * lines after the id. Any failure to make room ends the line (b->failed is
+ * set). */
 #include "validator/stream.h"
 
+#include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/quote.h"
 
@@ -137,12 +145,36 @@ static inline uint8_t *at_eight(uint8_t *w, uint32_t n) {
     return w + 8;
 }
 
+/* The decimal text of each n < 1000 as {digits..., length}: the digits are
+ * copied as one word of four (room was made for 4), the length byte among
+ * them overwritten by what follows. */
+#define SMALL_DIGITS(a, b, c)                                                                                      \
+    {(a) ? '0' + (a) : (b) ? '0' + (b) : '0' + (c), (a) ? '0' + (b) : (b) ? '0' + (c) : 0, (a) ? '0' + (c) : 0, \
+     (a) ? 3 : (b) ? 2 : 1}
+#define SMALL_10(a, b)                                                                                            \
+    SMALL_DIGITS(a, b, 0), SMALL_DIGITS(a, b, 1), SMALL_DIGITS(a, b, 2), SMALL_DIGITS(a, b, 3), SMALL_DIGITS(a, b, 4), \
+        SMALL_DIGITS(a, b, 5), SMALL_DIGITS(a, b, 6), SMALL_DIGITS(a, b, 7), SMALL_DIGITS(a, b, 8), SMALL_DIGITS(a, b, 9)
+#define SMALL_100(a)                                                                                              \
+    SMALL_10(a, 0), SMALL_10(a, 1), SMALL_10(a, 2), SMALL_10(a, 3), SMALL_10(a, 4), SMALL_10(a, 5), SMALL_10(a, 6), \
+        SMALL_10(a, 7), SMALL_10(a, 8), SMALL_10(a, 9)
+static const uint8_t small_digits[1000][4] = {SMALL_100(0), SMALL_100(1), SMALL_100(2), SMALL_100(3), SMALL_100(4),
+                                              SMALL_100(5), SMALL_100(6), SMALL_100(7), SMALL_100(8), SMALL_100(9)};
+
+static inline uint8_t *at_u10(uint8_t *w, uint32_t n) {
+    memcpy(w, small_digits[n], 4);
+    return w + small_digits[n][3];
+}
+
 static inline uint8_t *at_u64(uint8_t *w, uint64_t v) {
-    if (v < 10) {
-        *w++ = (uint8_t)('0' + v);
-    } else if (v < 100) {
-        memcpy(w, digits2 + 2 * v, 2);
-        w += 2;
+    if (v < 1000) {
+        w = at_u10(w, (uint32_t)v);
+    } else if (v < 1000000) { /* the part above 1000, then three digits */
+        uint32_t hi = (uint32_t)v / 1000, lo = (uint32_t)v - hi * 1000;
+        uint32_t h = (lo * 41) >> 12; /* lo / 100 */
+        w = at_u10(w, hi);
+        *w = (uint8_t)('0' + h);
+        memcpy(w + 1, digits2 + 2 * (lo - h * 100), 2);
+        w += 3;
     } else if (v < 100000000) {
         w = at_u27(w, (uint32_t)v);
     } else {
@@ -159,12 +191,22 @@ static inline uint8_t *at_u64(uint8_t *w, uint64_t v) {
     return w;
 }
 
-static inline uint8_t *at_i64(uint8_t *w, int64_t v) {
+static uint8_t *at_i64_any(uint8_t *w, int64_t v) {
     if (v < 0) {
         *w++ = '-';
         return at_u64(w, 0 - (uint64_t)v);
     }
     return at_u64(w, (uint64_t)v);
+}
+
+/* The ids of lines (procs, goroutines, threads) are mostly small, or -1. */
+static inline uint8_t *at_i64(uint8_t *w, int64_t v) {
+    if (__builtin_expect((uint64_t)v < 1000, 1)) return at_u10(w, (uint32_t)v);
+    if (v == -1) {
+        memcpy(w, "-1", 2);
+        return w + 2;
+    }
+    return at_i64_any(w, v);
 }
 
 #define AT_LIT(w, s) (memcpy((w), (s), sizeof(s) - 1), (w) += sizeof(s) - 1)
@@ -213,16 +255,58 @@ static inline int needs_escape8(uint64_t x) {
     return ((lt20 | ge7f | zq | zbs) & high) != 0;
 }
 
+#ifdef __SSE2__
+/* needs_escape8 for 16 bytes at once: below 0x20 or from 0x80 on (signed
+ * below 0x20), 0x7f, '"' or '\\'. */
+static inline int needs_escape16(__m128i x) {
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+                             _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+    return _mm_movemask_epi8(m) != 0;
+}
+#endif
+
+/* Whether the n > 0 bytes at p need escapes: read a word at a time, the last
+ * (or only) word overlapping the one before it, or padded with a byte that
+ * needs none. */
+static inline int needs_escape(const uint8_t *p, size_t n) {
+    uint64_t x;
+#ifdef __SSE2__
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            if (needs_escape16(_mm_loadu_si128((const __m128i *)(const void *)(p + i)))) return 1;
+        return needs_escape16(_mm_loadu_si128((const __m128i *)(const void *)(p + n - 16)));
+    }
+    if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+        return needs_escape16(_mm_set_epi64x((long long)b, (long long)a));
+    }
+#endif
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, p + i, 8);
+            if (needs_escape8(x)) return 1;
+        }
+        memcpy(&x, p + n - 8, 8);
+        return needs_escape8(x);
+    }
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return needs_escape8((uint64_t)a | (uint64_t)b << 32);
+    }
+    x = 0x6161616161616161ull; /* 'a' */
+    memcpy(&x, p, 1);
+    memcpy((uint8_t *)&x + 1, p + n / 2, 1);
+    memcpy((uint8_t *)&x + 2, p + n - 1, 1);
+    return needs_escape8(x);
+}
+
 /* Go's strconv.Quote: printable ASCII needs no escapes and is copied straight. */
 static int put_quoted_text(out *o, const uint8_t *p, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, p + i, 8);
-        if (needs_escape8(x)) break;
-    }
-    while (i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') i++;
-    if (i < n) {
+    if (needs_escape(p, n)) {
         out_sync(o);
         if (gth_quote_append(o->b, p, n)) return -1;
         out_open(o, o->b);
@@ -301,19 +385,32 @@ void gth_stream_init(gth_stream *s, const gth_allocator *a) {
     s->a = a ? a : gth_default_allocator();
     gth_idmap_init(&s->idx, s->a);
     gth_buf_init(&s->text, s->a);
+    gth_buf_init(&s->tails, s->a);
     for (unsigned i = 0; i < GTH_KIND__COUNT; i++) name_set(&s->kinds[i], gth_event_kind_name(i));
-    for (unsigned i = 0; i < sizeof s->go_states / sizeof s->go_states[0]; i++) {
-        name_set(&s->go_states[i], gth_go_state_name(i));
-        name_set(&s->proc_states[i], gth_proc_state_name(i));
-    }
+    for (int proc = 0; proc < 2; proc++)
+        for (unsigned from = 0; from < 8; from++)
+            for (unsigned to = 0; to < 8; to++) {
+                uint8_t *t = s->transitions[proc][from][to];
+                int n = snprintf((char *)t, sizeof s->transitions[0][0][0], " %s->%s Reason=",
+                                 proc ? gth_proc_state_name(from) : gth_go_state_name(from),
+                                 proc ? gth_proc_state_name(to) : gth_go_state_name(to));
+                t[sizeof s->transitions[0][0][0] - 1] = (uint8_t)n;
+            }
 }
 
 void gth_stream_free(gth_stream *s) {
     gth_idmap_free(&s->idx);
     gth_free(s->a, s->spans, s->spans_cap * sizeof *s->spans);
     gth_buf_free(&s->text);
+    gth_buf_free(&s->tails);
     s->spans = NULL;
     s->nspans = s->spans_cap = 0;
+}
+
+static void tails_reset(gth_stream *s) {
+    memset(s->tail, 0, sizeof s->tail);
+    s->tails.len = 0;
+    s->tails.failed = 0;
 }
 
 static void cache_reset(gth_stream *s) {
@@ -321,15 +418,25 @@ static void cache_reset(gth_stream *s) {
     s->nspans = 0;
     s->text.len = 0;
     s->text.failed = 0;
+    tails_reset(s);
+    s->tail_pause = 0;
 }
 
 static int put_stack_new(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st);
 
-/* Appends stack st, from the cache when it is there. */
-static inline int put_stack(gth_stream *s, out *o, const gth_view *v, gth_stack_ref st) {
+/* Appends the n bytes of pfx, then stack st, from the cache when it is there
+ * (room for both made at once). */
+static inline __attribute__((always_inline)) int put_stack(gth_stream *s, out *o, const char *pfx, size_t n,
+                                                           const gth_view *v, gth_stack_ref st) {
     uint32_t i;
-    if (s && st.id != 0 && gth_idmap_get(&s->idx, st.id, &i))
-        return put_mem(o, s->text.data + s->spans[i].off, s->spans[i].len);
+    if (s && st.id != 0 && gth_idmap_get(&s->idx, st.id, &i)) {
+        const struct gth_stream_span *sp = &s->spans[i];
+        if (need(o, n + sp->len)) return -1;
+        w_mem(o, pfx, n);
+        w_mem(o, s->text.data + sp->off, sp->len);
+        return 0;
+    }
+    if (put_mem(o, pfx, n)) return -1;
     return put_stack_new(s, o, v, st);
 }
 
@@ -403,69 +510,144 @@ static int put_sync(out *o, const gth_sync *s) {
     return 0;
 }
 
-/* A state's name: from the printer's table, or (no printer, or a state beyond
- * the table) from view.h into *tmp. */
-static inline const struct gth_stream_name *state_name(const gth_stream *st, int proc, unsigned s,
-                                                       struct gth_stream_name *tmp) {
-    if (st && s < sizeof st->go_states / sizeof st->go_states[0]) return proc ? &st->proc_states[s] : &st->go_states[s];
-    name_set(tmp, proc ? gth_proc_state_name(s) : gth_go_state_name(s));
-    return tmp;
-}
-
-static int put_transition(gth_stream *st, out *o, const gth_view *v) {
+/* A state transition's text after the resource's id, with the event's stack:
+ * " <from>-><to> Reason=<q>[ TransitionStack=<stack>][ Stack=<stack>]". */
+static int put_transition_tail(gth_stream *st, out *o, const gth_view *v) {
     const gth_transition *t = &v->u.transition;
     int proc = t->resource.kind != GTH_RES_GOROUTINE;
-    struct gth_stream_name t1, t2;
-    const struct gth_stream_name *from = state_name(st, proc, t->old_state, &t1),
-                                 *to = state_name(st, proc, t->new_state, &t2);
-    if (need(o, 8 + NUM_MAX + from->n + to->n + 12 + 32)) return -1;
-    uint8_t *w = o->w;
-    if (!proc) AT_LIT(w, " GoID=");
-    else AT_LIT(w, " ProcID=");
-    w = at_i64(w, t->resource.id);
-    *w++ = ' ';
-    w = at_name(w, from);
-    AT_LIT(w, "->");
-    w = at_name(w, to);
-    AT_LIT(w, " Reason=");
-    o->w = w;
-    if (put_quoted(o, t->reason.p, t->reason.n)) return -1;
-    if (t->stack.present) {
-        if (put_mem(o, " TransitionStack=", 17)) return -1;
-        return put_stack(st, o, v, t->stack);
+    unsigned from = t->old_state, to = t->new_state;
+    if (st && from < 8 && to < 8) {
+        const uint8_t *text = st->transitions[proc][from][to];
+        if (need(o, sizeof st->transitions[0][0][0])) return -1;
+        memcpy(o->w, text, sizeof st->transitions[0][0][0]);
+        o->w += text[sizeof st->transitions[0][0][0] - 1];
+    } else { /* a state beyond the table ("Bad"), or no printer */
+        const char *a = proc ? gth_proc_state_name(from) : gth_go_state_name(from),
+                   *b = proc ? gth_proc_state_name(to) : gth_go_state_name(to);
+        if (put_mem(o, " ", 1) || put_str(o, a) || put_mem(o, "->", 2) || put_str(o, b) || put_mem(o, " Reason=", 8))
+            return -1;
     }
+    if (put_quoted(o, t->reason.p, t->reason.n)) return -1;
+    if (t->stack.present && put_stack(st, o, " TransitionStack=", 17, v, t->stack)) return -1;
+    if (v->stack.present) return put_stack(st, o, " Stack=", 7, v, v->stack);
     return 0;
 }
 
-static int put_line(gth_stream *st, out *o, const gth_view *v) {
+#define TAIL_MAX 4096                      /* longer tails are printed every time */
+#define TAIL_TOTAL_MAX ((size_t)256 << 10) /* then the table starts again, empty, */
+#define TAIL_PAUSE 65536                   /* after this many transition lines without it */
+
+/* A transition line from " GoID=" / " ProcID=" on, the part after the id from
+ * the printer's table of tails when it is there (filled on the way). The key
+ * holds the states, the reason's length and which stacks there are; the
+ * reason's bytes (up to 16) are the two words that cover them, overlapping. */
+static inline __attribute__((always_inline)) int put_transition(gth_stream *st, out *o, const gth_view *v) {
+    const gth_transition *t = &v->u.transition;
+    int proc = t->resource.kind != GTH_RES_GOROUTINE;
+    uint8_t *w = o->w; /* room was made for the id (put_line) */
+    if (!proc) AT_LIT(w, " GoID=");
+    else AT_LIT(w, " ProcID=");
+    o->w = at_i64(w, t->resource.id);
+    size_t n = t->reason.n;
+    if (!st || n > 16 || (t->old_state | t->new_state) >= 8) return put_transition_tail(st, o, v);
+    if (st->tail_pause) { /* the table rests (see below) */
+        st->tail_pause--;
+        return put_transition_tail(st, o, v);
+    }
+    const uint8_t *p = t->reason.p;
+    uint64_t ra = 0, rb = 0;
+    if (n >= 8) {
+        memcpy(&ra, p, 8);
+        memcpy(&rb, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        ra = x;
+        rb = y;
+    } else if (n) {
+        ra = (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+    }
+    uint64_t key = 1ull << 63 | (uint64_t)proc << 40 | (uint64_t)t->old_state << 32 | (uint64_t)t->new_state << 24 |
+                   (uint64_t)n << 8 | (uint64_t)t->stack.present << 1 | (uint64_t)v->stack.present;
+    uint64_t tstack = t->stack.present ? t->stack.id : 0, stack = v->stack.present ? v->stack.id : 0;
+    uint64_t h = (key ^ ra ^ (rb << 1) ^ (tstack << 7) ^ (stack << 17) ^ stack) * 0x9e3779b97f4a7c15ull;
+    struct gth_stream_tail *set = &st->tail[(h >> 56) & ~(uint64_t)1]; /* two entries, the newer first */
+    for (int i = 0; i < 2; i++) {
+        const struct gth_stream_tail *e = &set[i];
+        if (!((e->key ^ key) | (e->reason[0] ^ ra) | (e->reason[1] ^ rb) | (e->stack ^ stack) | (e->tstack ^ tstack))) {
+            if (need(o, e->len)) return -1;
+            w_mem(o, st->tails.data + e->off, e->len);
+            return 0;
+        }
+    }
+    gth_buf *b = o->b;
+    out_sync(o);
+    size_t start = b->len;
+    if (put_transition_tail(st, o, v)) return -1;
+    out_sync(o);
+    size_t len = b->len - start, off = st->tails.len;
+    if (len > TAIL_MAX) return 0;
+    if (off + len > TAIL_TOTAL_MAX) {
+        /* So many different tails (generated traces) that the table costs
+         * more than it saves: it starts again empty, after a rest. */
+        tails_reset(st);
+        st->tail_pause = TAIL_PAUSE;
+        return 0;
+    }
+    /* Out of memory for the table: the line is right, but the failure is
+     * reported (b->failed), as for the stack cache. */
+    if (gth_buf_append(&st->tails, b->data + start, len)) {
+        st->tails.len = off;
+        st->tails.failed = 0;
+        b->failed = 1;
+        return -1;
+    }
+    set[1] = set[0];
+    set[0] = (struct gth_stream_tail){key, {ra, rb}, stack, tstack, off, len};
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int put_line(gth_stream *st, out *o, const gth_view *v) {
     struct gth_stream_name tmp;
     const struct gth_stream_name *kn = &tmp;
     if (st && v->kind < GTH_KIND__COUNT) kn = &st->kinds[v->kind];
     else name_set(&tmp, gth_event_kind_name(v->kind));
-    if (need(o, kn->n + 16 + 16 + 8 + 4 * NUM_MAX)) return -1;
+    if (need(o, kn->n + 16 + 16 + 8 + 4 * NUM_MAX + 8 + NUM_MAX)) return -1; /* with a transition's id */
     uint8_t *w = o->w;
-    if (st && v->time >= 100000000) { /* the digits above 10^8 from the last time, when the same */
-        uint64_t hi = (uint64_t)v->time / 100000000;
+    if (st && v->time >= 10000) { /* the digits above 10^4 from the last time, when the same */
+        uint64_t hi = (uint64_t)v->time / 10000;
         if (hi != st->time_hi || !st->time_hi_len) {
             st->time_hi = hi;
             st->time_hi_len = (size_t)(at_u64(st->time_hi_text, hi) - st->time_hi_text);
         }
         memcpy(w, st->time_hi_text, sizeof st->time_hi_text);
-        w = at_eight(w + st->time_hi_len, (uint32_t)((uint64_t)v->time % 100000000));
+        w += st->time_hi_len;
+        uint32_t lo = (uint32_t)((uint64_t)v->time - hi * 10000);
+        uint32_t a = (lo * 5243) >> 19; /* lo / 100 */
+        memcpy(w, digits2 + 2 * a, 2);
+        memcpy(w + 2, digits2 + 2 * (lo - a * 100), 2);
+        w += 4;
     } else {
         w = at_i64(w, v->time);
     }
     *w++ = ' ';
     w = at_name(w, kn);
     if (st) {
-        if (v->m != st->m || !st->m_len) {
-            uint8_t *e = st->m_text;
-            AT_LIT(e, " M=");
-            st->m_len = (size_t)(at_i64(e, v->m) - st->m_text);
-            st->m = v->m;
+        struct gth_stream_thread *m = &st->m[0];
+        if (v->m != m->m || !m->len) {
+            m = &st->m[1];
+            if (v->m != m->m || !m->len) {
+                m = &st->m[st->m_next];
+                st->m_next ^= 1;
+                uint8_t *e = m->text;
+                AT_LIT(e, " M=");
+                m->len = (size_t)(at_i64(e, v->m) - m->text);
+                m->m = v->m;
+            }
         }
-        memcpy(w, st->m_text, sizeof st->m_text);
-        w += st->m_len;
+        memcpy(w, m->text, sizeof m->text);
+        w += m->len;
     } else {
         AT_LIT(w, " M=");
         w = at_i64(w, v->m);
@@ -475,6 +657,7 @@ static int put_line(gth_stream *st, out *o, const gth_view *v) {
     AT_LIT(w, " G=");
     w = at_i64(w, v->g);
     o->w = w;
+    if (v->kind == GTH_KIND_STATE_TRANSITION) return put_transition(st, o, v); /* most lines; with the stack */
     switch (v->kind) {
     case GTH_KIND_SYNC:
         if (put_sync(o, &v->u.sync)) return -1;
@@ -537,9 +720,6 @@ static int put_line(gth_stream *st, out *o, const gth_view *v) {
             put_quoted(o, v->u.log.message.p, v->u.log.message.n))
             return -1;
         break;
-    case GTH_KIND_STATE_TRANSITION:
-        if (put_transition(st, o, v)) return -1;
-        break;
     case GTH_KIND_EXPERIMENTAL: {
         const gth_experimental *x = &v->u.experimental;
         if (put_mem(o, " Name=", 6) || put_str(o, x->name) || put_mem(o, " Experiment=", 12) ||
@@ -555,14 +735,11 @@ static int put_line(gth_stream *st, out *o, const gth_view *v) {
     }
     default: break;
     }
-    if (v->stack.present) {
-        if (put_mem(o, " Stack=", 7)) return -1;
-        return put_stack(st, o, v, v->stack);
-    }
+    if (v->stack.present) return put_stack(st, o, " Stack=", 7, v, v->stack);
     return 0;
 }
 
-static int line(gth_stream *st, gth_buf *b, const gth_view *v, int nl) {
+static __attribute__((noinline)) int line(gth_stream *st, gth_buf *b, const gth_view *v, int nl) {
     if (st && v->kind == GTH_KIND_SYNC) cache_reset(st);
     out o;
     if (b->failed || out_start(&o, b)) return -1;
