@@ -1,7 +1,8 @@
 /*
  * The reader's inline ordering path (gth_order_fast, validator/internal.h)
  * against its general path (validator/order.c), and the test validator's
- * common case (gth_testtrace_fast) against its checks on the view: gth and
+ * and the strict ordered pass's common cases (gth_testtrace_fast,
+ * gth_strict_fast) against their checks on the view: gth and
  * gth-general (the same command on a library built with GTH_NO_INLINE_ORDER,
  * every event through the general paths) must print the same thing, byte for
  * byte, on every trace of corpus/ (the .test files packed to Go's bytes, as
@@ -10,7 +11,7 @@
  * verdicts (finding, invariant, byte offset, place, the reader's own finding),
  * the stream digests, the event streams (all but corpus/real, whose streams
  * are compared by their digests), stderr and the exit status; and the
- * validate profile's verdicts without a stream.
+ * validate and strict profiles' verdicts without a stream.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -301,11 +302,14 @@ static void test_inline_matches_general(void **state) {
         assert_true(rej > 0 && rej < small.n);
     }
     /* Without a stream the validate profile makes no view of an event its
-     * common case passes: the verdicts alone. */
-    size_t rej = compare_runs(small.v, small.n, "--profile=validate", 0, 0);
-    rej += compare_runs(real.v, real.n, "--profile=validate", 0, 0);
-    printf("--profile=validate without a stream: identical verdicts (%zu rejected)\n", rej);
-    assert_true(rej > 0 && rej < small.n + real.n);
+     * common case passes, nor the strict profile of one both its common cases
+     * (gth_testtrace_fast, gth_strict_fast) pass: the verdicts alone. */
+    for (size_t k = 1; k < 3; k++) {
+        size_t rej = compare_runs(small.v, small.n, profiles[k], 0, 0);
+        rej += compare_runs(real.v, real.n, profiles[k], 0, 0);
+        printf("%s without a stream: identical verdicts (%zu rejected)\n", profiles[k], rej);
+        assert_true(rej > 0 && rej < small.n + real.n);
+    }
 
     for (size_t i = 0; i < made.n; i++) unlink(made.v[i]);
     for (size_t v = 0; v < 4; v++) {

@@ -27,6 +27,7 @@
 
 #include "../base/base.h"
 #include "reader.h"
+#include "testtrace.h"
 #include "view.h"
 
 typedef struct gth_strict gth_strict;
@@ -59,6 +60,19 @@ gth_source gth_strict_source(gth_strict *s, gth_source src);
 /* The ordered pass: checks the next delivered event (v as gth_view_make made
  * it). Returns GTH_OK or GTH_ENOMEM; findings are kept for gth_strict_finish. */
 int gth_strict_event(gth_strict *s, const gth_view *v);
+/* The ordered pass's common case, decided on the reader's event: 1 if
+ * gth_strict_event would return GTH_OK on ev's view and change nothing (ev
+ * then needs no call of it), else 0 with nothing changed. Built with
+ * GTH_NO_INLINE_ORDER it always returns 0 (tests/test_inline_order.c compares
+ * the two builds). */
+int gth_strict_fast(const gth_strict *s, const gth_event *ev);
+/* gth_reader_next into ev while gth_strict_fast and then gth_testtrace_fast
+ * pass the events, adding how many they passed to *n: returns
+ * gth_reader_next's result for the first event they did not both pass (1,
+ * with that event in ev and nothing changed for it, for the checks on its
+ * view), or the end (0) or error (-1) that came first. */
+int gth_strict_next(const gth_strict *s, gth_testtrace *t, gth_reader *r, gth_event *ev, gth_error *err,
+                    uint64_t *n);
 
 /* After the reader reached the end of the trace: GTH_OK if no strict rule was
  * broken; GTH_EINVALID with err (invariant, offset, generation, thread, batch,

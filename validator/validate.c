@@ -47,8 +47,11 @@ int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, ui
     /* Without output or strict checker, an event the validator's common case
      * passes needs no view: the API cannot panic on it (gth_testtrace_fast
      * takes no such event) and its lookups are of strings the reader checked.
-     * Otherwise the common case only spares gth_testtrace_event. */
+     * Otherwise the common case only spares gth_testtrace_event. With the
+     * strict checker, an event its common case also takes (gth_strict_fast,
+     * which changes nothing) needs no view either. */
     int lean = t && !o->emit && !blocks && !o->strict;
+    gth_strict *lean_strict = t && !o->emit && !blocks ? o->strict : NULL;
     gth_event ev;
     gth_view v;
     for (;;) {
@@ -60,9 +63,10 @@ int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, ui
         }
         /* The parser profile without output only needs the API's panics. */
         if (t || o->emit || blocks || gth_view_can_panic(&ev)) {
-            if (lean && gth_testtrace_fast(t, &ev)) { /* a run of common events, to the next other one */
-                n++;
-                k = gth_testtrace_next(t, r, &ev, err, &n);
+            if (lean ? gth_testtrace_fast(t, &ev)
+                     : lean_strict && gth_strict_fast(lean_strict, &ev) && gth_testtrace_fast(t, &ev)) {
+                n++; /* a run of common events, to the next other one */
+                k = lean ? gth_testtrace_next(t, r, &ev, err, &n) : gth_strict_next(lean_strict, t, r, &ev, err, &n);
                 if (k == 0) break;
                 if (k < 0) {
                     rc = err->status ? err->status : GTH_EINTERNAL;
@@ -119,7 +123,7 @@ int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, ui
             }
             goto out;
         }
-        if (o->strict && gth_strict_event(o->strict, &v) != GTH_OK) {
+        if (o->strict && !gth_strict_fast(o->strict, &ev) && gth_strict_event(o->strict, &v) != GTH_OK) {
             rc = gth_error_nomem(err);
             break;
         }
