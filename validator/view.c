@@ -101,8 +101,8 @@ int gth_resource_append(gth_buf *b, gth_resource r) {
 
 /* ---- Stacks ---------------------------------------------------------------------- */
 
-static long reader_stack_len(const void *ud, uint64_t id) { return gth_reader_stack_len(ud, id); }
-static int reader_stack_frame(const void *ud, uint64_t id, size_t i, gth_frame *f) {
+long gth_view_reader_stack_len(const void *ud, uint64_t id) { return gth_reader_stack_len(ud, id); }
+int gth_view_reader_stack_frame(const void *ud, uint64_t id, size_t i, gth_frame *f) {
     return gth_reader_stack_frame(ud, id, i, f);
 }
 
@@ -314,7 +314,7 @@ int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_err
     v->m = ev->m;
     v->p = ev->p;
     v->g = ev->g;
-    v->stacks = (gth_stack_source){reader_stack_len, reader_stack_frame, r};
+    v->stacks = (gth_stack_source){gth_view_reader_stack_len, gth_view_reader_stack_frame, r};
     v->stack = event_stack(ev);
     const uint64_t *a = ev->args;
     switch (v->kind) {
