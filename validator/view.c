@@ -169,10 +169,12 @@ static void proc_tr(gth_transition *t, int64_t id, uint8_t from, uint8_t to) {
     t->new_state = to;
 }
 
+const uint8_t gth_view_empty[1] = "";
+
 static int transition(const gth_reader *r, const gth_event *ev, gth_view *v, gth_error *err) {
     gth_transition *t = &v->u.transition;
     memset(t, 0, sizeof *t);
-    t->reason = (gth_bytes){(const uint8_t *)"", 0};
+    t->reason = (gth_bytes){gth_view_empty, 0};
     const uint64_t *a = ev->args;
     switch (ev->code) {
     case GTH_EV_ProcStart: proc_tr(t, (int64_t)a[0], GTH_PROC_IDLE, GTH_PROC_RUNNING); break;

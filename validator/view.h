@@ -183,6 +183,9 @@ int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_err
 long gth_view_reader_stack_len(const void *ud, uint64_t id);
 int gth_view_reader_stack_frame(const void *ud, uint64_t id, size_t i, gth_frame *f);
 
+/* The empty string of a view's empty reason (one address for every view). */
+extern const uint8_t gth_view_empty[1];
+
 /* gth_view_make, with the most common state transitions (goroutines starting,
  * stopping, blocking, unblocking, entering and leaving syscalls; procs starting
  * and stopping) filled inline: the same view, field for field. Every other
@@ -195,7 +198,7 @@ static inline int gth_view_make_fast(const gth_reader *r, const gth_event *ev, g
     int64_t id = ev->g;
     uint64_t stack = 0;     /* the event's stack argument (0: NoStack) */
     int tr_stack = 0;       /* whether the transition carries the event's stack */
-    gth_bytes reason = {(const uint8_t *)"", 0};
+    gth_bytes reason = {gth_view_empty, 0};
     switch (ev->code) {
     case GTH_EV_GoStart: id = (int64_t)a[0], from = GTH_GO_RUNNABLE, to = GTH_GO_RUNNING; break;
     case GTH_EV_GoStop:
