@@ -73,7 +73,7 @@ int gth_validate_run_at(gth_reader *r, const gth_run_opts *o, gth_buf *event, ui
                     break;
                 }
             }
-            if ((rc = gth_view_make(r, &ev, &v, err)) != GTH_OK) break;
+            if ((rc = gth_view_make_fast(r, &ev, &v, err)) != GTH_OK) break;
         }
         if (blocks) {
             if (line.len >= GTH_STREAM_BLOCK && flush_block(o, &line, &nblock)) {

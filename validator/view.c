@@ -101,8 +101,8 @@ int gth_resource_append(gth_buf *b, gth_resource r) {
 
 /* ---- Stacks ---------------------------------------------------------------------- */
 
-static long reader_stack_len(const void *ud, uint64_t id) { return gth_reader_stack_len(ud, id); }
-static int reader_stack_frame(const void *ud, uint64_t id, size_t i, gth_frame *f) {
+long gth_view_reader_stack_len(const void *ud, uint64_t id) { return gth_reader_stack_len(ud, id); }
+int gth_view_reader_stack_frame(const void *ud, uint64_t id, size_t i, gth_frame *f) {
     return gth_reader_stack_frame(ud, id, i, f);
 }
 
@@ -169,10 +169,12 @@ static void proc_tr(gth_transition *t, int64_t id, uint8_t from, uint8_t to) {
     t->new_state = to;
 }
 
+const uint8_t gth_view_empty[1] = "";
+
 static int transition(const gth_reader *r, const gth_event *ev, gth_view *v, gth_error *err) {
     gth_transition *t = &v->u.transition;
     memset(t, 0, sizeof *t);
-    t->reason = (gth_bytes){(const uint8_t *)"", 0};
+    t->reason = (gth_bytes){gth_view_empty, 0};
     const uint64_t *a = ev->args;
     switch (ev->code) {
     case GTH_EV_ProcStart: proc_tr(t, (int64_t)a[0], GTH_PROC_IDLE, GTH_PROC_RUNNING); break;
@@ -314,7 +316,7 @@ int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_err
     v->m = ev->m;
     v->p = ev->p;
     v->g = ev->g;
-    v->stacks = (gth_stack_source){reader_stack_len, reader_stack_frame, r};
+    v->stacks = (gth_stack_source){gth_view_reader_stack_len, gth_view_reader_stack_frame, r};
     v->stack = event_stack(ev);
     const uint64_t *a = ev->args;
     switch (v->kind) {

@@ -178,6 +178,62 @@ typedef struct gth_view {
  * itself (range names): do not copy it. */
 int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_error *err);
 
+/* The stack source gth_view_make gives a view: the reader's current tables
+ * (ud is the reader). */
+long gth_view_reader_stack_len(const void *ud, uint64_t id);
+int gth_view_reader_stack_frame(const void *ud, uint64_t id, size_t i, gth_frame *f);
+
+/* The empty string of a view's empty reason (one address for every view). */
+extern const uint8_t gth_view_empty[1];
+
+/* gth_view_make, with the most common state transitions (goroutines starting,
+ * stopping, blocking, unblocking, entering and leaving syscalls; procs starting
+ * and stopping) filled inline: the same view, field for field. Every other
+ * event, and a reason string that is missing, goes to gth_view_make. Built with
+ * GTH_NO_INLINE_ORDER, it always calls gth_view_make. */
+static inline int gth_view_make_fast(const gth_reader *r, const gth_event *ev, gth_view *v, gth_error *err) {
+#ifndef GTH_NO_INLINE_ORDER
+    const uint64_t *a = ev->args;
+    uint8_t res = GTH_RES_GOROUTINE, from, to;
+    int64_t id = ev->g;
+    uint64_t stack = 0;     /* the event's stack argument (0: NoStack) */
+    int tr_stack = 0;       /* whether the transition carries the event's stack */
+    gth_bytes reason = {gth_view_empty, 0};
+    switch (ev->code) {
+    case GTH_EV_GoStart: id = (int64_t)a[0], from = GTH_GO_RUNNABLE, to = GTH_GO_RUNNING; break;
+    case GTH_EV_GoStop:
+    case GTH_EV_GoBlock:
+        from = GTH_GO_RUNNING, to = ev->code == GTH_EV_GoStop ? GTH_GO_RUNNABLE : GTH_GO_WAITING;
+        if (!gth_reader_string(r, a[0], &reason.p, &reason.n)) return gth_view_make(r, ev, v, err);
+        stack = a[1], tr_stack = 1;
+        break;
+    case GTH_EV_GoUnblock: id = (int64_t)a[0], from = GTH_GO_WAITING, to = GTH_GO_RUNNABLE, stack = a[2]; break;
+    case GTH_EV_GoSyscallBegin: from = GTH_GO_RUNNING, to = GTH_GO_SYSCALL, stack = a[1], tr_stack = 1; break;
+    case GTH_EV_GoSyscallEnd: from = GTH_GO_SYSCALL, to = GTH_GO_RUNNING; break;
+    case GTH_EV_GoSyscallEndBlocked: from = GTH_GO_SYSCALL, to = GTH_GO_RUNNABLE; break;
+    case GTH_EV_ProcStart: res = GTH_RES_PROC, id = (int64_t)a[0], from = GTH_PROC_IDLE, to = GTH_PROC_RUNNING; break;
+    case GTH_EV_ProcStop: res = GTH_RES_PROC, id = ev->p, from = GTH_PROC_RUNNING, to = GTH_PROC_IDLE; break;
+    default: return gth_view_make(r, ev, v, err);
+    }
+    v->ev = ev;
+    v->kind = GTH_KIND_STATE_TRANSITION;
+    v->time = ev->time;
+    v->m = ev->m;
+    v->p = ev->p;
+    v->g = ev->g;
+    v->stacks = (gth_stack_source){gth_view_reader_stack_len, gth_view_reader_stack_frame, r};
+    v->stack = (gth_stack_ref){stack != 0, stack};
+    v->u.transition = (gth_transition){.resource = {res, id},
+                                       .old_state = from,
+                                       .new_state = to,
+                                       .reason = reason,
+                                       .stack = tr_stack ? v->stack : (gth_stack_ref){0, 0}};
+    return GTH_OK;
+#else
+    return gth_view_make(r, ev, v, err);
+#endif
+}
+
 /* Whether Go's event API can panic on ev (see the validate.panic-* invariants):
  * only then does a run without output or validator need its view. */
 static inline int gth_view_can_panic(const gth_event *ev) {
