@@ -16,12 +16,7 @@
 #include "validator/testtrace.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint64_t next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t next_rand(void) { return tu_xorshift(&rng); }
 static unsigned pick(unsigned n) { return (unsigned)(next_rand() % n); }
 
 /* Stacks 1 and 2 have complete frames; stack 3's second frame has no file. */

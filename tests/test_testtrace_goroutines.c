@@ -21,12 +21,7 @@ static uint8_t model[NIDS + 2];
 static int64_t ids_at(unsigned i) { return i < NIDS ? (int64_t)i : INT64_MAX - (int64_t)(i - NIDS); }
 
 static uint64_t rng = 88172645463325252ull;
-static uint64_t next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t next_rand(void) { return tu_xorshift(&rng); }
 
 static int64_t now;
 

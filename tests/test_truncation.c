@@ -52,12 +52,7 @@ static int batch_start(void *ud, const gth_raw_event *ev) {
 
 /* xorshift: the same offsets on every run. */
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
-static uint64_t rnd(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t rnd(void) { return tu_xorshift(&rng); }
 
 typedef struct cut {
     const char *src; /* the trace it was cut from */

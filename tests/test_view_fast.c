@@ -17,12 +17,7 @@
 #include "validator/view.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint64_t next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t next_rand(void) { return tu_xorshift(&rng); }
 static unsigned pick(unsigned n) { return (unsigned)(next_rand() % n); }
 
 static void same_bytes(const void *a, const void *b, size_t n, const char *what, const gth_event *ev) {

@@ -310,13 +310,7 @@ static int sync_details(const gth_reader *r, const gth_event *ev, gth_view *v, g
 }
 
 int gth_view_make(const gth_reader *r, const gth_event *ev, gth_view *v, gth_error *err) {
-    v->ev = ev;
-    v->kind = gth_view_kind(ev->code);
-    v->time = ev->time;
-    v->m = ev->m;
-    v->p = ev->p;
-    v->g = ev->g;
-    v->stacks = (gth_stack_source){gth_view_reader_stack_len, gth_view_reader_stack_frame, r};
+    gth_view_head(v, r, ev, gth_view_kind(ev->code));
     v->stack = event_stack(ev);
     const uint64_t *a = ev->args;
     switch (v->kind) {

@@ -186,6 +186,18 @@ int gth_view_reader_stack_frame(const void *ud, uint64_t id, size_t i, gth_frame
 /* The empty string of a view's empty reason (one address for every view). */
 extern const uint8_t gth_view_empty[1];
 
+/* The part of a view every event has (all but its stack and details), as
+ * gth_view_make and gth_view_make_fast fill it. */
+static inline void gth_view_head(gth_view *v, const gth_reader *r, const gth_event *ev, gth_event_kind kind) {
+    v->ev = ev;
+    v->kind = kind;
+    v->time = ev->time;
+    v->m = ev->m;
+    v->p = ev->p;
+    v->g = ev->g;
+    v->stacks = (gth_stack_source){gth_view_reader_stack_len, gth_view_reader_stack_frame, r};
+}
+
 /* gth_view_make, with the most common state transitions (goroutines starting,
  * stopping, blocking, unblocking, entering and leaving syscalls; procs starting
  * and stopping) filled inline: the same view, field for field. Every other
@@ -215,13 +227,7 @@ static inline int gth_view_make_fast(const gth_reader *r, const gth_event *ev, g
     case GTH_EV_ProcStop: res = GTH_RES_PROC, id = ev->p, from = GTH_PROC_RUNNING, to = GTH_PROC_IDLE; break;
     default: return gth_view_make(r, ev, v, err);
     }
-    v->ev = ev;
-    v->kind = GTH_KIND_STATE_TRANSITION;
-    v->time = ev->time;
-    v->m = ev->m;
-    v->p = ev->p;
-    v->g = ev->g;
-    v->stacks = (gth_stack_source){gth_view_reader_stack_len, gth_view_reader_stack_frame, r};
+    gth_view_head(v, r, ev, GTH_KIND_STATE_TRANSITION);
     v->stack = (gth_stack_ref){stack != 0, stack};
     v->u.transition = (gth_transition){.resource = {res, id},
                                        .old_state = from,

@@ -96,4 +96,14 @@ size_t tu_count(const char *s, const char *needle);
 size_t tu_list(const char *dir, const char *suffix, char ***names);
 void tu_free_list(char **names);
 
+/* The next number of the xorshift sequence in *state (not 0): random inputs
+ * that are the same on every run. */
+static inline uint64_t tu_xorshift(uint64_t *state) {
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
 #endif
