@@ -5,7 +5,15 @@
 # HEAD) and from the working tree, runs both as `validate --batch --events` in
 # both profiles over one list of traces and compares the outputs with cmp.
 #
-#   adapters/go/streamcmp.sh [--rev REV] [--all] [--gth PATH]
+#   adapters/go/streamcmp.sh [--rev REV | --pipeline] [--release R] [--all] [--gth PATH]
+#
+# --pipeline compares the working tree's gthref with itself instead: reading
+# every trace serially (GTHREF_PIPELINE=0) and reading every trace ahead on a
+# second goroutine in batches of 7 events (GTHREF_PIPELINE=7, so that events
+# are handed over while the reader still reads), built with Go's race detector, which
+# ends the run (exit status 66, reported) at the first data race; it also
+# compares `--profile=both --digest`. --release R (1.22 ... 1.27) builds the
+# adapter of that release's reader (adapters/releases/goR) instead of gthref.
 #
 # Traces: corpus/real and corpus/invalid-bin; Go's golden tests
 # ($(go env GOROOT)/src/internal/trace/testdata/tests, packed with gth pack);
@@ -15,13 +23,15 @@
 # Exit status: 0 same output, 1 the outputs differ, 2 usage or build error.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-rev=HEAD all=0 gth=$repo/build/release/gth
+rev=HEAD all=0 gth=$repo/build/release/gth pipeline=0 release=
 while [ $# -gt 0 ]; do
   case $1 in
     --rev) rev=$2; shift 2 ;;
+    --pipeline) pipeline=1; shift ;;
+    --release) release=$2; shift 2 ;;
     --all) all=1; shift ;;
     --gth) gth=$2; shift 2 ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "streamcmp: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -31,11 +41,53 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/old" "$tmp/traces/golden" "$tmp/traces/gen" "$tmp/traces/corpus"
 
-# The two binaries.
-git -C "$repo" archive "$rev" adapters/go | tar -x -C "$tmp/old" ||
-  { echo "streamcmp: cannot read adapters/go at $rev" >&2; exit 2; }
-(cd "$tmp/old/adapters/go" && go build -o "$tmp/gthref-old" ./cmd/gthref) || exit 2
-(cd "$repo/adapters/go" && go build -o "$tmp/gthref-new" ./cmd/gthref) || exit 2
+# build TREE OUT [FLAGS...]: gthref, or the adapter of --release, from TREE.
+build() {
+  local tree=$1 out=$2
+  shift 2
+  if [ -z "$release" ]; then
+    (cd "$tree/adapters/go" && go build "$@" -o "$out" ./cmd/gthref)
+    return
+  fi
+  local tags
+  case $release in
+    1.22) tags=xtrace_api22 ;;
+    1.23 | 1.24) tags=xtrace_api23 ;; # as cmake/GoReleases.cmake
+    *) tags= ;;
+  esac
+  [ -f "$tree/adapters/releases/go$release/go.mod" ] ||
+    { echo "streamcmp: no adapter for Go $release in $tree" >&2; return 2; }
+  (cd "$tree/adapters/releases/go$release" &&
+    go build "$@" ${tags:+-tags=$tags} -o "$out" golang.org/x/exp/trace/gthharness/cmd/gthref)
+}
+
+# The two binaries, and how each is run.
+old_env=() new_env=()
+if [ "$pipeline" = 1 ]; then
+  what="GTHREF_PIPELINE=0 vs 7"
+  build "$repo" "$tmp/gthref-new" -race || exit 2
+  cp "$tmp/gthref-new" "$tmp/gthref-old"
+  old_env=(GTHREF_PIPELINE=0) new_env=(GTHREF_PIPELINE=7)
+  export GORACE="halt_on_error=1 exitcode=66"
+else
+  what="$rev vs working tree"
+  git -C "$repo" archive "$rev" adapters/go adapters/releases | tar -x -C "$tmp/old" ||
+    { echo "streamcmp: cannot read adapters/go at $rev" >&2; exit 2; }
+  build "$tmp/old" "$tmp/gthref-old" || exit 2
+  build "$repo" "$tmp/gthref-new" || exit 2
+fi
+# gthref NAME ARGS...: runs the old or new binary; exit status 1 only says
+# that some trace was rejected.
+gthref() {
+  local name=$1 env
+  shift
+  if [ "$name" = old ]; then env=("${old_env[@]}"); else env=("${new_env[@]}"); fi
+  env "${env[@]}" "$tmp/gthref-$name" "$@" && return
+  local st=$?
+  [ $st = 1 ] && return
+  echo "streamcmp: gthref ($name) exited $st$([ $st = 66 ] && echo ": a data race")" >&2
+  exit 1
+}
 
 # The traces.
 list=$tmp/paths
@@ -61,17 +113,20 @@ fi
 # differs from run to run: such verdicts are compared up to that text.
 norm() { sed -E 's/^(REJECT "broken trace: failed to advance).*/\1/' "$1" >"$1.norm"; }
 
+profiles=(parser validate)
+[ "$pipeline" = 1 ] && profiles+=(both)
 status=0
-for prof in parser validate; do
-  # Exit status 1 only says that some trace was rejected.
-  "$tmp/gthref-old" validate --batch --events --profile=$prof <"$list" >"$tmp/old.$prof" || [ $? = 1 ]
-  "$tmp/gthref-new" validate --batch --events --profile=$prof <"$list" >"$tmp/new.$prof" || [ $? = 1 ]
+for prof in "${profiles[@]}"; do
+  flags=(--events)
+  [ "$prof" = both ] && flags+=(--digest)
+  gthref old validate --batch "${flags[@]}" --profile=$prof <"$list" >"$tmp/old.$prof"
+  gthref new validate --batch "${flags[@]}" --profile=$prof <"$list" >"$tmp/new.$prof"
   norm "$tmp/old.$prof"
   norm "$tmp/new.$prof"
   if cmp -s "$tmp/old.$prof.norm" "$tmp/new.$prof.norm"; then
     echo "streamcmp: profile $prof: same output on $(wc -l <"$list") traces ($(wc -l <"$tmp/new.$prof") lines)"
   else
-    echo "streamcmp: profile $prof: outputs differ ($rev vs working tree):"
+    echo "streamcmp: profile $prof: outputs differ ($what):"
     diff "$tmp/old.$prof.norm" "$tmp/new.$prof.norm" | head -20 || true
     status=1
   fi

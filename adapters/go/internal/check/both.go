@@ -27,39 +27,41 @@ func RunBoth(data []byte, emit func(line *canon.Line), validateDone func()) (par
 			}
 		}
 	}
-	r, err := newReader(data)
+	// A panic of the reader's or the printer's ends both profiles where it
+	// happened (one of the validator's ends only the validate profile: see
+	// validate); whatever ended the parser profile ends the validate profile
+	// too if it was still going.
+	defer func() {
+		if p := recover(); p != nil {
+			parser.Err = &PanicError{Value: p}
+		}
+		finish(parser)
+	}()
+	f, err := newFeed(data, newValidator(data))
 	if err != nil {
 		parser.Err = err
-		finish(parser)
 		return parser, validated
 	}
-	v := newValidator(data)
+	defer f.close()
 	var pr canon.Printer
 	for {
-		ev, err := readEvent(r)
+		ev, vErr, err := f.next()
 		if err == io.EOF {
-			finish(parser)
 			return parser, validated
 		}
 		if err != nil {
 			parser.Err = err
-			finish(parser)
 			return parser, validated
 		}
-		line, err := format(&pr, &ev)
-		if err != nil {
-			parser.Err = err
-			finish(parser)
-			return parser, validated
-		}
+		f.lock(&ev)
+		line := pr.Event(&ev)
 		parser.Events++
 		if emit != nil {
 			emit(line)
 		}
-		if !done {
-			if err := validate(v, ev); err != nil {
-				finish(Result{Err: err, Events: parser.Events})
-			}
+		if vErr != nil {
+			finish(Result{Err: vErr, Events: parser.Events})
 		}
+		f.unlock()
 	}
 }

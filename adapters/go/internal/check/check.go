@@ -18,7 +18,6 @@
 package check
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -75,20 +74,22 @@ func (e *PanicError) Error() string { return "panic: " + fmt.Sprint(e.Value) }
 func Run(data []byte, prof Profile, emit func(line *canon.Line)) (res Result) {
 	// One recovery for the whole run: a panic ends it wherever it comes from,
 	// and res.Events counts the events in the stream up to there (an event is
-	// counted once its line is made, before the validator sees it).
+	// counted once its line is made; a finding of the validator on it is the
+	// verdict only then).
 	defer recoverInto(&res.Err)
-	r, err := trace.NewReader(bytes.NewReader(data))
-	if err != nil {
-		res.Err = err
-		return res
-	}
 	var v *testtrace.Validator
 	if prof == Validate {
 		v = newValidator(data)
 	}
+	f, err := newFeed(data, v)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	defer f.close()
 	var pr canon.Printer
 	for {
-		ev, err := r.ReadEvent()
+		ev, vErr, err := f.next()
 		if err == io.EOF {
 			return res
 		}
@@ -96,33 +97,18 @@ func Run(data []byte, prof Profile, emit func(line *canon.Line)) (res Result) {
 			res.Err = err
 			return res
 		}
+		f.lock(&ev)
 		line := pr.Event(&ev)
 		res.Events++
 		if emit != nil {
 			emit(line)
 		}
-		if v != nil {
-			if err := v.Event(ev); err != nil {
-				res.Err = err
-				return res
-			}
+		if vErr != nil {
+			res.Err = vErr
+			return res
 		}
+		f.unlock()
 	}
-}
-
-func newReader(data []byte) (r *trace.Reader, err error) {
-	defer recoverInto(&err)
-	return trace.NewReader(bytes.NewReader(data))
-}
-
-func readEvent(r *trace.Reader) (ev trace.Event, err error) {
-	defer recoverInto(&err)
-	return r.ReadEvent()
-}
-
-func format(pr *canon.Printer, ev *trace.Event) (line *canon.Line, err error) {
-	defer recoverInto(&err)
-	return pr.Event(ev), nil
 }
 
 func validate(v *testtrace.Validator, ev trace.Event) (err error) {
