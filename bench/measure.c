@@ -4,6 +4,7 @@
  *
  *   measure CPU OUTFILE -- COMMAND [ARGS...]
  *
+ * CPU "-" leaves the command free to run on every CPU.
  * The command's stdout goes to OUTFILE (use /dev/null to discard it). Prints
  * "<seconds> <maxrss KiB> <exit status> <cpu seconds>" on stdout, the last the
  * child's user + system time (all its threads), which a loaded machine
@@ -23,10 +24,11 @@
 
 int main(int argc, char **argv) {
     if (argc < 5 || strcmp(argv[3], "--")) {
-        fprintf(stderr, "usage: measure CPU OUTFILE -- COMMAND [ARGS...]\n");
+        fprintf(stderr, "usage: measure CPU|- OUTFILE -- COMMAND [ARGS...]\n");
         return 2;
     }
-    int cpu = atoi(argv[1]);
+    int pin = strcmp(argv[1], "-") != 0;
+    int cpu = pin ? atoi(argv[1]) : 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pid_t pid = fork();
@@ -35,7 +37,7 @@ int main(int argc, char **argv) {
         cpu_set_t set;
         CPU_ZERO(&set);
         CPU_SET(cpu, &set);
-        if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity");
+        if (pin && sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity");
         int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0) return perror(argv[2]), 127;
         dup2(fd, 1);
