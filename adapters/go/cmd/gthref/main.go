@@ -49,6 +49,10 @@ const usage = `usage:
   gthref validate --batch [--profile=parser|validate|both] [--events] [--digest]
 ` + toolsUsage + `  gthref readloop FILE
   gthref version
+
+environment:
+  GTHREF_PIPELINE=0  read every trace in one goroutine (by default a trace of
+                     1 MiB or more is read and validated ahead on other cores)
 `
 
 // A tool command: the rest of the arguments, the standard streams; the exit code.
