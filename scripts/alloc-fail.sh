@@ -4,8 +4,15 @@
 # ASan+UBSan build so that LeakSanitizer checks each failed run for leaks on top
 # of the tests' own block accounting. About two and a half minutes on two cores.
 #
-#   bash scripts/alloc-fail.sh
+#   bash scripts/alloc-fail.sh [-h|--help]
+#
+# Exit status: ctest's (0 when every suite passed).
 set -euo pipefail
+case ${1-} in
+  -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+  "") ;;
+  *) echo "alloc-fail.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$(nproc 2>/dev/null || echo 2)"
