@@ -70,8 +70,8 @@ type eventBatch struct {
 // to run on. GTHREF_PIPELINE in the environment overrides the choice: 0 reads
 // every trace serially (when many traces are read side by side the cores are
 // busy anyway); a number N > 0 reads every trace ahead, whatever its size, in
-// batches of N events (to test the pipelined feed: small batches hand events
-// over while the reader is still at work).
+// batches of N events, at most batchMax (to test the pipelined feed: small
+// batches hand events over while the reader is still at work).
 var (
 	pipelineMin = 1 << 20 // trace bytes
 	batchEvents = 4096
@@ -79,9 +79,13 @@ var (
 	pipelineAll bool // GTHREF_PIPELINE=N
 )
 
+// batchMax bounds GTHREF_PIPELINE=N: the batches in flight take
+// batchesInFlight × N events of 80 bytes.
+const batchMax = 1 << 16
+
 func init() {
 	if n, err := strconv.Atoi(pipelineEnv); err == nil && n > 0 {
-		pipelineAll, batchEvents = true, n
+		pipelineAll, batchEvents = true, min(n, batchMax)
 	}
 }
 
