@@ -8,12 +8,13 @@
 #   adapters/go/streamcmp.sh [--rev REV | --pipeline] [--release R] [--all] [--gth PATH]
 #
 # --pipeline compares the working tree's gthref with itself instead: reading
-# every trace serially (GTHREF_PIPELINE=0) and reading every trace ahead on a
-# second goroutine in batches of 7 events (GTHREF_PIPELINE=7, so that events
-# are handed over while the reader still reads), built with Go's race detector, which
-# ends the run (exit status 66, reported) at the first data race; it also
-# compares `--profile=both --digest`. --release R (1.22 ... 1.27) builds the
-# adapter of that release's reader (adapters/releases/goR) instead of gthref.
+# every trace serially (GTHREF_PIPELINE=0) and reading (and validating) every
+# trace ahead in batches of 7 events (GTHREF_PIPELINE=7, so that events are
+# handed over while the reader still reads), built with Go's race detector,
+# which ends the run (exit status 66, reported) at the first data race; it
+# also compares `--profile=both --digest` (verdicts and digests of both
+# profiles). --release R (1.22 ... 1.27) builds the adapter of that release's
+# reader (adapters/releases/goR) instead of gthref.
 #
 # Traces: corpus/real and corpus/invalid-bin; Go's golden tests
 # ($(go env GOROOT)/src/internal/trace/testdata/tests, packed with gth pack);
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --release) release=$2; shift 2 ;;
     --all) all=1; shift ;;
     --gth) gth=$2; shift 2 ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "streamcmp: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -110,25 +111,29 @@ if [ "$all" = 1 ]; then
 fi
 
 # Go prints the reader's state after "failed to advance" in map order, which
-# differs from run to run: such verdicts are compared up to that text.
-norm() { sed -E 's/^(REJECT "broken trace: failed to advance).*/\1/' "$1" >"$1.norm"; }
+# differs from run to run: such verdicts are compared up to that text. The
+# outputs are normalised in place, so that at most two of them (each up to a
+# few hundred MB) are on disk at once.
+norm() { sed -i -E 's/^(REJECT "broken trace: failed to advance).*/\1/' "$1"; }
 
 profiles=(parser validate)
 [ "$pipeline" = 1 ] && profiles+=(both)
 status=0
 for prof in "${profiles[@]}"; do
+  # --profile=both: both streams by digest (the events were compared above).
   flags=(--events)
-  [ "$prof" = both ] && flags+=(--digest)
+  [ "$prof" = both ] && flags=(--digest)
   gthref old validate --batch "${flags[@]}" --profile=$prof <"$list" >"$tmp/old.$prof"
-  gthref new validate --batch "${flags[@]}" --profile=$prof <"$list" >"$tmp/new.$prof"
   norm "$tmp/old.$prof"
+  gthref new validate --batch "${flags[@]}" --profile=$prof <"$list" >"$tmp/new.$prof"
   norm "$tmp/new.$prof"
-  if cmp -s "$tmp/old.$prof.norm" "$tmp/new.$prof.norm"; then
+  if cmp -s "$tmp/old.$prof" "$tmp/new.$prof"; then
     echo "streamcmp: profile $prof: same output on $(wc -l <"$list") traces ($(wc -l <"$tmp/new.$prof") lines)"
   else
     echo "streamcmp: profile $prof: outputs differ ($what):"
-    diff "$tmp/old.$prof.norm" "$tmp/new.$prof.norm" | head -20 || true
+    diff "$tmp/old.$prof" "$tmp/new.$prof" | head -20 || true
     status=1
   fi
+  rm -f "$tmp/old.$prof" "$tmp/new.$prof"
 done
 exit $status
